@@ -1,0 +1,90 @@
+import { z } from 'zod';
+import { localizedTextSchema } from './common.js';
+
+/** Per the brief: each adopted video earns 100–10,000 yuan, set by its grade. */
+export const REWARD_MIN_FEN = 100 * 100;
+export const REWARD_MAX_FEN = 10_000 * 100;
+
+export const themeSchema = z.strictObject({
+  key: z.string().regex(/^[a-z0-9][a-z0-9-]{0,39}$/),
+  title: localizedTextSchema,
+});
+
+export const gradeSchema = z.strictObject({
+  grade: z.string().trim().min(1).max(8),
+  rewardFen: z.number().int().min(REWARD_MIN_FEN).max(REWARD_MAX_FEN),
+});
+
+export const weeklyPrizeSchema = z.strictObject({
+  rank: z.number().int().min(1).max(10),
+  amountFen: z.number().int().positive().max(100_000_000),
+});
+
+export const campaignRulesSchema = z
+  .strictObject({
+    minDurationSeconds: z.number().int().min(1).max(3600).default(60),
+    maxDurationSeconds: z.number().int().min(1).max(3600).default(180),
+    grades: z.array(gradeSchema).min(1).max(20),
+    weeklyPrizes: z.array(weeklyPrizeSchema).max(10).default([]),
+    grandPrize: z
+      .strictObject({
+        thresholdReach: z.number().int().positive().default(10_000_000),
+        amountFen: z.number().int().nonnegative().max(100_000_000),
+      })
+      .default({ thresholdReach: 10_000_000, amountFen: 1_000_000 }),
+  })
+  .refine((r) => r.minDurationSeconds < r.maxDurationSeconds, {
+    message: 'minDurationSeconds must be below maxDurationSeconds',
+    path: ['minDurationSeconds'],
+  })
+  .refine((r) => new Set(r.grades.map((g) => g.grade)).size === r.grades.length, {
+    message: 'grades must be unique',
+    path: ['grades'],
+  })
+  .refine((r) => new Set(r.weeklyPrizes.map((p) => p.rank)).size === r.weeklyPrizes.length, {
+    message: 'weekly prize ranks must be unique',
+    path: ['weeklyPrizes'],
+  });
+export type CampaignRules = z.infer<typeof campaignRulesSchema>;
+
+export const campaignSchema = z.object({
+  id: z.uuid(),
+  slug: z.string(),
+  title: localizedTextSchema,
+  description: localizedTextSchema,
+  themes: z.array(themeSchema),
+  startsAt: z.iso.datetime(),
+  endsAt: z.iso.datetime(),
+  quota: z.number().int(),
+  memberCount: z.number().int(),
+  published: z.boolean(),
+  /** open: published and now within [startsAt, endsAt). */
+  status: z.enum(['draft', 'upcoming', 'open', 'ended']),
+  rules: campaignRulesSchema,
+  joinUrl: z.string(),
+});
+export type Campaign = z.infer<typeof campaignSchema>;
+export const campaignListReply = z.object({ campaigns: z.array(campaignSchema) });
+export const campaignReply = z.object({ campaign: campaignSchema });
+
+const campaignWriteFields = {
+  slug: z.string().regex(/^[a-z0-9][a-z0-9-]{1,62}$/),
+  title: localizedTextSchema,
+  description: localizedTextSchema,
+  themes: z.array(themeSchema).min(1).max(20),
+  startsAt: z.iso.datetime({ offset: true }),
+  endsAt: z.iso.datetime({ offset: true }),
+  quota: z.number().int().min(1).max(10_000_000),
+  published: z.boolean().default(true),
+  rules: campaignRulesSchema,
+};
+export const createCampaignBody = z
+  .strictObject(campaignWriteFields)
+  .refine((c) => Date.parse(c.startsAt) < Date.parse(c.endsAt), {
+    message: 'startsAt must be before endsAt',
+    path: ['endsAt'],
+  });
+export const updateCampaignBody = z.strictObject(campaignWriteFields).partial();
+export type CreateCampaignInput = z.infer<typeof createCampaignBody>;
+export type UpdateCampaignInput = z.infer<typeof updateCampaignBody>;
+export const joinReply = z.object({ joined: z.literal(true), campaign: campaignSchema });

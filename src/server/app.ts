@@ -1,0 +1,94 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import cookie from '@fastify/cookie';
+import rateLimit from '@fastify/rate-limit';
+import fastifyStatic from '@fastify/static';
+import swagger from '@fastify/swagger';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import type { Redis } from 'ioredis';
+import { z } from 'zod';
+import { authPlugin } from './http/auth.plugin.js';
+import { installErrorHandler, sendError } from './http/error-handler.js';
+import { accountsRoutes } from './modules/accounts/accounts.routes.js';
+import { campaignsRoutes } from './modules/campaigns/campaigns.routes.js';
+import type { Services } from './services.js';
+
+const WEB_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../dist/web');
+
+export interface BuildAppOptions {
+  services: Services;
+  logger?: FastifyBaseLogger;
+  redis?: Redis;
+  /** Serve the built web app from dist/web (when it exists). */
+  serveWeb?: boolean;
+}
+
+/** Builds the HTTP app from the module routes; tests build it too and call `app.inject`. */
+export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> {
+  const { services } = opts;
+  const { config } = services;
+  const app = Fastify({
+    ...(opts.logger ? { loggerInstance: opts.logger } : { logger: false }),
+    trustProxy: config.TRUST_PROXY,
+    bodyLimit: 1024 * 1024,
+  }).withTypeProvider<ZodTypeProvider>();
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  installErrorHandler(app);
+
+  await app.register(cookie);
+  await app.register(rateLimit, {
+    global: false,
+    ...(opts.redis ? { redis: opts.redis, nameSpace: `paike:${config.DATABASE_SCHEMA}:rl:` } : {}),
+    errorResponseBuilder: (_req, ctx) => Object.assign(new Error('rate limited'), { statusCode: 429, retryAfter: ctx.after }),
+  });
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: { title: 'Paike API', version: '0.1.0', description: 'The central kitchen and its contributors. Errors are {error: {code, message}} in the request’s language (Accept-Language: zh-CN or en).' },
+      components: { securitySchemes: { session: { type: 'apiKey', in: 'cookie', name: 'paike_session' } } },
+      security: [{ session: [] }],
+    },
+    transform: jsonSchemaTransform,
+  });
+
+  await app.register(authPlugin, { services, publicOrigin: () => new URL(services.publicUrl()).origin });
+  await app.register(accountsRoutes(services, config.AUTH_RATE_LIMIT_PER_MINUTE));
+  await app.register(campaignsRoutes(services));
+
+  app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+
+  app.get('/healthz', {
+    schema: {
+      tags: ['ops'],
+      summary: 'Database and job queue status',
+      response: {
+        200: z.object({ status: z.literal('ok'), database: z.string(), queue: z.string() }),
+        503: z.object({ status: z.literal('degraded'), database: z.string(), queue: z.string() }),
+      },
+    },
+  }, async (_req, reply) => {
+    const database = await services.database.sql
+      .query('SELECT 1')
+      .then(() => 'ok')
+      .catch((err: unknown) => `error: ${err instanceof Error ? err.message : String(err)}`);
+    const q = await services.jobs.health();
+    const queue = q.ok ? (q.working ? 'ok (working)' : 'ok (send only)') : `error: ${q.detail ?? 'unknown'}`;
+    if (database === 'ok' && q.ok) return { status: 'ok' as const, database, queue };
+    return reply.status(503).send({ status: 'degraded' as const, database, queue });
+  });
+
+  const serveWeb = opts.serveWeb !== false && existsSync(path.join(WEB_DIR, 'index.html'));
+  if (serveWeb) await app.register(fastifyStatic, { root: WEB_DIR, prefix: '/', wildcard: false, index: false });
+  app.setNotFoundHandler((req, reply) => {
+    // The web app routes on the client: every page address gets index.html.
+    if (serveWeb && req.method === 'GET' && !req.url.startsWith('/api/') && !path.extname(req.url.split('?')[0] ?? '')) {
+      return reply.header('cache-control', 'no-cache').sendFile('index.html');
+    }
+    return sendError(req, reply, 404, 'request.not_found');
+  });
+
+  return app;
+}

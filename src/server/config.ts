@@ -1,0 +1,134 @@
+import path from 'node:path';
+import { z } from 'zod';
+
+const bool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+const port = z.coerce.number().int().min(0).max(65535);
+const positiveInt = z.coerce.number().int().positive();
+const optionalUrl = (protocols: RegExp) =>
+  z
+    .string()
+    .trim()
+    .optional()
+    .transform((v) => (v === '' ? undefined : v))
+    .pipe(z.url({ protocol: protocols }).optional());
+
+/**
+ * The whole environment of Paike, parsed once at start-up. `process.env` is read here and
+ * nowhere else; a wrong value stops start-up with a message naming the variable.
+ */
+export const configSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  PORT: port.default(3000),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  /** Where the embedded database, uploads and media live when nothing else is configured. */
+  DATA_DIR: z.string().min(1).default('./data'),
+  /** PostgreSQL 15+; when unset Paike runs on embedded PGlite under DATA_DIR/db. */
+  DATABASE_URL: optionalUrl(/^postgres(ql)?$/),
+  /** Schema for Paike's tables (and `<schema>_pgboss` for jobs); lets tests and tenants share a server. */
+  DATABASE_SCHEMA: z
+    .string()
+    .regex(/^[a-z_][a-z0-9_]{0,40}$/, 'lower-case letters, digits and _ only')
+    .default('public'),
+  DATABASE_POOL_SIZE: positiveInt.default(10),
+  REDIS_URL: optionalUrl(/^rediss?$/),
+  /** The address users reach Paike at; QR codes and links are built from it. */
+  PUBLIC_URL: optionalUrl(/^https?$/),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** Behind a reverse proxy that sets X-Forwarded-*: trust it for client IP and protocol. */
+  TRUST_PROXY: bool.default(false),
+  SESSION_TTL_DAYS: positiveInt.default(30),
+  /** Requests per minute per client IP on sign-in, sign-up and code sending. */
+  AUTH_RATE_LIMIT_PER_MINUTE: positiveInt.default(10),
+  /** How many SMS codes one phone number may be sent per hour. */
+  SMS_CODES_PER_PHONE_PER_HOUR: positiveInt.default(5),
+  SMS_PROVIDER: z.enum(['console', 'aliyun', 'tencent']).default('console'),
+  SMS_SIGN_NAME: z.string().optional(),
+  SMS_TEMPLATE_CODE: z.string().optional(),
+  ALIYUN_ACCESS_KEY_ID: z.string().optional(),
+  ALIYUN_ACCESS_KEY_SECRET: z.string().optional(),
+  ALIYUN_SMS_ENDPOINT: optionalUrl(/^https?$/),
+  TENCENT_SECRET_ID: z.string().optional(),
+  TENCENT_SECRET_KEY: z.string().optional(),
+  TENCENT_SMS_APP_ID: z.string().optional(),
+  TENCENT_SMS_REGION: z.string().default('ap-guangzhou'),
+  TENCENT_SMS_ENDPOINT: optionalUrl(/^https?$/),
+  S3_ENDPOINT: optionalUrl(/^https?$/),
+  S3_REGION: z.string().default('us-east-1'),
+  S3_BUCKET: z.string().optional(),
+  S3_ACCESS_KEY_ID: z.string().optional(),
+  S3_SECRET_ACCESS_KEY: z.string().optional(),
+  S3_FORCE_PATH_STYLE: bool.default(true),
+  /** Seed the demo campaign (and a demo admin) into an empty database: `demo` or `none`. */
+  PAIKE_SEED: z.enum(['demo', 'none']).default('demo'),
+  /** Jobs worked at once per queue by this process. */
+  WORKER_CONCURRENCY: positiveInt.default(2),
+  /** How long shutdown waits for in-flight jobs before returning them to the queue. */
+  SHUTDOWN_TIMEOUT_SECONDS: positiveInt.default(30),
+});
+
+type Raw = z.infer<typeof configSchema>;
+export type Config = Readonly<
+  Raw & {
+    dataDir: string;
+    publicUrl: string;
+    database: { kind: 'pglite'; dir: string } | { kind: 'postgres'; url: string };
+    s3: { endpoint?: string; region: string; bucket: string; accessKeyId?: string; secretAccessKey?: string; forcePathStyle: boolean } | undefined;
+  }
+>;
+
+export class ConfigError extends Error {
+  constructor(readonly issues: string[]) {
+    super(`Invalid configuration:\n${issues.map((i) => `  - ${i}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Parses an environment (process.env at start-up, a plain object in tests) into a frozen Config. */
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = configSchema.safeParse(cleaned);
+  if (!parsed.success) {
+    throw new ConfigError(
+      parsed.error.issues.map((i) => {
+        const name = String(i.path[0] ?? '?');
+        return `${name}: ${i.message} (got ${JSON.stringify(cleaned[name] ?? null)})`;
+      }),
+    );
+  }
+  const raw = parsed.data;
+  const issues: string[] = [];
+  if (raw.S3_BUCKET && !(raw.S3_ACCESS_KEY_ID && raw.S3_SECRET_ACCESS_KEY)) {
+    issues.push('S3_ACCESS_KEY_ID / S3_SECRET_ACCESS_KEY: required when S3_BUCKET is set');
+  }
+  if (raw.SMS_PROVIDER === 'aliyun' && !(raw.ALIYUN_ACCESS_KEY_ID && raw.ALIYUN_ACCESS_KEY_SECRET && raw.SMS_SIGN_NAME && raw.SMS_TEMPLATE_CODE)) {
+    issues.push('SMS_PROVIDER=aliyun: ALIYUN_ACCESS_KEY_ID, ALIYUN_ACCESS_KEY_SECRET, SMS_SIGN_NAME and SMS_TEMPLATE_CODE are required');
+  }
+  if (raw.SMS_PROVIDER === 'tencent' && !(raw.TENCENT_SECRET_ID && raw.TENCENT_SECRET_KEY && raw.TENCENT_SMS_APP_ID && raw.SMS_SIGN_NAME && raw.SMS_TEMPLATE_CODE)) {
+    issues.push('SMS_PROVIDER=tencent: TENCENT_SECRET_ID, TENCENT_SECRET_KEY, TENCENT_SMS_APP_ID, SMS_SIGN_NAME and SMS_TEMPLATE_CODE are required');
+  }
+  if (issues.length) throw new ConfigError(issues);
+
+  const dataDir = path.resolve(raw.DATA_DIR);
+  const shownHost = raw.HOST === '0.0.0.0' || raw.HOST === '::' ? 'localhost' : raw.HOST;
+  const config: Config = {
+    ...raw,
+    dataDir,
+    publicUrl: (raw.PUBLIC_URL ?? `http://${shownHost}:${raw.PORT}`).replace(/\/+$/, ''),
+    database: raw.DATABASE_URL
+      ? { kind: 'postgres', url: raw.DATABASE_URL }
+      : { kind: 'pglite', dir: path.join(dataDir, 'db') },
+    s3: raw.S3_BUCKET
+      ? {
+          endpoint: raw.S3_ENDPOINT,
+          region: raw.S3_REGION,
+          bucket: raw.S3_BUCKET,
+          accessKeyId: raw.S3_ACCESS_KEY_ID,
+          secretAccessKey: raw.S3_SECRET_ACCESS_KEY,
+          forcePathStyle: raw.S3_FORCE_PATH_STYLE,
+        }
+      : undefined,
+  };
+  return Object.freeze(config);
+}

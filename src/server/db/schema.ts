@@ -1,0 +1,95 @@
+// Drizzle's view of the tables that migrations/*.sql create. The SQL files are the source
+// of truth; db/schema.test.ts checks that every column named here exists in the database.
+import { sql } from 'drizzle-orm';
+import { bigint, boolean, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+import type { LocalizedText } from '../../contracts/common.js';
+import type { CampaignRules } from '../../contracts/campaigns.js';
+import type { Locale } from '../../contracts/common.js';
+import type { Role } from '../../contracts/accounts.js';
+
+const tstz = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
+
+export const users = pgTable('users', {
+  id: uuid('id').primaryKey().defaultRandom(),
+  email: text('email').unique(),
+  phone: text('phone').unique(),
+  name: text('name').notNull(),
+  passwordHash: text('password_hash'),
+  roles: text('roles').array().$type<Role[]>().notNull().default(sql`'{contributor}'`),
+  locale: text('locale').$type<Locale>().notNull().default('zh-CN'),
+  disabled: boolean('disabled').notNull().default(false),
+  createdAt: tstz('created_at').notNull().defaultNow(),
+  updatedAt: tstz('updated_at').notNull().defaultNow(),
+});
+
+export const sessions = pgTable(
+  'sessions',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    tokenHash: text('token_hash').notNull().unique(),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    createdAt: tstz('created_at').notNull().defaultNow(),
+    lastSeenAt: tstz('last_seen_at').notNull().defaultNow(),
+    expiresAt: tstz('expires_at').notNull(),
+    revokedAt: tstz('revoked_at'),
+    userAgent: text('user_agent'),
+    ip: text('ip'),
+  },
+  (t) => [index('sessions_user_idx').on(t.userId)],
+);
+
+export const phoneCodes = pgTable('phone_codes', {
+  id: uuid('id').primaryKey().defaultRandom(),
+  phone: text('phone').notNull(),
+  codeHash: text('code_hash').notNull(),
+  createdAt: tstz('created_at').notNull().defaultNow(),
+  expiresAt: tstz('expires_at').notNull(),
+  attempts: integer('attempts').notNull().default(0),
+  consumedAt: tstz('consumed_at'),
+});
+
+export const campaigns = pgTable('campaigns', {
+  id: uuid('id').primaryKey().defaultRandom(),
+  slug: text('slug').notNull().unique(),
+  title: jsonb('title').$type<LocalizedText>().notNull(),
+  description: jsonb('description').$type<LocalizedText>().notNull(),
+  themes: jsonb('themes').$type<{ key: string; title: LocalizedText }[]>().notNull(),
+  startsAt: tstz('starts_at').notNull(),
+  endsAt: tstz('ends_at').notNull(),
+  quota: integer('quota').notNull(),
+  published: boolean('published').notNull().default(true),
+  rules: jsonb('rules').$type<CampaignRules>().notNull(),
+  createdBy: uuid('created_by').references(() => users.id),
+  createdAt: tstz('created_at').notNull().defaultNow(),
+  updatedAt: tstz('updated_at').notNull().defaultNow(),
+});
+
+export const campaignMembers = pgTable(
+  'campaign_members',
+  {
+    campaignId: uuid('campaign_id')
+      .notNull()
+      .references(() => campaigns.id, { onDelete: 'cascade' }),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    joinedAt: tstz('joined_at').notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.campaignId, t.userId] })],
+);
+
+export const auditLog = pgTable('audit_log', {
+  id: bigint('id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
+  at: tstz('at').notNull().defaultNow(),
+  actorId: uuid('actor_id').references(() => users.id),
+  action: text('action').notNull(),
+  objectType: text('object_type').notNull(),
+  objectId: text('object_id'),
+  data: jsonb('data').$type<Record<string, unknown>>().notNull().default({}),
+});
+
+export type UserRow = typeof users.$inferSelect;
+export type SessionRow = typeof sessions.$inferSelect;
+export type CampaignRow = typeof campaigns.$inferSelect;

@@ -1,0 +1,19 @@
+import type { z } from 'zod';
+import type { Services } from '../services.js';
+
+export interface JobDefinition<P> {
+  /** Queue name: `<domain>.<verb>`. */
+  readonly name: string;
+  readonly payload: z.ZodType<P>;
+  /** Retries with exponential backoff from `retryDelaySeconds`. */
+  readonly retryLimit?: number;
+  readonly retryDelaySeconds?: number;
+  readonly expireInSeconds?: number;
+  /** A cron line (5 fields) and its time zone, for jobs that run on a timetable. */
+  readonly schedule?: { cron: string; tz: string };
+  handle(payload: P, services: Services): Promise<void>;
+}
+
+export function defineJob<P>(def: JobDefinition<P>): JobDefinition<P> {
+  return def;
+}

@@ -1,0 +1,64 @@
+import type { MessageCode } from './messages.js';
+
+const STATUS_BY_PREFIX: [string, number][] = [
+  ['auth.required', 401],
+  ['auth.forbidden', 403],
+  ['auth.invalid_credentials', 401],
+  ['auth.account_disabled', 403],
+  ['auth.email_taken', 409],
+  ['campaign.slug_taken', 409],
+  ['campaign.full', 409],
+  ['campaign.not_open', 409],
+  ['user.last_admin', 409],
+  ['request.rate_limited', 429],
+  ['auth.code_limit', 429],
+  ['auth.code_too_many_attempts', 429],
+  ['auth.sms_failed', 502],
+  ['request.too_large', 413],
+  ['request.unsupported_media_type', 415],
+  ['request.not_found', 404],
+  ['server.unavailable', 503],
+  ['server.internal', 500],
+];
+
+/**
+ * A domain error: services throw it with a code from lib/messages.ts; the one error handler
+ * turns it into `{error: {code, message}}` in the request's language.
+ */
+export class AppError extends Error {
+  readonly status: number;
+  constructor(
+    readonly code: MessageCode,
+    readonly params: Record<string, unknown> = {},
+    options: { status?: number; details?: unknown; cause?: unknown } = {},
+  ) {
+    super(code, { cause: options.cause });
+    this.name = 'AppError';
+    this.details = options.details;
+    this.status = options.status ?? statusFor(code);
+  }
+  readonly details: unknown;
+}
+
+function statusFor(code: string): number {
+  const hit = STATUS_BY_PREFIX.find(([c]) => c === code);
+  if (hit) return hit[1];
+  if (code.endsWith('.not_found')) return 404;
+  return 400;
+}
+
+/** True when a database error is a unique-constraint violation (SQLSTATE 23505). */
+export function isUniqueViolation(err: unknown, constraint?: string): boolean {
+  const e = findPgError(err);
+  return !!e && e.code === '23505' && (!constraint || e.constraint === constraint);
+}
+
+function findPgError(err: unknown): { code?: string; constraint?: string } | undefined {
+  let cur: unknown = err;
+  for (let i = 0; i < 5 && cur && typeof cur === 'object'; i++) {
+    const c = cur as { code?: unknown; constraint?: string; cause?: unknown };
+    if (typeof c.code === 'string' && /^[0-9A-Z]{5}$/.test(c.code)) return c as { code: string; constraint?: string };
+    cur = c.cause;
+  }
+  return undefined;
+}

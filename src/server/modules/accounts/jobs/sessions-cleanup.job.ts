@@ -1,0 +1,13 @@
+import { z } from 'zod';
+import { defineJob } from '../../../jobs/job.js';
+
+/** Hourly: removes sessions and phone codes that have been dead for a week. */
+export const sessionsCleanupJob = defineJob<Record<string, never>>({
+  name: 'accounts.sessions-cleanup',
+  payload: z.strictObject({}),
+  schedule: { cron: '17 * * * *', tz: 'Asia/Shanghai' },
+  retryLimit: 2,
+  async handle(_payload, services) {
+    await services.accounts.cleanup();
+  },
+});

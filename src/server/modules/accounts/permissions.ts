@@ -1,0 +1,44 @@
+import type { Role } from '../../../contracts/accounts.js';
+import { AppError } from '../../lib/errors.js';
+
+/**
+ * Authorization is one table: each action names the roles that may take it. Routes ask for
+ * an action, never for a role; object checks (ownership) go through `assertOwnerOr`.
+ */
+export const PERMISSIONS = {
+  'account.self': ['contributor', 'editor', 'chief_editor', 'finance', 'admin'],
+  'campaign.join': ['contributor', 'editor', 'chief_editor', 'finance', 'admin'],
+  'campaign.manage': ['admin'],
+  'user.manage': ['admin'],
+  'desk.access': ['editor', 'chief_editor', 'finance', 'admin'],
+  'audit.read': ['chief_editor', 'admin'],
+} as const satisfies Record<string, readonly Role[]>;
+
+export type Permission = keyof typeof PERMISSIONS;
+
+export interface Actor {
+  id: string;
+  roles: readonly Role[];
+}
+
+export function can(actor: Actor | null | undefined, permission: Permission): boolean {
+  if (!actor) return false;
+  const allowed: readonly Role[] = PERMISSIONS[permission];
+  return actor.roles.some((r) => allowed.includes(r));
+}
+
+export function assertCan(actor: Actor | null | undefined, permission: Permission): asserts actor is Actor {
+  if (!actor) throw new AppError('auth.required');
+  if (!can(actor, permission)) throw new AppError('auth.forbidden');
+}
+
+/** Object-level check: the actor owns the object, or holds the permission that overrides ownership. */
+export function assertOwnerOr(actor: Actor | null | undefined, ownerId: string, override: Permission): asserts actor is Actor {
+  if (!actor) throw new AppError('auth.required');
+  if (actor.id !== ownerId && !can(actor, override)) throw new AppError('auth.forbidden');
+}
+
+/** The permissions a user holds, for the web app to shape its menus (the server still checks each action). */
+export function permissionsOf(roles: readonly Role[]): Permission[] {
+  return (Object.keys(PERMISSIONS) as Permission[]).filter((p) => can({ id: '', roles }, p));
+}

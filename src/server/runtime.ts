@@ -1,0 +1,83 @@
+import type { FastifyBaseLogger } from 'fastify';
+import { Redis } from 'ioredis';
+import type { Config } from './config.js';
+import { openDatabase, type Database } from './db/client.js';
+import { migrate } from './db/migrate.js';
+import { JobQueue } from './jobs/queue.js';
+import { systemClock, type Clock } from './lib/clock.js';
+import { lockDataDir } from './lib/data-dir-lock.js';
+import { createSmsProvider } from './modules/accounts/sms/sms.provider.js';
+import type { SmsProvider } from './modules/accounts/sms/sms.provider.js';
+import { createServices, type Services } from './services.js';
+
+export interface RuntimeOptions {
+  config: Config;
+  logger: FastifyBaseLogger;
+  /** `work` runs job handlers and the scheduler in this process. */
+  jobs: 'send' | 'work';
+  clock?: Clock;
+  sms?: SmsProvider;
+  /** An already-open database (tests share one per file). */
+  database?: Database;
+}
+
+export interface Runtime {
+  services: Services;
+  redis?: Redis;
+  /** Set once the HTTP server knows its address (PORT=0). */
+  setListenUrl(url: string): void;
+  close(): Promise<void>;
+}
+
+/**
+ * Opens what every process needs, in order: the data-dir lock (embedded database only), the
+ * database, migrations, the job queue and the services. `close` undoes it in reverse.
+ */
+export async function openRuntime(opts: RuntimeOptions): Promise<Runtime> {
+  const { config, logger } = opts;
+  const cleanups: (() => Promise<void> | void)[] = [];
+  const close = async () => {
+    for (const fn of cleanups.reverse()) await fn();
+    cleanups.length = 0;
+  };
+  try {
+    if (!opts.database && config.database.kind === 'pglite') cleanups.push(lockDataDir(config.dataDir));
+    const database = opts.database ?? (await openDatabase(config));
+    if (!opts.database) cleanups.push(() => database.sql.close());
+    const { applied } = await migrate(database.sql);
+    if (applied.length) logger.info({ applied }, 'database migrated');
+
+    let redis: Redis | undefined;
+    if (config.REDIS_URL) {
+      redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: 2, lazyConnect: true, keyPrefix: '' });
+      await redis.connect();
+      cleanups.push(() => void redis?.disconnect());
+    }
+
+    const jobs = new JobQueue({ sql: database.sql, logger, mode: opts.jobs, concurrency: config.WORKER_CONCURRENCY });
+    await jobs.start();
+    cleanups.push(() => jobs.stop(config.SHUTDOWN_TIMEOUT_SECONDS * 1000));
+
+    let listenUrl: string | undefined;
+    const services = createServices({
+      config,
+      database,
+      jobs,
+      clock: opts.clock ?? systemClock,
+      sms: opts.sms ?? createSmsProvider(config),
+      publicUrl: () => config.PUBLIC_URL?.replace(/\/+$/, '') ?? listenUrl ?? config.publicUrl,
+    });
+    if (opts.jobs === 'work') await jobs.work(services);
+    return {
+      services,
+      redis,
+      setListenUrl: (url) => {
+        listenUrl = url;
+      },
+      close,
+    };
+  } catch (err) {
+    await close().catch(() => {});
+    throw err;
+  }
+}
