@@ -24,6 +24,13 @@ export const campaignRulesSchema = z
   .strictObject({
     minDurationSeconds: z.number().int().min(1).max(3600).default(60),
     maxDurationSeconds: z.number().int().min(1).max(3600).default(180),
+    /** Largest file a contributor may upload to this campaign. */
+    maxUploadBytes: z
+      .number()
+      .int()
+      .min(1024 * 1024)
+      .max(16 * 1024 ** 3)
+      .default(2 * 1024 ** 3),
     grades: z.array(gradeSchema).min(1).max(20),
     weeklyPrizes: z.array(weeklyPrizeSchema).max(10).default([]),
     grandPrize: z

@@ -62,6 +62,15 @@ export const configSchema = z.object({
   S3_FORCE_PATH_STYLE: bool.default(true),
   /** Seed the demo campaign (and a demo admin) into an empty database: `demo` or `none`. */
   PAIKE_SEED: z.enum(['demo', 'none']).default('demo'),
+  /** Uploads one contributor may have in flight at once. */
+  UPLOAD_MAX_CONCURRENT_PER_USER: positiveInt.default(3),
+  /** Bytes one contributor may start uploading per day (Asia/Shanghai). */
+  UPLOAD_MAX_BYTES_PER_DAY: positiveInt.default(10 * 1024 ** 3),
+  /** An upload untouched this long is abandoned: its bytes and its submission are removed. */
+  UPLOAD_EXPIRY_HOURS: positiveInt.default(24),
+  /** Threads one ffmpeg process may use, and how long it may run. */
+  FFMPEG_THREADS: positiveInt.default(2),
+  FFMPEG_TIMEOUT_SECONDS: positiveInt.default(1800),
   /** Jobs worked at once per queue by this process. */
   WORKER_CONCURRENCY: positiveInt.default(2),
   /** How long shutdown waits for in-flight jobs before returning them to the queue. */

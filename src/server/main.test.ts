@@ -85,10 +85,10 @@ describe('paike command line', () => {
     const url = match[1]!;
     const res = await fetch(`${url}/api/auth/sign-in/email`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: 'root@example.test', password: GOOD_PASSWORD }) });
     expect(res.status).toBe(200);
-    expect((await res.json()).user.roles).toEqual(['admin']);
+    expect(((await res.json()) as { user: { roles: string[] } }).user.roles).toEqual(['admin']);
     // An admin already existed, so the demo seed made the campaign but no demo admin.
-    const campaigns = await (await fetch(`${url}/api/campaigns`)).json();
-    expect(campaigns.campaigns.map((c: { title: { 'zh-CN': string } }) => c.title['zh-CN'])).toEqual(['全球寻找封面拍客']);
+    const campaigns = (await (await fetch(`${url}/api/campaigns`)).json()) as { campaigns: { title: { 'zh-CN': string } }[] };
+    expect(campaigns.campaigns.map((c) => c.title['zh-CN'])).toEqual(['全球寻找封面拍客']);
     expect(await stop(child)).toBe(0);
   });
 

@@ -30,6 +30,7 @@ export function demoCampaign(now: Date): CreateCampaignInput {
     rules: {
       minDurationSeconds: 60,
       maxDurationSeconds: 180,
+      maxUploadBytes: 2 * 1024 ** 3,
       grades: [
         { grade: 'D', rewardFen: 10_000 },
         { grade: 'C', rewardFen: 50_000 },

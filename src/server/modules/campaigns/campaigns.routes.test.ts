@@ -1,7 +1,6 @@
-import jsQR from 'jsqr';
-import { PNG } from 'pngjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { demoCampaign } from '../../seed.js';
+import { decodeQrPng } from '../../testing/qr.js';
 import { createTestContext, fixedClock, GOOD_PASSWORD, signUp, staff, uniqueEmail, type TestContext } from '../../testing/harness.js';
 
 const clock = fixedClock('2026-11-26T04:00:00Z');
@@ -106,10 +105,9 @@ describe('QR join link', () => {
     expect(svg.body).toContain('<svg');
     const png = await ctx.app.inject({ method: 'GET', url: `/api/campaigns/${c.id}/qr.png` });
     expect(png.headers['content-type']).toBe('image/png');
-    const img = PNG.sync.read(png.rawPayload);
-    expect(img.width).toBeGreaterThanOrEqual(512);
-    const decoded = jsQR(new Uint8ClampedArray(img.data), img.width, img.height);
-    expect(decoded?.data).toBe(`http://paike.test/c/${c.slug}/join`);
+    const decoded = decodeQrPng(png.rawPayload);
+    expect(decoded.width).toBeGreaterThanOrEqual(512);
+    expect(decoded.text).toBe(`http://paike.test/c/${c.slug}/join`);
   });
 
   it('answers 404 for an unknown campaign', async () => {
