@@ -1,0 +1,147 @@
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+
+export const REPO = resolve(fileURLToPath(new URL('..', import.meta.url)));
+export const ARTIFACTS = join(REPO, 'e2e', 'artifacts');
+const BIN = join(REPO, 'bin', 'paike.mjs');
+
+export const ADMIN_EMAIL = 'admin@example.test';
+export const ADMIN_PASSWORD = 'Harbour lanterns at dusk 2026';
+
+export interface TestServer {
+  url: string;
+  dataDir: string;
+  stop(): Promise<void>;
+}
+
+function serverEnv(dataDir: string): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    DATA_DIR: dataDir,
+    PORT: '0',
+    HOST: '127.0.0.1',
+    PAIKE_SEED: 'demo',
+    LOG_LEVEL: 'warn',
+    NODE_ENV: process.env.NODE_ENV === 'production' ? 'production' : 'test',
+  };
+  // CI also runs against a real PostgreSQL; a fresh schema per run keeps runs apart.
+  if (process.env.DATABASE_URL) env.DATABASE_SCHEMA = `e2e_${randomBytes(6).toString('hex')}`;
+  return env;
+}
+
+/** Creates a data dir and the admin account, starts `paike start`, resolves once it prints its URL. */
+export async function startServer(opts: { timeoutMs?: number } = {}): Promise<TestServer> {
+  if (!existsSync(join(REPO, 'dist', 'web', 'index.html'))) {
+    throw new Error('dist/web/index.html is missing: run `npm run build:web` before the browser tests');
+  }
+  const dataDir = mkdtempSync(join(tmpdir(), 'paike-e2e-'));
+  const env = serverEnv(dataDir);
+  const created = spawnSync(
+    process.execPath,
+    [BIN, 'admin', 'create-user', '--email', ADMIN_EMAIL, '--password', ADMIN_PASSWORD, '--role', 'admin', '--name', 'Admin'],
+    { cwd: REPO, env, encoding: 'utf8', timeout: 120_000 },
+  );
+  if (created.status !== 0) {
+    rmSync(dataDir, { recursive: true, force: true });
+    throw new Error(`paike admin create-user failed (${created.status}):\n${created.stdout}\n${created.stderr}`);
+  }
+
+  const child = spawn(process.execPath, [BIN, 'start'], { cwd: REPO, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  let err = '';
+  const exited = new Promise<number | null>((res) => child.once('exit', (code) => res(code)));
+  const url = await new Promise<string>((res, rej) => {
+    const timer = setTimeout(() => rej(new Error(`server did not start in time.\nstdout:\n${out}\nstderr:\n${err}`)), opts.timeoutMs ?? 90_000);
+    child.stdout!.setEncoding('utf8');
+    child.stderr!.setEncoding('utf8');
+    child.stdout!.on('data', (d: string) => {
+      out += d;
+      const m = /Paike is running at (\S+)/.exec(out);
+      if (m) {
+        clearTimeout(timer);
+        res(m[1]!.replace(/\/$/, ''));
+      }
+    });
+    child.stderr!.on('data', (d: string) => {
+      err += d;
+    });
+    void exited.then((code) => {
+      clearTimeout(timer);
+      rej(new Error(`server exited (${code}) before it was ready.\nstdout:\n${out}\nstderr:\n${err}`));
+    });
+  }).catch(async (e: unknown) => {
+    await stopChild(child, exited);
+    rmSync(dataDir, { recursive: true, force: true });
+    throw e;
+  });
+
+  return {
+    url,
+    dataDir,
+    async stop() {
+      await stopChild(child, exited);
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+async function stopChild(child: ChildProcess, exited: Promise<number | null>): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  child.kill('SIGTERM');
+  const timeout = new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), 15_000));
+  if ((await Promise.race([exited, timeout])) === 'timeout') {
+    child.kill('SIGKILL');
+    await exited;
+  }
+}
+
+export async function launchBrowser(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+  });
+}
+
+export async function phoneContext(browser: Browser, locale: 'zh-CN' | 'en-US' = 'zh-CN'): Promise<BrowserContext> {
+  return browser.newContext({
+    viewport: { width: 390, height: 844 },
+    deviceScaleFactor: 2,
+    isMobile: true,
+    hasTouch: true,
+    locale,
+    userAgent: 'Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0.0.0 Mobile Safari/537.36',
+  });
+}
+
+export async function desktopContext(browser: Browser, locale: 'zh-CN' | 'en-US' = 'en-US'): Promise<BrowserContext> {
+  return browser.newContext({ viewport: { width: 1366, height: 900 }, locale });
+}
+
+export async function screenshot(page: Page, name: string, fullPage = true): Promise<string> {
+  mkdirSync(ARTIFACTS, { recursive: true });
+  const path = join(ARTIFACTS, `${name}.png`);
+  await page.screenshot({ path, fullPage });
+  return path;
+}
+
+/** Runs a test body; on failure saves a screenshot of every open page into e2e/artifacts/. */
+export async function withScreenshots(context: BrowserContext, name: string, body: () => Promise<void>): Promise<void> {
+  try {
+    await body();
+  } catch (e) {
+    const pages = context.pages();
+    for (const [i, p] of pages.entries()) {
+      await screenshot(p, `FAILED-${name}-${i}`).catch(() => undefined);
+    }
+    throw e;
+  }
+}
+
+export function uniqueSuffix(): string {
+  return `${Date.now().toString(36)}${randomBytes(3).toString('hex')}`;
+}

@@ -1,0 +1,50 @@
+import { createRouter } from '@tanstack/react-router';
+import { QueryClient } from '@tanstack/react-query';
+import { ApiError } from './api/client.js';
+import { accountRoute } from './routes/account.js';
+import { adminCampaignsRoute } from './routes/adminCampaigns.js';
+import { editCampaignRoute, newCampaignRoute } from './routes/adminCampaignForm.js';
+import { adminUsersRoute } from './routes/adminUsers.js';
+import { signInRoute, signUpRoute } from './routes/auth.js';
+import { campaignRoute, joinRoute } from './routes/campaign.js';
+import { deskRoute } from './routes/desk.js';
+import { homeRoute } from './routes/home.js';
+import { rootRoute } from './routes/root.js';
+
+export const queryClient = new QueryClient({
+  defaultOptions: {
+    queries: {
+      staleTime: 15_000,
+      refetchOnWindowFocus: false,
+      // 4xx answers will not change on retry; flaky phone networks deserve a couple.
+      retry: (n, e) => !(e instanceof ApiError && e.status >= 400 && e.status < 500) && n < 2,
+    },
+  },
+});
+
+const routeTree = rootRoute.addChildren([
+  homeRoute,
+  campaignRoute,
+  joinRoute,
+  signUpRoute,
+  signInRoute,
+  accountRoute,
+  deskRoute,
+  adminCampaignsRoute,
+  newCampaignRoute,
+  editCampaignRoute,
+  adminUsersRoute,
+]);
+
+export const router = createRouter({
+  routeTree,
+  context: { queryClient },
+  defaultPreload: 'intent',
+  scrollRestoration: true,
+});
+
+declare module '@tanstack/react-router' {
+  interface Register {
+    router: typeof router;
+  }
+}

@@ -1,0 +1,316 @@
+import { useEffect, useState, type FormEvent } from 'react';
+import { createRoute, Link, useNavigate } from '@tanstack/react-router';
+import { useQueryClient } from '@tanstack/react-query';
+import { useTranslation } from 'react-i18next';
+import type { Me } from '../../contracts/accounts.js';
+import type { Campaign } from '../../contracts/campaigns.js';
+import { api, errorMessage } from '../api/client.js';
+import { isStaff, keys, useCampaign } from '../api/queries.js';
+import { currentLocale } from '../i18n/index.js';
+import { Alert, Field } from '../ui/Field.js';
+import { Tabs, useTitle } from '../ui/common.js';
+import { loc } from '../ui/format.js';
+import { rootRoute } from './root.js';
+
+const PASSWORD_MIN = 12;
+const PASSWORD_MAX = 128;
+
+type Mode = 'sign-up' | 'sign-in';
+
+function useAfterAuth() {
+  const qc = useQueryClient();
+  const navigate = useNavigate();
+  return async (user: Me, opts: { next?: string; joined?: string }) => {
+    qc.setQueryData(keys.me, user);
+    await qc.invalidateQueries({ predicate: (q) => q.queryKey[0] !== 'me' || q.queryKey.length > 1 });
+    // Only same-origin paths: an open redirect through ?next= would make a phishing link look like ours.
+    if (opts.next && opts.next.startsWith('/') && !opts.next.startsWith('//')) {
+      await navigate({ href: opts.next, replace: true });
+      return;
+    }
+    if (opts.joined) {
+      await navigate({ to: '/account', search: { joined: opts.joined }, replace: true });
+      return;
+    }
+    await navigate(isStaff(user) ? { to: '/desk', replace: true } : { to: '/account', search: {}, replace: true });
+  };
+}
+
+function normalizePhone(raw: string): string {
+  return raw.replace(/[\s\-()]/g, '');
+}
+
+function PhoneForm({ mode, campaign, next }: { mode: Mode; campaign?: Campaign; next?: string }) {
+  const { t } = useTranslation();
+  const after = useAfterAuth();
+  const [phone, setPhone] = useState('');
+  const [code, setCode] = useState('');
+  const [name, setName] = useState('');
+  const [sent, setSent] = useState(false);
+  const [countdown, setCountdown] = useState(0);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const [fieldErr, setFieldErr] = useState<{ phone?: string; code?: string; name?: string }>({});
+
+  useEffect(() => {
+    if (countdown <= 0) return;
+    const id = setTimeout(() => setCountdown((c) => c - 1), 1000);
+    return () => clearTimeout(id);
+  }, [countdown]);
+
+  const validPhone = (p: string) => /^\+[1-9]\d{6,14}$/.test(p);
+
+  const sendCode = async () => {
+    const p = normalizePhone(phone);
+    if (!validPhone(p)) {
+      setFieldErr({ phone: t('auth.phoneInvalid') });
+      return;
+    }
+    setFieldErr({});
+    setError(null);
+    setBusy(true);
+    try {
+      const r = await api<{ expiresInSeconds: number }>('/api/auth/phone/send-code', { method: 'POST', body: { phone: p } });
+      setSent(true);
+      setCountdown(Math.min(60, r?.expiresInSeconds ?? 60));
+    } catch (e) {
+      setError(errorMessage(e));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    const p = normalizePhone(phone);
+    const errs: typeof fieldErr = {};
+    if (!validPhone(p)) errs.phone = t('auth.phoneInvalid');
+    if (!/^\d{6}$/.test(code.trim())) errs.code = t('auth.codeInvalid');
+    if (mode === 'sign-up' && !name.trim()) errs.name = t('common.required');
+    setFieldErr(errs);
+    if (Object.keys(errs).length) return;
+    setBusy(true);
+    setError(null);
+    try {
+      const body: Record<string, unknown> = { phone: p, code: code.trim(), locale: currentLocale() };
+      if (name.trim()) body.name = name.trim();
+      if (campaign) body.campaignId = campaign.id;
+      const r = await api<{ user: Me }>('/api/auth/sign-in/phone', { method: 'POST', body });
+      await after(r.user, { next, joined: campaign?.slug });
+    } catch (err) {
+      setError(errorMessage(err));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <form onSubmit={submit} noValidate className="stack">
+      {error ? <Alert>{error}</Alert> : null}
+      <Field
+        label={t('auth.phone')}
+        hint={t('auth.phoneHint')}
+        type="tel"
+        inputMode="tel"
+        autoComplete="tel"
+        value={phone}
+        onChange={(e) => setPhone(e.target.value)}
+        error={fieldErr.phone}
+        required
+      />
+      <button type="button" className="btn btn-secondary btn-block" onClick={() => void sendCode()} disabled={busy || countdown > 0}>
+        {countdown > 0 ? t('auth.resendIn', { count: countdown }) : busy && !sent ? t('auth.sendingCode') : t('auth.sendCode')}
+      </button>
+      {sent ? <Alert tone="info">{t('auth.codeSent')}</Alert> : null}
+      <Field
+        label={t('auth.code')}
+        hint={t('auth.codeHint')}
+        inputMode="numeric"
+        autoComplete="one-time-code"
+        pattern="\d{6}"
+        maxLength={6}
+        value={code}
+        onChange={(e) => setCode(e.target.value)}
+        error={fieldErr.code}
+        required
+      />
+      <Field
+        label={mode === 'sign-up' ? t('auth.name') : t('auth.nameOptional')}
+        hint={mode === 'sign-up' ? t('auth.nameHint') : undefined}
+        autoComplete="name"
+        value={name}
+        onChange={(e) => setName(e.target.value)}
+        error={fieldErr.name}
+        required={mode === 'sign-up'}
+      />
+      <button type="submit" className="btn btn-primary btn-block" disabled={busy}>
+        {busy ? t('auth.submitting') : mode === 'sign-up' ? t('auth.submitSignUp') : t('auth.submitSignIn')}
+      </button>
+    </form>
+  );
+}
+
+function EmailForm({ mode, campaign, next }: { mode: Mode; campaign?: Campaign; next?: string }) {
+  const { t } = useTranslation();
+  const after = useAfterAuth();
+  const [name, setName] = useState('');
+  const [email, setEmail] = useState('');
+  const [password, setPassword] = useState('');
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const [fieldErr, setFieldErr] = useState<{ name?: string; email?: string; password?: string }>({});
+
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    const errs: typeof fieldErr = {};
+    if (mode === 'sign-up' && !name.trim()) errs.name = t('common.required');
+    if (!/^[^\s@]+@[^\s@]+$/.test(email.trim())) errs.email = t('auth.emailInvalid');
+    if (mode === 'sign-up' && password.length < PASSWORD_MIN) errs.password = t('auth.passwordShort', { min: PASSWORD_MIN });
+    else if (mode === 'sign-up' && password.length > PASSWORD_MAX) errs.password = t('auth.passwordLong', { max: PASSWORD_MAX });
+    else if (!password) errs.password = t('common.required');
+    setFieldErr(errs);
+    if (Object.keys(errs).length) return;
+    setBusy(true);
+    setError(null);
+    try {
+      const r =
+        mode === 'sign-up'
+          ? await api<{ user: Me }>('/api/auth/sign-up/email', {
+              method: 'POST',
+              body: {
+                name: name.trim(),
+                email: email.trim(),
+                password,
+                locale: currentLocale(),
+                ...(campaign ? { campaignId: campaign.id } : {}),
+              },
+            })
+          : await api<{ user: Me }>('/api/auth/sign-in/email', { method: 'POST', body: { email: email.trim(), password } });
+      await after(r.user, { next, joined: campaign?.slug });
+    } catch (err) {
+      setError(errorMessage(err));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <form onSubmit={submit} noValidate className="stack">
+      {error ? <Alert>{error}</Alert> : null}
+      {mode === 'sign-up' ? (
+        <Field
+          label={t('auth.name')}
+          hint={t('auth.nameHint')}
+          autoComplete="name"
+          value={name}
+          onChange={(e) => setName(e.target.value)}
+          error={fieldErr.name}
+          required
+        />
+      ) : null}
+      <Field
+        label={t('auth.email')}
+        type="email"
+        autoComplete="email"
+        inputMode="email"
+        value={email}
+        onChange={(e) => setEmail(e.target.value)}
+        error={fieldErr.email}
+        required
+      />
+      <Field
+        label={t('auth.password')}
+        type="password"
+        autoComplete={mode === 'sign-up' ? 'new-password' : 'current-password'}
+        hint={mode === 'sign-up' ? t('auth.passwordHint') : undefined}
+        minLength={mode === 'sign-up' ? PASSWORD_MIN : undefined}
+        maxLength={mode === 'sign-up' ? PASSWORD_MAX : undefined}
+        value={password}
+        onChange={(e) => setPassword(e.target.value)}
+        error={fieldErr.password}
+        required
+      />
+      <button type="submit" className="btn btn-primary btn-block" disabled={busy}>
+        {busy ? t('auth.submitting') : mode === 'sign-up' ? t('auth.submitSignUp') : t('auth.submitSignIn')}
+      </button>
+    </form>
+  );
+}
+
+function AuthTabs({ mode, campaign, next }: { mode: Mode; campaign?: Campaign; next?: string }) {
+  const { t } = useTranslation();
+  const [tab, setTab] = useState('email');
+  const prefix = mode;
+  return (
+    <>
+      <Tabs
+        label={mode === 'sign-up' ? t('auth.method') : t('auth.methodIn')}
+        idPrefix={prefix}
+        tabs={[
+          { id: 'email', label: t('auth.tabEmail') },
+          { id: 'phone', label: t('auth.tabPhone') },
+        ]}
+        active={tab}
+        onChange={setTab}
+      />
+      <div role="tabpanel" id={`${prefix}-panel-${tab}`} aria-labelledby={`${prefix}-tab-${tab}`} className="tabpanel">
+        {tab === 'email' ? <EmailForm mode={mode} campaign={campaign} next={next} /> : <PhoneForm mode={mode} campaign={campaign} next={next} />}
+      </div>
+    </>
+  );
+}
+
+function SignUpPage() {
+  const { campaign: slug } = signUpRoute.useSearch();
+  const { t, i18n } = useTranslation();
+  const c = useCampaign(slug);
+  useTitle(t('auth.signUpTitle'));
+  return (
+    <section className="contributor auth-page panel">
+      <h1>{t('auth.signUpTitle')}</h1>
+      {c.data ? <p className="joining-note">{t('auth.joiningCampaign', { title: loc(c.data.title, i18n.language) })}</p> : null}
+      {c.isError ? <Alert>{errorMessage(c.error)}</Alert> : null}
+      <AuthTabs mode="sign-up" campaign={c.data} />
+      <p className="switch-auth">
+        {t('auth.haveAccount')}{' '}
+        <Link to="/sign-in" search={{}}>
+          {t('auth.signInLink')}
+        </Link>
+      </p>
+    </section>
+  );
+}
+
+function SignInPage() {
+  const { next } = signInRoute.useSearch();
+  const { t } = useTranslation();
+  useTitle(t('auth.signInTitle'));
+  return (
+    <section className="contributor auth-page panel">
+      <h1>{t('auth.signInTitle')}</h1>
+      <AuthTabs mode="sign-in" next={next} />
+      <p className="switch-auth">
+        {t('auth.noAccount')}{' '}
+        <Link to="/sign-up" search={{}}>
+          {t('auth.signUpLink')}
+        </Link>
+      </p>
+    </section>
+  );
+}
+
+const str = (v: unknown) => (typeof v === 'string' && v ? v : undefined);
+
+export const signUpRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: '/sign-up',
+  validateSearch: (s: Record<string, unknown>): { campaign?: string } => ({ campaign: str(s.campaign) }),
+  component: SignUpPage,
+});
+
+export const signInRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: '/sign-in',
+  validateSearch: (s: Record<string, unknown>): { next?: string } => ({ next: str(s.next) }),
+  component: SignInPage,
+});

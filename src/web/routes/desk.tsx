@@ -1,0 +1,58 @@
+import { createRoute, Link } from '@tanstack/react-router';
+import { useTranslation } from 'react-i18next';
+import type { Role } from '../../contracts/accounts.js';
+import { STAFF } from '../api/queries.js';
+import { RequireRole, useTitle } from '../ui/common.js';
+import { rootRoute } from './root.js';
+
+interface DeskCard {
+  key: string;
+  roles: readonly Role[];
+  title: string;
+  text: string;
+  to?: '/admin/campaigns' | '/admin/users';
+}
+
+function DeskPage() {
+  const { t, i18n } = useTranslation();
+  useTitle(t('desk.title'));
+  const cards: DeskCard[] = [
+    { key: 'review', roles: ['editor', 'chief_editor', 'admin'], title: t('desk.review'), text: t('desk.reviewText') },
+    { key: 'pick', roles: ['editor', 'chief_editor', 'admin'], title: t('desk.dailyPick'), text: t('desk.dailyPickText') },
+    { key: 'finance', roles: ['finance', 'admin'], title: t('desk.finance'), text: t('desk.financeText') },
+    { key: 'campaigns', roles: ['admin'], title: t('desk.campaigns'), text: t('desk.campaignsText'), to: '/admin/campaigns' },
+    { key: 'users', roles: ['admin'], title: t('desk.users'), text: t('desk.usersText'), to: '/admin/users' },
+  ];
+  const sep = i18n.language === 'zh-CN' ? '、' : ', ';
+  return (
+    <RequireRole roles={STAFF}>
+      {(me) => (
+        <div className="staff">
+          <h1>{t('desk.title')}</h1>
+          <p className="muted">{t('desk.intro', { name: me.name, roles: me.roles.map((r) => t(`roles.${r}`)).join(sep) })}</p>
+          <ul className="desk-grid">
+            {cards
+              .filter((c) => c.roles.some((r) => me.roles.includes(r)))
+              .map((c) => (
+                <li key={c.key} className="card">
+                  <h2>{c.title}</h2>
+                  <p>{c.text}</p>
+                  {c.to ? (
+                    <Link to={c.to} className="btn btn-secondary" aria-label={`${t('desk.open')}: ${c.title}`}>
+                      {t('desk.open')}
+                    </Link>
+                  ) : (
+                    <p>
+                      <span className="badge badge-draft">{t('desk.soon')}</span>
+                    </p>
+                  )}
+                </li>
+              ))}
+          </ul>
+        </div>
+      )}
+    </RequireRole>
+  );
+}
+
+export const deskRoute = createRoute({ getParentRoute: () => rootRoute, path: '/desk', component: DeskPage });

@@ -1,0 +1,42 @@
+import { createRoute, Link } from '@tanstack/react-router';
+import { useTranslation } from 'react-i18next';
+import { useCampaigns } from '../api/queries.js';
+import { ErrorState, Loading, useTitle } from '../ui/common.js';
+import { formatDate, loc } from '../ui/format.js';
+import { rootRoute } from './root.js';
+
+function HomePage() {
+  const { t, i18n } = useTranslation();
+  const q = useCampaigns();
+  useTitle(t('home.title'));
+  const lang = i18n.language;
+  return (
+    <div className="contributor">
+      <h1>{t('home.title')}</h1>
+      <p className="lead">{t('home.intro')}</p>
+      {q.isPending ? <Loading /> : null}
+      {q.isError ? <ErrorState error={q.error} onRetry={() => void q.refetch()} /> : null}
+      {q.data && q.data.length === 0 ? <p>{t('home.empty')}</p> : null}
+      {q.data && q.data.length > 0 ? (
+        <ul className="card-list">
+          {q.data.map((c) => (
+            <li key={c.id} className="card campaign-card">
+              <h2>
+                <Link to="/c/$slug" params={{ slug: c.slug }} className="card-link">
+                  {loc(c.title, lang)}
+                </Link>
+              </h2>
+              <p className="muted">
+                <span className={`badge badge-${c.status}`}>{t(`status.${c.status}`)}</span> {formatDate(c.startsAt, lang)} – {formatDate(c.endsAt, lang)}
+              </p>
+              <p className="clamp">{loc(c.description, lang)}</p>
+              <p className="muted">{t('home.members', { count: c.memberCount, quota: c.quota })}</p>
+            </li>
+          ))}
+        </ul>
+      ) : null}
+    </div>
+  );
+}
+
+export const homeRoute = createRoute({ getParentRoute: () => rootRoute, path: '/', component: HomePage });

@@ -1,0 +1,21 @@
+import { fileURLToPath } from 'node:url';
+import { defineConfig } from 'vite';
+import react from '@vitejs/plugin-react';
+
+const webRoot = fileURLToPath(new URL('.', import.meta.url));
+const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
+
+export default defineConfig({
+  root: webRoot,
+  base: '/',
+  plugins: [react()],
+  build: {
+    outDir: `${repoRoot}dist/web`,
+    emptyOutDir: true,
+    sourcemap: true,
+  },
+  server: {
+    // `vite --config src/web/vite.config.ts` during development; PAIKE_API points at a running server.
+    proxy: { '/api': process.env.PAIKE_API ?? 'http://127.0.0.1:3000' },
+  },
+});
