@@ -147,7 +147,9 @@ export function rawQuery(text: string, values: unknown[] = []): SQL {
   const chunks: SQL[] = [];
   parts.forEach((part, i) => {
     if (i % 2 === 0) chunks.push(sql.raw(part));
-    else chunks.push(sql`${values[Number(part) - 1]}`);
+    // One bound parameter each: drizzle drops an undefined chunk (pg-boss leaves unset
+    // options undefined, which would delete the `$n`) and spreads an array into `(a, b)`.
+    else chunks.push(sql`${sql.param(values[Number(part) - 1] ?? null)}`);
   });
   return sql.join(chunks);
 }

@@ -1,8 +1,9 @@
 import * as jsqrModule from 'jsqr';
 import { PNG } from 'pngjs';
 
+type Decode = (data: Uint8ClampedArray, width: number, height: number) => { data: string } | null;
 // jsqr ships CommonJS with `exports.default`; under NodeNext the default import is the namespace.
-const jsQR = (jsqrModule as unknown as { default: typeof import('jsqr').default }).default;
+const jsQR = (jsqrModule as unknown as { default: Decode }).default;
 
 /** Decodes the QR code in a PNG the way a phone camera would read it. */
 export function decodeQrPng(png: Buffer): { text: string | null; width: number } {

@@ -445,7 +445,7 @@ export async function startFakeTencent(opts: FakeTencentOptions = {}): Promise<F
     }
 
     const auth = header('authorization') ?? '';
-    const m = /^TC3-HMAC-SHA256 Credential=([^/,\s]+)\/(\d{4}-\d{2}-\d{2})\/([a-z0-9]+)\/tc3_request, SignedHeaders=([a-z0-9;\-]+), Signature=([0-9a-f]{64})$/.exec(auth);
+    const m = /^TC3-HMAC-SHA256 Credential=([^/,\s]+)\/(\d{4}-\d{2}-\d{2})\/([a-z0-9]+)\/tc3_request, SignedHeaders=([a-z0-9;-]+), Signature=([0-9a-f]{64})$/.exec(auth);
     if (!m) return error('AuthFailure.InvalidAuthorization', 'Authorization header format error.');
     const [, reqSecretId, date, service, signedHeaderList, signature] = m as unknown as [string, string, string, string, string, string];
     if (reqSecretId !== secretId) return error('AuthFailure.SecretIdNotFound', 'The SecretId is not found.');
