@@ -13,6 +13,7 @@ import { authPlugin } from './http/auth.plugin.js';
 import { installErrorHandler, sendError } from './http/error-handler.js';
 import { accountsRoutes } from './modules/accounts/accounts.routes.js';
 import { campaignsRoutes } from './modules/campaigns/campaigns.routes.js';
+import { submissionsRoutes } from './modules/submissions/submissions.routes.js';
 import type { Services } from './services.js';
 
 const WEB_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../dist/web');
@@ -57,6 +58,7 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
   await app.register(authPlugin, { services, publicOrigin: () => new URL(services.publicUrl()).origin });
   await app.register(accountsRoutes(services, config.AUTH_RATE_LIMIT_PER_MINUTE));
   await app.register(campaignsRoutes(services));
+  await app.register(submissionsRoutes(services, services.uploads));
 
   app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 

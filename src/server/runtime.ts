@@ -66,6 +66,7 @@ export async function openRuntime(opts: RuntimeOptions): Promise<Runtime> {
       clock: opts.clock ?? systemClock,
       sms: opts.sms ?? createSmsProvider(config),
       publicUrl: () => config.PUBLIC_URL?.replace(/\/+$/, '') ?? listenUrl ?? config.publicUrl,
+      logger,
     });
     if (opts.jobs === 'work') await jobs.work(services);
     return {

@@ -1,3 +1,4 @@
+import type { FastifyBaseLogger } from 'fastify';
 import type { Config } from './config.js';
 import type { Database } from './db/client.js';
 import type { JobQueue } from './jobs/queue.js';
@@ -8,6 +9,12 @@ import type { SmsProvider } from './modules/accounts/sms/sms.provider.js';
 import { createAuditRepository } from './modules/audit/audit.repository.js';
 import { createCampaignsRepository } from './modules/campaigns/campaigns.repository.js';
 import { createCampaignsService } from './modules/campaigns/campaigns.service.js';
+import path from 'node:path';
+import { createLocalStorage } from './lib/storage.js';
+import { createSubmissionsRepository } from './modules/submissions/submissions.repository.js';
+import { createSubmissionsService } from './modules/submissions/submissions.service.js';
+import { createUploadsServer } from './modules/submissions/uploads.server.js';
+import { createProcessingService } from './modules/submissions/processing.service.js';
 
 export interface ServiceDeps {
   config: Config;
@@ -16,6 +23,7 @@ export interface ServiceDeps {
   clock: Clock;
   sms: SmsProvider;
   publicUrl: () => string;
+  logger: FastifyBaseLogger;
 }
 
 /**
@@ -25,7 +33,39 @@ export interface ServiceDeps {
 export function createServices(deps: ServiceDeps) {
   const { db } = deps.database;
   const audit = createAuditRepository(db);
-  const campaigns = createCampaignsService({ db, repo: createCampaignsRepository(db), audit, clock: deps.clock, publicUrl: deps.publicUrl });
+  const campaignsRepo = createCampaignsRepository(db);
+  const campaigns = createCampaignsService({ db, repo: campaignsRepo, audit, clock: deps.clock, publicUrl: deps.publicUrl });
+  const storage = createLocalStorage(path.join(deps.config.dataDir, 'media'));
+  const submissionsRepo = createSubmissionsRepository(db);
+  const submissions = createSubmissionsService({
+    db,
+    repo: submissionsRepo,
+    campaigns: campaignsRepo,
+    storage,
+    jobs: deps.jobs,
+    clock: deps.clock,
+    limits: {
+      concurrentUploads: deps.config.UPLOAD_MAX_CONCURRENT_PER_USER,
+      bytesPerDay: deps.config.UPLOAD_MAX_BYTES_PER_DAY,
+      expiryHours: deps.config.UPLOAD_EXPIRY_HOURS,
+    },
+  });
+  const processing = createProcessingService({
+    db,
+    repo: submissionsRepo,
+    campaigns: campaignsRepo,
+    storage,
+    clock: deps.clock,
+    workDir: path.join(deps.config.dataDir, 'work'),
+    ffmpeg: { threads: deps.config.FFMPEG_THREADS, timeoutMs: deps.config.FFMPEG_TIMEOUT_SECONDS * 1000 },
+  });
+  const uploads = createUploadsServer({
+    directory: path.join(deps.config.dataDir, 'uploads'),
+    submissions,
+    expiryHours: deps.config.UPLOAD_EXPIRY_HOURS,
+    trustProxy: deps.config.TRUST_PROXY,
+    onError: (err) => deps.logger.error({ err }, 'upload failure'),
+  });
   const accounts = createAccountsService({
     db,
     repo: createAccountsRepository(db),
@@ -36,7 +76,7 @@ export function createServices(deps: ServiceDeps) {
     sessionTtlDays: deps.config.SESSION_TTL_DAYS,
     smsCodesPerPhonePerHour: deps.config.SMS_CODES_PER_PHONE_PER_HOUR,
   });
-  return { ...deps, audit, accounts, campaigns };
+  return { ...deps, audit, accounts, campaigns, storage, submissions, processing, uploads };
 }
 
 export type Services = ReturnType<typeof createServices>;

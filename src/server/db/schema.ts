@@ -1,11 +1,12 @@
 // Drizzle's view of the tables that migrations/*.sql create. The SQL files are the source
 // of truth; db/schema.test.ts checks that every column named here exists in the database.
 import { sql } from 'drizzle-orm';
-import { bigint, boolean, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+import { bigint, boolean, doublePrecision, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uuid } from 'drizzle-orm/pg-core';
 import type { LocalizedText } from '../../contracts/common.js';
 import type { CampaignRules } from '../../contracts/campaigns.js';
 import type { Locale } from '../../contracts/common.js';
 import type { Role } from '../../contracts/accounts.js';
+import type { SubmissionStatus } from '../../contracts/submissions.js';
 
 const tstz = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
 
@@ -93,3 +94,54 @@ export const auditLog = pgTable('audit_log', {
 export type UserRow = typeof users.$inferSelect;
 export type SessionRow = typeof sessions.$inferSelect;
 export type CampaignRow = typeof campaigns.$inferSelect;
+
+export interface SubmissionOutputs {
+  /** Storage keys, all under `submissions/<id>/`. */
+  original: string;
+  master?: string;
+  poster?: string;
+  sprite?: string;
+  spriteVtt?: string;
+  /** The HLS renditions written, e.g. [{height: 720, width: 406, bandwidth: 1800000}]. */
+  renditions?: { width: number; height: number; bandwidth: number }[];
+  remuxed?: boolean;
+}
+
+export const submissions = pgTable(
+  'submissions',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id),
+    campaignId: uuid('campaign_id')
+      .notNull()
+      .references(() => campaigns.id),
+    theme: text('theme').notNull(),
+    title: text('title').notNull(),
+    description: text('description'),
+    location: jsonb('location').$type<{ lat: number; lng: number; name?: string }>(),
+    consentAt: tstz('consent_at').notNull(),
+    status: text('status').$type<SubmissionStatus>().notNull().default('uploading'),
+    progress: integer('progress').notNull().default(0),
+    rejectionCode: text('rejection_code'),
+    rejectionParams: jsonb('rejection_params').$type<Record<string, unknown>>(),
+    uploadId: text('upload_id').unique(),
+    uploadLength: bigint('upload_length', { mode: 'number' }).notNull(),
+    originalFilename: text('original_filename').notNull(),
+    probe: jsonb('probe').$type<Record<string, unknown>>(),
+    durationSeconds: doublePrecision('duration_seconds'),
+    width: integer('width'),
+    height: integer('height'),
+    outputs: jsonb('outputs').$type<SubmissionOutputs>(),
+    fingerprint: text('fingerprint'),
+    duplicateOf: uuid('duplicate_of'),
+    duplicateScore: doublePrecision('duplicate_score'),
+    createdAt: tstz('created_at').notNull().defaultNow(),
+    updatedAt: tstz('updated_at').notNull().defaultNow(),
+    processedAt: tstz('processed_at'),
+    withdrawnAt: tstz('withdrawn_at'),
+  },
+  (t) => [index('submissions_user_idx').on(t.userId, t.createdAt)],
+);
+export type SubmissionRow = typeof submissions.$inferSelect;

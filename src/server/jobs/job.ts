@@ -1,6 +1,13 @@
 import type { z } from 'zod';
 import type { Services } from '../services.js';
 
+/** Facts about this run of a job: a handler may give up gracefully on its last attempt. */
+export interface JobRun {
+  jobId: string;
+  attempt: number;
+  isLastAttempt: boolean;
+}
+
 export interface JobDefinition<P> {
   /** Queue name: `<domain>.<verb>`. */
   readonly name: string;
@@ -11,7 +18,7 @@ export interface JobDefinition<P> {
   readonly expireInSeconds?: number;
   /** A cron line (5 fields) and its time zone, for jobs that run on a timetable. */
   readonly schedule?: { cron: string; tz: string };
-  handle(payload: P, services: Services): Promise<void>;
+  handle(payload: P, services: Services, run: JobRun): Promise<void>;
 }
 
 export function defineJob<P>(def: JobDefinition<P>): JobDefinition<P> {

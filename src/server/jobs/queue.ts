@@ -92,7 +92,7 @@ export class JobQueue {
     if (this.opts.mode !== 'work') throw new Error('This queue was started to send only');
     for (const def of Object.values(this.registry)) {
       for (let i = 0; i < this.opts.concurrency; i++) {
-        await this.boss.work(def.name, { batchSize: 1, pollingIntervalSeconds: 0.5 }, async ([job]) => {
+        await this.boss.work(def.name, { batchSize: 1, pollingIntervalSeconds: 0.5, includeMetadata: true }, async ([job]) => {
           if (!job) return;
           const parsed = def.payload.safeParse(job.data);
           if (!parsed.success) {
@@ -100,7 +100,7 @@ export class JobQueue {
             this.opts.logger.error({ job: job.id, name: def.name, issues: parsed.error.issues }, 'job payload invalid');
             throw new Error(`Invalid payload for ${def.name}`);
           }
-          await def.handle(parsed.data, services);
+          await def.handle(parsed.data, services, { jobId: job.id, attempt: job.retryCount + 1, isLastAttempt: job.retryCount >= job.retryLimit });
         });
       }
       if (def.schedule) await this.boss.schedule(def.name, def.schedule.cron, {}, { tz: def.schedule.tz });

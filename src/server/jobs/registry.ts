@@ -1,12 +1,18 @@
 import type { JobDefinition } from './job.js';
 import { sessionsCleanupJob } from '../modules/accounts/jobs/sessions-cleanup.job.js';
+import { mediaProcessJob } from '../modules/submissions/jobs/media-process.job.js';
+import { uploadsExpireJob } from '../modules/submissions/jobs/uploads-expire.job.js';
 
 /** Every job's payload, by name. A name here without a handler below fails the type check. */
 export interface JobPayloads {
   'accounts.sessions-cleanup': Record<string, never>;
+  'media.process': { submissionId: string };
+  'uploads.expire': Record<string, never>;
 }
 export type JobName = keyof JobPayloads;
 
 export const jobRegistry: { [K in JobName]: JobDefinition<JobPayloads[K]> } = {
   'accounts.sessions-cleanup': sessionsCleanupJob,
+  'media.process': mediaProcessJob,
+  'uploads.expire': uploadsExpireJob,
 };

@@ -35,6 +35,30 @@ export const messages = {
   'campaign.full': { 'zh-CN': '该活动名额已满（{quota} 人）。', en: 'This campaign is full ({quota} contributors).' },
   'campaign.not_open': { 'zh-CN': '该活动当前未开放报名。', en: 'This campaign is not open for joining.' },
   'campaign.invalid_dates': { 'zh-CN': '开始时间必须早于结束时间。', en: 'The start must be before the end.' },
+  'upload.invalid_metadata': { 'zh-CN': '上传信息不完整或有误：{detail}', en: 'The upload details are missing or wrong: {detail}' },
+  'upload.consent_required': { 'zh-CN': '请先同意活动条款再上传。', en: 'Please accept the campaign terms before uploading.' },
+  'upload.length_required': { 'zh-CN': '上传前需要知道文件大小。', en: 'The file size must be known before uploading.' },
+  'upload.not_member': { 'zh-CN': '请先报名参加该活动再投稿。', en: 'Join this campaign before submitting to it.' },
+  'upload.unknown_theme': { 'zh-CN': '该活动没有这个主题。', en: 'This campaign has no such theme.' },
+  'upload.too_large': { 'zh-CN': '文件太大，本活动单个视频不超过 {maxMiB} MB。', en: 'The file is too large: this campaign accepts up to {maxMiB} MB per video.' },
+  'upload.too_many_concurrent': { 'zh-CN': '同时上传的视频最多 {max} 个，请等当前上传完成。', en: 'At most {max} uploads at a time. Please wait for one to finish.' },
+  'upload.daily_limit': { 'zh-CN': '今天的上传量已达上限（{maxMiB} MB），请明天再试。', en: 'You have reached today’s upload limit ({maxMiB} MB). Please try again tomorrow.' },
+  'upload.not_found': { 'zh-CN': '找不到该上传。', en: 'No such upload.' },
+  'upload.expired': { 'zh-CN': '上传已过期，请重新上传。', en: 'The upload expired. Please upload again.' },
+  'submission.not_found': { 'zh-CN': '找不到该作品。', en: 'No such submission.' },
+  'submission.already_adopted': { 'zh-CN': '作品已被采用，不能撤回。', en: 'This submission has been adopted and can no longer be withdrawn.' },
+  'media.empty': { 'zh-CN': '文件是空的（0 字节）。', en: 'The file is empty (0 bytes).' },
+  'media.not_video': { 'zh-CN': '这不是视频文件。', en: 'This is not a video file.' },
+  'media.playlist_refused': { 'zh-CN': '不接受播放列表文件，请上传视频本身。', en: 'Playlist files are not accepted. Please upload the video itself.' },
+  'media.unreadable': { 'zh-CN': '视频文件不完整或已损坏，无法读取。', en: 'The video file is incomplete or damaged and cannot be read.' },
+  'media.no_video': { 'zh-CN': '文件里没有视频画面（可能只有声音）。', en: 'The file has no video picture (perhaps only sound).' },
+  'media.too_short': { 'zh-CN': '视频太短：{seconds} 秒，至少需要 {min} 秒。', en: 'The video is too short: {seconds} s; it must be at least {min} s.' },
+  'media.too_long': { 'zh-CN': '视频太长：{seconds} 秒，最长 {max} 秒。', en: 'The video is too long: {seconds} s; it may be at most {max} s.' },
+  'media.frame_too_small': { 'zh-CN': '画面太小（{width}×{height}），每边至少 240 像素。', en: 'The picture is too small ({width}×{height}); each side must be at least 240 px.' },
+  'media.frame_too_large': { 'zh-CN': '画面太大（{width}×{height}），每边最多 4096 像素。', en: 'The picture is too large ({width}×{height}); each side may be at most 4096 px.' },
+  'media.undecodable': { 'zh-CN': '视频开头的画面无法解码。', en: 'The first frames of the video cannot be decoded.' },
+  'media.corrupt': { 'zh-CN': '视频中间有损坏的片段，请重新导出后上传。', en: 'Part of the video is damaged. Please export it again and re-upload.' },
+  'media.processing_failed': { 'zh-CN': '视频处理失败，请稍后重新上传。', en: 'Processing the video failed. Please upload it again later.' },
 } as const satisfies Record<string, Record<Locale, string>>;
 
 export type MessageCode = keyof typeof messages;
@@ -42,6 +66,11 @@ export type MessageCode = keyof typeof messages;
 export function translate(code: MessageCode, locale: Locale, params: Record<string, unknown> = {}): string {
   const template = messages[code][locale];
   return template.replace(/\{(\w+)\}/g, (_, k: string) => (k in params ? String(params[k]) : `{${k}}`));
+}
+
+/** For codes stored as text (a rejection reason): unknown codes fall back to a generic message. */
+export function translateAny(code: string, locale: Locale, params: Record<string, unknown> = {}): string {
+  return code in messages ? translate(code as MessageCode, locale, params) : translate('media.processing_failed', locale);
 }
 
 /** Picks zh-CN or en from an Accept-Language header (q-values respected); zh-CN by default. */

@@ -9,6 +9,7 @@ export const PERMISSIONS = {
   'account.self': ['contributor', 'editor', 'chief_editor', 'finance', 'admin'],
   'campaign.join': ['contributor', 'editor', 'chief_editor', 'finance', 'admin'],
   'campaign.manage': ['admin'],
+  'submission.create': ['contributor'],
   'user.manage': ['admin'],
   'desk.access': ['editor', 'chief_editor', 'finance', 'admin'],
   'audit.read': ['chief_editor', 'admin'],

@@ -1,0 +1,112 @@
+import { createReadStream, createWriteStream } from 'node:fs';
+import { mkdir, rename, rm, stat, readdir, copyFile } from 'node:fs/promises';
+import path from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import type { Readable } from 'node:stream';
+
+/**
+ * Where media lives. Keys are server-chosen paths like `submissions/<id>/hls/master.m3u8`;
+ * nothing a client sends ever becomes part of a key unchecked.
+ */
+export interface Storage {
+  readonly kind: 'local';
+  /** Copies a local file in under `key`. */
+  putFile(key: string, file: string): Promise<void>;
+  /** Moves a local file in under `key` (a rename where the disk allows; the source is gone after). */
+  moveFile(key: string, file: string): Promise<void>;
+  /** Copies every file of a local directory in under `prefix/`. */
+  putDir(prefix: string, dir: string): Promise<void>;
+  get(key: string, range?: { start: number; end?: number }): Promise<Readable | null>;
+  stat(key: string): Promise<{ size: number } | null>;
+  /** Removes everything under `prefix/`. */
+  deletePrefix(prefix: string): Promise<void>;
+  /** Lists keys under `prefix/` (for checks that nothing was left behind). */
+  list(prefix: string): Promise<string[]>;
+}
+
+const SAFE_KEY = /^[a-z0-9][a-z0-9._/-]*$/i;
+
+export function assertSafeKey(key: string): void {
+  if (!SAFE_KEY.test(key) || key.split('/').some((part) => part === '..' || part === '.' || part === '')) {
+    throw new Error(`Unsafe storage key: ${JSON.stringify(key)}`);
+  }
+}
+
+/** Files under a directory (DATA_DIR/media by default). Writes land atomically via rename. */
+export function createLocalStorage(root: string): Storage & { pathOf(key: string): string } {
+  const pathOf = (key: string) => {
+    assertSafeKey(key);
+    return path.join(root, key);
+  };
+  async function walk(dir: string, base: string, out: string[]): Promise<void> {
+    let entries;
+    try {
+      entries = await readdir(dir, { withFileTypes: true });
+    } catch {
+      return;
+    }
+    for (const e of entries) {
+      const rel = base ? `${base}/${e.name}` : e.name;
+      if (e.isDirectory()) await walk(path.join(dir, e.name), rel, out);
+      else out.push(rel);
+    }
+  }
+  return {
+    kind: 'local',
+    pathOf,
+    async putFile(key, file) {
+      const dest = pathOf(key);
+      await mkdir(path.dirname(dest), { recursive: true });
+      const tmp = `${dest}.part-${process.pid}`;
+      await copyFile(file, tmp);
+      await rename(tmp, dest);
+    },
+    async moveFile(key, file) {
+      const dest = pathOf(key);
+      await mkdir(path.dirname(dest), { recursive: true });
+      try {
+        await rename(file, dest);
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'EXDEV') throw err;
+        await this.putFile(key, file);
+        await rm(file, { force: true });
+      }
+    },
+    async putDir(prefix, dir) {
+      const files: string[] = [];
+      await walk(dir, '', files);
+      for (const f of files) await this.putFile(`${prefix}/${f}`, path.join(dir, f));
+    },
+    async get(key, range) {
+      const file = pathOf(key);
+      try {
+        await stat(file);
+      } catch {
+        return null;
+      }
+      return createReadStream(file, range ? { start: range.start, ...(range.end === undefined ? {} : { end: range.end }) } : {});
+    },
+    async stat(key) {
+      try {
+        const s = await stat(pathOf(key));
+        return s.isFile() ? { size: s.size } : null;
+      } catch {
+        return null;
+      }
+    },
+    async deletePrefix(prefix) {
+      await rm(pathOf(prefix), { recursive: true, force: true });
+    },
+    async list(prefix) {
+      const out: string[] = [];
+      await walk(pathOf(prefix), prefix, out);
+      return out;
+    },
+  };
+}
+
+/** Writes a stream to a local file (used for downloads to a work dir). */
+export async function streamToFile(stream: Readable, file: string): Promise<void> {
+  await mkdir(path.dirname(file), { recursive: true });
+  await pipeline(stream, createWriteStream(file));
+}

@@ -1,0 +1,15 @@
+import { z } from 'zod';
+import { defineJob } from '../../../jobs/job.js';
+
+/** Probe, check, transcode and fingerprint one submission's original. */
+export const mediaProcessJob = defineJob<{ submissionId: string }>({
+  name: 'media.process',
+  payload: z.strictObject({ submissionId: z.uuid() }),
+  retryLimit: 2,
+  retryDelaySeconds: 30,
+  // A 3-minute 1080p video takes minutes on two cores; the ffmpeg timeout is the real bound.
+  expireInSeconds: 60 * 60,
+  async handle(payload, services, run) {
+    await services.processing.process(payload.submissionId, { isLastAttempt: run.isLastAttempt });
+  },
+});

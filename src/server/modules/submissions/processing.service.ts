@@ -1,0 +1,164 @@
+import { mkdir, rm } from 'node:fs/promises';
+import path from 'node:path';
+import type { Db } from '../../db/client.js';
+import type { SubmissionRow } from '../../db/schema.js';
+import type { Clock } from '../../lib/clock.js';
+import type { Storage } from '../../lib/storage.js';
+import type { CampaignsRepository } from '../campaigns/campaigns.repository.js';
+import { FfmpegError } from '../media/ffmpeg.runner.js';
+import { compareFingerprints, computeFingerprint, parseFingerprint, serializeFingerprint } from '../media/fingerprint.js';
+import { checkDecodes, checkProbe, MediaRejectedError, probeMedia, type ProbeFacts } from '../media/probe.js';
+import { extractPoster, makeSprite, transcodeToHls } from '../media/transcode.js';
+import type { SubmissionsRepository } from './submissions.repository.js';
+import { submissionPrefix } from './submissions.service.js';
+
+export interface ProcessingDeps {
+  db: Db;
+  repo: SubmissionsRepository;
+  campaigns: CampaignsRepository;
+  storage: Storage & { pathOf(key: string): string };
+  clock: Clock;
+  /** Server-chosen scratch space; each submission gets its own folder, removed afterwards. */
+  workDir: string;
+  ffmpeg: { threads: number; timeoutMs: number };
+  /** How many earlier fingerprints a new video is compared against. */
+  duplicateWindow?: number;
+}
+
+/** Where in the bar each step ends, so the contributor sees steady progress. */
+const STEP = { probed: 5, decoded: 20, transcoded: 85, stills: 95 } as const;
+
+export function createProcessingService(deps: ProcessingDeps) {
+  const { repo } = deps;
+
+  async function stillProcessing(id: string): Promise<boolean> {
+    return (await repo.get(id))?.status === 'processing';
+  }
+
+  async function reject(row: SubmissionRow, code: string, params: Record<string, unknown>): Promise<void> {
+    // A rejected file is not kept: nothing is left behind in storage.
+    await deps.db.transaction(async (tx) => {
+      const current = await repo.getForUpdate(row.id, tx);
+      if (current?.status !== 'processing') return;
+      await repo.update(row.id, { status: 'rejected', rejectionCode: code, rejectionParams: params, progress: 100, outputs: null, processedAt: deps.clock.now() }, tx);
+    });
+    await deps.storage.deletePrefix(submissionPrefix(row.id));
+  }
+
+  async function findDuplicate(row: SubmissionRow, fingerprint: ReturnType<typeof parseFingerprint>) {
+    const earlier = await repo.listFingerprinted(row.id, deps.duplicateWindow ?? 2000);
+    let best: { id: string; score: number } | null = null;
+    for (const e of earlier) {
+      if (!e.fingerprint) continue;
+      const r = compareFingerprints(fingerprint, parseFingerprint(e.fingerprint));
+      if (r.match && (!best || r.score > best.score)) best = { id: e.id, score: r.score };
+    }
+    return best;
+  }
+
+  return {
+    /**
+     * The whole pipeline for one submission. Rejections are final and explained; unexpected
+     * failures throw so the job is retried, and on the last attempt become a rejection too,
+     * so no submission stays "processing" forever.
+     */
+    async process(id: string, opts: { isLastAttempt: boolean }): Promise<void> {
+      const row = await repo.get(id);
+      if (!row || row.status !== 'processing' || !row.outputs?.original) return;
+      const campaign = await deps.campaigns.get(row.campaignId);
+      if (!campaign) return;
+      const original = deps.storage.pathOf(row.outputs.original);
+      const work = path.join(deps.workDir, id);
+      await rm(work, { recursive: true, force: true });
+      await mkdir(path.join(work, 'hls'), { recursive: true });
+      const ff = { threads: deps.ffmpeg.threads, timeoutMs: deps.ffmpeg.timeoutMs };
+      const progress = (p: number) => repo.setProgress(id, 'processing', Math.max(0, Math.min(99, Math.round(p))));
+      try {
+        let facts: ProbeFacts;
+        try {
+          facts = await probeMedia(original, { timeoutMs: 60_000 });
+        } catch (err) {
+          if (err instanceof MediaRejectedError) return await reject(row, err.code, err.params);
+          throw err;
+        }
+        const policy = checkProbe(facts, { minDurationSeconds: campaign.rules.minDurationSeconds, maxDurationSeconds: campaign.rules.maxDurationSeconds });
+        if (!policy.ok) return await reject(row, policy.code, policy.params);
+        await progress(STEP.probed);
+
+        const decodes = await checkDecodes(original, facts, ff);
+        if (!decodes.result.ok) return await reject(row, decodes.result.code, decodes.result.params);
+        await progress(STEP.decoded);
+
+        let last = 0;
+        const hls = await transcodeToHls({
+          input: original,
+          facts,
+          outDir: path.join(work, 'hls'),
+          ...ff,
+          onProgress: (pct) => {
+            const p = STEP.decoded + ((STEP.transcoded - STEP.decoded) * pct) / 100;
+            if (p - last >= 2) {
+              last = p;
+              void progress(p).catch(() => {});
+            }
+          },
+        });
+        await progress(STEP.transcoded);
+        const poster = await extractPoster({ input: original, facts, outPath: path.join(work, 'poster.jpg'), ...ff });
+        const sprite = await makeSprite({ input: original, facts, outDir: work, ...ff });
+        await progress(STEP.stills);
+        const fingerprint = await computeFingerprint(original, facts, ff);
+
+        if (!(await stillProcessing(id))) return; // withdrawn meanwhile: its files are already gone
+        const prefix = submissionPrefix(id);
+        await deps.storage.putDir(`${prefix}/hls`, path.join(work, 'hls'));
+        await deps.storage.putFile(`${prefix}/poster.jpg`, poster.path);
+        await deps.storage.putFile(`${prefix}/sprite.jpg`, sprite.spritePath);
+        await deps.storage.putFile(`${prefix}/sprite.vtt`, sprite.vttPath);
+        const duplicate = await findDuplicate(row, fingerprint);
+        const v = facts.video!;
+        const committed = await deps.db.transaction(async (tx) => {
+          const current = await repo.getForUpdate(id, tx);
+          if (current?.status !== 'processing') return false;
+          await repo.update(
+            id,
+            {
+              status: 'in_review',
+              progress: 100,
+              probe: facts as unknown as Record<string, unknown>,
+              durationSeconds: facts.durationSeconds,
+              width: v.displayWidth,
+              height: v.displayHeight,
+              fingerprint: serializeFingerprint(fingerprint),
+              duplicateOf: duplicate?.id ?? null,
+              duplicateScore: duplicate?.score ?? null,
+              processedAt: deps.clock.now(),
+              outputs: {
+                original: row.outputs!.original,
+                master: `${prefix}/hls/master.m3u8`,
+                poster: `${prefix}/poster.jpg`,
+                sprite: `${prefix}/sprite.jpg`,
+                spriteVtt: `${prefix}/sprite.vtt`,
+                renditions: hls.renditions.map((r) => ({ width: r.width, height: r.height, bandwidth: (r.videoKbps + r.audioKbps) * 1000 })),
+                remuxed: hls.renditions.some((r) => r.copy),
+              },
+            },
+            tx,
+          );
+          return true;
+        });
+        // Withdrawn between the check and the commit: take back what was just written.
+        if (!committed) await deps.storage.deletePrefix(prefix);
+      } catch (err) {
+        if (opts.isLastAttempt) {
+          await reject(row, 'media.processing_failed', { timedOut: err instanceof FfmpegError && err.timedOut });
+          return;
+        }
+        throw err;
+      } finally {
+        await rm(work, { recursive: true, force: true });
+      }
+    },
+  };
+}
+export type ProcessingService = ReturnType<typeof createProcessingService>;

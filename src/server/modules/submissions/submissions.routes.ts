@@ -1,0 +1,112 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import { errorBodySchema, idParamSchema } from '../../../contracts/common.js';
+import { submissionListReply, submissionSchema } from '../../../contracts/submissions.js';
+import { requireUser } from '../../http/auth.plugin.js';
+import { requestLocale } from '../../http/locale.js';
+import { AppError } from '../../lib/errors.js';
+import type { Services } from '../../services.js';
+import type { UploadsServer } from './uploads.server.js';
+
+const errors = { 400: errorBodySchema, 401: errorBodySchema, 403: errorBodySchema, 404: errorBodySchema, 409: errorBodySchema };
+
+const CONTENT_TYPES: Record<string, string> = {
+  m3u8: 'application/vnd.apple.mpegurl',
+  m4s: 'video/iso.segment',
+  mp4: 'video/mp4',
+  ts: 'video/mp2t',
+  jpg: 'image/jpeg',
+  vtt: 'text/vtt',
+};
+
+export function submissionsRoutes(services: Services, uploads: UploadsServer): FastifyPluginAsyncZod {
+  return async (app) => {
+    // tus reads the request body itself: leave the stream untouched.
+    app.addContentTypeParser('application/offset+octet-stream', (_req, _payload, done) => done(null));
+
+    const tusHandler = async (req: FastifyRequest, reply: FastifyReply) => {
+      let actor = null;
+      if (req.method !== 'OPTIONS') {
+        actor = requireUser(req);
+        const id = (req.params as { id?: string }).id;
+        if (id) await services.submissions.assertUploadOwner(actor, id);
+      }
+      reply.hijack();
+      await uploads.handle(req.raw, reply.raw, actor);
+    };
+    const tusDoc = {
+      tags: ['uploads'],
+      description:
+        'Resumable upload, tus 1.0.0 (core, creation, creation-with-upload, termination, expiration). ' +
+        'Upload-Metadata: campaignId, theme, title, filename, consent ("true"), optional description and location (JSON {lat,lng,name}). ' +
+        'Signed-in contributors only; limits per campaign (size) and per contributor (concurrent uploads, bytes per day). ' +
+        'A finished upload becomes a submission (header Paike-Submission-Id).',
+    };
+    app.route({ method: ['POST', 'OPTIONS'], url: '/api/uploads', schema: { ...tusDoc, summary: 'Create an upload (tus)' }, handler: tusHandler });
+    app.route({
+      method: ['HEAD', 'PATCH', 'DELETE', 'OPTIONS'],
+      url: '/api/uploads/:id',
+      schema: { ...tusDoc, summary: 'Resume, continue or cancel an upload (tus)', params: z.object({ id: z.string().regex(/^[A-Za-z0-9_-]{1,100}$/) }) },
+      handler: tusHandler,
+    });
+
+    app.get('/api/me/submissions', {
+      schema: { tags: ['me'], summary: 'My submissions with live status', response: { 200: submissionListReply, ...errors } },
+    }, async (req) => ({ submissions: await services.submissions.listMine(requireUser(req), requestLocale(req)) }));
+
+    app.get('/api/me/submissions/events', {
+      schema: { tags: ['me'], summary: 'Server-sent events: "changed" whenever one of my submissions changes (status, progress)', response: { 200: z.any().describe('text/event-stream') } },
+    }, async (req, reply) => {
+      const user = requireUser(req);
+      reply.hijack();
+      const res = reply.raw;
+      res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive', 'x-accel-buffering': 'no' });
+      let last = (await services.submissions.lastChange(user))?.getTime() ?? 0;
+      res.write(`event: ready\ndata: {}\n\n`);
+      // Polling the database keeps this right across processes (the worker writes progress).
+      const timer = setInterval(async () => {
+        try {
+          const at = (await services.submissions.lastChange(user))?.getTime() ?? 0;
+          if (at !== last) {
+            last = at;
+            res.write(`event: changed\ndata: ${JSON.stringify({ at: new Date(at).toISOString() })}\n\n`);
+          } else res.write(': keep-alive\n\n');
+        } catch {
+          /* the next tick tries again */
+        }
+      }, 1000);
+      req.raw.on('close', () => clearInterval(timer));
+    });
+
+    app.get('/api/submissions/:id', {
+      schema: { tags: ['submissions'], summary: 'One submission (its contributor, or the desk)', params: idParamSchema, response: { 200: z.object({ submission: submissionSchema }), ...errors } },
+    }, async (req) => ({ submission: await services.submissions.get(requireUser(req), req.params.id, requestLocale(req)) }));
+
+    app.post('/api/me/submissions/:id/withdraw', {
+      schema: { tags: ['me'], summary: 'Withdraw my submission before adoption; its files are removed', params: idParamSchema, response: { 200: z.object({ submission: submissionSchema }), ...errors } },
+    }, async (req) => ({ submission: await services.submissions.withdraw(requireUser(req), req.params.id, requestLocale(req)) }));
+
+    app.get('/api/media/*', {
+      schema: { tags: ['submissions'], summary: 'A processed media file (HLS playlist or segment, poster, sprite): its contributor or the desk', response: { 200: z.any(), ...errors } },
+    }, async (req, reply) => {
+      const key = (req.params as { '*': string })['*'];
+      if (!/^submissions\/[0-9a-f-]{36}\/(hls\/([A-Za-z0-9_-]+\/)?[A-Za-z0-9_.-]+|poster\.jpg|sprite\.jpg|sprite\.vtt)$/.test(key)) throw new AppError('request.not_found');
+      await services.submissions.assertMediaAccess(req.user, key);
+      const info = await services.storage.stat(key);
+      if (!info) throw new AppError('request.not_found');
+      const type = CONTENT_TYPES[key.split('.').pop() ?? ''] ?? 'application/octet-stream';
+      const range = /^bytes=(\d+)-(\d*)$/.exec(req.headers.range ?? '');
+      reply.header('content-type', type).header('accept-ranges', 'bytes').header('cache-control', 'private, max-age=60');
+      if (range) {
+        const start = Number(range[1]);
+        const end = range[2] ? Math.min(Number(range[2]), info.size - 1) : info.size - 1;
+        if (start > end) return reply.status(416).header('content-range', `bytes */${info.size}`).send();
+        reply.status(206).header('content-range', `bytes ${start}-${end}/${info.size}`).header('content-length', end - start + 1);
+        return reply.send(await services.storage.get(key, { start, end }));
+      }
+      reply.header('content-length', info.size);
+      return reply.send(await services.storage.get(key));
+    });
+  };
+}
