@@ -67,7 +67,7 @@ afterAll(async () => {
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
 });
 
-describe('paike command line', () => {
+describe('paike command line', { timeout: 120_000 }, () => {
   it('creates the first admin from the CLI, who can then sign in to `paike start`; start exits cleanly on SIGTERM', async () => {
     const dataDir = mkdtempSync(path.join(tmpdir(), 'paike-cli-'));
     dirs.push(dataDir);
@@ -90,6 +90,28 @@ describe('paike command line', () => {
     const campaigns = (await (await fetch(`${url}/api/campaigns`)).json()) as { campaigns: { title: { 'zh-CN': string } }[] };
     expect(campaigns.campaigns.map((c) => c.title['zh-CN'])).toEqual(['全球寻找封面拍客']);
     expect(await stop(child)).toBe(0);
+  });
+
+  it('`npm start` on an empty data directory seeds the demo campaign and a demo admin whose password it prints once', async () => {
+    const dataDir = mkdtempSync(path.join(tmpdir(), 'paike-seed-'));
+    dirs.push(dataDir);
+    const first = await startProcess(['start'], { DATA_DIR: dataDir, PAIKE_SEED: 'demo' }, /Sign in as (\S+) with password (\S+)\n[\s\S]*Paike is running at (http:\/\/\S+)/);
+    const [, email, password, url] = first.match;
+    const signIn = await fetch(`${url}/api/auth/sign-in/email`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email, password }) });
+    expect(signIn.status).toBe(200);
+    const body = (await (await fetch(`${url}/api/campaigns`)).json()) as { campaigns: { title: { 'zh-CN': string }; themes: { title: { 'zh-CN': string } }[]; quota: number }[] };
+    expect(body.campaigns).toHaveLength(1);
+    expect(body.campaigns[0]).toMatchObject({ title: { 'zh-CN': '全球寻找封面拍客' }, quota: 1000 });
+    expect(body.campaigns[0]!.themes.map((t) => t.title['zh-CN'])).toEqual(['美食', '旅行', '回家的路']);
+    expect(await stop(first.child)).toBe(0);
+
+    // The second start finds the data and prints no password.
+    let out = '';
+    const second = await startProcess(['start'], { DATA_DIR: dataDir, PAIKE_SEED: 'demo' }, /Paike is running at (http:\/\/\S+)/);
+    second.child.stdout!.on('data', (d) => (out += d));
+    expect(second.match.input).not.toContain('password');
+    expect(await stop(second.child)).toBe(0);
+    expect(out).not.toContain('password');
   });
 
   it('refuses serve and worker without DATABASE_URL, naming what to do', async () => {

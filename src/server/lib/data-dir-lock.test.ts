@@ -64,7 +64,7 @@ function waitForExit(child: ChildProcess, timeoutMs: number): Promise<number | n
   });
 }
 
-describe('one process per data directory (embedded database)', () => {
+describe('one process per data directory (embedded database)', { timeout: 120_000 }, () => {
   it('refuses a second `paike start` on the same DATA_DIR, and the first one shuts down cleanly on SIGTERM', async () => {
     const dataDir = tmp();
     const first = spawn(process.execPath, [CLI, 'start'], { cwd: ROOT, env: childEnv(dataDir), stdio: ['ignore', 'pipe', 'pipe'] });
