@@ -46,6 +46,45 @@ export const submissionSchema = z.object({
   consentAt: z.iso.datetime(),
   createdAt: z.iso.datetime(),
   updatedAt: z.iso.datetime(),
+  /** Desk only: the earlier submission whose frames this one repeats (re-upload, re-encode, trim, resize). */
+  duplicate: z.object({ submissionId: z.uuid(), score: z.number() }).nullable().optional(),
+  /** Desk only: what ffprobe found in the file. */
+  probe: z.record(z.string(), z.unknown()).nullable().optional(),
 });
 export type Submission = z.infer<typeof submissionSchema>;
 export const submissionListReply = z.object({ submissions: z.array(submissionSchema) });
+
+/** Secondary production (二次生产): up to five clips, each trimmed, joined in order, with one caption line. */
+export const MAX_EDIT_CLIPS = 5;
+export const CAPTION_MAX = 40;
+
+export const editClipSchema = z
+  .strictObject({
+    filename: z.string().trim().min(1).max(255),
+    sizeBytes: z.number().int().positive(),
+    /** The kept part of the clip, in seconds from its start. */
+    startSeconds: z.number().min(0),
+    endSeconds: z.number().positive(),
+  })
+  .refine((c) => c.endSeconds - c.startSeconds >= 1, { message: 'each kept part must be at least 1 second', path: ['endSeconds'] });
+
+export const createEditBody = z.strictObject({
+  campaignId: z.uuid(),
+  theme: z.string().min(1).max(40),
+  title: z.string().trim().min(1).max(100),
+  description: z.string().trim().max(2000).optional(),
+  location: locationSchema.optional(),
+  consent: z.literal(true),
+  clips: z.array(editClipSchema).min(1).max(MAX_EDIT_CLIPS),
+  caption: z.string().trim().max(CAPTION_MAX).optional(),
+});
+export type CreateEditInput = z.infer<typeof createEditBody>;
+
+/**
+ * The answer to creating an edit: the submission (status `uploading`) and, per clip, the tus
+ * Upload-Metadata to send with that clip's upload to /api/uploads.
+ */
+export const createEditReply = z.object({
+  submission: submissionSchema,
+  clipUploads: z.array(z.object({ index: z.number().int(), metadata: z.record(z.string(), z.string()) })),
+});

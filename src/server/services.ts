@@ -58,6 +58,7 @@ export function createServices(deps: ServiceDeps) {
     clock: deps.clock,
     workDir: path.join(deps.config.dataDir, 'work'),
     ffmpeg: { threads: deps.config.FFMPEG_THREADS, timeoutMs: deps.config.FFMPEG_TIMEOUT_SECONDS * 1000 },
+    jobs: deps.jobs,
   });
   const uploads = createUploadsServer({
     directory: path.join(deps.config.dataDir, 'uploads'),

@@ -137,6 +137,8 @@ export const submissions = pgTable(
     fingerprint: text('fingerprint'),
     duplicateOf: uuid('duplicate_of'),
     duplicateScore: doublePrecision('duplicate_score'),
+    source: text('source').$type<'upload' | 'edit'>().notNull().default('upload'),
+    caption: text('caption'),
     createdAt: tstz('created_at').notNull().defaultNow(),
     updatedAt: tstz('updated_at').notNull().defaultNow(),
     processedAt: tstz('processed_at'),
@@ -145,3 +147,22 @@ export const submissions = pgTable(
   (t) => [index('submissions_user_idx').on(t.userId, t.createdAt)],
 );
 export type SubmissionRow = typeof submissions.$inferSelect;
+
+export const submissionClips = pgTable(
+  'submission_clips',
+  {
+    submissionId: uuid('submission_id')
+      .notNull()
+      .references(() => submissions.id, { onDelete: 'cascade' }),
+    idx: integer('idx').notNull(),
+    filename: text('filename').notNull(),
+    sizeBytes: bigint('size_bytes', { mode: 'number' }).notNull(),
+    startSeconds: doublePrecision('start_seconds').notNull(),
+    endSeconds: doublePrecision('end_seconds').notNull(),
+    uploadId: text('upload_id').unique(),
+    uploadedBytes: bigint('uploaded_bytes', { mode: 'number' }).notNull().default(0),
+    stored: boolean('stored').notNull().default(false),
+  },
+  (t) => [primaryKey({ columns: [t.submissionId, t.idx] })],
+);
+export type SubmissionClipRow = typeof submissionClips.$inferSelect;

@@ -15,6 +15,8 @@ const STATUS_BY_PREFIX: [string, number][] = [
   ['upload.too_many_concurrent', 429],
   ['upload.daily_limit', 429],
   ['submission.already_adopted', 409],
+  ['edit.not_uploading', 409],
+  ['edit.clip_already_uploaded', 409],
   ['request.rate_limited', 429],
   ['auth.code_limit', 429],
   ['auth.code_too_many_attempts', 429],

@@ -58,6 +58,13 @@ export const messages = {
   'media.frame_too_large': { 'zh-CN': '画面太大（{width}×{height}），每边最多 4096 像素。', en: 'The picture is too large ({width}×{height}); each side may be at most 4096 px.' },
   'media.undecodable': { 'zh-CN': '视频开头的画面无法解码。', en: 'The first frames of the video cannot be decoded.' },
   'media.corrupt': { 'zh-CN': '视频中间有损坏的片段，请重新导出后上传。', en: 'Part of the video is damaged. Please export it again and re-upload.' },
+  'edit.not_uploading': { 'zh-CN': '这个剪辑已经不再接收片段。', en: 'This edit no longer accepts clips.' },
+  'edit.no_such_clip': { 'zh-CN': '这个剪辑没有该片段。', en: 'This edit has no such clip.' },
+  'edit.clip_already_uploaded': { 'zh-CN': '该片段已经上传过了。', en: 'This clip has already been uploaded.' },
+  'edit.clip_size_mismatch': { 'zh-CN': '片段大小与剪辑时声明的不一致。', en: 'The clip’s size differs from the one given when the edit was made.' },
+  'edit.cut_out_of_range': { 'zh-CN': '第 {clip} 段的剪切范围超出了视频长度（{duration} 秒）。', en: 'The cut of clip {clip} goes beyond its length ({duration} s).' },
+  'edit.too_many_clips': { 'zh-CN': '最多只能拼接 5 段视频。', en: 'At most 5 clips can be joined.' },
+  'edit.no_clips': { 'zh-CN': '请至少选择一段视频。', en: 'Choose at least one clip.' },
   'media.processing_failed': { 'zh-CN': '视频处理失败，请稍后重新上传。', en: 'Processing the video failed. Please upload it again later.' },
 } as const satisfies Record<string, Record<Locale, string>>;
 

@@ -40,6 +40,10 @@ export const FIXTURE_NAMES = [
   'fp-a-reencoded.webm',
   'fp-a-resized.mp4',
   'fp-a-trimmed.mp4',
+  'cmp-portrait.mp4',
+  'cmp-landscape.mp4',
+  'cmp-rotated.mov',
+  'cmp-silent.mp4',
 ] as const;
 export type FixtureName = (typeof FIXTURE_NAMES)[number];
 
@@ -125,6 +129,30 @@ const recipes: Record<FixtureName, Recipe> = {
     ff(['-i', await fixture('fp-a.mp4'), '-c:v', 'libvpx-vp9', '-deadline', 'realtime', '-cpu-used', '8', '-b:v', '120k', '-an', out]),
   'fp-a-resized.mp4': async (out) => ff(['-i', await fixture('fp-a.mp4'), '-vf', 'scale=180:320', ...x264, '-crf', '30', '-an', out]),
   'fp-a-trimmed.mp4': async (out) => ff(['-ss', '10.3', '-i', await fixture('fp-a.mp4'), '-t', '36', ...x264, '-an', out]),
+  // --- compose (trim + join) sources: a few seconds each, so joining tests stay fast ---
+  'cmp-portrait.mp4': (out) =>
+    ff(['-f', 'lavfi', '-i', 'testsrc2=s=320x568:r=30:d=6', ...tone(6), ...x264, '-profile:v', 'high', ...aac, out]),
+  /** Landscape 16:9, uniformly light gray, so letterbox bars are measurable as black. */
+  'cmp-landscape.mp4': (out) =>
+    ff([
+      '-f', 'lavfi', '-i', 'color=0xC0C0C0:s=640x360:r=25:d=6', '-f', 'lavfi', '-i', 'sine=frequency=660:sample_rate=44100:duration=6',
+      ...x264, '-c:a', 'aac', '-ac', '1', '-b:a', '64k', out,
+    ]),
+  /**
+   * HEVC .mov, coded 568x320, left half white and right half black, tagged rotate=90. ffmpeg
+   * 5.1 stores that as a display matrix of +90° counter-clockwise (probe: rotation 270
+   * clockwise), so the upright display (320x568) is black on top, white below.
+   */
+  'cmp-rotated.mov': async (out) => {
+    const tmp = `${out}.enc.mov`;
+    await ff([
+      '-f', 'lavfi', '-i', 'color=white:s=568x320:r=30:d=4,drawbox=x=284:y=0:w=284:h=320:color=black:t=fill', ...tone(4),
+      '-c:v', 'libx265', '-preset', 'ultrafast', '-x265-params', 'log-level=error:pools=2', '-pix_fmt', 'yuv420p', '-tag:v', 'hvc1', ...aac, tmp,
+    ]);
+    await ff(['-i', tmp, '-c', 'copy', '-metadata:s:v:0', 'rotate=90', out]);
+    await rm(tmp, { force: true });
+  },
+  'cmp-silent.mp4': (out) => ff(['-f', 'lavfi', '-i', 'testsrc2=s=320x568:r=24:d=5', ...x264, out]),
 };
 
 const inflight = new Map<string, Promise<string>>();

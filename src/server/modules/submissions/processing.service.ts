@@ -9,8 +9,10 @@ import { FfmpegError } from '../media/ffmpeg.runner.js';
 import { compareFingerprints, computeFingerprint, parseFingerprint, serializeFingerprint } from '../media/fingerprint.js';
 import { checkDecodes, checkProbe, MediaRejectedError, probeMedia, type ProbeFacts } from '../media/probe.js';
 import { extractPoster, makeSprite, transcodeToHls } from '../media/transcode.js';
+import { composeClips, validateCuts } from '../media/compose.js';
+import type { JobQueue } from '../../jobs/queue.js';
 import type { SubmissionsRepository } from './submissions.repository.js';
-import { submissionPrefix } from './submissions.service.js';
+import { clipKey, submissionPrefix } from './submissions.service.js';
 
 export interface ProcessingDeps {
   db: Db;
@@ -21,6 +23,7 @@ export interface ProcessingDeps {
   /** Server-chosen scratch space; each submission gets its own folder, removed afterwards. */
   workDir: string;
   ffmpeg: { threads: number; timeoutMs: number };
+  jobs: JobQueue;
   /** How many earlier fingerprints a new video is compared against. */
   duplicateWindow?: number;
 }
@@ -57,6 +60,67 @@ export function createProcessingService(deps: ProcessingDeps) {
   }
 
   return {
+    /**
+     * Secondary production: each clip passes the same gates as an upload (sniff, probe, first
+     * frames decode), the cuts must fit, then one ffmpeg process trims, joins and captions.
+     * The result becomes the original and goes through `process` like any upload.
+     */
+    async compose(id: string, opts: { isLastAttempt: boolean }): Promise<void> {
+      const row = await repo.get(id);
+      if (!row || row.status !== 'processing' || row.source !== 'edit') return;
+      const clips = await repo.listClips(id);
+      const work = path.join(deps.workDir, `${id}-compose`);
+      await rm(work, { recursive: true, force: true });
+      await mkdir(work, { recursive: true });
+      const ff = { threads: deps.ffmpeg.threads, timeoutMs: deps.ffmpeg.timeoutMs };
+      try {
+        const inputs = [];
+        for (const clip of clips) {
+          const file = deps.storage.pathOf(clipKey(id, clip.idx));
+          let facts: ProbeFacts;
+          try {
+            facts = await probeMedia(file, { timeoutMs: 60_000 });
+          } catch (err) {
+            if (err instanceof MediaRejectedError) return await reject(row, err.code, { ...err.params, clip: clip.idx + 1 });
+            throw err;
+          }
+          if (!facts.video) return await reject(row, 'media.no_video', { clip: clip.idx + 1 });
+          const first = await checkDecodes(file, facts, { ...ff, firstFramesOnly: true });
+          if (!first.result.ok) return await reject(row, first.result.code, { ...first.result.params, clip: clip.idx + 1 });
+          inputs.push({ path: file, facts, startSeconds: clip.startSeconds, endSeconds: clip.endSeconds });
+        }
+        const cuts = validateCuts(inputs);
+        if (!cuts.ok) return await reject(row, cuts.code, cuts.params);
+        const out = path.join(work, 'composed.mp4');
+        await composeClips({
+          clips: inputs,
+          caption: row.caption ?? undefined,
+          outPath: out,
+          ...ff,
+          onProgress: (pct) => void repo.setProgress(id, 'processing', Math.min(99, Math.round(pct * 0.2))).catch(() => {}),
+        });
+        if (!(await stillProcessing(id))) return;
+        const original = `${submissionPrefix(id)}/original`;
+        await deps.storage.moveFile(original, out);
+        await deps.db.transaction(async (tx) => {
+          const current = await repo.getForUpdate(id, tx);
+          if (current?.status !== 'processing') return;
+          await repo.update(id, { outputs: { original } }, tx);
+          await deps.jobs.send('media.process', { submissionId: id }, { tx, singletonKey: id });
+        });
+        // The clips were only ever inputs; the composed original is what is kept.
+        await deps.storage.deletePrefix(`${submissionPrefix(id)}/clips`);
+      } catch (err) {
+        if (opts.isLastAttempt) {
+          await reject(row, 'media.processing_failed', { timedOut: err instanceof FfmpegError && err.timedOut });
+          return;
+        }
+        throw err;
+      } finally {
+        await rm(work, { recursive: true, force: true });
+      }
+    },
+
     /**
      * The whole pipeline for one submission. Rejections are final and explained; unexpected
      * failures throw so the job is retried, and on the last attempt become a rejection too,

@@ -1,6 +1,6 @@
 import { and, desc, eq, gte, inArray, isNotNull, lt, ne, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
-import { submissions, users, type SubmissionRow } from '../../db/schema.js';
+import { submissionClips, submissions, users, type SubmissionClipRow, type SubmissionRow } from '../../db/schema.js';
 
 export type NewSubmission = Omit<typeof submissions.$inferInsert, 'id' | 'createdAt' | 'updatedAt'>;
 export type SubmissionPatch = Partial<Omit<SubmissionRow, 'id' | 'userId' | 'campaignId' | 'createdAt'>>;
@@ -66,6 +66,22 @@ export function createSubmissionsRepository(db: Db) {
     },
     async delete(id: string, tx: Db = db): Promise<void> {
       await tx.delete(submissions).where(eq(submissions.id, id));
+    },
+    async createClips(rows: (typeof submissionClips.$inferInsert)[], tx: Db = db): Promise<void> {
+      if (rows.length) await tx.insert(submissionClips).values(rows);
+    },
+    async listClips(submissionId: string, tx: Db = db): Promise<SubmissionClipRow[]> {
+      return tx.select().from(submissionClips).where(eq(submissionClips.submissionId, submissionId)).orderBy(submissionClips.idx);
+    },
+    async getClipByUploadId(uploadId: string, tx: Db = db): Promise<SubmissionClipRow | undefined> {
+      const [row] = await tx.select().from(submissionClips).where(eq(submissionClips.uploadId, uploadId));
+      return row;
+    },
+    async updateClip(submissionId: string, idx: number, patch: Partial<Pick<SubmissionClipRow, 'uploadId' | 'uploadedBytes' | 'stored'>>, tx: Db = db): Promise<void> {
+      await tx
+        .update(submissionClips)
+        .set(patch)
+        .where(and(eq(submissionClips.submissionId, submissionId), eq(submissionClips.idx, idx)));
     },
     /** Uploads nobody has touched since `before`. */
     async listStaleUploads(before: Date, tx: Db = db): Promise<SubmissionRow[]> {

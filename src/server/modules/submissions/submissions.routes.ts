@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { errorBodySchema, idParamSchema } from '../../../contracts/common.js';
-import { submissionListReply, submissionSchema } from '../../../contracts/submissions.js';
+import { createEditBody, createEditReply, submissionListReply, submissionSchema } from '../../../contracts/submissions.js';
 import { requireUser } from '../../http/auth.plugin.js';
 import { requestLocale } from '../../http/locale.js';
 import { AppError } from '../../lib/errors.js';
@@ -50,6 +50,15 @@ export function submissionsRoutes(services: Services, uploads: UploadsServer): F
       schema: { ...tusDoc, summary: 'Resume, continue or cancel an upload (tus)', params: z.object({ id: z.string().regex(/^[A-Za-z0-9_-]{1,100}$/) }) },
       handler: tusHandler,
     });
+
+    app.post('/api/me/edits', {
+      schema: {
+        tags: ['me'],
+        summary: 'Secondary production: declare up to five clips with their cuts and a caption, then upload each clip through /api/uploads with the metadata returned',
+        body: createEditBody,
+        response: { 201: createEditReply, ...errors, 413: errorBodySchema, 429: errorBodySchema },
+      },
+    }, async (req, reply) => reply.status(201).send(await services.submissions.createEdit(requireUser(req), req.body, requestLocale(req))));
 
     app.get('/api/me/submissions', {
       schema: { tags: ['me'], summary: 'My submissions with live status', response: { 200: submissionListReply, ...errors } },

@@ -1,4 +1,5 @@
-import type { Submission } from '../../../contracts/submissions.js';
+import { z } from 'zod';
+import type { CreateEditInput, Submission } from '../../../contracts/submissions.js';
 import { locationSchema, uploadMetadataSchema, type UploadMetadata } from '../../../contracts/submissions.js';
 import type { Locale } from '../../../contracts/common.js';
 import type { Db } from '../../db/client.js';
@@ -9,7 +10,7 @@ import { AppError } from '../../lib/errors.js';
 import { translateAny } from '../../lib/messages.js';
 import type { Storage } from '../../lib/storage.js';
 import { startOfDayShanghai } from '../../lib/time.js';
-import { assertCan, assertOwnerOr, type Actor } from '../accounts/permissions.js';
+import { assertCan, assertOwnerOr, can, type Actor } from '../accounts/permissions.js';
 import type { CampaignsRepository } from '../campaigns/campaigns.repository.js';
 import type { SubmissionsRepository } from './submissions.repository.js';
 
@@ -25,13 +26,23 @@ export interface SubmissionsServiceDeps {
 
 /** Storage keys of a submission all live under this prefix, so withdrawal removes them in one go. */
 export const submissionPrefix = (id: string) => `submissions/${id}`;
+export const clipKey = (id: string, idx: number) => `${submissionPrefix(id)}/clips/${idx}`;
+
+const clipMetadataSchema = z.strictObject({
+  editId: z.uuid(),
+  clipIndex: z.coerce.number().int().min(0).max(4),
+  filename: z.string().trim().min(1).max(255),
+  filetype: z.string().max(100).optional(),
+});
 
 export function createSubmissionsService(deps: SubmissionsServiceDeps) {
   const { db, repo, clock } = deps;
 
-  function present(row: SubmissionRow, locale: Locale): Submission {
+  function present(row: SubmissionRow, locale: Locale, forDesk = false): Submission {
     const out = row.outputs;
+    const desk = forDesk ? { duplicate: row.duplicateOf ? { submissionId: row.duplicateOf, score: row.duplicateScore ?? 0 } : null, probe: row.probe ?? null } : {};
     return {
+      ...desk,
       id: row.id,
       campaignId: row.campaignId,
       theme: row.theme,
@@ -76,6 +87,52 @@ export function createSubmissionsService(deps: SubmissionsServiceDeps) {
     return { ...parsed.data, location };
   }
 
+  /** What every new submission must pass, inside the caller's transaction (one user at a time). */
+  async function checkCanStart(actor: Actor, req: { campaignId: string; theme: string; totalBytes: number; largestFile: number }, tx: Db) {
+    const now = clock.now();
+    const campaign = await deps.campaigns.get(req.campaignId, tx);
+    if (!campaign || !campaign.published) throw new AppError('campaign.not_found');
+    if (now < campaign.startsAt || now >= campaign.endsAt) throw new AppError('campaign.not_open');
+    if (!(await deps.campaigns.isMember(campaign.id, actor.id, tx))) throw new AppError('upload.not_member');
+    if (!campaign.themes.some((t) => t.key === req.theme)) throw new AppError('upload.unknown_theme', { theme: req.theme });
+    const maxBytes = campaign.rules.maxUploadBytes ?? 2 * 1024 ** 3;
+    if (req.largestFile > maxBytes) throw new AppError('upload.too_large', { maxMiB: Math.floor(maxBytes / 1024 ** 2) });
+    if (req.largestFile === 0) throw new AppError('media.empty');
+    await repo.lockUser(actor.id, tx);
+    if ((await repo.countUploading(actor.id, tx)) >= deps.limits.concurrentUploads) throw new AppError('upload.too_many_concurrent', { max: deps.limits.concurrentUploads });
+    const today = await repo.bytesStartedSince(actor.id, startOfDayShanghai(now), tx);
+    if (today + req.totalBytes > deps.limits.bytesPerDay) throw new AppError('upload.daily_limit', { maxMiB: Math.floor(deps.limits.bytesPerDay / 1024 ** 2) });
+    return campaign;
+  }
+
+  /** One clip of an edit: only its owner, only the declared size, only while the edit is uploading. */
+  async function startClipUpload(actor: Actor, input: { uploadId: string; uploadLength: number | undefined; metadata: Record<string, string | null | undefined> }): Promise<SubmissionRow> {
+    const parsed = clipMetadataSchema.safeParse(Object.fromEntries(Object.entries(input.metadata).filter(([, v]) => v !== null && v !== undefined && v !== '')));
+    if (!parsed.success) throw new AppError('upload.invalid_metadata', { detail: parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ') });
+    const { editId, clipIndex } = parsed.data;
+    return db.transaction(async (tx) => {
+      const edit = await repo.getForUpdate(editId, tx);
+      if (!edit || edit.userId !== actor.id || edit.source !== 'edit') throw new AppError('submission.not_found');
+      if (edit.status !== 'uploading') throw new AppError('edit.not_uploading');
+      const clip = (await repo.listClips(editId, tx)).find((c) => c.idx === clipIndex);
+      if (!clip) throw new AppError('edit.no_such_clip');
+      if (clip.stored) throw new AppError('edit.clip_already_uploaded');
+      if (input.uploadLength !== clip.sizeBytes) throw new AppError('edit.clip_size_mismatch', { expected: clip.sizeBytes });
+      await repo.updateClip(editId, clipIndex, { uploadId: input.uploadId, uploadedBytes: 0 }, tx);
+      return edit;
+    });
+  }
+
+  /** The submission an upload id belongs to, whether it carries a whole video or one clip. */
+  async function findByUpload(uploadId: string): Promise<{ row: SubmissionRow; clipIdx: number | null } | undefined> {
+    const row = await repo.getByUploadId(uploadId);
+    if (row) return { row, clipIdx: null };
+    const clip = await repo.getClipByUploadId(uploadId);
+    if (!clip) return undefined;
+    const edit = await repo.get(clip.submissionId);
+    return edit ? { row: edit, clipIdx: clip.idx } : undefined;
+  }
+
   return {
     present,
     parseMetadata,
@@ -83,26 +140,16 @@ export function createSubmissionsService(deps: SubmissionsServiceDeps) {
     /**
      * Called when a tus upload is created: checks the contributor, the campaign, its theme and
      * size limit, and the contributor's limits, then records the submission as `uploading`.
+     * An upload carrying `editId` is one clip of an edit created by `createEdit`.
      */
     async startUpload(actor: Actor, input: { uploadId: string; uploadLength: number | undefined; metadata: Record<string, string | null | undefined> }): Promise<SubmissionRow> {
       assertCan(actor, 'submission.create');
+      if (input.metadata.editId) return startClipUpload(actor, input);
       const meta = parseMetadata(input.metadata);
       const uploadLength = input.uploadLength;
       if (uploadLength === undefined) throw new AppError('upload.length_required');
-      const now = clock.now();
       return db.transaction(async (tx) => {
-        const campaign = await deps.campaigns.get(meta.campaignId, tx);
-        if (!campaign || !campaign.published) throw new AppError('campaign.not_found');
-        if (now < campaign.startsAt || now >= campaign.endsAt) throw new AppError('campaign.not_open');
-        if (!(await deps.campaigns.isMember(campaign.id, actor.id, tx))) throw new AppError('upload.not_member');
-        if (!campaign.themes.some((t) => t.key === meta.theme)) throw new AppError('upload.unknown_theme', { theme: meta.theme });
-        const maxBytes = campaign.rules.maxUploadBytes ?? 2 * 1024 ** 3;
-        if (uploadLength > maxBytes) throw new AppError('upload.too_large', { maxMiB: Math.floor(maxBytes / 1024 ** 2) });
-        if (uploadLength === 0) throw new AppError('media.empty');
-        await repo.lockUser(actor.id, tx);
-        if ((await repo.countUploading(actor.id, tx)) >= deps.limits.concurrentUploads) throw new AppError('upload.too_many_concurrent', { max: deps.limits.concurrentUploads });
-        const today = await repo.bytesStartedSince(actor.id, startOfDayShanghai(now), tx);
-        if (today + uploadLength > deps.limits.bytesPerDay) throw new AppError('upload.daily_limit', { maxMiB: Math.floor(deps.limits.bytesPerDay / 1024 ** 2) });
+        const campaign = await checkCanStart(actor, { campaignId: meta.campaignId, theme: meta.theme, totalBytes: uploadLength, largestFile: uploadLength }, tx);
         return repo.create(
           {
             userId: actor.id,
@@ -111,7 +158,7 @@ export function createSubmissionsService(deps: SubmissionsServiceDeps) {
             title: meta.title,
             description: meta.description ?? null,
             location: meta.location ?? null,
-            consentAt: now,
+            consentAt: clock.now(),
             status: 'uploading',
             uploadId: input.uploadId,
             uploadLength,
@@ -122,39 +169,98 @@ export function createSubmissionsService(deps: SubmissionsServiceDeps) {
       });
     },
 
+    /** Secondary production: records the edit and hands back one tus metadata set per clip. */
+    async createEdit(actor: Actor, input: CreateEditInput, locale: Locale): Promise<{ submission: Submission; clipUploads: { index: number; metadata: Record<string, string> }[] }> {
+      assertCan(actor, 'submission.create');
+      const total = input.clips.reduce((sum, c) => sum + c.sizeBytes, 0);
+      const largest = Math.max(...input.clips.map((c) => c.sizeBytes));
+      const row = await db.transaction(async (tx) => {
+        const campaign = await checkCanStart(actor, { campaignId: input.campaignId, theme: input.theme, totalBytes: total, largestFile: largest }, tx);
+        const created = await repo.create(
+          {
+            userId: actor.id,
+            campaignId: campaign.id,
+            theme: input.theme,
+            title: input.title,
+            description: input.description ?? null,
+            location: input.location ?? null,
+            consentAt: clock.now(),
+            status: 'uploading',
+            uploadLength: total,
+            originalFilename: input.clips.map((c) => c.filename).join(' + ').slice(0, 255),
+            source: 'edit',
+            caption: input.caption || null,
+          },
+          tx,
+        );
+        await repo.createClips(
+          input.clips.map((c, idx) => ({ submissionId: created.id, idx, filename: c.filename, sizeBytes: c.sizeBytes, startSeconds: c.startSeconds, endSeconds: c.endSeconds })),
+          tx,
+        );
+        return created;
+      });
+      return {
+        submission: present(row, locale),
+        clipUploads: input.clips.map((c, index) => ({ index, metadata: { editId: row.id, clipIndex: String(index), filename: c.filename } })),
+      };
+    },
+
     /** The upload's owner, or a 404 for anyone else (an upload id reveals nothing). */
     async assertUploadOwner(actor: Actor, uploadId: string): Promise<void> {
-      const row = await repo.getByUploadId(uploadId);
-      if (!row || row.userId !== actor.id) throw new AppError('upload.not_found');
+      const found = await findByUpload(uploadId);
+      if (!found || found.row.userId !== actor.id) throw new AppError('upload.not_found');
     },
 
     async recordUploadProgress(uploadId: string, offset: number): Promise<void> {
-      const row = await repo.getByUploadId(uploadId);
-      if (!row || row.status !== 'uploading' || row.uploadLength === 0) return;
+      const found = await findByUpload(uploadId);
+      if (!found || found.row.status !== 'uploading' || found.row.uploadLength === 0) return;
+      let sent = offset;
+      if (found.clipIdx !== null) {
+        await repo.updateClip(found.row.id, found.clipIdx, { uploadedBytes: offset });
+        sent = (await repo.listClips(found.row.id)).reduce((sum, c) => sum + (c.stored ? c.sizeBytes : c.uploadedBytes), 0);
+      }
       // 99 at most: 100 would claim the upload finished before the last byte is stored.
-      await repo.setProgress(row.id, 'uploading', Math.min(99, Math.floor((offset / row.uploadLength) * 100)));
+      await repo.setProgress(found.row.id, 'uploading', Math.min(99, Math.floor((sent / found.row.uploadLength) * 100)));
     },
 
     /**
-     * The last byte has arrived: the file becomes the submission's original and processing is
-     * queued in the same transaction, so a crash cannot leave a finished upload unprocessed.
+     * The last byte has arrived: the file becomes the submission's original (or one of an
+     * edit's clips) and the next job is queued in the same transaction, so a crash cannot
+     * leave a finished upload unprocessed.
      */
     async finishUpload(uploadId: string, file: string): Promise<SubmissionRow | undefined> {
-      const row = await repo.getByUploadId(uploadId);
-      if (!row || row.status !== 'uploading') return row;
-      const original = `${submissionPrefix(row.id)}/original`;
-      await deps.storage.moveFile(original, file);
+      const found = await findByUpload(uploadId);
+      if (!found || found.row.status !== 'uploading') return found?.row;
+      const { row, clipIdx } = found;
+      if (clipIdx === null) {
+        const original = `${submissionPrefix(row.id)}/original`;
+        await deps.storage.moveFile(original, file);
+        return db.transaction(async (tx) => {
+          const updated = await repo.update(row.id, { status: 'processing', progress: 0, uploadId: null, outputs: { original } }, tx);
+          await deps.jobs.send('media.process', { submissionId: row.id }, { tx, singletonKey: row.id });
+          return updated;
+        });
+      }
+      await deps.storage.moveFile(clipKey(row.id, clipIdx), file);
       return db.transaction(async (tx) => {
-        const updated = await repo.update(row.id, { status: 'processing', progress: 0, uploadId: null, outputs: { original } }, tx);
-        await deps.jobs.send('media.process', { submissionId: row.id }, { tx, singletonKey: row.id });
+        // The row lock orders clips finishing at the same moment: exactly one sees them all stored.
+        const current = await repo.getForUpdate(row.id, tx);
+        if (current?.status !== 'uploading') return current;
+        await repo.updateClip(row.id, clipIdx, { stored: true, uploadId: null, uploadedBytes: 0 }, tx);
+        const clips = await repo.listClips(row.id, tx);
+        if (!clips.every((c) => c.stored || c.idx === clipIdx)) return current;
+        const updated = await repo.update(row.id, { status: 'processing', progress: 0 }, tx);
+        await deps.jobs.send('media.compose', { submissionId: row.id }, { tx, singletonKey: row.id });
         return updated;
       });
     },
 
-    /** A tus termination (the contributor cancelled): nothing was submitted. */
+    /** A tus termination (the contributor cancelled): a whole upload was never submitted; a clip can be sent again. */
     async abortUpload(uploadId: string): Promise<void> {
-      const row = await repo.getByUploadId(uploadId);
-      if (row && row.status === 'uploading') await repo.delete(row.id);
+      const found = await findByUpload(uploadId);
+      if (!found || found.row.status !== 'uploading') return;
+      if (found.clipIdx === null) await repo.delete(found.row.id);
+      else await repo.updateClip(found.row.id, found.clipIdx, { uploadId: null, uploadedBytes: 0 });
     },
 
     async listMine(actor: Actor, locale: Locale): Promise<Submission[]> {
@@ -169,7 +275,7 @@ export function createSubmissionsService(deps: SubmissionsServiceDeps) {
       const row = await repo.get(id);
       if (!row) throw new AppError('submission.not_found');
       assertOwnerOr(actor, row.userId, 'desk.access');
-      return present(row, locale);
+      return present(row, locale, can(actor, 'desk.access'));
     },
 
     /** Withdraws before adoption: the submission stays (as withdrawn) but its files go. */
@@ -185,12 +291,18 @@ export function createSubmissionsService(deps: SubmissionsServiceDeps) {
       return present(row, locale);
     },
 
-    /** Abandoned uploads: their submission rows go; the tus store removes the bytes. */
+    /** Abandoned uploads: their submission rows and stored clips go; returns the tus ids whose bytes to remove. */
     async expireStaleUploads(): Promise<string[]> {
       const before = new Date(clock.now().getTime() - deps.limits.expiryHours * 3_600_000);
       const stale = await repo.listStaleUploads(before);
-      for (const row of stale) await repo.delete(row.id);
-      return stale.map((r) => r.uploadId).filter((x): x is string => !!x);
+      const uploadIds: string[] = [];
+      for (const row of stale) {
+        if (row.uploadId) uploadIds.push(row.uploadId);
+        for (const c of await repo.listClips(row.id)) if (c.uploadId) uploadIds.push(c.uploadId);
+        await repo.delete(row.id);
+        await deps.storage.deletePrefix(submissionPrefix(row.id));
+      }
+      return uploadIds;
     },
 
     /** Who may read a stored media file: its owner, or the desk. */

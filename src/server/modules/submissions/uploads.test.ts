@@ -1,10 +1,10 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import * as tus from 'tus-js-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { demoCampaign } from '../../seed.js';
 import { createTestContext, fixedClock, signUp, staff, type TestContext } from '../../testing/harness.js';
+import { tusUpload } from '../../testing/uploads.js';
 
 const clock = fixedClock('2026-11-26T04:00:00Z');
 let ctx: TestContext;
@@ -26,41 +26,8 @@ afterAll(async () => {
 
 const meta = (overrides: Record<string, string> = {}) => ({ campaignId, theme: 'food', title: '火锅', filename: 'hotpot.mp4', consent: 'true', ...overrides });
 
-interface UploadRun {
-  url: string | null;
-  error?: { status: number; body: { error: { code: string; message: string } } };
-  progress: number[];
-}
-
-/** Uploads with the stock tus-js-client, as the contributor's browser does. */
-function upload(cookie: string, data: Buffer, opts: { metadata?: Record<string, string>; uploadUrl?: string; abortAfter?: number; lang?: string } = {}): Promise<UploadRun> {
-  return new Promise((resolve) => {
-    const run: UploadRun = { url: null, progress: [] };
-    const up: tus.Upload = new tus.Upload(data, {
-      endpoint: `${base}/api/uploads`,
-      uploadUrl: opts.uploadUrl,
-      metadata: opts.metadata ?? meta(),
-      chunkSize: 256 * 1024,
-      retryDelays: [],
-      headers: { cookie, 'accept-language': opts.lang ?? 'zh-CN' },
-      onProgress(sent) {
-        run.progress.push(sent);
-        run.url = up.url;
-        if (opts.abortAfter && sent >= opts.abortAfter) void up.abort().then(() => resolve(run));
-      },
-      onSuccess() {
-        run.url = up.url;
-        resolve(run);
-      },
-      onError(err) {
-        const res = (err as tus.DetailedError).originalResponse;
-        run.url = up.url;
-        run.error = { status: res?.getStatus() ?? 0, body: res ? JSON.parse(res.getBody() || '{}') : {} };
-        resolve(run);
-      },
-    });
-    up.start();
-  });
+function upload(cookie: string, data: Buffer, opts: { metadata?: Record<string, string>; uploadUrl?: string; abortAfter?: number; lang?: string } = {}) {
+  return tusUpload(data, { base, cookie, metadata: opts.metadata ?? meta(), uploadUrl: opts.uploadUrl, abortAfter: opts.abortAfter, lang: opts.lang });
 }
 
 async function joined() {

@@ -1,0 +1,149 @@
+import { readFile } from 'node:fs/promises';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { demoCampaign } from '../../seed.js';
+import { createTestContext, signUp, staff, type TestContext } from '../../testing/harness.js';
+import { tusUpload } from '../../testing/uploads.js';
+import { fixtures, type FixtureName } from '../media/media.fixtures.js';
+
+// The whole pipeline on real files: tus upload → media.process job (worker in this process)
+// → ffprobe/ffmpeg → stored outputs, on PGlite or PostgreSQL.
+let ctx: TestContext;
+let base: string;
+let strict: string; // the campaign's 60–180 s rule
+let loose: string; // 1–600 s, for short fingerprint fixtures
+let files: Partial<Record<FixtureName, string>>;
+
+beforeAll(async () => {
+  files = await fixtures([
+    'h264-aac-portrait.mp4',
+    'hevc-rotated.mov',
+    'text.mp4',
+    'truncated.mp4',
+    'audio-only.m4a',
+    'short-10s.mp4',
+    'long-181s.mp4',
+    '8k.mp4',
+    'corrupt-middle.mp4',
+    'fp-a.mp4',
+    'fp-a-trimmed.mp4',
+    'fp-a-reencoded.webm',
+    'fp-other.mp4',
+  ]);
+  ctx = await createTestContext({ jobs: 'work', env: { WORKER_CONCURRENCY: '1', UPLOAD_MAX_CONCURRENT_PER_USER: '10' } });
+  base = await ctx.app.listen({ port: 0, host: '127.0.0.1' });
+  const admin = await staff(ctx, ['admin']);
+  const mk = async (slug: string, min: number, max: number) => {
+    const body = { ...demoCampaign(new Date()), slug };
+    body.rules = { ...body.rules, minDurationSeconds: min, maxDurationSeconds: max };
+    const res = await ctx.app.inject({ method: 'POST', url: '/api/admin/campaigns', headers: { cookie: admin.cookie }, payload: body });
+    return res.json().campaign.id as string;
+  };
+  strict = await mk('pipeline-strict', 60, 180);
+  loose = await mk('pipeline-loose', 1, 600);
+}, 240_000);
+afterAll(async () => {
+  await ctx?.close();
+});
+
+async function contributor(campaignId: string) {
+  const u = await signUp(ctx.app);
+  await ctx.app.inject({ method: 'POST', url: `/api/campaigns/${campaignId}/join`, headers: { cookie: u.cookie } });
+  return u;
+}
+
+type Sub = { id: string; status: string; progress: number; rejection: { code: string; message: string } | null; durationSeconds: number | null; width: number | null; height: number | null; playbackUrl: string | null; posterUrl: string | null };
+
+/** Uploads a fixture and waits until processing has decided. */
+async function submit(name: FixtureName, campaignId = strict, cookie?: string): Promise<{ sub: Sub; cookie: string }> {
+  const c = cookie ?? (await contributor(campaignId)).cookie;
+  const data = await readFile(files[name]!);
+  const run = await tusUpload(data, { base, cookie: c, chunkSize: 1024 * 1024, metadata: { campaignId, theme: 'travel', title: name, filename: name, consent: 'true' } });
+  expect(run.error).toBeUndefined();
+  const id = run.url ? ((await ctx.app.inject({ method: 'GET', url: '/api/me/submissions', headers: { cookie: c } })).json().submissions as Sub[]).find((s) => s.status !== 'withdrawn')!.id : '';
+  const deadline = Date.now() + 150_000;
+  for (;;) {
+    const sub = (await ctx.app.inject({ method: 'GET', url: `/api/submissions/${id}`, headers: { cookie: c, 'accept-language': 'zh-CN' } })).json().submission as Sub;
+    if (sub.status === 'in_review' || sub.status === 'rejected') return { sub, cookie: c };
+    if (Date.now() > deadline) throw new Error(`still ${sub.status} ${sub.progress}%`);
+    await new Promise((r) => setTimeout(r, 300));
+  }
+}
+
+describe('processing real phone video', { timeout: 200_000 }, () => {
+  it('an Android-style H.264 portrait video ends in review with an HLS ladder, poster and sprite only its owner and the desk can fetch', async () => {
+    const { sub, cookie } = await submit('h264-aac-portrait.mp4');
+    expect(sub).toMatchObject({ status: 'in_review', progress: 100, rejection: null });
+    expect(sub.width! < sub.height!).toBe(true);
+    expect(sub.durationSeconds!).toBeGreaterThanOrEqual(60);
+    const master = await ctx.app.inject({ method: 'GET', url: sub.playbackUrl!, headers: { cookie } });
+    expect(master.statusCode).toBe(200);
+    expect(master.headers['content-type']).toContain('mpegurl');
+    expect(master.body).toContain('#EXT-X-STREAM-INF');
+    const variant = master.body.split('\n').find((l) => l && !l.startsWith('#'))!;
+    const variantUrl = sub.playbackUrl!.replace(/master\.m3u8$/, variant);
+    const media = await ctx.app.inject({ method: 'GET', url: variantUrl, headers: { cookie } });
+    expect(media.statusCode).toBe(200);
+    const segment = media.body.split('\n').find((l) => l && !l.startsWith('#'))!;
+    const seg = await ctx.app.inject({ method: 'GET', url: variantUrl.replace(/[^/]+$/, segment), headers: { cookie, range: 'bytes=0-99' } });
+    expect(seg.statusCode).toBe(206);
+    expect(seg.rawPayload.length).toBe(100);
+    const poster = await ctx.app.inject({ method: 'GET', url: sub.posterUrl!, headers: { cookie } });
+    expect(poster.headers['content-type']).toBe('image/jpeg');
+    expect(poster.rawPayload.subarray(0, 2).toString('hex')).toBe('ffd8');
+
+    const stranger = await signUp(ctx.app);
+    expect((await ctx.app.inject({ method: 'GET', url: sub.playbackUrl!, headers: { cookie: stranger.cookie } })).statusCode).toBe(403);
+    expect((await ctx.app.inject({ method: 'GET', url: sub.playbackUrl! })).statusCode).toBe(401);
+    const editor = await staff(ctx, ['editor']);
+    expect((await ctx.app.inject({ method: 'GET', url: sub.playbackUrl!, headers: { cookie: editor.cookie } })).statusCode).toBe(200);
+    const deskView = (await ctx.app.inject({ method: 'GET', url: `/api/submissions/${sub.id}`, headers: { cookie: editor.cookie } })).json().submission;
+    expect(deskView.probe).toMatchObject({ video: { codec: 'h264' } });
+  });
+
+  it('an iPhone-style HEVC .mov with rotation metadata is processed upright (portrait)', async () => {
+    const { sub } = await submit('hevc-rotated.mov');
+    expect(sub.status).toBe('in_review');
+    expect(sub.height!).toBeGreaterThan(sub.width!);
+  });
+
+  const bad: [FixtureName, string, RegExp][] = [
+    ['text.mp4', 'media.not_video', /这不是视频文件/],
+    ['truncated.mp4', 'media.unreadable', /不完整或已损坏/],
+    ['audio-only.m4a', 'media.no_video', /没有视频画面/],
+    ['short-10s.mp4', 'media.too_short', /视频太短：10 秒，至少需要 60 秒/],
+    ['long-181s.mp4', 'media.too_long', /视频太长：181 秒，最长 180 秒/],
+    ['8k.mp4', 'media.frame_too_large', /画面太大（7680×4320）/],
+    ['corrupt-middle.mp4', 'media.corrupt', /中间有损坏/],
+  ];
+  it.each(bad)('%s is rejected as %s with a Chinese reason, and nothing of it is left in storage', async (name, code, message) => {
+    const { sub } = await submit(name);
+    expect(sub.status).toBe('rejected');
+    expect(sub.rejection!.code).toBe(code);
+    expect(sub.rejection!.message).toMatch(message);
+    expect(await ctx.runtime.services.storage.list(`submissions/${sub.id}`)).toEqual([]);
+  });
+
+  it('a zero-byte file is refused when the upload starts, with nothing created', async () => {
+    const u = await contributor(strict);
+    const run = await tusUpload(Buffer.alloc(0), { base, cookie: u.cookie, metadata: { campaignId: strict, theme: 'food', title: 'empty', filename: 'empty.mp4', consent: 'true' } });
+    expect(run.error?.body.error).toEqual({ code: 'media.empty', message: '文件是空的（0 字节）。' });
+    expect((await ctx.app.inject({ method: 'GET', url: '/api/me/submissions', headers: { cookie: u.cookie } })).json().submissions).toEqual([]);
+  });
+
+  it('flags a trimmed or re-encoded re-upload as a duplicate of the earlier video, and not a different one', async () => {
+    const first = await submit('fp-a.mp4', loose);
+    expect(first.sub.status).toBe('in_review');
+    const again = await submit('fp-a-trimmed.mp4', loose);
+    const webm = await submit('fp-a-reencoded.webm', loose);
+    expect([again.sub.status, webm.sub.status]).toEqual(['in_review', 'in_review']);
+    const other = await submit('fp-other.mp4', loose);
+    const editor = await staff(ctx, ['editor']);
+    const view = async (id: string) => (await ctx.app.inject({ method: 'GET', url: `/api/submissions/${id}`, headers: { cookie: editor.cookie } })).json().submission;
+    expect((await view(again.sub.id)).duplicate).toMatchObject({ submissionId: first.sub.id });
+    expect((await view(webm.sub.id)).duplicate?.submissionId).toMatch(new RegExp(`${first.sub.id}|${again.sub.id}`));
+    expect((await view(other.sub.id)).duplicate).toBeNull();
+    // The contributor does not see the desk's duplicate flag.
+    const own = (await ctx.app.inject({ method: 'GET', url: `/api/submissions/${again.sub.id}`, headers: { cookie: again.cookie } })).json().submission;
+    expect(own.duplicate).toBeUndefined();
+  });
+});
