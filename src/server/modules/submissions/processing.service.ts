@@ -9,7 +9,7 @@ import { FfmpegError } from '../media/ffmpeg.runner.js';
 import { compareFingerprints, computeFingerprint, parseFingerprint, serializeFingerprint } from '../media/fingerprint.js';
 import { checkDecodes, checkProbe, MediaRejectedError, probeMedia, type ProbeFacts } from '../media/probe.js';
 import { extractPoster, makeSprite, transcodeToHls } from '../media/transcode.js';
-import { composeClips, validateCuts } from '../media/compose.js';
+import { ComposeRejectedError, composeClips, validateCuts } from '../media/compose.js';
 import type { JobQueue } from '../../jobs/queue.js';
 import type { SubmissionsRepository } from './submissions.repository.js';
 import { clipKey, submissionPrefix } from './submissions.service.js';
@@ -92,13 +92,18 @@ export function createProcessingService(deps: ProcessingDeps) {
         const cuts = validateCuts(inputs);
         if (!cuts.ok) return await reject(row, cuts.code, cuts.params);
         const out = path.join(work, 'composed.mp4');
-        await composeClips({
-          clips: inputs,
-          caption: row.caption ?? undefined,
-          outPath: out,
-          ...ff,
-          onProgress: (pct) => void repo.setProgress(id, 'processing', Math.min(99, Math.round(pct * 0.2))).catch(() => {}),
-        });
+        try {
+          await composeClips({
+            clips: inputs,
+            caption: row.caption ?? undefined,
+            outPath: out,
+            ...ff,
+            onProgress: (pct) => void repo.setProgress(id, 'processing', Math.min(99, Math.round(pct * 0.2))).catch(() => {}),
+          });
+        } catch (err) {
+          if (err instanceof ComposeRejectedError) return await reject(row, err.code, err.params);
+          throw err;
+        }
         if (!(await stillProcessing(id))) return;
         const original = `${submissionPrefix(id)}/original`;
         await deps.storage.moveFile(original, out);

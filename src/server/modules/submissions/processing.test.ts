@@ -28,6 +28,9 @@ beforeAll(async () => {
     'fp-a-trimmed.mp4',
     'fp-a-reencoded.webm',
     'fp-other.mp4',
+    'cmp-portrait.mp4',
+    'cmp-landscape.mp4',
+    'cmp-silent.mp4',
   ]);
   ctx = await createTestContext({ jobs: 'work', env: { WORKER_CONCURRENCY: '1', UPLOAD_MAX_CONCURRENT_PER_USER: '10' } });
   base = await ctx.app.listen({ port: 0, host: '127.0.0.1' });
@@ -52,6 +55,39 @@ async function contributor(campaignId: string) {
 }
 
 type Sub = { id: string; status: string; progress: number; rejection: { code: string; message: string } | null; durationSeconds: number | null; width: number | null; height: number | null; playbackUrl: string | null; posterUrl: string | null };
+
+async function waitDecided(id: string, cookie: string): Promise<Sub> {
+  const deadline = Date.now() + 150_000;
+  for (;;) {
+    const sub = (await ctx.app.inject({ method: 'GET', url: `/api/submissions/${id}`, headers: { cookie, 'accept-language': 'zh-CN' } })).json().submission as Sub;
+    if (sub.status === 'in_review' || sub.status === 'rejected') return sub;
+    if (Date.now() > deadline) throw new Error(`still ${sub.status} ${sub.progress}%`);
+    await new Promise((r) => setTimeout(r, 300));
+  }
+}
+
+/** Declares an edit and uploads its clips as the browser does. */
+async function edit(clips: { name: FixtureName; start: number; end: number }[], caption?: string) {
+  const u = await contributor(loose);
+  const datas = await Promise.all(clips.map((c) => readFile(files[c.name]!)));
+  const res = await ctx.app.inject({
+    method: 'POST',
+    url: '/api/me/edits',
+    headers: { cookie: u.cookie },
+    payload: {
+      campaignId: loose,
+      theme: 'way-home',
+      title: '回家',
+      consent: true,
+      caption,
+      clips: clips.map((c, i) => ({ filename: c.name, sizeBytes: datas[i]!.length, startSeconds: c.start, endSeconds: c.end })),
+    },
+  });
+  expect(res.statusCode).toBe(201);
+  const { submission, clipUploads } = res.json() as { submission: Sub; clipUploads: { index: number; metadata: Record<string, string> }[] };
+  expect(submission.status).toBe('uploading');
+  return { u, submission, clipUploads, datas };
+}
 
 /** Uploads a fixture and waits until processing has decided. */
 async function submit(name: FixtureName, campaignId = strict, cookie?: string): Promise<{ sub: Sub; cookie: string }> {
@@ -121,6 +157,57 @@ describe('processing real phone video', { timeout: 200_000 }, () => {
     expect(sub.rejection!.code).toBe(code);
     expect(sub.rejection!.message).toMatch(message);
     expect(await ctx.runtime.services.storage.list(`submissions/${sub.id}`)).toEqual([]);
+  });
+
+  it('secondary production: three clips trimmed, joined and captioned become one video in review', async () => {
+    const { u, submission, clipUploads, datas } = await edit(
+      [
+        { name: 'cmp-portrait.mp4', start: 1, end: 4 },
+        { name: 'cmp-landscape.mp4', start: 0, end: 2.5 },
+        { name: 'cmp-silent.mp4', start: 0.5, end: 3 },
+      ],
+      '回家的路: 100% \\ 真实',
+    );
+    for (const c of clipUploads) {
+      const run = await tusUpload(datas[c.index]!, { base, cookie: u.cookie, metadata: c.metadata });
+      expect(run.error).toBeUndefined();
+    }
+    const done = await waitDecided(submission.id, u.cookie);
+    expect(done).toMatchObject({ status: 'in_review' });
+    expect(done.durationSeconds!).toBeGreaterThan(7.7);
+    expect(done.durationSeconds!).toBeLessThan(8.3);
+    expect(done.height!).toBeGreaterThan(done.width!);
+    // Only the composed original and its outputs are kept, not the clips.
+    const keys = await ctx.runtime.services.storage.list(`submissions/${submission.id}`);
+    expect(keys).toContain(`submissions/${submission.id}/original`);
+    expect(keys.some((k) => k.includes('/clips/'))).toBe(false);
+  });
+
+  it('secondary production refuses a cut beyond the clip, a clip that is not a video, a clip of the wrong size, and someone else’s clip', async () => {
+    const beyond = await edit([{ name: 'cmp-portrait.mp4', start: 0, end: 30 }]);
+    await tusUpload(beyond.datas[0]!, { base, cookie: beyond.u.cookie, metadata: beyond.clipUploads[0]!.metadata });
+    const rejected = await waitDecided(beyond.submission.id, beyond.u.cookie);
+    expect(rejected.rejection?.code).toBe('edit.cut_out_of_range');
+    expect(rejected.rejection?.message).toContain('第 1 段');
+    expect(await ctx.runtime.services.storage.list(`submissions/${beyond.submission.id}`)).toEqual([]);
+
+    const text = await readFile(files['text.mp4']!);
+    const u = await contributor(loose);
+    const res = await ctx.app.inject({
+      method: 'POST',
+      url: '/api/me/edits',
+      headers: { cookie: u.cookie },
+      payload: { campaignId: loose, theme: 'food', title: 't', consent: true, clips: [{ filename: 'a.mp4', sizeBytes: text.length, startSeconds: 0, endSeconds: 2 }] },
+    });
+    const meta = res.json().clipUploads[0].metadata;
+    const stranger = await contributor(loose);
+    const stolen = await tusUpload(text, { base, cookie: stranger.cookie, metadata: meta });
+    expect(stolen.error?.status).toBe(404);
+    const wrongSize = await tusUpload(Buffer.concat([text, Buffer.from('x')]), { base, cookie: u.cookie, metadata: meta, lang: 'en' });
+    expect(wrongSize.error?.body.error.code).toBe('edit.clip_size_mismatch');
+    expect((await tusUpload(text, { base, cookie: u.cookie, metadata: meta })).error).toBeUndefined();
+    const notVideo = await waitDecided(res.json().submission.id, u.cookie);
+    expect(notVideo.rejection?.code).toBe('media.not_video');
   });
 
   it('a zero-byte file is refused when the upload starts, with nothing created', async () => {
