@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { demoCampaign } from '../../seed.js';
 import { createTestContext, fixedClock, signUp, staff, type TestContext } from '../../testing/harness.js';
 import { tusUpload } from '../../testing/uploads.js';
+import { uploadsExpireJob } from './jobs/uploads-expire.job.js';
 
 const clock = fixedClock('2026-11-26T04:00:00Z');
 let ctx: TestContext;
@@ -147,5 +148,53 @@ describe('withdrawal', () => {
     expect(res.statusCode).toBe(200);
     expect(res.json().submission.status).toBe('withdrawn');
     expect(await ctx.runtime.services.storage.list(`submissions/${sub!.id}`)).toEqual([]);
+  });
+});
+
+describe('abandoned uploads and live status', () => {
+  it('an upload left untouched past UPLOAD_EXPIRY_HOURS loses its submission and its bytes', async () => {
+    const u = await joined();
+    const started = await upload(u.cookie, randomBytes(1024 * 1024), { abortAfter: 256 * 1024 });
+    const id = started.url!.split('/').pop()!;
+    const partial = path.join(ctx.config.dataDir, 'uploads', id);
+    await expect(readFile(partial)).resolves.toBeInstanceOf(Buffer);
+    clock.advance(25 * 3_600_000);
+    try {
+      await uploadsExpireJob.handle({}, ctx.runtime.services, { jobId: 'test', attempt: 1, isLastAttempt: false });
+    } finally {
+      clock.advance(-25 * 3_600_000);
+    }
+    expect(await mine(u.cookie)).toEqual([]);
+    await expect(readFile(partial)).rejects.toThrow();
+    const head = await fetch(started.url!, { method: 'HEAD', headers: { cookie: u.cookie, 'tus-resumable': '1.0.0' } });
+    expect(head.status).toBe(404);
+  });
+
+  it('streams a "changed" event when one of my submissions changes', async () => {
+    const u = await joined();
+    const controller = new AbortController();
+    const res = await fetch(`${base}/api/me/submissions/events`, { headers: { cookie: u.cookie }, signal: controller.signal });
+    expect(res.headers.get('content-type')).toBe('text/event-stream');
+    const reader = res.body!.getReader();
+    const decoder = new TextDecoder();
+    let text = '';
+    const read = async (until: string) => {
+      const deadline = Date.now() + 10_000;
+      while (!text.includes(until) && Date.now() < deadline) {
+        const { value, done } = await reader.read();
+        if (done) break;
+        text += decoder.decode(value);
+      }
+    };
+    await read('event: ready');
+    await upload(u.cookie, randomBytes(300 * 1024));
+    await read('event: changed');
+    controller.abort();
+    expect(text).toContain('event: changed');
+  });
+
+  it('needs a session for the event stream', async () => {
+    const res = await ctx.app.inject({ method: 'GET', url: '/api/me/submissions/events' });
+    expect(res.statusCode).toBe(401);
   });
 });
