@@ -11,6 +11,7 @@ import { createCampaignsRepository } from './modules/campaigns/campaigns.reposit
 import { createCampaignsService } from './modules/campaigns/campaigns.service.js';
 import path from 'node:path';
 import { createLocalStorage } from './lib/storage.js';
+import { createS3Storage } from './lib/storage.s3.js';
 import { createSubmissionsRepository } from './modules/submissions/submissions.repository.js';
 import { createSubmissionsService } from './modules/submissions/submissions.service.js';
 import { createUploadsServer } from './modules/submissions/uploads.server.js';
@@ -35,7 +36,7 @@ export function createServices(deps: ServiceDeps) {
   const audit = createAuditRepository(db);
   const campaignsRepo = createCampaignsRepository(db);
   const campaigns = createCampaignsService({ db, repo: campaignsRepo, audit, clock: deps.clock, publicUrl: deps.publicUrl });
-  const storage = createLocalStorage(path.join(deps.config.dataDir, 'media'));
+  const storage = deps.config.s3 ? createS3Storage(deps.config.s3) : createLocalStorage(path.join(deps.config.dataDir, 'media'));
   const submissionsRepo = createSubmissionsRepository(db);
   const submissions = createSubmissionsService({
     db,

@@ -9,7 +9,7 @@ import type { Readable } from 'node:stream';
  * nothing a client sends ever becomes part of a key unchecked.
  */
 export interface Storage {
-  readonly kind: 'local';
+  readonly kind: 'local' | 's3';
   /** Copies a local file in under `key`. */
   putFile(key: string, file: string): Promise<void>;
   /** Moves a local file in under `key` (a rename where the disk allows; the source is gone after). */
@@ -22,6 +22,11 @@ export interface Storage {
   deletePrefix(prefix: string): Promise<void>;
   /** Lists keys under `prefix/` (for checks that nothing was left behind). */
   list(prefix: string): Promise<string[]>;
+  /**
+   * A local file with the object's bytes, for ffmpeg: the stored file itself on local disk,
+   * a download into `scratchDir` (which the caller removes) on S3.
+   */
+  localCopy(key: string, scratchDir: string): Promise<string>;
 }
 
 const SAFE_KEY = /^[a-z0-9][a-z0-9._/-]*$/i;
@@ -33,7 +38,7 @@ export function assertSafeKey(key: string): void {
 }
 
 /** Files under a directory (DATA_DIR/media by default). Writes land atomically via rename. */
-export function createLocalStorage(root: string): Storage & { pathOf(key: string): string } {
+export function createLocalStorage(root: string): Storage {
   const pathOf = (key: string) => {
     assertSafeKey(key);
     return path.join(root, key);
@@ -53,7 +58,9 @@ export function createLocalStorage(root: string): Storage & { pathOf(key: string
   }
   return {
     kind: 'local',
-    pathOf,
+    async localCopy(key) {
+      return pathOf(key);
+    },
     async putFile(key, file) {
       const dest = pathOf(key);
       await mkdir(path.dirname(dest), { recursive: true });
@@ -87,8 +94,9 @@ export function createLocalStorage(root: string): Storage & { pathOf(key: string
       return createReadStream(file, range ? { start: range.start, ...(range.end === undefined ? {} : { end: range.end }) } : {});
     },
     async stat(key) {
+      const file = pathOf(key);
       try {
-        const s = await stat(pathOf(key));
+        const s = await stat(file);
         return s.isFile() ? { size: s.size } : null;
       } catch {
         return null;

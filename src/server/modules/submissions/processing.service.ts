@@ -18,7 +18,7 @@ export interface ProcessingDeps {
   db: Db;
   repo: SubmissionsRepository;
   campaigns: CampaignsRepository;
-  storage: Storage & { pathOf(key: string): string };
+  storage: Storage;
   clock: Clock;
   /** Server-chosen scratch space; each submission gets its own folder, removed afterwards. */
   workDir: string;
@@ -76,7 +76,7 @@ export function createProcessingService(deps: ProcessingDeps) {
       try {
         const inputs = [];
         for (const clip of clips) {
-          const file = deps.storage.pathOf(clipKey(id, clip.idx));
+          const file = await deps.storage.localCopy(clipKey(id, clip.idx), path.join(work, 'in'));
           let facts: ProbeFacts;
           try {
             facts = await probeMedia(file, { timeoutMs: 60_000 });
@@ -136,10 +136,10 @@ export function createProcessingService(deps: ProcessingDeps) {
       if (!row || row.status !== 'processing' || !row.outputs?.original) return;
       const campaign = await deps.campaigns.get(row.campaignId);
       if (!campaign) return;
-      const original = deps.storage.pathOf(row.outputs.original);
       const work = path.join(deps.workDir, id);
       await rm(work, { recursive: true, force: true });
       await mkdir(path.join(work, 'hls'), { recursive: true });
+      const original = await deps.storage.localCopy(row.outputs.original, path.join(work, 'in'));
       const ff = { threads: deps.ffmpeg.threads, timeoutMs: deps.ffmpeg.timeoutMs };
       const progress = (p: number) => repo.setProgress(id, 'processing', Math.max(0, Math.min(99, Math.round(p))));
       try {
