@@ -10,6 +10,9 @@ import { campaignRoute, joinRoute } from './routes/campaign.js';
 import { deskRoute } from './routes/desk.js';
 import { homeRoute } from './routes/home.js';
 import { rootRoute } from './routes/root.js';
+import { submissionRoute, submissionsRoute } from './routes/submissions.js';
+import { submitRoute } from './routes/submit.js';
+import { submitEditRoute } from './routes/submitEdit.js';
 
 export const queryClient = new QueryClient({
   defaultOptions: {
@@ -29,6 +32,10 @@ const routeTree = rootRoute.addChildren([
   signUpRoute,
   signInRoute,
   accountRoute,
+  submitRoute,
+  submitEditRoute,
+  submissionsRoute,
+  submissionRoute,
   deskRoute,
   adminCampaignsRoute,
   newCampaignRoute,

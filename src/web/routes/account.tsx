@@ -210,6 +210,14 @@ function AccountPage() {
       <h1>{t('account.title')}</h1>
       {joinedCampaign ? <Alert tone="success">{t('account.joinedNote', { title: loc(joinedCampaign.title, i18n.language) })}</Alert> : null}
       <Profile me={me.data} />
+      <nav aria-label={t('account.work')} className="card cta-row">
+        <Link to="/submit" className="btn btn-primary btn-lg">
+          {t('home.submit')}
+        </Link>
+        <Link to="/submissions" className="btn btn-secondary btn-lg">
+          {t('nav.submissions')}
+        </Link>
+      </nav>
       <MyCampaigns />
       <Sessions onSignedOut={afterSignOut} />
       <p>

@@ -1,6 +1,6 @@
 import { createRoute, Link } from '@tanstack/react-router';
 import { useTranslation } from 'react-i18next';
-import { useCampaigns } from '../api/queries.js';
+import { useCampaigns, useMe } from '../api/queries.js';
 import { ErrorState, Loading, useTitle } from '../ui/common.js';
 import { formatDate, loc } from '../ui/format.js';
 import { rootRoute } from './root.js';
@@ -8,12 +8,23 @@ import { rootRoute } from './root.js';
 function HomePage() {
   const { t, i18n } = useTranslation();
   const q = useCampaigns();
+  const me = useMe();
   useTitle(t('home.title'));
   const lang = i18n.language;
   return (
     <div className="contributor">
       <h1>{t('home.title')}</h1>
       <p className="lead">{t('home.intro')}</p>
+      {me.data ? (
+        <div className="cta-row">
+          <Link to="/submit" className="btn btn-primary btn-lg">
+            {t('home.submit')}
+          </Link>
+          <Link to="/submissions" className="btn btn-secondary btn-lg">
+            {t('nav.submissions')}
+          </Link>
+        </div>
+      ) : null}
       {q.isPending ? <Loading /> : null}
       {q.isError ? <ErrorState error={q.error} onRetry={() => void q.refetch()} /> : null}
       {q.data && q.data.length === 0 ? <p>{t('home.empty')}</p> : null}

@@ -95,6 +95,14 @@ export function Header() {
           <Link to="/" activeOptions={{ exact: true }}>
             {t('nav.home')}
           </Link>
+          {me.data ? (
+            <>
+              <Link to="/submit" activeOptions={{ exact: true }}>
+                {t('nav.submit')}
+              </Link>
+              <Link to="/submissions">{t('nav.submissions')}</Link>
+            </>
+          ) : null}
           {staff ? <Link to="/desk">{t('nav.desk')}</Link> : null}
           {me.data ? (
             <Link to="/account">{t('nav.account')}</Link>
