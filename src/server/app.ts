@@ -14,6 +14,8 @@ import { installErrorHandler, sendError } from './http/error-handler.js';
 import { accountsRoutes } from './modules/accounts/accounts.routes.js';
 import { campaignsRoutes } from './modules/campaigns/campaigns.routes.js';
 import { submissionsRoutes } from './modules/submissions/submissions.routes.js';
+import { ledgerRoutes } from './modules/ledger/ledger.routes.js';
+import { deskRoutes } from './modules/desk/desk.routes.js';
 import type { Services } from './services.js';
 
 const WEB_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../dist/web');
@@ -59,6 +61,8 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
   await app.register(accountsRoutes(services, config.AUTH_RATE_LIMIT_PER_MINUTE));
   await app.register(campaignsRoutes(services));
   await app.register(submissionsRoutes(services, services.uploads));
+  await app.register(ledgerRoutes(services));
+  await app.register(deskRoutes(services));
 
   app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 

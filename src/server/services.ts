@@ -16,6 +16,10 @@ import { createSubmissionsRepository } from './modules/submissions/submissions.r
 import { createSubmissionsService } from './modules/submissions/submissions.service.js';
 import { createUploadsServer } from './modules/submissions/uploads.server.js';
 import { createProcessingService } from './modules/submissions/processing.service.js';
+import { createLedgerRepository } from './modules/ledger/ledger.repository.js';
+import { createLedgerService } from './modules/ledger/ledger.service.js';
+import { createDeskRepository } from './modules/desk/desk.repository.js';
+import { createDeskService } from './modules/desk/desk.service.js';
 
 export interface ServiceDeps {
   config: Config;
@@ -78,7 +82,10 @@ export function createServices(deps: ServiceDeps) {
     sessionTtlDays: deps.config.SESSION_TTL_DAYS,
     smsCodesPerPhonePerHour: deps.config.SMS_CODES_PER_PHONE_PER_HOUR,
   });
-  return { ...deps, audit, accounts, campaigns, storage, submissions, processing, uploads };
+  const ledger = createLedgerService({ db, repo: createLedgerRepository(db), clock: deps.clock });
+  const deskRepo = createDeskRepository(db);
+  const desk = createDeskService({ db, repo: deskRepo, submissionsRepo, submissions, campaigns: campaignsRepo, ledger, audit, clock: deps.clock });
+  return { ...deps, audit, accounts, campaigns, storage, submissions, submissionsRepo, processing, uploads, ledger, desk, deskRepo };
 }
 
 export type Services = ReturnType<typeof createServices>;

@@ -7,6 +7,7 @@ import type { CampaignRules } from '../../contracts/campaigns.js';
 import type { Locale } from '../../contracts/common.js';
 import type { Role } from '../../contracts/accounts.js';
 import type { SubmissionStatus } from '../../contracts/submissions.js';
+import type { LedgerAccountKind, LedgerTransferKind } from '../../contracts/ledger.js';
 
 const tstz = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
 
@@ -139,6 +140,11 @@ export const submissions = pgTable(
     duplicateScore: doublePrecision('duplicate_score'),
     source: text('source').$type<'upload' | 'edit'>().notNull().default('upload'),
     caption: text('caption'),
+    grade: text('grade'),
+    gradeVersion: integer('grade_version').notNull().default(0),
+    adoptedAt: tstz('adopted_at'),
+    adoptedBy: uuid('adopted_by'),
+    reviewedBy: uuid('reviewed_by'),
     createdAt: tstz('created_at').notNull().defaultNow(),
     updatedAt: tstz('updated_at').notNull().defaultNow(),
     processedAt: tstz('processed_at'),
@@ -166,3 +172,45 @@ export const submissionClips = pgTable(
   (t) => [primaryKey({ columns: [t.submissionId, t.idx] })],
 );
 export type SubmissionClipRow = typeof submissionClips.$inferSelect;
+
+// Ledger (migrations/0004_ledger.sql): append-only, integer fen; balances are sums of entries.
+export const ledgerAccounts = pgTable('ledger_accounts', {
+  id: uuid('id').primaryKey().defaultRandom(),
+  kind: text('kind').$type<LedgerAccountKind>().notNull(),
+  userId: uuid('user_id').references(() => users.id),
+  campaignId: uuid('campaign_id').references(() => campaigns.id),
+  mayGoNegative: boolean('may_go_negative').notNull(),
+  createdAt: tstz('created_at').notNull().defaultNow(),
+});
+export type LedgerAccountRow = typeof ledgerAccounts.$inferSelect;
+
+export const ledgerTransfers = pgTable('ledger_transfers', {
+  id: uuid('id').primaryKey().defaultRandom(),
+  idempotencyKey: text('idempotency_key').notNull().unique(),
+  kind: text('kind').$type<LedgerTransferKind>().notNull(),
+  createdAt: tstz('created_at').notNull().defaultNow(),
+  actorId: uuid('actor_id').references(() => users.id),
+  memo: text('memo'),
+  refs: jsonb('refs').$type<Record<string, unknown>>().notNull().default({}),
+  reversesTransferId: uuid('reverses_transfer_id').unique(),
+});
+export type LedgerTransferRow = typeof ledgerTransfers.$inferSelect;
+
+export const ledgerEntries = pgTable(
+  'ledger_entries',
+  {
+    id: bigint('id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
+    transferId: uuid('transfer_id')
+      .notNull()
+      .references(() => ledgerTransfers.id),
+    accountId: uuid('account_id')
+      .notNull()
+      .references(() => ledgerAccounts.id),
+    amountFen: bigint('amount_fen', { mode: 'number' }).notNull(),
+    createdAt: tstz('created_at').notNull().defaultNow(),
+  },
+  (t) => [index('ledger_entries_account_idx').on(t.accountId, t.id), index('ledger_entries_transfer_idx').on(t.transferId)],
+);
+export type LedgerEntryRow = typeof ledgerEntries.$inferSelect;
+
+export * from './schema.desk.js';

@@ -13,6 +13,11 @@ export const PERMISSIONS = {
   'user.manage': ['admin'],
   'desk.access': ['editor', 'chief_editor', 'finance', 'admin'],
   'audit.read': ['chief_editor', 'admin'],
+  'desk.review': ['editor', 'chief_editor', 'admin'],
+  'desk.view_all': ['chief_editor', 'admin'],
+  'studio.manage': ['chief_editor', 'admin'],
+  'ledger.read_all': ['finance', 'admin'],
+  'finance.reconcile': ['finance', 'admin'],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Permission = keyof typeof PERMISSIONS;

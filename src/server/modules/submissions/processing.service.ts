@@ -39,13 +39,14 @@ export function createProcessingService(deps: ProcessingDeps) {
   }
 
   async function reject(row: SubmissionRow, code: string, params: Record<string, unknown>): Promise<void> {
-    // A rejected file is not kept: nothing is left behind in storage.
+    // A rejected file is not kept. The files go first, so whoever sees the rejection also sees
+    // an empty place; a crash in between leaves a retry that rejects for want of an original.
+    await deps.storage.deletePrefix(submissionPrefix(row.id));
     await deps.db.transaction(async (tx) => {
       const current = await repo.getForUpdate(row.id, tx);
       if (current?.status !== 'processing') return;
       await repo.update(row.id, { status: 'rejected', rejectionCode: code, rejectionParams: params, progress: 100, outputs: null, processedAt: deps.clock.now() }, tx);
     });
-    await deps.storage.deletePrefix(submissionPrefix(row.id));
   }
 
   async function findDuplicate(row: SubmissionRow, fingerprint: ReturnType<typeof parseFingerprint>) {

@@ -1,0 +1,85 @@
+import { z } from 'zod';
+import { submissionSchema } from './submissions.js';
+
+/** How well the desk knows a contributor, from their history (see docs/desk.md). */
+export const TRUST_LEVELS = ['new', 'regular', 'trusted'] as const;
+export const trustLevelSchema = z.enum(TRUST_LEVELS);
+export type TrustLevel = z.infer<typeof trustLevelSchema>;
+
+/** Why a video was turned down; the contributor reads it in their own language. */
+export const REJECT_REASONS = ['not_newsworthy', 'poor_quality', 'off_theme', 'duplicate', 'rights', 'unsafe', 'other'] as const;
+export const rejectReasonSchema = z.enum(REJECT_REASONS);
+
+export const queueQuerySchema = z.strictObject({
+  campaignId: z.uuid().optional(),
+  theme: z.string().max(40).optional(),
+  duplicate: z.enum(['true', 'false']).optional(),
+  trust: trustLevelSchema.optional(),
+  studioId: z.uuid().optional(),
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+});
+
+export const contributorSummarySchema = z.object({
+  id: z.uuid(),
+  name: z.string(),
+  trust: trustLevelSchema,
+  adopted: z.number().int(),
+  rejected: z.number().int(),
+  /** Sum of views across channels; 0 until propagation figures arrive. */
+  totalReach: z.number().int(),
+});
+
+export const claimSchema = z.object({
+  editorId: z.uuid(),
+  editorName: z.string(),
+  claimedAt: z.iso.datetime(),
+  expiresAt: z.iso.datetime(),
+  mine: z.boolean(),
+});
+
+export const queueItemSchema = z.object({
+  submission: submissionSchema,
+  contributor: contributorSummarySchema,
+  waitingSeconds: z.number().int(),
+  claim: claimSchema.nullable(),
+  studioId: z.uuid().nullable(),
+});
+export const queueReply = z.object({ items: z.array(queueItemSchema) });
+
+export const noteSchema = z.object({ id: z.uuid(), authorId: z.uuid(), authorName: z.string(), body: z.string(), createdAt: z.iso.datetime() });
+
+export const reviewReply = z.object({
+  submission: submissionSchema.extend({ grade: z.string().nullable(), spriteVttUrl: z.string().nullable() }),
+  contributor: contributorSummarySchema,
+  claim: claimSchema.nullable(),
+  notes: z.array(noteSchema),
+  grades: z.array(z.object({ grade: z.string(), rewardFen: z.number().int() })),
+});
+
+export const adoptBody = z.strictObject({ grade: z.string().trim().min(1).max(8) });
+export const rejectBody = z.strictObject({ reason: rejectReasonSchema, note: z.string().trim().max(1000).optional() });
+/** Compare-and-set: the grade the editor saw, so a retry or a race cannot double-correct. */
+export const regradeBody = z.strictObject({ grade: z.string().trim().min(1).max(8), expectedGrade: z.string().trim().min(1).max(8) });
+export const noteBody = z.strictObject({ body: z.string().trim().min(1).max(4000) });
+
+export const decisionReply = z.object({
+  submission: submissionSchema.extend({ grade: z.string().nullable() }),
+  /** The ledger transfer this decision posted (or had already posted), if any. */
+  transferId: z.uuid().nullable(),
+});
+
+export const studioSchema = z.object({
+  id: z.uuid(),
+  name: z.string(),
+  leadUserId: z.uuid().nullable(),
+  members: z.array(z.object({ id: z.uuid(), name: z.string() })),
+  routes: z.array(z.object({ campaignId: z.uuid(), theme: z.string().nullable() })),
+});
+export const studioListReply = z.object({ studios: z.array(studioSchema) });
+export const createStudioBody = z.strictObject({
+  name: z.string().trim().min(1).max(80),
+  leadUserId: z.uuid().optional(),
+  memberIds: z.array(z.uuid()).max(200).default([]),
+  routes: z.array(z.strictObject({ campaignId: z.uuid(), theme: z.string().max(40).nullable().default(null) })).max(200).default([]),
+});
+export const updateStudioBody = createStudioBody.partial();

@@ -1,0 +1,32 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { errorBodySchema } from '../../../contracts/common.js';
+import { ledgerStatementQuery, ledgerStatementReply, reconciliationReply } from '../../../contracts/ledger.js';
+import { requireUser } from '../../http/auth.plugin.js';
+import type { Services } from '../../services.js';
+
+const errors = { 400: errorBodySchema, 401: errorBodySchema, 403: errorBodySchema };
+
+export function ledgerRoutes(services: Services): FastifyPluginAsyncZod {
+  return async (app) => {
+    app.get('/api/me/ledger', {
+      schema: {
+        tags: ['me'],
+        summary: 'My balance and ledger entries (integer fen, newest first)',
+        description: 'The balance is the sum of all my entries; `limit` and `before` (an entry id) page through the entries.',
+        querystring: ledgerStatementQuery,
+        response: { 200: ledgerStatementReply, ...errors },
+      },
+    }, async (req) => {
+      const user = requireUser(req);
+      return services.ledger.statementFor(user, user.id, req.query);
+    });
+
+    app.get('/api/finance/reconciliation', {
+      schema: {
+        tags: ['finance'],
+        summary: 'Ledger reconciliation: all entries sum to zero, no negative contributor, every transfer balanced, budget against spent per campaign',
+        response: { 200: reconciliationReply, ...errors },
+      },
+    }, async (req) => services.ledger.reconcileFor(requireUser(req)));
+  };
+}
