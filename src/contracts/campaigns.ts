@@ -33,6 +33,16 @@ export const campaignRulesSchema = z
       .default(2 * 1024 ** 3),
     grades: z.array(gradeSchema).min(1).max(20),
     weeklyPrizes: z.array(weeklyPrizeSchema).max(10).default([]),
+    /** Cumulative rewards: a bonus when a contributor's adopted count in this campaign reaches each tier. */
+    bonusTiers: z
+      .array(z.strictObject({ adoptedCount: z.number().int().min(1).max(1000), bonusFen: z.number().int().positive().max(100_000_000) }))
+      .max(20)
+      .default([]),
+    /** Once a contributor's total reach passes a threshold, new adoption rewards are multiplied (percent, 100–500). */
+    reachMultipliers: z
+      .array(z.strictObject({ reachAtLeast: z.number().int().positive(), multiplierPercent: z.number().int().min(100).max(500) }))
+      .max(10)
+      .default([]),
     grandPrize: z
       .strictObject({
         thresholdReach: z.number().int().positive().default(10_000_000),

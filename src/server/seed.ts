@@ -39,6 +39,15 @@ export function demoCampaign(now: Date): CreateCampaignInput {
         { grade: 'S', rewardFen: 1_000_000 },
       ],
       weeklyPrizes: Array.from({ length: 10 }, (_, i) => ({ rank: i + 1, amountFen: i === 0 ? 200_000 : i < 3 ? 100_000 : 50_000 })),
+      bonusTiers: [
+        { adoptedCount: 3, bonusFen: 30_000 },
+        { adoptedCount: 5, bonusFen: 80_000 },
+        { adoptedCount: 10, bonusFen: 200_000 },
+      ],
+      reachMultipliers: [
+        { reachAtLeast: 100_000, multiplierPercent: 120 },
+        { reachAtLeast: 1_000_000, multiplierPercent: 150 },
+      ],
       grandPrize: { thresholdReach: 10_000_000, amountFen: 1_000_000 },
     },
   };

@@ -1,5 +1,5 @@
 import type { Campaign, CreateCampaignInput, UpdateCampaignInput } from '../../../contracts/campaigns.js';
-import { createCampaignBody } from '../../../contracts/campaigns.js';
+import { campaignRulesSchema, createCampaignBody } from '../../../contracts/campaigns.js';
 import type { Db } from '../../db/client.js';
 import type { Clock } from '../../lib/clock.js';
 import { AppError, isUniqueViolation } from '../../lib/errors.js';
@@ -45,7 +45,8 @@ export function createCampaignsService(deps: CampaignsServiceDeps) {
       memberCount: c.memberCount,
       published: c.published,
       status: status(c, clock.now()),
-      rules: c.rules,
+      // Rules saved before a field existed get that field's default.
+      rules: campaignRulesSchema.parse(c.rules),
       joinUrl: joinUrl(c.slug),
     };
   }
