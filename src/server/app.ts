@@ -16,6 +16,7 @@ import { campaignsRoutes } from './modules/campaigns/campaigns.routes.js';
 import { submissionsRoutes } from './modules/submissions/submissions.routes.js';
 import { ledgerRoutes } from './modules/ledger/ledger.routes.js';
 import { deskRoutes } from './modules/desk/desk.routes.js';
+import { packagingRoutes } from './modules/packaging/packaging.routes.js';
 import type { Services } from './services.js';
 
 const WEB_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../dist/web');
@@ -63,6 +64,7 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
   await app.register(submissionsRoutes(services, services.uploads));
   await app.register(ledgerRoutes(services));
   await app.register(deskRoutes(services));
+  await app.register(packagingRoutes(services));
 
   app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 

@@ -20,6 +20,8 @@ import { createLedgerRepository } from './modules/ledger/ledger.repository.js';
 import { createLedgerService } from './modules/ledger/ledger.service.js';
 import { createDeskRepository } from './modules/desk/desk.repository.js';
 import { createDeskService } from './modules/desk/desk.service.js';
+import { createPackagingRepository } from './modules/packaging/packaging.repository.js';
+import { createPackagingService } from './modules/packaging/packaging.service.js';
 
 export interface ServiceDeps {
   config: Config;
@@ -83,9 +85,19 @@ export function createServices(deps: ServiceDeps) {
     smsCodesPerPhonePerHour: deps.config.SMS_CODES_PER_PHONE_PER_HOUR,
   });
   const ledger = createLedgerService({ db, repo: createLedgerRepository(db), clock: deps.clock });
+  const packaging = createPackagingService({
+    db,
+    repo: createPackagingRepository(db),
+    submissionsRepo,
+    storage,
+    audit,
+    clock: deps.clock,
+    workDir: path.join(deps.config.dataDir, 'work'),
+    ffmpeg: { threads: deps.config.FFMPEG_THREADS, timeoutMs: deps.config.FFMPEG_TIMEOUT_SECONDS * 1000 },
+  });
   const deskRepo = createDeskRepository(db);
   const desk = createDeskService({ db, repo: deskRepo, submissionsRepo, submissions, campaigns: campaignsRepo, ledger, audit, clock: deps.clock });
-  return { ...deps, audit, accounts, campaigns, storage, submissions, submissionsRepo, processing, uploads, ledger, desk, deskRepo };
+  return { ...deps, audit, accounts, campaigns, storage, submissions, submissionsRepo, processing, uploads, ledger, desk, deskRepo, packaging };
 }
 
 export type Services = ReturnType<typeof createServices>;

@@ -214,3 +214,4 @@ export const ledgerEntries = pgTable(
 export type LedgerEntryRow = typeof ledgerEntries.$inferSelect;
 
 export * from './schema.desk.js';
+export * from './schema.packaging.js';

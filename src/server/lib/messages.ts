@@ -91,6 +91,21 @@ export const messages = {
   'desk.reason.other': { 'zh-CN': '编辑未采用这条视频。{note}', en: 'The editors did not adopt this video.{note}' },
   'studio.not_found': { 'zh-CN': '找不到该工作室。', en: 'No such studio.' },
   'studio.name_taken': { 'zh-CN': '已有同名工作室。', en: 'A studio with this name already exists.' },
+  'package.length': { 'zh-CN': '{channel} 的 {field} 需要 {min}–{max} 个字，现在是 {actual} 个。', en: 'The {field} for {channel} must be {min}–{max} characters; it is {actual}.' },
+  'package.too_many_tags': { 'zh-CN': '{channel} 最多 {max} 个标签。', en: '{channel} takes at most {max} tags.' },
+  'package.bad_cover': { 'zh-CN': '封面必须取自这条视频的画面。', en: 'The cover must be one of this video’s own frames.' },
+  'daily_pick.past_day': { 'zh-CN': '不能修改已经过去的日期。', en: 'Days in the past cannot be changed.' },
+  'payout.below_minimum': { 'zh-CN': '提现金额不能低于 {minYuan} 元。', en: 'The minimum withdrawal is {minYuan} yuan.' },
+  'payout.insufficient_balance': { 'zh-CN': '余额不足：可提现 {balanceYuan} 元，申请了 {amountYuan} 元。', en: 'Insufficient balance: {balanceYuan} yuan available, {amountYuan} yuan requested.' },
+  'payout.bank_name_required': { 'zh-CN': '提现到银行卡时请填写开户行。', en: 'Please give the bank’s name for a bank transfer.' },
+  'payout.invalid_account': { 'zh-CN': '收款账号格式不正确（{method}）。', en: 'The account does not look right for {method}.' },
+  'payout.request_conflict': { 'zh-CN': '该提现申请已用不同的内容提交过，请刷新后重新申请。', en: 'This withdrawal request was already submitted with different details. Please reload and try again.' },
+  'payout.not_found': { 'zh-CN': '找不到该提现申请。', en: 'No such withdrawal.' },
+  'payout.not_batchable': { 'zh-CN': '有 {count} 笔提现不是待处理状态、已在其他批次中或收款方式不符，整批未创建。', en: '{count} withdrawal(s) are not waiting, already in a batch or use another method; the batch was not created.' },
+  'payout.not_markable': { 'zh-CN': '这笔提现当前为「{status}」状态，不能标记为{target}。', en: 'This withdrawal is {status} and cannot be marked {target}.' },
+  'payout.details_unreadable': { 'zh-CN': '收款信息无法解密，请检查 PAYOUT_DETAILS_KEY 配置。', en: 'The payment details cannot be decrypted; check the PAYOUT_DETAILS_KEY setting.' },
+  'payout_batch.not_found': { 'zh-CN': '找不到该批次。', en: 'No such payout batch.' },
+  'payout_batch.duplicate_payouts': { 'zh-CN': '同一笔提现在批次中出现了多次。', en: 'A withdrawal appears more than once in the batch.' },
 } as const satisfies Record<string, Record<Locale, string>>;
 
 export type MessageCode = keyof typeof messages;

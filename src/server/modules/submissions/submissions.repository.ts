@@ -83,6 +83,10 @@ export function createSubmissionsRepository(db: Db) {
         .set(patch)
         .where(and(eq(submissionClips.submissionId, submissionId), eq(submissionClips.idx, idx)));
     },
+    async userName(userId: string, tx: Db = db): Promise<string> {
+      const [row] = await tx.select({ name: users.name }).from(users).where(eq(users.id, userId));
+      return row?.name ?? '';
+    },
     /** Uploads nobody has touched since `before`. */
     async listStaleUploads(before: Date, tx: Db = db): Promise<SubmissionRow[]> {
       return tx

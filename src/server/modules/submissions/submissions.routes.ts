@@ -100,13 +100,17 @@ export function submissionsRoutes(services: Services, uploads: UploadsServer): F
       schema: { tags: ['submissions'], summary: 'A processed media file (HLS playlist or segment, poster, sprite): its contributor or the desk', response: { 200: z.any(), ...errors } },
     }, async (req, reply) => {
       const key = (req.params as { '*': string })['*'];
-      if (!/^submissions\/[0-9a-f-]{36}\/(hls\/([A-Za-z0-9_-]+\/)?[A-Za-z0-9_.-]+|poster\.jpg|sprite\.jpg|sprite\.vtt)$/.test(key)) throw new AppError('request.not_found');
-      await services.submissions.assertMediaAccess(req.user, key);
+      const m = /^submissions\/([0-9a-f-]{36})\/(hls\/([A-Za-z0-9_-]+\/)?[A-Za-z0-9_.-]+|poster\.jpg|sprite\.jpg|sprite\.vtt|covers\/\d+\.jpg)$/.exec(key);
+      if (!m) throw new AppError('request.not_found');
+      // A daily pick's media are public from its day on; everything else is its contributor's and the desk's.
+      const isPublic = await services.packaging.isPublic(m[1]!);
+      if (!isPublic) await services.submissions.assertMediaAccess(req.user, key);
+      reply.header('cache-control', isPublic ? 'public, max-age=300' : 'private, max-age=60');
       const info = await services.storage.stat(key);
       if (!info) throw new AppError('request.not_found');
       const type = CONTENT_TYPES[key.split('.').pop() ?? ''] ?? 'application/octet-stream';
       const range = /^bytes=(\d+)-(\d*)$/.exec(req.headers.range ?? '');
-      reply.header('content-type', type).header('accept-ranges', 'bytes').header('cache-control', 'private, max-age=60');
+      reply.header('content-type', type).header('accept-ranges', 'bytes');
       if (range) {
         const start = Number(range[1]);
         const end = range[2] ? Math.min(Number(range[2]), info.size - 1) : info.size - 1;
