@@ -37,6 +37,17 @@ interface PrizeRow {
   rank: string;
   yuan: string;
 }
+interface BonusRow {
+  rid: number;
+  count: string;
+  yuan: string;
+}
+interface MultRow {
+  rid: number;
+  reach: string;
+  percent: string;
+}
+type RowKey = 'themes' | 'grades' | 'prizes' | 'bonus' | 'mults';
 interface FormState {
   slug: string;
   titleZh: string;
@@ -53,6 +64,8 @@ interface FormState {
   maxUploadMb: string;
   grades: GradeRow[];
   prizes: PrizeRow[];
+  bonus: BonusRow[];
+  mults: MultRow[];
   threshold: string;
   grandYuan: string;
 }
@@ -75,6 +88,8 @@ function emptyForm(): FormState {
     maxUploadMb: '2048',
     grades: [{ rid: rid(), grade: '', yuan: '' }],
     prizes: [],
+    bonus: [],
+    mults: [],
     threshold: '10000000',
     grandYuan: '10000',
   };
@@ -97,6 +112,8 @@ function fromCampaign(c: Campaign): FormState {
     maxUploadMb: String(Math.round(c.rules.maxUploadBytes / MB)),
     grades: c.rules.grades.map((g) => ({ rid: rid(), grade: g.grade, yuan: fenToYuan(g.rewardFen) })),
     prizes: c.rules.weeklyPrizes.map((p) => ({ rid: rid(), rank: String(p.rank), yuan: fenToYuan(p.amountFen) })),
+    bonus: (c.rules.bonusTiers ?? []).map((b) => ({ rid: rid(), count: String(b.adoptedCount), yuan: fenToYuan(b.bonusFen) })),
+    mults: (c.rules.reachMultipliers ?? []).map((m) => ({ rid: rid(), reach: String(m.reachAtLeast), percent: String(m.multiplierPercent) })),
     threshold: String(c.rules.grandPrize.thresholdReach),
     grandYuan: fenToYuan(c.rules.grandPrize.amountFen),
   };
@@ -160,6 +177,26 @@ function validate(f: FormState, t: T): { errors: Errors; body?: CreateCampaignIn
     if (fen === null || fen <= 0 || fen > PRIZE_MAX_FEN) e[`prizes.${i}.yuan`] = t('admin.v.prize');
     return { rank: rank ?? 0, amountFen: fen ?? 0 };
   });
+  const seenCounts = new Set<number>();
+  const bonusTiers = f.bonus.map((b, i) => {
+    const adoptedCount = parseIntIn(b.count, 1, 1000);
+    if (adoptedCount === null) e[`bonus.${i}.count`] = t('admin.v.intRange', { min: 1, max: '1,000' });
+    else if (seenCounts.has(adoptedCount)) e[`bonus.${i}.count`] = t('admin.v.tierDup');
+    if (adoptedCount !== null) seenCounts.add(adoptedCount);
+    const fen = yuanToFen(b.yuan);
+    if (fen === null || fen <= 0 || fen > PRIZE_MAX_FEN) e[`bonus.${i}.yuan`] = t('admin.v.prize');
+    return { adoptedCount: adoptedCount ?? 0, bonusFen: fen ?? 0 };
+  });
+  const seenReach = new Set<number>();
+  const reachMultipliers = f.mults.map((m, i) => {
+    const reachAtLeast = parseIntIn(m.reach, 1, Number.MAX_SAFE_INTEGER);
+    if (reachAtLeast === null) e[`mults.${i}.reach`] = t('admin.v.intPositive');
+    else if (seenReach.has(reachAtLeast)) e[`mults.${i}.reach`] = t('admin.v.tierDup');
+    if (reachAtLeast !== null) seenReach.add(reachAtLeast);
+    const multiplierPercent = parseIntIn(m.percent, 100, 500);
+    if (multiplierPercent === null) e[`mults.${i}.percent`] = t('admin.v.intRange', { min: 100, max: 500 });
+    return { reachAtLeast: reachAtLeast ?? 0, multiplierPercent: multiplierPercent ?? 0 };
+  });
   const threshold = parseIntIn(f.threshold, 1, Number.MAX_SAFE_INTEGER);
   if (threshold === null) e.threshold = t('admin.v.int');
   const grandFen = yuanToFen(f.grandYuan);
@@ -182,6 +219,8 @@ function validate(f: FormState, t: T): { errors: Errors; body?: CreateCampaignIn
         maxUploadBytes: maxUploadMb! * MB,
         grades,
         weeklyPrizes,
+        bonusTiers: bonusTiers.sort((a, b) => a.adoptedCount - b.adoptedCount),
+        reachMultipliers: reachMultipliers.sort((a, b) => a.reachAtLeast - b.reachAtLeast),
         grandPrize: { thresholdReach: threshold!, amountFen: grandFen! },
       },
     },
@@ -201,6 +240,8 @@ function fieldKeyFor(path: string): string {
     'rules.maxUploadBytes': 'maxUploadMb',
     'rules.grades': 'grades',
     'rules.weeklyPrizes': 'prizes',
+    'rules.bonusTiers': 'bonus',
+    'rules.reachMultipliers': 'mults',
     'rules.grandPrize.thresholdReach': 'threshold',
     'rules.grandPrize.amountFen': 'grandYuan',
   };
@@ -211,6 +252,10 @@ function fieldKeyFor(path: string): string {
   if (m) return `grades.${m[1]}.${m[2] === 'grade' ? 'grade' : 'yuan'}`;
   m = /^rules\.weeklyPrizes\.(\d+)\.(rank|amountFen)$/.exec(p);
   if (m) return `prizes.${m[1]}.${m[2] === 'rank' ? 'rank' : 'yuan'}`;
+  m = /^rules\.bonusTiers\.(\d+)\.(adoptedCount|bonusFen)$/.exec(p);
+  if (m) return `bonus.${m[1]}.${m[2] === 'adoptedCount' ? 'count' : 'yuan'}`;
+  m = /^rules\.reachMultipliers\.(\d+)\.(reachAtLeast|multiplierPercent)$/.exec(p);
+  if (m) return `mults.${m[1]}.${m[2] === 'reachAtLeast' ? 'reach' : 'percent'}`;
   return p;
 }
 
@@ -238,12 +283,12 @@ function CampaignForm({ initial, campaign }: { initial: FormState; campaign?: Ca
     clearErrors(k);
     setSaved(false);
   };
-  const setRow = <K extends 'themes' | 'grades' | 'prizes'>(k: K, i: number, patch: Partial<FormState[K][number]>) => {
+  const setRow = <K extends RowKey>(k: K, i: number, patch: Partial<FormState[K][number]>) => {
     setF((s) => ({ ...s, [k]: s[k].map((r, j) => (j === i ? { ...r, ...patch } : r)) }));
     clearErrors(k, ...Object.keys(patch).map((p) => `${k}.${i}.${p}`));
     setSaved(false);
   };
-  const removeRow = (k: 'themes' | 'grades' | 'prizes', i: number) => {
+  const removeRow = (k: RowKey, i: number) => {
     setF((s) => ({ ...s, [k]: (s[k] as { rid: number }[]).filter((_, j) => j !== i) }));
   };
   const err = (k: string) => errors[k] ?? null;
@@ -558,6 +603,98 @@ function CampaignForm({ initial, campaign }: { initial: FormState; campaign?: Ca
             onClick={() => set('prizes', [...f.prizes, { rid: rid(), rank: String(f.prizes.length + 1), yuan: '' }])}
           >
             {t('admin.form.addPrize')}
+          </button>
+        </fieldset>
+
+        <fieldset className="sub">
+          <legend>{t('admin.form.bonusTiers')}</legend>
+          <p className="hint">{t('admin.form.bonusTiersHint')}</p>
+          {err('bonus') ? (
+            <p className="field-error" role="alert">
+              {err('bonus')}
+            </p>
+          ) : null}
+          {f.bonus.length === 0 ? <p className="muted">{t('admin.form.noBonusTiers')}</p> : null}
+          {f.bonus.map((b, i) => (
+            <fieldset key={b.rid} className="row-group row-2">
+              <legend className="sr-only">{t('admin.form.bonusRow', { n: i + 1 })}</legend>
+              <span className="row-num" aria-hidden="true">
+                {i + 1}
+              </span>
+              <Field
+                label={t('admin.form.bonusCount')}
+                inputMode="numeric"
+                value={b.count}
+                onChange={(e) => setRow('bonus', i, { count: e.target.value })}
+                error={err(`bonus.${i}.count`)}
+                required
+              />
+              <Field
+                label={t('admin.form.bonusYuan')}
+                inputMode="decimal"
+                value={b.yuan}
+                onChange={(e) => setRow('bonus', i, { yuan: e.target.value })}
+                error={err(`bonus.${i}.yuan`)}
+                required
+              />
+              <button type="button" className="btn btn-ghost" onClick={() => removeRow('bonus', i)} aria-label={t('admin.form.removeBonus', { n: i + 1 })}>
+                {t('common.remove')}
+              </button>
+            </fieldset>
+          ))}
+          <button
+            type="button"
+            className="btn btn-secondary"
+            disabled={f.bonus.length >= 20}
+            onClick={() => set('bonus', [...f.bonus, { rid: rid(), count: '', yuan: '' }])}
+          >
+            {t('admin.form.addBonus')}
+          </button>
+        </fieldset>
+
+        <fieldset className="sub">
+          <legend>{t('admin.form.reachMultipliers')}</legend>
+          <p className="hint">{t('admin.form.reachMultipliersHint')}</p>
+          {err('mults') ? (
+            <p className="field-error" role="alert">
+              {err('mults')}
+            </p>
+          ) : null}
+          {f.mults.length === 0 ? <p className="muted">{t('admin.form.noMultipliers')}</p> : null}
+          {f.mults.map((m, i) => (
+            <fieldset key={m.rid} className="row-group row-2">
+              <legend className="sr-only">{t('admin.form.multRow', { n: i + 1 })}</legend>
+              <span className="row-num" aria-hidden="true">
+                {i + 1}
+              </span>
+              <Field
+                label={t('admin.form.reachAtLeast')}
+                inputMode="numeric"
+                value={m.reach}
+                onChange={(e) => setRow('mults', i, { reach: e.target.value })}
+                error={err(`mults.${i}.reach`)}
+                required
+              />
+              <Field
+                label={t('admin.form.multiplierPercent')}
+                inputMode="numeric"
+                value={m.percent}
+                onChange={(e) => setRow('mults', i, { percent: e.target.value })}
+                error={err(`mults.${i}.percent`)}
+                required
+              />
+              <button type="button" className="btn btn-ghost" onClick={() => removeRow('mults', i)} aria-label={t('admin.form.removeMult', { n: i + 1 })}>
+                {t('common.remove')}
+              </button>
+            </fieldset>
+          ))}
+          <button
+            type="button"
+            className="btn btn-secondary"
+            disabled={f.mults.length >= 10}
+            onClick={() => set('mults', [...f.mults, { rid: rid(), reach: '', percent: '150' }])}
+          >
+            {t('admin.form.addMult')}
           </button>
         </fieldset>
 
