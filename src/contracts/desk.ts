@@ -83,3 +83,30 @@ export const createStudioBody = z.strictObject({
   routes: z.array(z.strictObject({ campaignId: z.uuid(), theme: z.string().max(40).nullable().default(null) })).max(200).default([]),
 });
 export const updateStudioBody = createStudioBody.partial();
+
+/** The desk's secondary production: trim, and subtitles burned in or as WebVTT. */
+export const deskEditBody = z
+  .strictObject({
+    startSeconds: z.number().min(0),
+    endSeconds: z.number().positive(),
+    /** Times relative to the trimmed start. */
+    subtitles: z.array(z.strictObject({ startSeconds: z.number().min(0), endSeconds: z.number().positive(), text: z.string().trim().min(1).max(80) })).max(300).default([]),
+    mode: z.enum(['burn', 'vtt']).default('vtt'),
+  })
+  .refine((e) => e.endSeconds - e.startSeconds >= 1, { message: 'keep at least 1 second', path: ['endSeconds'] })
+  .refine((e) => e.subtitles.every((s) => s.endSeconds > s.startSeconds && s.endSeconds <= e.endSeconds - e.startSeconds + 0.05), { message: 'each subtitle must end after it starts and within the trimmed video', path: ['subtitles'] });
+
+export const deskEditSchema = z.object({
+  id: z.uuid(),
+  status: z.enum(['queued', 'processing', 'ready', 'failed']),
+  startSeconds: z.number(),
+  endSeconds: z.number(),
+  mode: z.enum(['burn', 'vtt']),
+  subtitles: z.array(z.object({ startSeconds: z.number(), endSeconds: z.number(), text: z.string() })),
+  playbackUrl: z.string().nullable(),
+  mp4Url: z.string().nullable(),
+  subtitlesUrl: z.string().nullable(),
+  error: z.string().nullable(),
+  createdAt: z.iso.datetime(),
+});
+export const deskEditListReply = z.object({ edits: z.array(deskEditSchema) });

@@ -17,6 +17,9 @@ import { submissionsRoutes } from './modules/submissions/submissions.routes.js';
 import { ledgerRoutes } from './modules/ledger/ledger.routes.js';
 import { deskRoutes } from './modules/desk/desk.routes.js';
 import { packagingRoutes } from './modules/packaging/packaging.routes.js';
+import { payoutsRoutes } from './modules/payouts/payouts.routes.js';
+import { rewardsRoutes } from './modules/rewards/rewards.routes.js';
+import { auditRoutes } from './modules/audit/audit.routes.js';
 import type { Services } from './services.js';
 
 const WEB_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../dist/web');
@@ -64,6 +67,9 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
   await app.register(submissionsRoutes(services, services.uploads));
   await app.register(ledgerRoutes(services));
   await app.register(deskRoutes(services));
+  await app.register(rewardsRoutes(services));
+  await app.register(payoutsRoutes(services));
+  await app.register(auditRoutes(services));
   await app.register(packagingRoutes(services));
 
   app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());

@@ -75,6 +75,13 @@ export const configSchema = z.object({
   WORKER_CONCURRENCY: positiveInt.default(2),
   /** How long shutdown waits for in-flight jobs before returning them to the queue. */
   SHUTDOWN_TIMEOUT_SECONDS: positiveInt.default(30),
+  /** Smallest withdrawal a contributor may request, in fen (5000 = 50 yuan). */
+  PAYOUT_MIN_FEN: positiveInt.default(5000),
+  /**
+   * Secret from which the key that encrypts payout details (real name, account) is derived.
+   * Required in production; elsewhere a development key is derived from DATA_DIR.
+   */
+  PAYOUT_DETAILS_KEY: z.string().min(32, 'at least 32 characters of random secret').optional(),
 });
 
 type Raw = z.infer<typeof configSchema>;
@@ -116,6 +123,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   }
   if (raw.SMS_PROVIDER === 'tencent' && !(raw.TENCENT_SECRET_ID && raw.TENCENT_SECRET_KEY && raw.TENCENT_SMS_APP_ID && raw.SMS_SIGN_NAME && raw.SMS_TEMPLATE_CODE)) {
     issues.push('SMS_PROVIDER=tencent: TENCENT_SECRET_ID, TENCENT_SECRET_KEY, TENCENT_SMS_APP_ID, SMS_SIGN_NAME and SMS_TEMPLATE_CODE are required');
+  }
+  if (raw.NODE_ENV === 'production' && !raw.PAYOUT_DETAILS_KEY) {
+    issues.push('PAYOUT_DETAILS_KEY: required when NODE_ENV=production (a random secret of 32+ characters; it encrypts contributors’ payment details)');
   }
   if (issues.length) throw new ConfigError(issues);
 

@@ -20,6 +20,14 @@ import { createLedgerRepository } from './modules/ledger/ledger.repository.js';
 import { createLedgerService } from './modules/ledger/ledger.service.js';
 import { createDeskRepository } from './modules/desk/desk.repository.js';
 import { createDeskService } from './modules/desk/desk.service.js';
+import { createDeskEditsService } from './modules/desk/desk-edits.service.js';
+import { createAuditService } from './modules/audit/audit.service.js';
+import { createRewardsRepository } from './modules/rewards/rewards.repository.js';
+import { createRewardsService, zeroReach, type ReachSource } from './modules/rewards/rewards.service.js';
+import { createPayoutsRepository } from './modules/payouts/payouts.repository.js';
+import { createPayoutsService } from './modules/payouts/payouts.service.js';
+import { createPayoutCipher, developmentSecret } from './modules/payouts/payout.details.js';
+import { manualPayoutProvider, type PayoutProvider } from './modules/payouts/payout.provider.js';
 import { createPackagingRepository } from './modules/packaging/packaging.repository.js';
 import { createPackagingService } from './modules/packaging/packaging.service.js';
 
@@ -31,6 +39,10 @@ export interface ServiceDeps {
   sms: SmsProvider;
   publicUrl: () => string;
   logger: FastifyBaseLogger;
+  /** Contributors' reach for reward multipliers (the metrics module's, later); 0 until then. */
+  reach?: ReachSource;
+  /** Where payouts are sent; `manual` (finance pays from the exported CSV) by default. */
+  payoutProvider?: PayoutProvider;
 }
 
 /**
@@ -96,8 +108,32 @@ export function createServices(deps: ServiceDeps) {
     ffmpeg: { threads: deps.config.FFMPEG_THREADS, timeoutMs: deps.config.FFMPEG_TIMEOUT_SECONDS * 1000 },
   });
   const deskRepo = createDeskRepository(db);
-  const desk = createDeskService({ db, repo: deskRepo, submissionsRepo, submissions, campaigns: campaignsRepo, ledger, audit, clock: deps.clock });
-  return { ...deps, audit, accounts, campaigns, storage, submissions, submissionsRepo, processing, uploads, ledger, desk, deskRepo, packaging };
+  const rewards = createRewardsService({ db, repo: createRewardsRepository(db), ledger, campaigns: campaignsRepo, audit, reach: deps.reach ?? zeroReach });
+  const desk = createDeskService({ db, repo: deskRepo, submissionsRepo, submissions, campaigns: campaignsRepo, ledger, audit, clock: deps.clock, rewards: rewards.adoption });
+  const deskEdits = createDeskEditsService({
+    db,
+    repo: deskRepo,
+    submissionsRepo,
+    storage,
+    jobs: deps.jobs,
+    audit,
+    workDir: path.join(deps.config.dataDir, 'work'),
+    ffmpeg: { threads: deps.config.FFMPEG_THREADS, timeoutMs: deps.config.FFMPEG_TIMEOUT_SECONDS * 1000 },
+    assertInScope: (actor, id) => desk.assertInScopeById(actor, id),
+  });
+  if (!deps.config.PAYOUT_DETAILS_KEY) deps.logger.warn('PAYOUT_DETAILS_KEY is not set: payout details are encrypted with a development key derived from DATA_DIR');
+  const payouts = createPayoutsService({
+    db,
+    repo: createPayoutsRepository(db),
+    ledger,
+    audit,
+    clock: deps.clock,
+    cipher: createPayoutCipher(deps.config.PAYOUT_DETAILS_KEY ?? developmentSecret(deps.config.dataDir)),
+    provider: deps.payoutProvider ?? manualPayoutProvider,
+    minimumFen: deps.config.PAYOUT_MIN_FEN,
+  });
+  const auditLog = createAuditService({ db });
+  return { ...deps, audit, accounts, campaigns, storage, submissions, submissionsRepo, processing, uploads, ledger, desk, deskRepo, deskEdits, packaging, rewards, payouts, auditLog };
 }
 
 export type Services = ReturnType<typeof createServices>;

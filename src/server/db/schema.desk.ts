@@ -1,5 +1,5 @@
 // Drizzle's view of the desk tables (migrations/0005_desk.sql).
-import { primaryKey, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+import { jsonb, primaryKey, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
 import { campaigns, submissions, users } from './schema.js';
 
 const tstz = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
@@ -66,4 +66,33 @@ export const publicationOutbox = pgTable('publication_outbox', {
     .references(() => submissions.id),
   createdAt: tstz('created_at').notNull().defaultNow(),
   processedAt: tstz('processed_at'),
+});
+
+export interface DeskEditSpec {
+  startSeconds: number;
+  endSeconds: number;
+  subtitles: { startSeconds: number; endSeconds: number; text: string }[];
+  mode: 'burn' | 'vtt';
+}
+export interface DeskEditOutputs {
+  mp4: string;
+  master: string;
+  subtitlesVtt: string | null;
+  durationSeconds: number;
+}
+
+export const submissionEdits = pgTable('submission_edits', {
+  id: uuid('id').primaryKey().defaultRandom(),
+  submissionId: uuid('submission_id')
+    .notNull()
+    .references(() => submissions.id, { onDelete: 'cascade' }),
+  spec: jsonb('spec').$type<DeskEditSpec>().notNull(),
+  status: text('status').$type<'queued' | 'processing' | 'ready' | 'failed'>().notNull().default('queued'),
+  outputs: jsonb('outputs').$type<DeskEditOutputs>(),
+  error: text('error'),
+  createdBy: uuid('created_by')
+    .notNull()
+    .references(() => users.id),
+  createdAt: tstz('created_at').notNull().defaultNow(),
+  updatedAt: tstz('updated_at').notNull().defaultNow(),
 });

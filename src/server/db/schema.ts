@@ -215,3 +215,4 @@ export type LedgerEntryRow = typeof ledgerEntries.$inferSelect;
 
 export * from './schema.desk.js';
 export * from './schema.packaging.js';
+export * from './schema.payouts.js';

@@ -2,6 +2,7 @@ import type { JobDefinition } from './job.js';
 import { sessionsCleanupJob } from '../modules/accounts/jobs/sessions-cleanup.job.js';
 import { mediaProcessJob } from '../modules/submissions/jobs/media-process.job.js';
 import { mediaComposeJob } from '../modules/submissions/jobs/media-compose.job.js';
+import { deskEditJob } from '../modules/desk/jobs/desk-edit.job.js';
 import { uploadsExpireJob } from '../modules/submissions/jobs/uploads-expire.job.js';
 
 /** Every job's payload, by name. A name here without a handler below fails the type check. */
@@ -9,6 +10,7 @@ export interface JobPayloads {
   'accounts.sessions-cleanup': Record<string, never>;
   'media.process': { submissionId: string };
   'media.compose': { submissionId: string };
+  'media.desk-edit': { editId: string };
   'uploads.expire': Record<string, never>;
 }
 export type JobName = keyof JobPayloads;
@@ -17,5 +19,6 @@ export const jobRegistry: { [K in JobName]: JobDefinition<JobPayloads[K]> } = {
   'accounts.sessions-cleanup': sessionsCleanupJob,
   'media.process': mediaProcessJob,
   'media.compose': mediaComposeJob,
+  'media.desk-edit': deskEditJob,
   'uploads.expire': uploadsExpireJob,
 };

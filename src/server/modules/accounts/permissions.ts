@@ -18,6 +18,7 @@ export const PERMISSIONS = {
   'studio.manage': ['chief_editor', 'admin'],
   'ledger.read_all': ['finance', 'admin'],
   'finance.reconcile': ['finance', 'admin'],
+  'payout.manage': ['finance', 'admin'],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Permission = keyof typeof PERMISSIONS;

@@ -1,6 +1,6 @@
-import { and, asc, eq, gt, inArray, isNotNull, isNull, or, sql, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, inArray, isNotNull, isNull, or, sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
-import { publicationOutbox, studioMembers, studioRoutes, studios, submissionClaims, submissionNotes, submissions, users, type SubmissionRow } from '../../db/schema.js';
+import { publicationOutbox, studioMembers, studioRoutes, studios, submissionClaims, submissionEdits, submissionNotes, submissions, users, type SubmissionRow } from '../../db/schema.js';
 
 export interface QueueFilter {
   campaignId?: string;
@@ -110,6 +110,21 @@ export function createDeskRepository(db: Db) {
     },
     async listOutbox(tx: Db = db) {
       return tx.select().from(publicationOutbox).orderBy(asc(publicationOutbox.createdAt));
+    },
+
+    async createEdit(row: typeof submissionEdits.$inferInsert, tx: Db = db) {
+      const [out] = await tx.insert(submissionEdits).values(row).returning();
+      return out!;
+    },
+    async getEdit(id: string, tx: Db = db) {
+      const [row] = await tx.select().from(submissionEdits).where(eq(submissionEdits.id, id));
+      return row;
+    },
+    async listEdits(submissionId: string, tx: Db = db) {
+      return tx.select().from(submissionEdits).where(eq(submissionEdits.submissionId, submissionId)).orderBy(desc(submissionEdits.createdAt));
+    },
+    async updateEdit(id: string, patch: Partial<Pick<typeof submissionEdits.$inferSelect, 'status' | 'outputs' | 'error'>>, tx: Db = db) {
+      await tx.update(submissionEdits).set({ ...patch, updatedAt: new Date() }).where(eq(submissionEdits.id, id));
     },
 
     async listStudios(tx: Db = db) {

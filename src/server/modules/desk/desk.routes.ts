@@ -6,6 +6,9 @@ import {
   claimSchema,
   createStudioBody,
   decisionReply,
+  deskEditBody,
+  deskEditListReply,
+  deskEditSchema,
   noteBody,
   noteSchema,
   queueQuerySchema,
@@ -60,6 +63,14 @@ export function deskRoutes(services: Services): FastifyPluginAsyncZod {
     app.post('/api/desk/submissions/:id/notes', {
       schema: { tags: ['desk'], summary: 'Add a note for other editors', params: idParamSchema, body: noteBody, response: { 201: noteSchema, ...errors } },
     }, async (req, reply) => reply.status(201).send(await desk().addNote(requireUser(req), req.params.id, req.body.body)));
+
+    app.post('/api/desk/submissions/:id/edits', {
+      schema: { tags: ['desk'], summary: 'Secondary production by the desk: trim an adopted video and add subtitles, burned in or as WebVTT (made by a job)', params: idParamSchema, body: deskEditBody, response: { 202: z.object({ edit: deskEditSchema }), ...errors } },
+    }, async (req, reply) => reply.status(202).send({ edit: await services.deskEdits.request(requireUser(req), req.params.id, req.body) }));
+
+    app.get('/api/desk/submissions/:id/edits', {
+      schema: { tags: ['desk'], summary: 'The desk’s edited versions of a video, newest first', params: idParamSchema, response: { 200: deskEditListReply, ...errors } },
+    }, async (req) => ({ edits: await services.deskEdits.list(requireUser(req), req.params.id) }));
 
     app.get('/api/desk/studios', {
       schema: { tags: ['desk'], summary: 'Studios with their members and routed campaigns/themes', response: { 200: studioListReply, ...errors } },

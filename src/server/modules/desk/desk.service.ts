@@ -8,6 +8,7 @@ import { assertCan, can, type Actor } from '../accounts/permissions.js';
 import type { AuditRepository } from '../audit/audit.repository.js';
 import type { CampaignsRepository } from '../campaigns/campaigns.repository.js';
 import type { LedgerService } from '../ledger/ledger.service.js';
+import { applyMultiplier, type AdoptionRewards } from '../rewards/rewards.service.js';
 import type { SubmissionsRepository } from '../submissions/submissions.repository.js';
 import type { SubmissionsService } from '../submissions/submissions.service.js';
 import type { DeskRepository } from './desk.repository.js';
@@ -22,6 +23,8 @@ export interface DeskServiceDeps {
   audit: AuditRepository;
   clock: Clock;
   claimMinutes?: number;
+  /** Cumulative rewards: reach multiplier on the reward, bonus tiers after it (same transaction). */
+  rewards?: AdoptionRewards;
 }
 
 /** new: nothing adopted yet; regular: 1–4 adopted; trusted: 5+ adopted and fewer rejections than adoptions. */
@@ -91,6 +94,12 @@ export function createDeskService(deps: DeskServiceDeps) {
 
   return {
     trustLevel,
+
+    async assertInScopeById(actor: Actor, id: string): Promise<void> {
+      const row = await deps.submissionsRepo.get(id);
+      if (!row) throw new AppError('submission.not_found');
+      await assertInScope(actor, row);
+    },
 
     async queue(actor: Actor, q: { campaignId?: string; theme?: string; duplicate?: 'true' | 'false'; trust?: TrustLevel; studioId?: string; limit: number }, locale: Locale) {
       const scope = await scopeOf(actor);
@@ -172,13 +181,18 @@ export function createDeskService(deps: DeskServiceDeps) {
         const row = await lockForDecision(actor, id, tx);
         if (row.status === 'adopted') {
           if (row.grade !== grade) throw new AppError('desk.already_adopted', { grade: row.grade ?? '' });
+          // The reward was posted with the multiplier of its day; answer with that transfer rather than re-deriving it.
+          const recorded = await deps.rewards?.recordedAdoption(row.id, tx);
+          if (recorded) return presentDecision(row, locale, recorded.transferId);
           const again = await deps.ledger.post(await rewardTransfer(row, grade, tx), tx);
           return presentDecision(row, locale, again.id);
         }
         if (row.status !== 'in_review') throw new AppError('desk.not_in_review');
         const now = clock.now();
         const updated = (await deps.submissionsRepo.update(id, { status: 'adopted', grade, adoptedAt: now, adoptedBy: actor.id, reviewedBy: actor.id }, tx))!;
-        const transfer = await deps.ledger.post(await rewardTransfer(updated, grade, tx, actor.id), tx);
+        const multiplierPercent = (await deps.rewards?.multiplierFor({ userId: row.userId, campaignId: row.campaignId }, tx)) ?? 100;
+        const transfer = await deps.ledger.post(await rewardTransfer(updated, grade, tx, actor.id, multiplierPercent), tx);
+        await deps.rewards?.afterAdoption({ userId: row.userId, campaignId: row.campaignId, actorId: actor.id }, tx);
         await repo.enqueuePublication(id, tx);
         await repo.deleteClaim(id, tx);
         await deps.audit.create({ actorId: actor.id, action: 'submission.adopt', objectType: 'submission', objectId: id, data: { grade, transferId: transfer.id } }, tx);
@@ -209,8 +223,10 @@ export function createDeskService(deps: DeskServiceDeps) {
         if (row.status !== 'adopted') throw new AppError('desk.not_adopted');
         if (row.grade === input.grade) return presentDecision(row, locale, null);
         if (row.grade !== input.expectedGrade) throw new AppError('desk.grade_changed', { grade: row.grade ?? '' });
-        const before = await rewardFor(row, row.grade!, tx);
-        const after = await rewardFor(row, input.grade, tx);
+        // Corrections carry the adoption's multiplier, so reward + corrections = multiplied current grade.
+        const multiplierPercent = (await deps.rewards?.recordedAdoption(id, tx))?.multiplierPercent ?? 100;
+        const before = applyMultiplier(await rewardFor(row, row.grade!, tx), multiplierPercent);
+        const after = applyMultiplier(await rewardFor(row, input.grade, tx), multiplierPercent);
         const version = row.gradeVersion + 1;
         const updated = (await deps.submissionsRepo.update(id, { grade: input.grade, gradeVersion: version }, tx))!;
         let transferId: string | null = null;
@@ -225,7 +241,7 @@ export function createDeskService(deps: DeskServiceDeps) {
                 { accountId: contributor.id, amountFen: diff },
                 { accountId: budget.id, amountFen: -diff },
               ],
-              refs: { submissionId: id, campaignId: row.campaignId, from: row.grade, to: input.grade },
+              refs: { submissionId: id, campaignId: row.campaignId, from: row.grade, to: input.grade, multiplierPercent },
               memo: `${row.grade} → ${input.grade}`,
               actorId: actor.id,
             },
@@ -268,8 +284,8 @@ export function createDeskService(deps: DeskServiceDeps) {
     },
   };
 
-  async function rewardTransfer(row: SubmissionRow, grade: string, tx: Db, actorId?: string) {
-    const reward = await rewardFor(row, grade, tx);
+  async function rewardTransfer(row: SubmissionRow, grade: string, tx: Db, actorId?: string, multiplierPercent = 100) {
+    const reward = applyMultiplier(await rewardFor(row, grade, tx), multiplierPercent);
     const [contributor, budget] = await Promise.all([deps.ledger.ensureContributorAccount(row.userId, tx), deps.ledger.systemAccount('campaign_budget', row.campaignId, tx)]);
     return {
       idempotencyKey: adoptionKey(row.id),
@@ -278,7 +294,7 @@ export function createDeskService(deps: DeskServiceDeps) {
         { accountId: contributor.id, amountFen: reward },
         { accountId: budget.id, amountFen: -reward },
       ],
-      refs: { submissionId: row.id, campaignId: row.campaignId, grade },
+      refs: { submissionId: row.id, campaignId: row.campaignId, grade, multiplierPercent },
       memo: null,
       actorId: actorId ?? row.adoptedBy,
     };

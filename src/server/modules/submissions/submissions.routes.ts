@@ -100,7 +100,7 @@ export function submissionsRoutes(services: Services, uploads: UploadsServer): F
       schema: { tags: ['submissions'], summary: 'A processed media file (HLS playlist or segment, poster, sprite): its contributor or the desk', response: { 200: z.any(), ...errors } },
     }, async (req, reply) => {
       const key = (req.params as { '*': string })['*'];
-      const m = /^submissions\/([0-9a-f-]{36})\/(hls\/([A-Za-z0-9_-]+\/)?[A-Za-z0-9_.-]+|poster\.jpg|sprite\.jpg|sprite\.vtt|covers\/\d+\.jpg)$/.exec(key);
+      const m = /^submissions\/([0-9a-f-]{36})\/((edits\/[0-9a-f-]{36}\/)?hls\/([A-Za-z0-9_-]+\/)?[A-Za-z0-9_.-]+|poster\.jpg|sprite\.jpg|sprite\.vtt|covers\/\d+\.jpg|edits\/[0-9a-f-]{36}\/(edited\.mp4|subtitles\.vtt))$/.exec(key);
       if (!m) throw new AppError('request.not_found');
       // A daily pick's media are public from its day on; everything else is its contributor's and the desk's.
       const isPublic = await services.packaging.isPublic(m[1]!);

@@ -1,0 +1,105 @@
+import { createCipheriv, createDecipheriv, createHash, createHmac, hkdfSync, randomBytes } from 'node:crypto';
+import { AppError } from '../../lib/errors.js';
+
+/** What a contributor gives to be paid: personal data, encrypted at rest. */
+export interface PaymentDetails {
+  realName: string;
+  account: string;
+}
+
+/**
+ * AES-256-GCM for payout details, with keys derived (HKDF-SHA256) from one configured secret:
+ * one key encrypts, another keys the HMAC that fingerprints a request body so a retry can be
+ * compared without decrypting. The payout id is the associated data, so a ciphertext copied
+ * onto another row does not decrypt.
+ */
+export interface PayoutCipher {
+  encrypt(payoutId: string, details: PaymentDetails): string;
+  decrypt(payoutId: string, blob: string): PaymentDetails;
+  fingerprint(body: Record<string, unknown>): string;
+}
+
+export function createPayoutCipher(secret: string): PayoutCipher {
+  const derive = (info: string) => Buffer.from(hkdfSync('sha256', secret, 'paike-payouts', info, 32));
+  const encKey = derive('payout-details-aes-256-gcm-v1');
+  const macKey = derive('payout-request-hmac-v1');
+  return {
+    encrypt(payoutId, details) {
+      const iv = randomBytes(12);
+      const cipher = createCipheriv('aes-256-gcm', encKey, iv);
+      cipher.setAAD(Buffer.from(`payout:${payoutId}`));
+      const data = Buffer.concat([cipher.update(JSON.stringify({ realName: details.realName, account: details.account }), 'utf8'), cipher.final()]);
+      return `v1:${iv.toString('base64')}:${cipher.getAuthTag().toString('base64')}:${data.toString('base64')}`;
+    },
+    decrypt(payoutId, blob) {
+      const [version, iv, tag, data] = blob.split(':');
+      try {
+        if (version !== 'v1' || !iv || !tag || !data) throw new Error(`unknown payout details format ${version}`);
+        const decipher = createDecipheriv('aes-256-gcm', encKey, Buffer.from(iv, 'base64'));
+        decipher.setAAD(Buffer.from(`payout:${payoutId}`));
+        decipher.setAuthTag(Buffer.from(tag, 'base64'));
+        const text = Buffer.concat([decipher.update(Buffer.from(data, 'base64')), decipher.final()]).toString('utf8');
+        return JSON.parse(text) as PaymentDetails;
+      } catch (err) {
+        throw new AppError('payout.details_unreadable', {}, { cause: err });
+      }
+    },
+    fingerprint(body) {
+      const canonical = JSON.stringify(Object.keys(body).sort().map((k) => [k, body[k] ?? null]));
+      return createHmac('sha256', macKey).update(canonical).digest('base64url');
+    },
+  };
+}
+
+/** Outside production without PAYOUT_DETAILS_KEY: a stable key per data directory (and a warning from the caller). */
+export function developmentSecret(dataDir: string): string {
+  return createHash('sha256').update(`paike-development-payout-key:${dataDir}`).digest('hex');
+}
+
+// ---- masking: what screens show instead of the account ----
+
+const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+const MOBILE = /^1\d{10}$/;
+
+/** Bank card `6222 **** **** 1234`; email `a***@example.com`; mobile `138****5678`; other IDs `wx***89`. */
+export function maskAccount(account: string): string {
+  const a = account.trim();
+  const digits = a.replace(/[\s-]/g, '');
+  if (EMAIL.test(a)) {
+    const at = a.lastIndexOf('@');
+    return `${a.slice(0, 1)}***${a.slice(at)}`;
+  }
+  if (MOBILE.test(digits)) return `${digits.slice(0, 3)}****${digits.slice(-4)}`;
+  if (/^\d{12,30}$/.test(digits)) return `${digits.slice(0, 4)} **** **** ${digits.slice(-4)}`;
+  if (a.length <= 4) return `${a.slice(0, 1)}***`;
+  return `${a.slice(0, 2)}***${a.slice(-2)}`;
+}
+
+/** `张三` → `张*`, `欧阳娜娜` → `欧***`: enough for the owner to recognise, little for anyone else. */
+export function maskName(name: string): string {
+  const chars = [...name.trim()];
+  return chars[0] + '*'.repeat(Math.max(1, Math.min(chars.length - 1, 6)));
+}
+
+/** Refuses accounts that cannot be right for the method; returns the account as it is stored. */
+export function normaliseAccount(method: 'wechat' | 'alipay' | 'bank', account: string): string | null {
+  const a = account.trim();
+  const compact = a.replace(/[\s-]/g, '');
+  switch (method) {
+    case 'bank':
+      return /^\d{12,30}$/.test(compact) ? compact : null;
+    case 'alipay':
+      return EMAIL.test(a) ? a : MOBILE.test(compact) ? compact : null;
+    case 'wechat':
+      // A WeChat ID (6–20: a letter first, then letters, digits, _ or -), a mobile number, or an openid.
+      if (MOBILE.test(compact)) return compact;
+      return /^[A-Za-z][-_A-Za-z0-9]{5,19}$/.test(a) || /^[-_A-Za-z0-9]{20,64}$/.test(a) ? a : null;
+  }
+}
+
+/** Integer fen as yuan with two decimals, without floating point. */
+export function fenToYuan(fen: number): string {
+  const sign = fen < 0 ? '-' : '';
+  const abs = Math.abs(fen);
+  return `${sign}${Math.floor(abs / 100)}.${String(abs % 100).padStart(2, '0')}`;
+}
