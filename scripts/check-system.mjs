@@ -1,8 +1,10 @@
 #!/usr/bin/env node
-// Checks the machine before `npm start` / `npm test`: Node's version, and ffmpeg/ffprobe,
-// which come from the operating system, not npm. Where ffmpeg is missing on a Debian
-// machine run as root, it installs it; otherwise it says plainly what to install.
+// Checks the machine before `npm start` / `npm test`: Node's version, and the programs that
+// come from the operating system, not npm: ffmpeg/ffprobe (always) and, with --browser (the
+// tests), Chromium and a font that renders Chinese. On a Debian machine run as root it
+// installs what is missing with apt-get; otherwise it says plainly what to install.
 import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 
 const [major, minor] = process.versions.node.split('.').map(Number);
 if (major < 20 || (major === 20 && minor < 19)) {
@@ -10,27 +12,39 @@ if (major < 20 || (major === 20 && minor < 19)) {
   process.exit(1);
 }
 
-const has = (cmd) => spawnSync(cmd, ['-version'], { stdio: 'ignore' }).status === 0;
-if (!has('ffmpeg') || !has('ffprobe')) {
-  const canApt = process.getuid?.() === 0 && spawnSync('apt-get', ['--version'], { stdio: 'ignore' }).status === 0;
-  if (canApt && process.env.PAIKE_NO_APT !== '1') {
-    console.log('ffmpeg is missing: installing it with apt-get …');
-    try {
-      execFileSync('apt-get', ['update', '-qq'], { stdio: 'inherit' });
-      execFileSync('apt-get', ['install', '-y', '-qq', 'ffmpeg'], {
-        stdio: 'inherit',
-        env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
-      });
-    } catch {
-      // fall through to the message below
-    }
+const runs = (cmd, args = ['-version']) => spawnSync(cmd, args, { stdio: 'ignore' }).status === 0;
+const hasFfmpeg = () => runs('ffmpeg') && runs('ffprobe');
+const hasChromium = () => existsSync('/usr/bin/chromium');
+const hasCjkFont = () => {
+  const r = spawnSync('fc-list', [':lang=zh', 'family'], { encoding: 'utf8' });
+  return r.status === 0 && r.stdout.trim().length > 0;
+};
+
+const wanted = [{ name: 'ffmpeg', ok: hasFfmpeg, why: 'to process videos' }];
+if (process.argv.includes('--browser')) {
+  wanted.push({ name: 'chromium', ok: hasChromium, why: 'for the browser tests' });
+  wanted.push({ name: 'fonts-noto-cjk', ok: hasCjkFont, why: 'so Chinese renders in the browser tests and burned-in captions' });
+}
+
+let missing = wanted.filter((w) => !w.ok());
+const canApt = process.getuid?.() === 0 && runs('apt-get', ['--version']);
+if (missing.length && canApt && process.env.PAIKE_NO_APT !== '1') {
+  const names = missing.map((m) => m.name);
+  console.log(`Installing ${names.join(', ')} with apt-get …`);
+  try {
+    execFileSync('apt-get', ['update', '-qq'], { stdio: 'inherit' });
+    execFileSync('apt-get', ['install', '-y', '-qq', '--no-install-recommends', ...names], {
+      stdio: 'inherit',
+      env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
+    });
+  } catch {
+    // fall through to the message below
   }
-  if (!has('ffmpeg') || !has('ffprobe')) {
-    console.warn(
-      'ffmpeg/ffprobe not found. Paike needs them to process videos. Install them with\n' +
-        '  sudo apt-get install ffmpeg        (Debian/Ubuntu)\n' +
-        '  brew install ffmpeg                (macOS)\n' +
-        'Paike starts without them, but video processing stays off until they are installed.',
-    );
-  }
+  missing = wanted.filter((w) => !w.ok());
+}
+for (const m of missing) {
+  console.warn(`${m.name} is not installed; Paike needs it ${m.why}. Install it with\n  sudo apt-get install ${m.name}        (Debian/Ubuntu)`);
+}
+if (missing.some((m) => m.name === 'ffmpeg')) {
+  console.warn('Paike starts without ffmpeg, but video processing stays off until it is installed.');
 }
