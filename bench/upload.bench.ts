@@ -39,6 +39,8 @@ const { values: flags } = parseArgs({
     'sweep-mib': { type: 'string', default: '10,100' },
     /** Extra node flags for the Paike child only, e.g. --server-node-options='--cpu-prof --cpu-prof-dir=/tmp/prof'. */
     'server-node-options': { type: 'string', default: '' },
+    /** Run the Paike child on this PostgreSQL (a fresh schema) instead of embedded PGlite. */
+    'database-url': { type: 'string', default: '' },
   },
 });
 const SIZE = Math.round(Number(flags['size-mib']) * MiB);
@@ -71,8 +73,10 @@ const paikeEnv = {
   UPLOAD_MAX_BYTES_PER_DAY: String(1024 * GiB),
   UPLOAD_MAX_CONCURRENT_PER_USER: '20',
   AUTH_RATE_LIMIT_PER_MINUTE: '1000',
-  // Embedded PGlite, local storage, no Redis: what `paike start` runs with out of the box.
-  DATABASE_URL: '',
+  // Embedded PGlite, local storage, no Redis: what `paike start` runs with out of the box,
+  // unless --database-url points the child at a PostgreSQL server (fresh schema).
+  DATABASE_URL: flags['database-url'],
+  DATABASE_SCHEMA: flags['database-url'] ? `bench_${process.pid}` : 'public',
   REDIS_URL: '',
 };
 
