@@ -20,6 +20,7 @@ import { packagingRoutes } from './modules/packaging/packaging.routes.js';
 import { payoutsRoutes } from './modules/payouts/payouts.routes.js';
 import { rewardsRoutes } from './modules/rewards/rewards.routes.js';
 import { auditRoutes } from './modules/audit/audit.routes.js';
+import { rainRoutes } from './modules/rain/rain.routes.js';
 import type { Services } from './services.js';
 
 const WEB_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../dist/web');
@@ -71,6 +72,7 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
   await app.register(payoutsRoutes(services));
   await app.register(auditRoutes(services));
   await app.register(packagingRoutes(services));
+  await app.register(rainRoutes(services));
 
   app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 

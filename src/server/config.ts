@@ -82,6 +82,19 @@ export const configSchema = z.object({
    * Required in production; elsewhere a development key is derived from DATA_DIR.
    */
   PAYOUT_DETAILS_KEY: z.string().min(32, 'at least 32 characters of random secret').optional(),
+  /** Signs red-packet rain grab tokens. When unset: derived from PAYOUT_DETAILS_KEY, else (development) from DATA_DIR. */
+  RAIN_TOKEN_SECRET: z.string().min(32, 'at least 32 characters of random secret').optional(),
+  /** Accounts younger than this may not grab red packets. */
+  RAIN_MIN_ACCOUNT_AGE_MINUTES: z.coerce.number().int().min(0).default(10),
+  /** Wins by accounts younger than this are held for review. */
+  RAIN_HOLD_ACCOUNT_AGE_HOURS: z.coerce.number().int().min(0).default(24),
+  /** A win is held when more accounts than this have won from one IP in a session. */
+  RAIN_MAX_WINS_PER_IP: positiveInt.default(3),
+  /** Grab requests per account, and per IP, per 10 seconds. */
+  RAIN_GRAB_RATE_PER_ACCOUNT: positiveInt.default(5),
+  RAIN_GRAB_RATE_PER_IP: positiveInt.default(60),
+  /** Sessions starting this soon are split (and loaded into Redis) by the scheduled job. */
+  RAIN_PREPARE_AHEAD_MINUTES: positiveInt.default(5),
 });
 
 type Raw = z.infer<typeof configSchema>;

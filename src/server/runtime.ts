@@ -67,6 +67,7 @@ export async function openRuntime(opts: RuntimeOptions): Promise<Runtime> {
       sms: opts.sms ?? createSmsProvider(config),
       publicUrl: () => config.PUBLIC_URL?.replace(/\/+$/, '') ?? listenUrl ?? config.publicUrl,
       logger,
+      redis,
     });
     if (opts.jobs === 'work') await jobs.work(services);
     return {

@@ -30,6 +30,11 @@ import { createPayoutCipher, developmentSecret } from './modules/payouts/payout.
 import { manualPayoutProvider, type PayoutProvider } from './modules/payouts/payout.provider.js';
 import { createPackagingRepository } from './modules/packaging/packaging.repository.js';
 import { createPackagingService } from './modules/packaging/packaging.service.js';
+import type { Redis } from 'ioredis';
+import { createRainRepository } from './modules/rain/rain.repository.js';
+import { createRainService } from './modules/rain/rain.service.js';
+import { createRainRedis } from './modules/rain/rain.redis.js';
+import { createRainTokens, rainTokenSecret } from './modules/rain/rain.token.js';
 
 export interface ServiceDeps {
   config: Config;
@@ -43,6 +48,8 @@ export interface ServiceDeps {
   reach?: ReachSource;
   /** Where payouts are sent; `manual` (finance pays from the exported CSV) by default. */
   payoutProvider?: PayoutProvider;
+  /** When REDIS_URL is set: red-packet grabs run on it. */
+  redis?: Redis;
 }
 
 /**
@@ -133,7 +140,24 @@ export function createServices(deps: ServiceDeps) {
     minimumFen: deps.config.PAYOUT_MIN_FEN,
   });
   const auditLog = createAuditService({ db });
-  return { ...deps, audit, accounts, campaigns, storage, submissions, submissionsRepo, processing, uploads, ledger, desk, deskRepo, deskEdits, packaging, rewards, payouts, auditLog };
+  const rain = createRainService({
+    db,
+    repo: createRainRepository(db),
+    ledger,
+    jobs: deps.jobs,
+    audit,
+    clock: deps.clock,
+    logger: deps.logger,
+    tokens: createRainTokens(rainTokenSecret(deps.config)),
+    redis: deps.redis ? createRainRedis(deps.redis, `paike:${deps.config.DATABASE_SCHEMA}`) : undefined,
+    limits: {
+      minAccountAgeMinutes: deps.config.RAIN_MIN_ACCOUNT_AGE_MINUTES,
+      holdAccountAgeHours: deps.config.RAIN_HOLD_ACCOUNT_AGE_HOURS,
+      maxWinsPerIp: deps.config.RAIN_MAX_WINS_PER_IP,
+      prepareAheadMinutes: deps.config.RAIN_PREPARE_AHEAD_MINUTES,
+    },
+  });
+  return { ...deps, audit, accounts, campaigns, storage, submissions, submissionsRepo, processing, uploads, ledger, desk, deskRepo, deskEdits, packaging, rewards, payouts, auditLog, rain };
 }
 
 export type Services = ReturnType<typeof createServices>;

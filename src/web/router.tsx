@@ -8,6 +8,12 @@ import { adminUsersRoute } from './routes/adminUsers.js';
 import { signInRoute, signUpRoute } from './routes/auth.js';
 import { campaignRoute, joinRoute } from './routes/campaign.js';
 import { deskRoute } from './routes/desk.js';
+import { auditRoute } from './routes/deskAudit.js';
+import { queueRoute } from './routes/deskQueue.js';
+import { reviewRoute } from './routes/deskReview.js';
+import { studiosRoute } from './routes/deskStudios.js';
+import { earningsRoute } from './routes/earnings.js';
+import { financeRoute } from './routes/finance.js';
 import { homeRoute } from './routes/home.js';
 import { rootRoute } from './routes/root.js';
 import { submissionRoute, submissionsRoute } from './routes/submissions.js';
@@ -36,7 +42,13 @@ const routeTree = rootRoute.addChildren([
   submitEditRoute,
   submissionsRoute,
   submissionRoute,
+  earningsRoute,
   deskRoute,
+  queueRoute,
+  reviewRoute,
+  studiosRoute,
+  auditRoute,
+  financeRoute,
   adminCampaignsRoute,
   newCampaignRoute,
   editCampaignRoute,

@@ -216,3 +216,4 @@ export type LedgerEntryRow = typeof ledgerEntries.$inferSelect;
 export * from './schema.desk.js';
 export * from './schema.packaging.js';
 export * from './schema.payouts.js';
+export * from './schema.rain.js';

@@ -4,6 +4,9 @@ import { mediaProcessJob } from '../modules/submissions/jobs/media-process.job.j
 import { mediaComposeJob } from '../modules/submissions/jobs/media-compose.job.js';
 import { deskEditJob } from '../modules/desk/jobs/desk-edit.job.js';
 import { uploadsExpireJob } from '../modules/submissions/jobs/uploads-expire.job.js';
+import { rainTickJob } from '../modules/rain/jobs/rain-tick.job.js';
+import { rainPayJob } from '../modules/rain/jobs/rain-pay.job.js';
+import { rainSettleJob } from '../modules/rain/jobs/rain-settle.job.js';
 
 /** Every job's payload, by name. A name here without a handler below fails the type check. */
 export interface JobPayloads {
@@ -12,6 +15,9 @@ export interface JobPayloads {
   'media.compose': { submissionId: string };
   'media.desk-edit': { editId: string };
   'uploads.expire': Record<string, never>;
+  'rain.tick': Record<string, never>;
+  'rain.pay': { grabId: string };
+  'rain.settle': { sessionId: string };
 }
 export type JobName = keyof JobPayloads;
 
@@ -21,4 +27,7 @@ export const jobRegistry: { [K in JobName]: JobDefinition<JobPayloads[K]> } = {
   'media.compose': mediaComposeJob,
   'media.desk-edit': deskEditJob,
   'uploads.expire': uploadsExpireJob,
+  'rain.tick': rainTickJob,
+  'rain.pay': rainPayJob,
+  'rain.settle': rainSettleJob,
 };

@@ -90,6 +90,7 @@ export const messages = {
   'desk.reason.unsafe': { 'zh-CN': '这条视频含有不宜发布的内容。{note}', en: 'The video contains content we cannot publish.{note}' },
   'desk.reason.other': { 'zh-CN': '编辑未采用这条视频。{note}', en: 'The editors did not adopt this video.{note}' },
   'studio.not_found': { 'zh-CN': '找不到该工作室。', en: 'No such studio.' },
+  'studio.route_taken': { 'zh-CN': '该活动或主题已经分配给了另一个工作室。', en: 'This campaign or theme is already routed to another studio.' },
   'studio.name_taken': { 'zh-CN': '已有同名工作室。', en: 'A studio with this name already exists.' },
   'package.length': { 'zh-CN': '{channel} 的 {field} 需要 {min}–{max} 个字，现在是 {actual} 个。', en: 'The {field} for {channel} must be {min}–{max} characters; it is {actual}.' },
   'package.too_many_tags': { 'zh-CN': '{channel} 最多 {max} 个标签。', en: '{channel} takes at most {max} tags.' },
@@ -106,6 +107,17 @@ export const messages = {
   'payout.details_unreadable': { 'zh-CN': '收款信息无法解密，请检查 PAYOUT_DETAILS_KEY 配置。', en: 'The payment details cannot be decrypted; check the PAYOUT_DETAILS_KEY setting.' },
   'payout_batch.not_found': { 'zh-CN': '找不到该批次。', en: 'No such payout batch.' },
   'payout_batch.duplicate_payouts': { 'zh-CN': '同一笔提现在批次中出现了多次。', en: 'A withdrawal appears more than once in the batch.' },
+  'rain.session_not_found': { 'zh-CN': '找不到该场红包雨。', en: 'No such red-packet rain session.' },
+  'rain.session_exists': { 'zh-CN': '该活动在这个时间已有一场红包雨。', en: 'This campaign already has a red-packet rain at that time.' },
+  'rain.no_packets_left': { 'zh-CN': '手慢了，红包已被抢完。', en: 'Too late: every red packet has been taken.' },
+  'rain.already_grabbed': { 'zh-CN': '本场红包雨你已经抢到过红包了。', en: 'You have already won a red packet in this session.' },
+  'rain.not_open': { 'zh-CN': '红包雨当前未开放。', en: 'This red-packet rain is not open right now.' },
+  'rain.bad_token': { 'zh-CN': '请从红包雨页面参与抢红包。', en: 'Please grab red packets from the rain page.' },
+  'rain.account_too_new': { 'zh-CN': '新注册的账号需等待 {minutes} 分钟后才能抢红包。', en: 'New accounts can grab red packets {minutes} minutes after signing up.' },
+  'rain.not_eligible': { 'zh-CN': '请先报名参加该活动再抢红包。', en: 'Join this campaign to grab its red packets.' },
+  'rain.submission_required': { 'zh-CN': '本场红包雨仅限在本活动投过稿的拍客参与。', en: 'This rain is for contributors who have submitted a video to the campaign.' },
+  'rain.grab_not_found': { 'zh-CN': '找不到该红包记录。', en: 'No such red-packet win.' },
+  'rain.not_held': { 'zh-CN': '该红包未被冻结，无需放行。', en: 'This win is not held and needs no release.' },
 } as const satisfies Record<string, Record<Locale, string>>;
 
 export type MessageCode = keyof typeof messages;

@@ -10,16 +10,18 @@ interface DeskCard {
   roles: readonly Role[];
   title: string;
   text: string;
-  to?: '/admin/campaigns' | '/admin/users';
+  to?: '/admin/campaigns' | '/admin/users' | '/desk/queue' | '/desk/studios' | '/desk/audit' | '/finance';
 }
 
 function DeskPage() {
   const { t, i18n } = useTranslation();
   useTitle(t('desk.title'));
   const cards: DeskCard[] = [
-    { key: 'review', roles: ['editor', 'chief_editor', 'admin'], title: t('desk.review'), text: t('desk.reviewText') },
+    { key: 'review', roles: ['editor', 'chief_editor', 'admin'], title: t('desk.review'), text: t('desk.reviewText'), to: '/desk/queue' },
+    { key: 'studios', roles: ['chief_editor', 'admin'], title: t('desk.studios'), text: t('desk.studiosText'), to: '/desk/studios' },
+    { key: 'audit', roles: ['chief_editor', 'admin'], title: t('desk.audit'), text: t('desk.auditText'), to: '/desk/audit' },
     { key: 'pick', roles: ['editor', 'chief_editor', 'admin'], title: t('desk.dailyPick'), text: t('desk.dailyPickText') },
-    { key: 'finance', roles: ['finance', 'admin'], title: t('desk.finance'), text: t('desk.financeText') },
+    { key: 'finance', roles: ['finance', 'admin'], title: t('desk.finance'), text: t('desk.financeText'), to: '/finance' },
     { key: 'campaigns', roles: ['admin'], title: t('desk.campaigns'), text: t('desk.campaignsText'), to: '/admin/campaigns' },
     { key: 'users', roles: ['admin'], title: t('desk.users'), text: t('desk.usersText'), to: '/admin/users' },
   ];

@@ -101,6 +101,7 @@ export function Header() {
                 {t('nav.submit')}
               </Link>
               <Link to="/submissions">{t('nav.submissions')}</Link>
+              {me.data.roles.includes('contributor') ? <Link to="/earnings">{t('nav.earnings')}</Link> : null}
             </>
           ) : null}
           {staff ? <Link to="/desk">{t('nav.desk')}</Link> : null}

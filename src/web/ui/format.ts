@@ -21,10 +21,11 @@ export function formatDate(iso: string, lang: string): string {
 /** Integer fen → "¥1,234" or "¥1,234.50" for the screen. */
 export function formatYuan(fen: number, lang: string): string {
   const whole = fen % 100 === 0;
-  return `¥${new Intl.NumberFormat(lang, {
+  const abs = `¥${new Intl.NumberFormat(lang, {
     minimumFractionDigits: whole ? 0 : 2,
     maximumFractionDigits: 2,
-  }).format(fen / 100)}`;
+  }).format(Math.abs(fen) / 100)}`;
+  return fen < 0 ? `−${abs}` : abs;
 }
 
 /** 10,000,000 → "1000万" in Chinese, "10 million" in English. */

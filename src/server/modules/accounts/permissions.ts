@@ -19,6 +19,8 @@ export const PERMISSIONS = {
   'ledger.read_all': ['finance', 'admin'],
   'finance.reconcile': ['finance', 'admin'],
   'payout.manage': ['finance', 'admin'],
+  'rain.grab': ['contributor'],
+  'rain.manage': ['admin'],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Permission = keyof typeof PERMISSIONS;

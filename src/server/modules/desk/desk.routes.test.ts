@@ -82,6 +82,29 @@ describe('review queue and studios', () => {
   });
 });
 
+describe('a plain editor at work in their studio', () => {
+  it('claims, adopts, regrades and rejects items routed to their studio', async () => {
+    const editor = await staff(ctx, ['editor']);
+    const created = await post(chief.cookie, '/api/desk/studios', { name: '回家工作室', memberIds: [editor.user.id], routes: [{ campaignId, theme: 'way-home' }] });
+    expect(created.statusCode).toBe(201);
+    const a = await inReview({ theme: 'way-home' });
+    const b = await inReview({ theme: 'way-home' });
+    expect((await post(editor.cookie, `/api/desk/submissions/${a.id}/claim`)).statusCode).toBe(200);
+    const adopted = await post(editor.cookie, `/api/desk/submissions/${a.id}/adopt`, { grade: 'C' });
+    expect(adopted.statusCode).toBe(200);
+    expect((await post(editor.cookie, `/api/desk/submissions/${a.id}/grade`, { grade: 'B', expectedGrade: 'C' })).statusCode).toBe(200);
+    expect(await balance(a.contributor.cookie)).toBe(200_000);
+    expect((await post(editor.cookie, `/api/desk/submissions/${b.id}/reject`, { reason: 'poor_quality' })).statusCode).toBe(200);
+    // Not their studio's theme: out of scope, and the server keeps answering.
+    const other = await inReview({ theme: 'travel' });
+    const taken = await post(chief.cookie, '/api/desk/studios', { name: '别的工作室', routes: [{ campaignId, theme: 'travel' }] }, 'en');
+    expect(taken.statusCode).toBe(409);
+    expect(taken.json().error.code).toBe('studio.route_taken');
+    expect((await post(chief.cookie, '/api/desk/studios', { name: '回家工作室' })).json().error.code).toBe('studio.name_taken');
+    expect((await post(editor.cookie, `/api/desk/submissions/${other.id}/claim`)).statusCode).toBe(403);
+  });
+});
+
 describe('claims', () => {
   it('keeps two editors off the same item until the claim expires', async () => {
     const a = await staff(ctx, ['chief_editor']);

@@ -3,7 +3,7 @@ import type { TrustLevel } from '../../../contracts/desk.js';
 import type { Db } from '../../db/client.js';
 import type { SubmissionRow } from '../../db/schema.js';
 import type { Clock } from '../../lib/clock.js';
-import { AppError } from '../../lib/errors.js';
+import { AppError, isUniqueViolation } from '../../lib/errors.js';
 import { assertCan, can, type Actor } from '../accounts/permissions.js';
 import type { AuditRepository } from '../audit/audit.repository.js';
 import type { CampaignsRepository } from '../campaigns/campaigns.repository.js';
@@ -42,16 +42,18 @@ export function createDeskService(deps: DeskServiceDeps) {
   const claimMs = (deps.claimMinutes ?? 15) * 60_000;
 
   /** Editors work their studios' queues (and items routed nowhere); chief editors and admins see all. */
-  async function scopeOf(actor: Actor): Promise<{ all: true } | { all: false; studioIds: string[] }> {
+  // Inside a transaction every read must go through `tx`: on the embedded database a read on
+  // the pool would wait for the transaction that is waiting for it.
+  async function scopeOf(actor: Actor, tx: Db = db): Promise<{ all: true } | { all: false; studioIds: string[] }> {
     assertCan(actor, 'desk.review');
     if (can(actor, 'desk.view_all')) return { all: true };
-    return { all: false, studioIds: await repo.studioIdsForUser(actor.id) };
+    return { all: false, studioIds: await repo.studioIdsForUser(actor.id, tx) };
   }
 
-  async function assertInScope(actor: Actor, row: SubmissionRow): Promise<void> {
-    const scope = await scopeOf(actor);
+  async function assertInScope(actor: Actor, row: SubmissionRow, tx: Db = db): Promise<void> {
+    const scope = await scopeOf(actor, tx);
     if (scope.all) return;
-    const studio = await repo.studioOf(row.id);
+    const studio = await repo.studioOf(row.id, tx);
     if (studio && !scope.studioIds.includes(studio)) throw new AppError('desk.out_of_scope');
   }
 
@@ -72,7 +74,7 @@ export function createDeskService(deps: DeskServiceDeps) {
   async function lockForDecision(actor: Actor, id: string, tx: Db): Promise<SubmissionRow> {
     const row = await deps.submissionsRepo.getForUpdate(id, tx);
     if (!row) throw new AppError('submission.not_found');
-    await assertInScope(actor, row);
+    await assertInScope(actor, row, tx);
     const claim = await repo.getClaimForUpdate(id, tx);
     if (claim && claim.editorId !== actor.id && claim.expiresAt > clock.now()) {
       const names = await repo.userNames([claim.editorId], tx);
@@ -279,6 +281,10 @@ export function createDeskService(deps: DeskServiceDeps) {
         if (input.routes) await repo.setRoutes(studioId, input.routes, tx);
         await deps.audit.create({ actorId: actor.id, action: id ? 'studio.update' : 'studio.create', objectType: 'studio', objectId: studioId, data: { name: input.name ?? null } }, tx);
         id = studioId;
+      }).catch((err: unknown) => {
+        if (isUniqueViolation(err, 'studio_routes_target')) throw new AppError('studio.route_taken');
+        if (isUniqueViolation(err)) throw new AppError('studio.name_taken');
+        throw err;
       });
       return (await repo.listStudios()).find((s) => s.id === id)!;
     },

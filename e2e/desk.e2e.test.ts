@@ -1,0 +1,176 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Campaign } from '../src/contracts/campaigns.js';
+import { createStaff, makeVideo, signInEnglish, signUpInto, submitVideo } from './flows.js';
+import { desktopContext, launchBrowser, phoneContext, screenshot, startServer, uniqueSuffix, withScreenshots, type TestServer } from './harness.js';
+
+const DEMO_TITLE = '全球寻找封面拍客';
+
+describe('the desk adopts a contributor’s video and the money reaches them', () => {
+  let server: TestServer;
+  let browser: Browser;
+  let campaign: Campaign;
+  let dir: string;
+  let phone: BrowserContext;
+  let phonePage: Page;
+  const title = `回家的路 ${uniqueSuffix()}`;
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'paike-e2e-desk-'));
+    server = await startServer();
+    browser = await launchBrowser();
+    const list = (await (await fetch(`${server.url}/api/campaigns`)).json()) as { campaigns: Campaign[] };
+    campaign = list.campaigns.find((c) => c.title['zh-CN'] === DEMO_TITLE)!;
+    expect(campaign).toBeDefined();
+    phone = await phoneContext(browser, 'zh-CN');
+    phonePage = await phone.newPage();
+  });
+  afterAll(async () => {
+    await phone?.close();
+    await browser?.close();
+    await server?.stop();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('an editor reviews and adopts at grade B; the contributor sees 已采用 and ¥2,000', { timeout: 300_000 }, async () => {
+    const video = makeVideo(dir, 'way-home.mp4', 62);
+    await withScreenshots(phone, 'desk-contributor-upload', async () => {
+      await signUpInto(phonePage, server, campaign, '林勇刚');
+      await submitVideo(phonePage, server, video, title);
+    });
+
+    // A plain editor in no studio: the demo campaign is routed nowhere, so it is in the general pool.
+    const editor = await createStaff(server, 'editor', 'Editor Zhang');
+    const context = await desktopContext(browser, 'en-US');
+    const page = await context.newPage();
+    await withScreenshots(context, 'desk-editor', async () => {
+      await signInEnglish(page, server, editor.email, editor.password);
+      await page.goto(`${server.url}/desk`);
+      await page.getByRole('link', { name: 'Open: Review queue' }).click();
+      await page.waitForURL((u) => u.pathname === '/desk/queue');
+      await page.getByRole('heading', { level: 1, name: 'Review queue' }).waitFor();
+      const row = page.getByRole('row').filter({ has: page.getByRole('link', { name: title }) });
+      await row.waitFor();
+      await row.getByText('林勇刚').waitFor();
+      await row.getByText('New', { exact: true }).waitFor();
+      await row.getByText('0 adopted · 0 rejected').waitFor();
+      await row.getByText('Nobody').waitFor();
+      // Filters live in the address: filtering by the campaign keeps the row.
+      await page.getByLabel('Campaign').selectOption({ label: campaign.title.en });
+      await page.waitForURL((u) => u.searchParams.get('campaignId') === campaign.id);
+      await row.waitFor();
+      await screenshot(page, 'desk-queue', false);
+
+      // Keyboard: j focuses the first row's link, Enter opens it.
+      await page.locator('body').click({ position: { x: 5, y: 5 } });
+      await page.keyboard.press('j');
+      await page.keyboard.press('Enter');
+      await page.waitForURL((u) => u.pathname.startsWith('/desk/review/'));
+      await page.getByRole('heading', { level: 1, name: title }).waitFor();
+      await page.getByText(/You are reviewing this video/).waitFor({ timeout: 15_000 });
+      await page.getByRole('row', { name: /Video codec h264/ }).waitFor();
+      await page.getByRole('row', { name: /Resolution 320×568/ }).waitFor();
+      const player = page.getByLabel(`Video: ${title}`);
+      await expect.poll(() => player.evaluate((v) => (v as unknown as { readyState: number }).readyState), { timeout: 20_000 }).toBeGreaterThanOrEqual(1);
+      // Hovering the scrub bar shows a frame from the thumbnail sprite.
+      const scrub = page.getByRole('slider', { name: /Seek/ });
+      const box = (await scrub.boundingBox())!;
+      await page.mouse.move(box.x + box.width * 0.4, box.y + box.height / 2);
+      await page.locator('.scrub-thumb').waitFor({ timeout: 10_000 });
+
+      await page.getByLabel('A note for other editors…').fill('Clear footage of the station; check the audio.');
+      await page.getByRole('button', { name: 'Add note', exact: true }).click();
+      await page.getByText('Clear footage of the station; check the audio.').waitFor();
+      await page.getByRole('heading', { name: 'Notes (1)' }).waitFor();
+
+      // Grades are keys 1–5 (D C B A S): "3" picks B.
+      await page.locator('body').click({ position: { x: 5, y: 5 } });
+      await page.keyboard.press('3');
+      expect(await page.getByRole('radio', { name: /^B ¥2,000/ }).isChecked()).toBe(true);
+      const adopt = page.getByRole('button', { name: 'Adopt at grade B (¥2,000)' });
+      await screenshot(page, 'desk-review', false);
+      await adopt.click();
+      await page.getByText('Adopted at grade B. The reward is credited to the contributor.').waitFor();
+      await page.locator('.decision .badge-sub-adopted').waitFor();
+      await page.getByRole('button', { name: /Change grade B → / }).waitFor();
+      await screenshot(page, 'desk-review-adopted', false);
+    });
+    await context.close();
+
+    await withScreenshots(phone, 'desk-contributor-earnings', async () => {
+      await phonePage.goto(`${server.url}/submissions`);
+      const card = phonePage.getByRole('listitem').filter({ has: phonePage.getByRole('heading', { name: title }) });
+      await card.getByText('已采用', { exact: true }).waitFor({ timeout: 15_000 });
+      await phonePage.getByRole('navigation', { name: '主导航' }).getByRole('link', { name: '我的收益' }).click();
+      await phonePage.waitForURL((u) => u.pathname === '/earnings');
+      await phonePage.getByRole('heading', { level: 1, name: '我的收益' }).waitFor();
+      await phonePage.locator('.balance').filter({ hasText: '¥2,000' }).waitFor();
+      const entry = phonePage.locator('.ledger-entry').filter({ hasText: '视频采用奖励' });
+      await entry.getByText(`“${title}” · B 级`).waitFor();
+      await entry.getByText('+¥2,000').waitFor();
+      await screenshot(phonePage, 'phone-earnings');
+    });
+  });
+
+  it('the contributor withdraws; finance batches, exports and pays; the contributor sees it paid', { timeout: 180_000 }, async (ctx) => {
+    const probe = await phonePage.request.get(`${server.url}/api/me/payouts`);
+    if (probe.status() === 404) {
+      ctx.skip();
+      return;
+    }
+    expect(probe.status()).toBe(200);
+    await withScreenshots(phone, 'desk-contributor-payout', async () => {
+      await phonePage.goto(`${server.url}/earnings`);
+      await phonePage.getByRole('heading', { name: '提现', exact: true }).waitFor();
+      await phonePage.getByLabel('微信', { exact: true }).check();
+      await phonePage.getByLabel('金额（元）').fill('2000');
+      await phonePage.getByLabel('真实姓名').fill('林勇刚');
+      await phonePage.getByLabel('微信号').fill('wxid_linyonggang');
+      await phonePage.getByRole('button', { name: '申请提现' }).click();
+      await phonePage.getByText('已申请提现 ¥2,000，财务会分批打款。').waitFor();
+      await phonePage.locator('.payout-entry').filter({ hasText: '已申请' }).waitFor();
+      await screenshot(phonePage, 'phone-earnings-payout');
+    });
+
+    const finance = await createStaff(server, 'finance', 'Finance Li');
+    const context = await desktopContext(browser, 'en-US');
+    const page = await context.newPage();
+    await withScreenshots(context, 'desk-finance', async () => {
+      await signInEnglish(page, server, finance.email, finance.password);
+      await page.goto(`${server.url}/desk`);
+      await page.getByRole('link', { name: 'Open: Finance' }).click();
+      await page.waitForURL((u) => u.pathname === '/finance');
+      // The demo campaign pays rewards without budget funding, so reconciliation may list problems; it must render either way.
+      await page.getByRole('heading', { name: 'Reconciliation' }).waitFor();
+      await page.getByText(/The ledger reconciles|problems? found/).waitFor();
+      // Finance sees the payee's name masked outside the export.
+      await page.getByRole('checkbox', { name: /^Select .+, ¥2,000$/ }).check();
+      await screenshot(page, 'desk-finance-pending', false);
+      await page.getByRole('button', { name: 'Batch WeChat (1)' }).click();
+      await page.getByText(/WeChat batch created: 1 payout, ¥2,000/).waitFor();
+      const download = page.waitForEvent('download');
+      await page.getByRole('link', { name: 'Export CSV' }).first().click();
+      const file = await (await download).path();
+      const csv = readFileSync(file, 'utf8').replace(/^\uFEFF/, '');
+      const [header, ...lines] = csv.trim().split(/\r?\n/);
+      // WeChat Pay's batch-transfer template.
+      expect(header).toBe('商家明细单号,收款用户账号,收款用户姓名,转账金额(元),转账备注');
+      expect(lines).toHaveLength(1);
+      const cols = lines[0]!.split(',');
+      expect(cols[1]).toBe('wxid_linyonggang');
+      expect(cols[2]).toBe('林勇刚');
+      expect(Number(cols[3])).toBe(2000);
+      await page.getByRole('button', { name: /^Mark .+ paid$/ }).click();
+      await page.locator('.batch .badge-payout-paid').waitFor();
+      await screenshot(page, 'desk-finance', true);
+    });
+    await context.close();
+
+    await phonePage.goto(`${server.url}/earnings`);
+    await phonePage.locator('.payout-entry').filter({ hasText: '已到账' }).waitFor();
+    await screenshot(phonePage, 'phone-earnings-paid');
+  });
+});
