@@ -62,6 +62,18 @@ export async function seedDemo(services: Services): Promise<SeedResult> {
   if ((await services.campaigns.count()) === 0) {
     const c = await services.campaigns.create(null, demoCampaign(services.clock.now()));
     result.campaignSlug = c.slug;
+    // A demo budget of 500,000 yuan, so reconciliation shows spending against something.
+    const [treasury, budget] = [await services.ledger.systemAccount('treasury'), await services.ledger.systemAccount('campaign_budget', c.id)];
+    await services.ledger.post({
+      idempotencyKey: `budget:seed:${c.id}`,
+      kind: 'budget_funding',
+      entries: [
+        { accountId: treasury.id, amountFen: -50_000_000 },
+        { accountId: budget.id, amountFen: 50_000_000 },
+      ],
+      refs: { campaignId: c.id },
+      memo: 'demo budget',
+    });
     if (!(await services.accounts.hasAdmin())) {
       const password = randomBytes(12).toString('base64url');
       const email = 'admin@paike.local';

@@ -18,6 +18,7 @@ import { createUploadsServer } from './modules/submissions/uploads.server.js';
 import { createProcessingService } from './modules/submissions/processing.service.js';
 import { createLedgerRepository } from './modules/ledger/ledger.repository.js';
 import { createLedgerService } from './modules/ledger/ledger.service.js';
+import { createBudgetService } from './modules/ledger/budget.service.js';
 import { createDeskRepository } from './modules/desk/desk.repository.js';
 import { createDeskService } from './modules/desk/desk.service.js';
 import { createDeskEditsService } from './modules/desk/desk-edits.service.js';
@@ -157,7 +158,9 @@ export function createServices(deps: ServiceDeps) {
       prepareAheadMinutes: deps.config.RAIN_PREPARE_AHEAD_MINUTES,
     },
   });
-  return { ...deps, audit, accounts, campaigns, storage, submissions, submissionsRepo, processing, uploads, ledger, desk, deskRepo, deskEdits, packaging, rewards, payouts, auditLog, rain };
+  const budgets = createBudgetService({ db, ledger, campaigns: campaignsRepo, audit });
+
+  return { ...deps, budgets, audit, accounts, campaigns, storage, submissions, submissionsRepo, processing, uploads, ledger, desk, deskRepo, deskEdits, packaging, rewards, payouts, auditLog, rain };
 }
 
 export type Services = ReturnType<typeof createServices>;

@@ -18,6 +18,7 @@ export const PERMISSIONS = {
   'studio.manage': ['chief_editor', 'admin'],
   'ledger.read_all': ['finance', 'admin'],
   'finance.reconcile': ['finance', 'admin'],
+  'budget.fund': ['finance', 'admin'],
   'payout.manage': ['finance', 'admin'],
   'rain.grab': ['contributor'],
   'rain.manage': ['admin'],

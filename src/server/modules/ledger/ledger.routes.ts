@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { errorBodySchema } from '../../../contracts/common.js';
+import { z } from 'zod';
+import { errorBodySchema, idParamSchema } from '../../../contracts/common.js';
 import { ledgerStatementQuery, ledgerStatementReply, reconciliationReply } from '../../../contracts/ledger.js';
 import { requireUser } from '../../http/auth.plugin.js';
 import type { Services } from '../../services.js';
@@ -28,5 +29,18 @@ export function ledgerRoutes(services: Services): FastifyPluginAsyncZod {
         response: { 200: reconciliationReply, ...errors },
       },
     }, async (req) => services.ledger.reconcileFor(requireUser(req)));
+
+    app.post('/api/finance/campaigns/:id/budget', {
+      schema: {
+        tags: ['finance'],
+        summary: 'Fund a campaign’s budget from the treasury (finance, admin); a retry with the same requestId funds once',
+        params: idParamSchema,
+        body: z.strictObject({ requestId: z.uuid(), amountFen: z.number().int().positive().max(10_000_000_000), memo: z.string().trim().max(200).optional() }),
+        response: { 200: z.object({ transferId: z.uuid(), created: z.boolean() }), ...errors, 404: errorBodySchema, 409: errorBodySchema },
+      },
+    }, async (req) => {
+      const t = await services.budgets.fund(requireUser(req), req.params.id, req.body);
+      return { transferId: t.id, created: t.created };
+    });
   };
 }
