@@ -4,6 +4,7 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import pg from 'pg';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 
 export const REPO = resolve(fileURLToPath(new URL('..', import.meta.url)));
@@ -86,8 +87,20 @@ export async function startServer(opts: { timeoutMs?: number } = {}): Promise<Te
     async stop() {
       await stopChild(child, exited);
       rmSync(dataDir, { recursive: true, force: true });
+      if (env.DATABASE_SCHEMA && process.env.DATABASE_URL) await dropSchema(process.env.DATABASE_URL, env.DATABASE_SCHEMA);
     },
   };
+}
+
+/** Leaves the shared PostgreSQL as the run found it. */
+async function dropSchema(url: string, schema: string): Promise<void> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE; DROP SCHEMA IF EXISTS "${schema}_pgboss" CASCADE`);
+  } finally {
+    await client.end();
+  }
 }
 
 async function stopChild(child: ChildProcess, exited: Promise<number | null>): Promise<void> {
