@@ -97,8 +97,25 @@ describe('the desk adopts a contributor’s video and the money reaches them', (
       await page.locator('.decision .badge-sub-adopted').waitFor();
       await page.getByRole('button', { name: /Change grade B → / }).waitFor();
       await screenshot(page, 'desk-review-adopted', false);
+
+      // Make it today's daily pick (Asia/Shanghai); the public home page then shows it.
+      const submissionId = new URL(page.url()).pathname.split('/').pop()!;
+      const day = new Date(Date.now() + 8 * 3_600_000).toISOString().slice(0, 10);
+      const res = await page.request.put(`${server.url}/api/desk/daily-picks/${day}`, { data: { submissionId, headline: '今日必看：回家路上的车站' } });
+      expect(res.status()).toBe(200);
     });
     await context.close();
+
+    await withScreenshots(phone, 'home-daily-pick', async () => {
+      const visitor = await phoneContext(browser, 'zh-CN');
+      const home = await visitor.newPage();
+      await home.goto(`${server.url}/`);
+      await home.getByText('拍客·每日必看').waitFor();
+      await home.getByRole('heading', { name: '今日必看：回家路上的车站' }).waitFor();
+      await home.getByText('拍客：林勇刚').waitFor();
+      await screenshot(home, 'home-daily-pick', false);
+      await visitor.close();
+    });
 
     await withScreenshots(phone, 'desk-contributor-earnings', async () => {
       await phonePage.goto(`${server.url}/submissions`);

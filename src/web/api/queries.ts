@@ -87,3 +87,22 @@ export const STAFF: readonly Role[] = ['editor', 'chief_editor', 'finance', 'adm
 export function isStaff(me: Me | null | undefined): boolean {
   return !!me && me.roles.some((r) => STAFF.includes(r));
 }
+
+export interface DailyPick {
+  day: string;
+  submissionId: string;
+  headline: string;
+  summary: string;
+  coverUrl: string | null;
+  playbackUrl: string | null;
+  durationSeconds: number | null;
+  contributorName: string;
+}
+
+/** 拍客·每日必看: today's pick (public). */
+export function useDailyPicks(days = 1) {
+  return useQuery({
+    queryKey: ['daily-picks', days],
+    queryFn: async () => (await api<{ picks: DailyPick[] }>(`/api/daily-picks?days=${days}`)).picks,
+  });
+}

@@ -31,6 +31,8 @@ export const en = {
     notYet: 'Not available on this server yet.',
   },
   home: {
+    dailyPick: 'Paike daily pick',
+    dailyPickBy: 'Filmed by {{name}}',
     title: 'Open campaigns',
     intro: 'Shoot a 1–3 minute video on your phone, send it to the newsroom, and earn a reward when it is adopted.',
     empty: 'No campaign is open right now. Check back soon.',

@@ -33,6 +33,8 @@ export const zhCN: Messages = {
     notYet: '本服务器暂未提供此功能。',
   },
   home: {
+    dailyPick: '拍客·每日必看',
+    dailyPickBy: '拍客：{{name}}',
     title: '正在征集',
     intro: '用手机拍一段 1–3 分钟的视频发给我们，一经采用即可获得奖励。',
     empty: '目前没有正在进行的征集活动，请稍后再来。',

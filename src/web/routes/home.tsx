@@ -1,6 +1,7 @@
 import { createRoute, Link } from '@tanstack/react-router';
 import { useTranslation } from 'react-i18next';
-import { useCampaigns, useMe } from '../api/queries.js';
+import { useCampaigns, useDailyPicks, useMe } from '../api/queries.js';
+import { VideoPlayer } from '../ui/VideoPlayer.js';
 import { ErrorState, Loading, useTitle } from '../ui/common.js';
 import { formatDate, loc } from '../ui/format.js';
 import { rootRoute } from './root.js';
@@ -9,6 +10,8 @@ function HomePage() {
   const { t, i18n } = useTranslation();
   const q = useCampaigns();
   const me = useMe();
+  const picks = useDailyPicks(1);
+  const pick = picks.data?.[0];
   useTitle(t('home.title'));
   const lang = i18n.language;
   return (
@@ -24,6 +27,15 @@ function HomePage() {
             {t('nav.submissions')}
           </Link>
         </div>
+      ) : null}
+      {pick?.playbackUrl ? (
+        <section className="card daily-pick" aria-labelledby="daily-pick-title">
+          <p className="eyebrow">{t('home.dailyPick')}</p>
+          <h2 id="daily-pick-title">{pick.headline}</h2>
+          <VideoPlayer src={pick.playbackUrl} poster={pick.coverUrl} title={pick.headline} />
+          {pick.summary ? <p>{pick.summary}</p> : null}
+          <p className="muted">{t('home.dailyPickBy', { name: pick.contributorName })}</p>
+        </section>
       ) : null}
       {q.isPending ? <Loading /> : null}
       {q.isError ? <ErrorState error={q.error} onRetry={() => void q.refetch()} /> : null}
