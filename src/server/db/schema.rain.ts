@@ -59,7 +59,11 @@ export const rainGrabs = pgTable(
     releasedBy: uuid('released_by').references(() => users.id),
     transferId: uuid('transfer_id').references(() => ledgerTransfers.id),
   },
-  (t) => [unique('rain_grabs_session_user').on(t.sessionId, t.userId), unique('rain_grabs_session_packet').on(t.sessionId, t.packetIdx), index('rain_grabs_user_idx').on(t.userId)],
+  (t) => [
+    unique('rain_grabs_session_user').on(t.sessionId, t.userId),
+    unique('rain_grabs_session_packet').on(t.sessionId, t.packetIdx),
+    index('rain_grabs_user_idx').on(t.userId),
+  ],
 );
 export type RainGrabRow = typeof rainGrabs.$inferSelect;
 

@@ -37,7 +37,10 @@ export function createRainRepository(db: Db) {
       return row;
     },
     async getWithStats(id: string, tx: Db = db): Promise<RainSessionWithStats | undefined> {
-      const [row] = await tx.select({ s: rainSessions, ...stats }).from(rainSessions).where(eq(rainSessions.id, id));
+      const [row] = await tx
+        .select({ s: rainSessions, ...stats })
+        .from(rainSessions)
+        .where(eq(rainSessions.id, id));
       return row && { ...row.s, grantedFen: row.grantedFen, grabbedCount: row.grabbedCount };
     },
     /** Serialises the split of one session. */
@@ -46,7 +49,11 @@ export function createRainRepository(db: Db) {
       return row;
     },
     async listByCampaign(campaignId: string, tx: Db = db): Promise<RainSessionWithStats[]> {
-      const rows = await tx.select({ s: rainSessions, ...stats }).from(rainSessions).where(eq(rainSessions.campaignId, campaignId)).orderBy(asc(rainSessions.startsAt));
+      const rows = await tx
+        .select({ s: rainSessions, ...stats })
+        .from(rainSessions)
+        .where(eq(rainSessions.campaignId, campaignId))
+        .orderBy(asc(rainSessions.startsAt));
       return rows.map((r) => ({ ...r.s, grantedFen: r.grantedFen, grabbedCount: r.grabbedCount }));
     },
     /** Unsettled sessions that start before `until` and have not ended by `from`. */
@@ -58,7 +65,12 @@ export function createRainRepository(db: Db) {
         .orderBy(asc(rainSessions.startsAt));
     },
     async listToSettle(now: Date, tx: Db = db): Promise<RainSessionRow[]> {
-      return tx.select().from(rainSessions).where(and(isNull(rainSessions.settledAt), lte(rainSessions.endsAt, now))).orderBy(asc(rainSessions.endsAt)).limit(500);
+      return tx
+        .select()
+        .from(rainSessions)
+        .where(and(isNull(rainSessions.settledAt), lte(rainSessions.endsAt, now)))
+        .orderBy(asc(rainSessions.endsAt))
+        .limit(500);
     },
     async createPackets(sessionId: string, amounts: number[], tx: Db): Promise<void> {
       // Chunked: one statement's parameters stay far below PostgreSQL's 65,535.
@@ -70,7 +82,10 @@ export function createRainRepository(db: Db) {
       await tx.update(rainSessions).set({ splitAt: at }).where(eq(rainSessions.id, sessionId));
     },
     async setSettled(sessionId: string, at: Date, tx: Db = db): Promise<void> {
-      await tx.update(rainSessions).set({ settledAt: at }).where(and(eq(rainSessions.id, sessionId), isNull(rainSessions.settledAt)));
+      await tx
+        .update(rainSessions)
+        .set({ settledAt: at })
+        .where(and(eq(rainSessions.id, sessionId), isNull(rainSessions.settledAt)));
     },
     async listPackets(sessionId: string, tx: Db = db): Promise<RainPacketRow[]> {
       return tx.select().from(rainPackets).where(eq(rainPackets.sessionId, sessionId)).orderBy(asc(rainPackets.idx));
@@ -106,7 +121,10 @@ export function createRainRepository(db: Db) {
       return row;
     },
     async getGrabByUser(sessionId: string, userId: string, tx: Db = db): Promise<RainGrabRow | undefined> {
-      const [row] = await tx.select().from(rainGrabs).where(and(eq(rainGrabs.sessionId, sessionId), eq(rainGrabs.userId, userId)));
+      const [row] = await tx
+        .select()
+        .from(rainGrabs)
+        .where(and(eq(rainGrabs.sessionId, sessionId), eq(rainGrabs.userId, userId)));
       return row;
     },
     /** Inserts a win; undefined when the contributor or the packet already has one (nothing written). */
@@ -118,7 +136,10 @@ export function createRainRepository(db: Db) {
       return tx.select().from(rainGrabs).where(eq(rainGrabs.sessionId, sessionId)).orderBy(asc(rainGrabs.packetIdx));
     },
     async countWinsFromIp(sessionId: string, ip: string, tx: Db): Promise<number> {
-      const [row] = await tx.select({ n: sql<number>`count(*)::int` }).from(rainGrabs).where(and(eq(rainGrabs.sessionId, sessionId), eq(rainGrabs.ip, ip)));
+      const [row] = await tx
+        .select({ n: sql<number>`count(*)::int` })
+        .from(rainGrabs)
+        .where(and(eq(rainGrabs.sessionId, sessionId), eq(rainGrabs.ip, ip)));
       return row?.n ?? 0;
     },
     async totalWon(userId: string, campaignId: string, tx: Db = db): Promise<number> {
@@ -133,10 +154,16 @@ export function createRainRepository(db: Db) {
       await tx.update(rainGrabs).set({ transferId }).where(eq(rainGrabs.id, grabId));
     },
     async release(grabId: string, by: string, at: Date, tx: Db): Promise<void> {
-      await tx.update(rainGrabs).set({ releasedAt: at, releasedBy: by }).where(and(eq(rainGrabs.id, grabId), isNull(rainGrabs.releasedAt)));
+      await tx
+        .update(rainGrabs)
+        .set({ releasedAt: at, releasedBy: by })
+        .where(and(eq(rainGrabs.id, grabId), isNull(rainGrabs.releasedAt)));
     },
     async isMember(campaignId: string, userId: string, tx: Db = db): Promise<boolean> {
-      const rows = await tx.select({ u: campaignMembers.userId }).from(campaignMembers).where(and(eq(campaignMembers.campaignId, campaignId), eq(campaignMembers.userId, userId)));
+      const rows = await tx
+        .select({ u: campaignMembers.userId })
+        .from(campaignMembers)
+        .where(and(eq(campaignMembers.campaignId, campaignId), eq(campaignMembers.userId, userId)));
       return rows.length > 0;
     },
     async hasSubmission(campaignId: string, userId: string, tx: Db = db): Promise<boolean> {
@@ -151,7 +178,11 @@ export function createRainRepository(db: Db) {
       if (rows.length) await tx.insert(rainGrabLog).values(rows);
     },
     async listLog(sessionId: string, since: Date = new Date(0), tx: Db = db) {
-      return tx.select().from(rainGrabLog).where(and(eq(rainGrabLog.sessionId, sessionId), gte(rainGrabLog.at, since))).orderBy(asc(rainGrabLog.id));
+      return tx
+        .select()
+        .from(rainGrabLog)
+        .where(and(eq(rainGrabLog.sessionId, sessionId), gte(rainGrabLog.at, since)))
+        .orderBy(asc(rainGrabLog.id));
     },
     /** What the ledger credited contributors for a session's red packets. */
     async ledgerTotal(sessionId: string, tx: Db = db): Promise<number> {

@@ -40,7 +40,12 @@ async function contributors(n: number, opts: { ageHours?: number; ip?: string } 
     out.push(...batch.map((b) => ({ cookie: b.cookie, id: b.user.id, ip: opts.ip ?? `10.${(++ipSeq >> 16) & 255}.${(ipSeq >> 8) & 255}.${ipSeq & 255}` })));
   }
   const ids = out.map((c) => c.id);
-  await db().execute(sql`UPDATE users SET created_at = ${new Date(clock.now().getTime() - (opts.ageHours ?? 24 * 30) * 3600_000)} WHERE id IN (${sql.join(ids.map((id) => sql`${id}`), sql`, `)})`);
+  await db().execute(
+    sql`UPDATE users SET created_at = ${new Date(clock.now().getTime() - (opts.ageHours ?? 24 * 30) * 3600_000)} WHERE id IN (${sql.join(
+      ids.map((id) => sql`${id}`),
+      sql`, `,
+    )})`,
+  );
   return out;
 }
 
@@ -51,7 +56,13 @@ async function openSession(opts: { budgetFen: number; packetCount: number; requi
     method: 'POST',
     url: `/api/admin/campaigns/${campaignId}/rain/sessions`,
     headers: { cookie: admin.cookie },
-    payload: { startsAt: startsAt.toISOString(), durationSeconds: 60, budgetFen: opts.budgetFen, packetCount: opts.packetCount, eligibility: { requireSubmission: !!opts.requireSubmission } },
+    payload: {
+      startsAt: startsAt.toISOString(),
+      durationSeconds: 60,
+      budgetFen: opts.budgetFen,
+      packetCount: opts.packetCount,
+      eligibility: { requireSubmission: !!opts.requireSubmission },
+    },
   });
   expect(res.statusCode, res.body).toBe(201);
   return res.json().session as { id: string; state: string; endsAt: string };
@@ -64,7 +75,12 @@ async function token(c: Contributor, sessionId: string): Promise<string> {
 }
 
 const grab = (c: Contributor, sessionId: string, tok: string | undefined, lang = 'zh-CN') =>
-  ctx.app.inject({ method: 'POST', url: `/api/rain/sessions/${sessionId}/grab`, headers: { cookie: c.cookie, 'accept-language': lang, ...(tok ? { 'x-rain-token': tok } : {}) }, remoteAddress: c.ip });
+  ctx.app.inject({
+    method: 'POST',
+    url: `/api/rain/sessions/${sessionId}/grab`,
+    headers: { cookie: c.cookie, 'accept-language': lang, ...(tok ? { 'x-rain-token': tok } : {}) },
+    remoteAddress: c.ip,
+  });
 
 /** Every invariant of a finished session, read from the tables. */
 async function checkSession(sessionId: string, budgetFen: number) {
@@ -73,7 +89,9 @@ async function checkSession(sessionId: string, budgetFen: number) {
   expect(new Set(grabs.map((g) => g.userId)).size).toBe(grabs.length);
   expect(new Set(grabs.map((g) => g.packetIdx)).size).toBe(grabs.length);
   expect(granted).toBeLessThanOrEqual(budgetFen);
-  const packets = await db().execute(sql`SELECT idx, amount_fen::text AS amount, winner_user_id AS winner, grab_id FROM rain_packets WHERE session_id = ${sessionId}`);
+  const packets = await db().execute(
+    sql`SELECT idx, amount_fen::text AS amount, winner_user_id AS winner, grab_id FROM rain_packets WHERE session_id = ${sessionId}`,
+  );
   const rows = ((packets as { rows?: unknown[] }).rows ?? packets) as { idx: number; amount: string; winner: string | null; grab_id: string | null }[];
   expect(rows.reduce((a, p) => a + Number(p.amount), 0)).toBe(budgetFen);
   // Packets and grabs agree one to one.
@@ -94,7 +112,12 @@ describe('schedule and listing', () => {
     expect(res.statusCode, res.body).toBe(201);
     const sessions = res.json().sessions as { startsAt: string; endsAt: string; state: string; eligibility: unknown }[];
     expect(sessions).toHaveLength(60);
-    expect(sessions[0]).toMatchObject({ startsAt: '2030-03-01T04:00:00.000Z', endsAt: '2030-03-01T04:01:00.000Z', state: 'scheduled', eligibility: { requireSubmission: false, maxGrabsPerContributor: 1 } });
+    expect(sessions[0]).toMatchObject({
+      startsAt: '2030-03-01T04:00:00.000Z',
+      endsAt: '2030-03-01T04:01:00.000Z',
+      state: 'scheduled',
+      eligibility: { requireSubmission: false, maxGrabsPerContributor: 1 },
+    });
     expect(sessions[59]!.startsAt).toBe('2030-03-30T12:00:00.000Z');
     const again = await ctx.app.inject({ method: 'POST', url, headers: { cookie: admin.cookie }, payload: body });
     expect(again.json().sessions).toHaveLength(0);
@@ -237,15 +260,25 @@ describe.runIf(!!process.env.REDIS_URL)('crash recovery (Redis)', () => {
     for (const p of people.slice(20, 30)) expect((await engine.grab(s.id, p.id, p.ip, clock.now())).kind).toBe('won');
     // And 5 of the HTTP wins lose their PostgreSQL rows (as if that transaction never committed).
     const lost = people.slice(0, 5).map((p) => p.id);
-    const ids = sql.join(lost.map((id) => sql`${id}`), sql`, `);
-    await db().execute(sql`UPDATE rain_packets SET winner_user_id = NULL, won_at = NULL, grab_id = NULL WHERE session_id = ${s.id} AND winner_user_id IN (${ids})`);
+    const ids = sql.join(
+      lost.map((id) => sql`${id}`),
+      sql`, `,
+    );
+    await db().execute(
+      sql`UPDATE rain_packets SET winner_user_id = NULL, won_at = NULL, grab_id = NULL WHERE session_id = ${s.id} AND winner_user_id IN (${ids})`,
+    );
     await db().execute(sql`DELETE FROM rain_grabs WHERE session_id = ${s.id} AND user_id IN (${ids})`);
     expect((await rain().listGrabs(s.id)).length).toBe(15);
 
     expect((await rain().reconcile(s.id)).recorded).toBe(15);
     expect((await rain().reconcile(s.id)).recorded).toBe(0);
     const afterReconcile = await rain().listGrabs(s.id);
-    expect(afterReconcile.map((g) => g.userId).sort()).toEqual(people.slice(0, 30).map((p) => p.id).sort());
+    expect(afterReconcile.map((g) => g.userId).sort()).toEqual(
+      people
+        .slice(0, 30)
+        .map((p) => p.id)
+        .sort(),
+    );
     const redisWins = await engine.winners(s.id);
     for (const g of afterReconcile) expect(redisWins.find((w) => w.userId === g.userId)).toMatchObject({ idx: g.packetIdx, amountFen: g.amountFen });
 

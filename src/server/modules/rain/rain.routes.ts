@@ -1,7 +1,16 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { errorBodySchema, idParamSchema } from '../../../contracts/common.js';
-import { rainGrabReply, rainGrabReplyAdmin, rainScheduleBody, rainSessionBody, rainSessionReply, rainSessionsQuery, rainSessionsReply, rainTokenReply } from '../../../contracts/rain.js';
+import {
+  rainGrabReply,
+  rainGrabReplyAdmin,
+  rainScheduleBody,
+  rainSessionBody,
+  rainSessionReply,
+  rainSessionsQuery,
+  rainSessionsReply,
+  rainTokenReply,
+} from '../../../contracts/rain.js';
 import { requireUser } from '../../http/auth.plugin.js';
 import { AppError } from '../../lib/errors.js';
 import type { Services } from '../../services.js';
@@ -14,62 +23,105 @@ export function rainRoutes(services: Services): FastifyPluginAsyncZod {
   const { config } = services;
   return async (app) => {
     // A second limiter beside the route's per-IP one (the plugin runs one limiter per request).
-    const perAccount = app.createRateLimit({ max: config.RAIN_GRAB_RATE_PER_ACCOUNT, timeWindow: GRAB_WINDOW, keyGenerator: (req) => `rain-user:${req.user?.id ?? req.ip}` });
-    app.post('/api/admin/campaigns/:id/rain/schedule', {
-      schema: {
-        tags: ['rain'],
-        summary: 'Schedule a run of red-packet rain sessions (admin)',
-        description: 'One session per day from `firstDay` for `days` days at each of `times` (Asia/Shanghai), each lasting `durationSeconds` with its own `budgetFen` split into `packetCount` packets. Times that already have a session are skipped.',
-        params: idParamSchema,
-        body: rainScheduleBody,
-        response: { 201: rainSessionsReply, ...errors },
+    const perAccount = app.createRateLimit({
+      max: config.RAIN_GRAB_RATE_PER_ACCOUNT,
+      timeWindow: GRAB_WINDOW,
+      keyGenerator: (req) => `rain-user:${req.user?.id ?? req.ip}`,
+    });
+    app.post(
+      '/api/admin/campaigns/:id/rain/schedule',
+      {
+        schema: {
+          tags: ['rain'],
+          summary: 'Schedule a run of red-packet rain sessions (admin)',
+          description:
+            'One session per day from `firstDay` for `days` days at each of `times` (Asia/Shanghai), each lasting `durationSeconds` with its own `budgetFen` split into `packetCount` packets. Times that already have a session are skipped.',
+          params: idParamSchema,
+          body: rainScheduleBody,
+          response: { 201: rainSessionsReply, ...errors },
+        },
       },
-    }, async (req, reply) => reply.status(201).send({ sessions: await rain().createSchedule(requireUser(req), req.params.id, req.body) }));
-
-    app.post('/api/admin/campaigns/:id/rain/sessions', {
-      schema: { tags: ['rain'], summary: 'Add one red-packet rain session (admin)', params: idParamSchema, body: rainSessionBody, response: { 201: rainSessionReply, ...errors } },
-    }, async (req, reply) => reply.status(201).send({ session: await rain().createSession(requireUser(req), req.params.id, req.body) }));
-
-    app.get('/api/rain/sessions', {
-      schema: { tags: ['rain'], summary: 'A campaign’s rain sessions with their state (scheduled, open, ended, settled)', querystring: rainSessionsQuery, response: { 200: rainSessionsReply, ...errors } },
-    }, async (req) => ({ sessions: await rain().list(req.query.campaignId) }));
-
-    app.get('/api/rain/sessions/:id', {
-      schema: { tags: ['rain'], summary: 'One rain session', params: idParamSchema, response: { 200: rainSessionReply, ...errors } },
-    }, async (req) => ({ session: await rain().get(req.params.id) }));
-
-    app.get('/api/rain/sessions/:id/token', {
-      schema: {
-        tags: ['rain'],
-        summary: 'The signed grab token for this session (the rain page fetches it; send it as `x-rain-token`)',
-        params: idParamSchema,
-        response: { 200: rainTokenReply, ...errors },
-      },
-      config: { rateLimit: { max: config.RAIN_GRAB_RATE_PER_IP, timeWindow: GRAB_WINDOW } },
-    }, async (req, reply) => reply.header('cache-control', 'no-store').send(await rain().issueToken(requireUser(req), req.params.id)));
-
-    app.post('/api/rain/sessions/:id/grab', {
-      schema: {
-        tags: ['rain'],
-        summary: 'Grab one red packet',
-        description:
-          'Signed-in contributor of the campaign with the session’s `x-rain-token`. 409: `rain.no_packets_left`, `rain.already_grabbed`, `rain.not_open`. 403: `rain.bad_token`, `rain.account_too_new`, `rain.not_eligible`, `rain.submission_required`. 429 past the per-account or per-IP rate. A win may be `held` for review (paid once released).',
-        params: idParamSchema,
-        headers: z.object({ 'x-rain-token': z.string().max(200).optional() }),
-        response: { 200: rainGrabReply, ...errors },
-      },
-      // Per IP here; per account in the preHandler below (the session is known by then).
-      config: { rateLimit: { max: config.RAIN_GRAB_RATE_PER_IP, timeWindow: GRAB_WINDOW } },
-      preHandler: async (req) => {
-        const r = await perAccount(req);
-        if (!r.isAllowed && r.isExceeded) throw new AppError('request.rate_limited', { seconds: r.ttlInSeconds }, { status: 429 });
-      },
-    }, async (req) =>
-      rain().grab(requireUser(req), req.params.id, { ip: req.ip ?? null, userAgent: req.headers['user-agent'] ?? null, token: req.headers['x-rain-token'] }),
+      async (req, reply) => reply.status(201).send({ sessions: await rain().createSchedule(requireUser(req), req.params.id, req.body) }),
     );
 
-    app.post('/api/admin/rain/grabs/:id/release', {
-      schema: { tags: ['rain'], summary: 'Release a held win for payment (admin)', params: idParamSchema, response: { 200: rainGrabReplyAdmin, ...errors } },
-    }, async (req) => ({ grab: await rain().release(requireUser(req), req.params.id) }));
+    app.post(
+      '/api/admin/campaigns/:id/rain/sessions',
+      {
+        schema: {
+          tags: ['rain'],
+          summary: 'Add one red-packet rain session (admin)',
+          params: idParamSchema,
+          body: rainSessionBody,
+          response: { 201: rainSessionReply, ...errors },
+        },
+      },
+      async (req, reply) => reply.status(201).send({ session: await rain().createSession(requireUser(req), req.params.id, req.body) }),
+    );
+
+    app.get(
+      '/api/rain/sessions',
+      {
+        schema: {
+          tags: ['rain'],
+          summary: 'A campaign’s rain sessions with their state (scheduled, open, ended, settled)',
+          querystring: rainSessionsQuery,
+          response: { 200: rainSessionsReply, ...errors },
+        },
+      },
+      async (req) => ({ sessions: await rain().list(req.query.campaignId) }),
+    );
+
+    app.get(
+      '/api/rain/sessions/:id',
+      {
+        schema: { tags: ['rain'], summary: 'One rain session', params: idParamSchema, response: { 200: rainSessionReply, ...errors } },
+      },
+      async (req) => ({ session: await rain().get(req.params.id) }),
+    );
+
+    app.get(
+      '/api/rain/sessions/:id/token',
+      {
+        schema: {
+          tags: ['rain'],
+          summary: 'The signed grab token for this session (the rain page fetches it; send it as `x-rain-token`)',
+          params: idParamSchema,
+          response: { 200: rainTokenReply, ...errors },
+        },
+        config: { rateLimit: { max: config.RAIN_GRAB_RATE_PER_IP, timeWindow: GRAB_WINDOW } },
+      },
+      async (req, reply) => reply.header('cache-control', 'no-store').send(await rain().issueToken(requireUser(req), req.params.id)),
+    );
+
+    app.post(
+      '/api/rain/sessions/:id/grab',
+      {
+        schema: {
+          tags: ['rain'],
+          summary: 'Grab one red packet',
+          description:
+            'Signed-in contributor of the campaign with the session’s `x-rain-token`. 409: `rain.no_packets_left`, `rain.already_grabbed`, `rain.not_open`. 403: `rain.bad_token`, `rain.account_too_new`, `rain.not_eligible`, `rain.submission_required`. 429 past the per-account or per-IP rate. A win may be `held` for review (paid once released).',
+          params: idParamSchema,
+          headers: z.object({ 'x-rain-token': z.string().max(200).optional() }),
+          response: { 200: rainGrabReply, ...errors },
+        },
+        // Per IP here; per account in the preHandler below (the session is known by then).
+        config: { rateLimit: { max: config.RAIN_GRAB_RATE_PER_IP, timeWindow: GRAB_WINDOW } },
+        preHandler: async (req) => {
+          const r = await perAccount(req);
+          if (!r.isAllowed && r.isExceeded) throw new AppError('request.rate_limited', { seconds: r.ttlInSeconds }, { status: 429 });
+        },
+      },
+      async (req) =>
+        rain().grab(requireUser(req), req.params.id, { ip: req.ip ?? null, userAgent: req.headers['user-agent'] ?? null, token: req.headers['x-rain-token'] }),
+    );
+
+    app.post(
+      '/api/admin/rain/grabs/:id/release',
+      {
+        schema: { tags: ['rain'], summary: 'Release a held win for payment (admin)', params: idParamSchema, response: { 200: rainGrabReplyAdmin, ...errors } },
+      },
+      async (req) => ({ grab: await rain().release(requireUser(req), req.params.id) }),
+    );
   };
 }

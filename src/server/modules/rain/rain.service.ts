@@ -175,7 +175,20 @@ export function createRainService(deps: RainServiceDeps) {
    */
   async function recordWin(s: RainSessionRow, win: RedisWin, held: string | null, source: 'redis' | 'reconcile'): Promise<RainGrabRow | undefined> {
     return db.transaction(async (tx) => {
-      const made = await repo.createGrab({ sessionId: s.id, userId: win.userId, packetIdx: win.idx, amountFen: win.amountFen, wonAt: win.wonAt, ip: win.ip, source, held: !!held, holdReason: held }, tx);
+      const made = await repo.createGrab(
+        {
+          sessionId: s.id,
+          userId: win.userId,
+          packetIdx: win.idx,
+          amountFen: win.amountFen,
+          wonAt: win.wonAt,
+          ip: win.ip,
+          source,
+          held: !!held,
+          holdReason: held,
+        },
+        tx,
+      );
       if (!made) {
         const existing = await repo.getGrabByUser(s.id, win.userId, tx);
         if (existing?.packetIdx !== win.idx) logger.error({ sessionId: s.id, win, existing }, 'rain: Redis and PostgreSQL disagree on a win');
@@ -213,7 +226,20 @@ export function createRainService(deps: RainServiceDeps) {
         if (!packet) throw new AppError('rain.no_packets_left');
         const fromIp = meta.ip ? (await repo.countWinsFromIp(s.id, meta.ip, tx)) + 1 : 0;
         const held = holdReason(user, fromIp, now);
-        const made = await repo.createGrab({ sessionId: s.id, userId: user.id, packetIdx: packet.idx, amountFen: packet.amountFen, wonAt: now, ip: meta.ip, source: 'postgres', held: !!held, holdReason: held }, tx);
+        const made = await repo.createGrab(
+          {
+            sessionId: s.id,
+            userId: user.id,
+            packetIdx: packet.idx,
+            amountFen: packet.amountFen,
+            wonAt: now,
+            ip: meta.ip,
+            source: 'postgres',
+            held: !!held,
+            holdReason: held,
+          },
+          tx,
+        );
         // The (session, user) constraint is the one that can conflict here: the packet is locked.
         if (!made) throw new AppError('rain.already_grabbed');
         await repo.markPacketWon({ sessionId: s.id, idx: packet.idx, userId: user.id, wonAt: now, grabId: made.id }, tx);
@@ -233,7 +259,8 @@ export function createRainService(deps: RainServiceDeps) {
     const state = sessionState(s, now);
     if (state !== 'open') throw new AppError('rain.not_open', { state });
     if (!tokens.verify(meta.token, s.id, user.id, now)) throw new AppError('rain.bad_token');
-    if (now.getTime() - user.createdAt.getTime() < limits.minAccountAgeMinutes * 60_000) throw new AppError('rain.account_too_new', { minutes: limits.minAccountAgeMinutes });
+    if (now.getTime() - user.createdAt.getTime() < limits.minAccountAgeMinutes * 60_000)
+      throw new AppError('rain.account_too_new', { minutes: limits.minAccountAgeMinutes });
     const key = `${s.id}:${user.id}`;
     if (eligibleCache.has(key)) return;
     if (!(await repo.isMember(s.campaignId, user.id))) throw new AppError('rain.not_eligible');
@@ -386,7 +413,16 @@ export function createRainService(deps: RainServiceDeps) {
         if (!found) throw new AppError('rain.grab_not_found');
         if (!found.held) throw new AppError('rain.not_held');
         await repo.release(grabId, actor.id, clock.now(), tx);
-        await deps.audit.create({ actorId: actor.id, action: 'rain.release', objectType: 'rain_grab', objectId: grabId, data: { sessionId: found.sessionId, amountFen: found.amountFen, holdReason: found.holdReason } }, tx);
+        await deps.audit.create(
+          {
+            actorId: actor.id,
+            action: 'rain.release',
+            objectType: 'rain_grab',
+            objectId: grabId,
+            data: { sessionId: found.sessionId, amountFen: found.amountFen, holdReason: found.holdReason },
+          },
+          tx,
+        );
         return found;
       });
       await pay(g.id);
@@ -419,26 +455,42 @@ export function createRainService(deps: RainServiceDeps) {
     },
   };
 
-  async function createMany(actor: Actor, campaignId: string, starts: Date[], input: { durationSeconds: number; budgetFen: number; packetCount: number; eligibility: RainSessionRow['eligibility'] }): Promise<RainSession[]> {
-    const made = await db.transaction(async (tx) => {
-      const rows = await repo.createSessions(
-        starts.map((startsAt) => ({
-          campaignId,
-          startsAt,
-          endsAt: new Date(startsAt.getTime() + input.durationSeconds * 1000),
-          budgetFen: input.budgetFen,
-          packetCount: input.packetCount,
-          eligibility: input.eligibility,
-          createdBy: actor.id,
-        })),
-        tx,
-      );
-      await deps.audit.create({ actorId: actor.id, action: 'rain.schedule', objectType: 'campaign', objectId: campaignId, data: { sessions: rows.length, budgetFen: input.budgetFen, packetCount: input.packetCount } }, tx);
-      return rows;
-    }).catch((err: unknown) => {
-      if (findFk(err)) throw new AppError('campaign.not_found', {}, { cause: err });
-      throw err;
-    });
+  async function createMany(
+    actor: Actor,
+    campaignId: string,
+    starts: Date[],
+    input: { durationSeconds: number; budgetFen: number; packetCount: number; eligibility: RainSessionRow['eligibility'] },
+  ): Promise<RainSession[]> {
+    const made = await db
+      .transaction(async (tx) => {
+        const rows = await repo.createSessions(
+          starts.map((startsAt) => ({
+            campaignId,
+            startsAt,
+            endsAt: new Date(startsAt.getTime() + input.durationSeconds * 1000),
+            budgetFen: input.budgetFen,
+            packetCount: input.packetCount,
+            eligibility: input.eligibility,
+            createdBy: actor.id,
+          })),
+          tx,
+        );
+        await deps.audit.create(
+          {
+            actorId: actor.id,
+            action: 'rain.schedule',
+            objectType: 'campaign',
+            objectId: campaignId,
+            data: { sessions: rows.length, budgetFen: input.budgetFen, packetCount: input.packetCount },
+          },
+          tx,
+        );
+        return rows;
+      })
+      .catch((err: unknown) => {
+        if (findFk(err)) throw new AppError('campaign.not_found', {}, { cause: err });
+        throw err;
+      });
     const now = clock.now();
     return made.map((s) => presentSession({ ...s, grantedFen: 0, grabbedCount: 0 }, now));
   }

@@ -21,7 +21,17 @@ function checkSplit(amounts: number[], budget: number, count: number) {
 
 describe('double-mean split', () => {
   it('sums exactly to the budget, keeps every packet in [1, 2 × remaining mean], over many seeds and shapes', () => {
-    const shapes: [number, number][] = [[1, 1], [2, 2], [3, 2], [100, 100], [101, 100], [10_000, 100], [99_999, 7], [1_000_000, 1000], [5_000_000, 3]];
+    const shapes: [number, number][] = [
+      [1, 1],
+      [2, 2],
+      [3, 2],
+      [100, 100],
+      [101, 100],
+      [10_000, 100],
+      [99_999, 7],
+      [1_000_000, 1000],
+      [5_000_000, 3],
+    ];
     for (const [budget, count] of shapes) {
       for (let seed = 1; seed <= 300; seed++) checkSplit(splitDoubleMean(budget, count, seededRandomInt(seed * 7919 + budget)), budget, count);
     }
@@ -46,7 +56,12 @@ describe('double-mean split', () => {
 describe('schedule and tokens', () => {
   it('places Shanghai times on the right instants, day after day', () => {
     const starts = scheduleStarts('2030-01-31', 2, ['20:00', '12:00']);
-    expect(starts.map((d) => d.toISOString())).toEqual(['2030-01-31T04:00:00.000Z', '2030-01-31T12:00:00.000Z', '2030-02-01T04:00:00.000Z', '2030-02-01T12:00:00.000Z']);
+    expect(starts.map((d) => d.toISOString())).toEqual([
+      '2030-01-31T04:00:00.000Z',
+      '2030-01-31T12:00:00.000Z',
+      '2030-02-01T04:00:00.000Z',
+      '2030-02-01T12:00:00.000Z',
+    ]);
   });
 
   it('accepts a token only for its session, user and lifetime', () => {
@@ -58,7 +73,14 @@ describe('schedule and tokens', () => {
     expect(t.verify(tok, 'sess', 'other', now)).toBe(false);
     expect(t.verify(tok, 'sess', 'user', new Date(now.getTime() + 120_000))).toBe(false);
     expect(t.verify(undefined, 'sess', 'user', now)).toBe(false);
-    expect(t.verify(tok.replace(/.$/, (c) => (c === 'A' ? 'B' : 'A')), 'sess', 'user', now)).toBe(false);
+    expect(
+      t.verify(
+        tok.replace(/.$/, (c) => (c === 'A' ? 'B' : 'A')),
+        'sess',
+        'user',
+        now,
+      ),
+    ).toBe(false);
     expect(createRainTokens('x'.repeat(32)).verify(tok, 'sess', 'user', now)).toBe(false);
   });
 });

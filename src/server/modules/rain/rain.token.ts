@@ -11,7 +11,8 @@ export interface RainTokens {
 }
 
 export function createRainTokens(secret: string): RainTokens {
-  const sign = (sessionId: string, userId: string, exp: number) => createHmac('sha256', secret).update(`rain:v1:${sessionId}:${userId}:${exp}`).digest('base64url');
+  const sign = (sessionId: string, userId: string, exp: number) =>
+    createHmac('sha256', secret).update(`rain:v1:${sessionId}:${userId}:${exp}`).digest('base64url');
   return {
     issue(sessionId, userId, expiresAt) {
       const exp = Math.floor(expiresAt.getTime() / 1000);
