@@ -210,6 +210,35 @@ describe('processing real phone video', { timeout: 200_000 }, () => {
     expect(notVideo.rejection?.code).toBe('media.not_video');
   });
 
+  it('an HLS or concat playlist uploaded as a video is refused without anything it references being opened', async () => {
+    let requests = 0;
+    const http = await import('node:http');
+    const server = http.createServer((_req, res) => {
+      requests += 1;
+      res.end('x');
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const port = (server.address() as { port: number }).port;
+    try {
+      const playlists: [string, string][] = [
+        ['playlist.mp4', `#EXTM3U\n#EXT-X-TARGETDURATION:4\n#EXTINF:4,\nhttp://127.0.0.1:${port}/seg0.ts\n#EXT-X-ENDLIST\n`],
+        ['concat.mp4', `ffconcat version 1.0\nfile 'http://127.0.0.1:${port}/a.mp4'\nfile '/etc/passwd'\n`],
+      ];
+      for (const [name, text] of playlists) {
+        const u = await contributor(strict);
+        const run = await tusUpload(Buffer.from(text), { base, cookie: u.cookie, metadata: { campaignId: strict, theme: 'food', title: name, filename: name, consent: 'true' } });
+        expect(run.error).toBeUndefined();
+        const id = (await ctx.app.inject({ method: 'GET', url: '/api/me/submissions', headers: { cookie: u.cookie } })).json().submissions[0].id;
+        const sub = await waitDecided(id, u.cookie);
+        expect(sub.rejection).toEqual({ code: 'media.playlist_refused', message: '不接受播放列表文件，请上传视频本身。' });
+        expect(await ctx.runtime.services.storage.list(`submissions/${id}`)).toEqual([]);
+      }
+      expect(requests).toBe(0);
+    } finally {
+      server.close();
+    }
+  });
+
   it('a zero-byte file is refused when the upload starts, with nothing created', async () => {
     const u = await contributor(strict);
     const run = await tusUpload(Buffer.alloc(0), { base, cookie: u.cookie, metadata: { campaignId: strict, theme: 'food', title: 'empty', filename: 'empty.mp4', consent: 'true' } });

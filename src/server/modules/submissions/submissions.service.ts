@@ -234,14 +234,15 @@ export function createSubmissionsService(deps: SubmissionsServiceDeps) {
       const { row, clipIdx } = found;
       if (clipIdx === null) {
         const original = `${submissionPrefix(row.id)}/original`;
-        await deps.storage.moveFile(original, file);
+        // Stored beside, not moved: tus still reads its own file while it answers this request.
+        await deps.storage.putFile(original, file);
         return db.transaction(async (tx) => {
           const updated = await repo.update(row.id, { status: 'processing', progress: 0, uploadId: null, outputs: { original } }, tx);
           await deps.jobs.send('media.process', { submissionId: row.id }, { tx, singletonKey: row.id });
           return updated;
         });
       }
-      await deps.storage.moveFile(clipKey(row.id, clipIdx), file);
+      await deps.storage.putFile(clipKey(row.id, clipIdx), file);
       return db.transaction(async (tx) => {
         // The row lock orders clips finishing at the same moment: exactly one sees them all stored.
         const current = await repo.getForUpdate(row.id, tx);

@@ -72,8 +72,6 @@ export function createUploadsServer(opts: UploadsServerOptions): UploadsServer {
       const locale = localeFromAcceptLanguage(req.headers.get('accept-language') ?? undefined) ?? 'zh-CN';
       try {
         const row = await opts.submissions.finishUpload(upload.id, path.join(opts.directory, upload.id));
-        // The bytes now live in media storage as the submission's original.
-        await store.remove(upload.id).catch(() => {});
         const headers: Record<string, string> = row ? { 'Paike-Submission-Id': row.id } : {};
         return { headers };
       } catch (err) {
@@ -84,6 +82,11 @@ export function createUploadsServer(opts: UploadsServerOptions): UploadsServer {
   });
   server.on(EVENTS.POST_RECEIVE, (_req, upload) => {
     if (upload.offset !== undefined) void opts.submissions.recordUploadProgress(upload.id, upload.offset).catch(opts.onError);
+  });
+  // The bytes live in media storage now; tus's copy goes once the response is out, since a
+  // creation-with-upload POST still reads it after onUploadFinish.
+  server.on(EVENTS.POST_FINISH, (_req, _res, upload) => {
+    void store.remove(upload.id).catch(opts.onError);
   });
   server.on(EVENTS.POST_TERMINATE, (_req, _res, id) => {
     void opts.submissions.abortUpload(id).catch(opts.onError);
