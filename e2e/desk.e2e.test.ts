@@ -98,11 +98,89 @@ describe('the desk adopts a contributor’s video and the money reaches them', (
       await page.getByRole('button', { name: /Change grade B → / }).waitFor();
       await screenshot(page, 'desk-review-adopted', false);
 
-      // Make it today's daily pick (Asia/Shanghai); the public home page then shows it.
       const submissionId = new URL(page.url()).pathname.split('/').pop()!;
+
+      // Packaging: the Weibo tab counts characters against Weibo's 30 and refuses an over-long headline.
+      const packaging = page.getByRole('region', { name: 'Packaging' });
+      await packaging.getByRole('tab', { name: 'Weibo' }).click();
+      const weibo = packaging.getByRole('tabpanel', { name: 'Weibo' });
+      const headline = weibo.getByLabel('Headline', { exact: true });
+      const save = weibo.getByRole('button', { name: 'Save Weibo package' });
+      await headline.fill('回家的路：从成都东站出发，穿过春熙路和九眼桥，一路的街景与灯火都在这里了');
+      await weibo.locator('.counter.is-over').filter({ hasText: '36 / 30' }).waitFor();
+      await weibo.getByText('6 characters over the limit of 30.').waitFor();
+      expect(await headline.getAttribute('aria-invalid')).toBe('true');
+      expect(await save.isDisabled()).toBe(true);
+      await headline.fill('回家的路：成都东站的傍晚');
+      await weibo.getByText('12 / 30').waitFor();
+      await weibo.getByLabel('Summary', { exact: true }).fill('拍客林勇刚记录从成都东站回家的一路街景。');
+      const tags = weibo.getByLabel('Tags', { exact: true }).last();
+      await tags.fill('回家的路');
+      await tags.press('Enter');
+      await tags.fill('成都,');
+      await weibo.getByRole('button', { name: 'Remove tag 成都' }).waitFor();
+      await weibo.getByLabel('Credit', { exact: true }).fill('拍客 林勇刚');
+      // The candidate frames are made on first request: pick the third one.
+      const frames = weibo.getByRole('radio', { name: /^Frame at / });
+      await frames.nth(2).waitFor({ timeout: 30_000 });
+      await frames.nth(2).check();
+      expect(await save.isDisabled()).toBe(false);
+      await save.click();
+      await weibo.getByText('Weibo package saved.').waitFor();
+      await packaging.getByRole('tab', { name: 'Weibo ✓' }).waitFor();
+      const pk = await page.request.get(`${server.url}/api/desk/submissions/${submissionId}/packages`);
+      const saved = ((await pk.json()) as { packages: { channel: string; headline: string; tags: string[]; coverKey: string | null }[] }).packages;
+      const weiboPkg = saved.find((p) => p.channel === 'weibo')!;
+      expect(weiboPkg.headline).toBe('回家的路：成都东站的傍晚');
+      expect(weiboPkg.tags).toEqual(['回家的路', '成都']);
+      expect(weiboPkg.coverKey).toMatch(/\/covers\/2\.jpg$/);
+      await packaging.evaluate((el) => el.scrollIntoView({ block: 'center' }));
+      await screenshot(page, 'desk-review-packaging', false);
+
+      // Make it today's daily pick (Asia/Shanghai) from the review page; the public home page then shows it.
+      const pick = page.getByRole('region', { name: 'Daily pick' });
       const day = new Date(Date.now() + 8 * 3_600_000).toISOString().slice(0, 10);
-      const res = await page.request.put(`${server.url}/api/desk/daily-picks/${day}`, { data: { submissionId, headline: '今日必看：回家路上的车站' } });
-      expect(res.status()).toBe(200);
+      expect(await pick.getByLabel('Day (Beijing time)').inputValue()).toBe(day);
+      await pick.getByLabel('Headline', { exact: true }).fill('今日必看：回家路上的车站');
+      await pick.getByRole('button', { name: /^Make daily pick for / }).click();
+      await pick.getByText(/^Scheduled as the daily pick for /).waitFor();
+
+      // Trim 2–12 s with one burned-in subtitle; the version becomes ready and playable.
+      const trim = page.getByRole('region', { name: 'Trim & subtitles' });
+      await player.evaluate((v) => {
+        (v as unknown as { currentTime: number }).currentTime = 2;
+      });
+      await trim.getByRole('button', { name: 'Set from player (Start (seconds))' }).click();
+      await expect.poll(() => trim.getByLabel('Start (seconds)').inputValue()).toBe('2');
+      await trim.getByLabel('End (seconds)').fill('12');
+      await trim.getByText('Length 0:10').waitFor();
+      await trim.getByRole('button', { name: 'Add subtitle line' }).click();
+      await trim.getByLabel('Line 1 end').fill('4');
+      await trim.getByLabel('Line 1 text').fill('成都东站，傍晚六点');
+      await trim.getByLabel('Burned into the picture').check();
+      await trim.getByRole('button', { name: 'Make this version' }).click();
+      await trim.getByText('Requested. The new version is being made.').waitFor();
+      const version = trim.getByRole('listitem').first();
+      await version.getByText('0:02–0:12').waitFor();
+      await version.getByText('Ready', { exact: true }).waitFor({ timeout: 90_000 });
+      await version.getByText('1 subtitle line').waitFor();
+      const mp4 = await version.getByRole('link', { name: 'Download MP4' }).getAttribute('href');
+      expect(mp4).toBeTruthy();
+      expect((await page.request.get(`${server.url}${mp4!}`)).status()).toBe(200);
+      const edited = version.getByLabel(/^Video: .+\(0:02–0:12\)$/);
+      await expect.poll(() => edited.evaluate((v) => (v as unknown as { readyState: number }).readyState), { timeout: 20_000 }).toBeGreaterThanOrEqual(1);
+      await version.evaluate((el) => el.scrollIntoView({ block: 'center' }));
+      await screenshot(page, 'desk-review-trim', false);
+
+      // The schedule lists today's pick with a link back to the review.
+      await page.goto(`${server.url}/desk`);
+      await page.getByRole('link', { name: 'Open: Daily pick and weekly chart' }).click();
+      await page.waitForURL((u) => u.pathname === '/desk/daily-picks');
+      const today = page.getByRole('row').filter({ has: page.getByText('Today', { exact: true }) });
+      await today.getByRole('link', { name: '今日必看：回家路上的车站' }).waitFor();
+      await today.getByText('林勇刚').waitFor();
+      await today.getByRole('button', { name: /^Clear / }).waitFor();
+      await screenshot(page, 'desk-daily-picks', false);
     });
     await context.close();
 

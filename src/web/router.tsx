@@ -9,6 +9,7 @@ import { signInRoute, signUpRoute } from './routes/auth.js';
 import { campaignRoute, joinRoute } from './routes/campaign.js';
 import { deskRoute } from './routes/desk.js';
 import { auditRoute } from './routes/deskAudit.js';
+import { dailyPicksRoute } from './routes/deskPicks.js';
 import { queueRoute } from './routes/deskQueue.js';
 import { reviewRoute } from './routes/deskReview.js';
 import { studiosRoute } from './routes/deskStudios.js';
@@ -48,6 +49,7 @@ const routeTree = rootRoute.addChildren([
   reviewRoute,
   studiosRoute,
   auditRoute,
+  dailyPicksRoute,
   financeRoute,
   adminCampaignsRoute,
   newCampaignRoute,

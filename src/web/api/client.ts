@@ -35,7 +35,7 @@ export class ApiError extends Error {
   }
 }
 
-type Method = 'GET' | 'POST' | 'PATCH' | 'DELETE';
+type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
 export async function api<T>(path: string, opts: { method?: Method; body?: unknown } = {}): Promise<T> {
   const headers: Record<string, string> = {

@@ -10,7 +10,7 @@ interface DeskCard {
   roles: readonly Role[];
   title: string;
   text: string;
-  to?: '/admin/campaigns' | '/admin/users' | '/desk/queue' | '/desk/studios' | '/desk/audit' | '/finance';
+  to?: '/admin/campaigns' | '/admin/users' | '/desk/queue' | '/desk/studios' | '/desk/audit' | '/desk/daily-picks' | '/finance';
 }
 
 function DeskPage() {
@@ -20,7 +20,7 @@ function DeskPage() {
     { key: 'review', roles: ['editor', 'chief_editor', 'admin'], title: t('desk.review'), text: t('desk.reviewText'), to: '/desk/queue' },
     { key: 'studios', roles: ['chief_editor', 'admin'], title: t('desk.studios'), text: t('desk.studiosText'), to: '/desk/studios' },
     { key: 'audit', roles: ['chief_editor', 'admin'], title: t('desk.audit'), text: t('desk.auditText'), to: '/desk/audit' },
-    { key: 'pick', roles: ['editor', 'chief_editor', 'admin'], title: t('desk.dailyPick'), text: t('desk.dailyPickText') },
+    { key: 'pick', roles: ['editor', 'chief_editor', 'admin'], title: t('desk.dailyPick'), text: t('desk.dailyPickText'), to: '/desk/daily-picks' },
     { key: 'finance', roles: ['finance', 'admin'], title: t('desk.finance'), text: t('desk.financeText'), to: '/finance' },
     { key: 'campaigns', roles: ['admin'], title: t('desk.campaigns'), text: t('desk.campaignsText'), to: '/admin/campaigns' },
     { key: 'users', roles: ['admin'], title: t('desk.users'), text: t('desk.usersText'), to: '/admin/users' },

@@ -18,8 +18,11 @@ import {
   type Review,
 } from '../api/desk.js';
 import { useCampaigns } from '../api/queries.js';
+import { DailyPickControl } from '../features/desk/DailyPickControl.js';
 import { DeskPlayer } from '../features/desk/DeskPlayer.js';
 import { campaignTheme, DeskNav, EDITORS, Kbd, TrustBadge, useHotkeys } from '../features/desk/deskUi.js';
+import { PackagingPanel } from '../features/desk/PackagingPanel.js';
+import { TrimPanel } from '../features/desk/TrimPanel.js';
 import { useClaim, type ClaimState } from '../features/desk/useClaim.js';
 import { formatClock } from '../features/uploads/media.js';
 import { Alert } from '../ui/Field.js';
@@ -310,6 +313,7 @@ function ReviewBody({ id }: { id: string }) {
   const claim = useClaim(id, inReview);
   const [nextMsg, setNextMsg] = useState<string | null>(null);
   const [done, setDone] = useState<string | null>(null);
+  const playhead = useRef(0);
   useTitle(q.data ? `${t('review.title')}: ${q.data.submission.title}` : t('review.title'));
   useEffect(() => setNextMsg(null), [id]);
 
@@ -331,6 +335,7 @@ function ReviewBody({ id }: { id: string }) {
   const c = r.contributor;
   const ct = campaignTheme(campaigns.data, s.campaignId, s.theme, lang);
   const blocked = claim.kind === 'other';
+  const adopted = s.status === 'adopted';
   return (
     <>
       <div className="page-head">
@@ -353,7 +358,7 @@ function ReviewBody({ id }: { id: string }) {
       <div className="review-grid">
         <div className="review-media">
           {s.playbackUrl ? (
-            <DeskPlayer src={s.playbackUrl} poster={s.posterUrl} title={s.title} spriteVttUrl={s.spriteVttUrl} />
+            <DeskPlayer src={s.playbackUrl} poster={s.posterUrl} title={s.title} spriteVttUrl={s.spriteVttUrl} onTime={(x) => (playhead.current = x)} />
           ) : (
             <p className="muted">{t('player.notReady')}</p>
           )}
@@ -363,9 +368,16 @@ function ReviewBody({ id }: { id: string }) {
               {t('review.location')}: {s.location.name ?? `${s.location.lat.toFixed(4)}, ${s.location.lng.toFixed(4)}`}
             </p>
           ) : null}
+          {adopted ? (
+            <>
+              <PackagingPanel id={id} title={s.title} description={s.description} posterUrl={s.posterUrl} />
+              <TrimPanel id={id} title={s.title} duration={num(s.probe?.durationSeconds)} currentTime={() => playhead.current} />
+            </>
+          ) : null}
         </div>
         <div className="review-side">
           <Decision key={`${s.id}-${s.status}-${s.grade ?? ''}`} r={r} id={id} blocked={blocked} onNext={() => void next()} done={done} setDone={setDone} />
+          {adopted ? <DailyPickControl id={id} title={s.title} description={s.description} /> : null}
           <section className="desk-panel" aria-labelledby="contrib-h">
             <h2 id="contrib-h">{t('review.contributor')}</h2>
             <p>

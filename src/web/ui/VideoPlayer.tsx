@@ -9,7 +9,18 @@ const HLS_TYPE = 'application/vnd.apple.mpegurl';
  * does not pick native playback. hls.js loads on demand: it is most of a megabyte.
  * The native controls give keyboard access (Space, arrows) once the video has focus.
  */
-export function VideoPlayer({ src, poster, title }: { src: string; poster?: string | null; title: string }) {
+export function VideoPlayer({
+  src,
+  poster,
+  title,
+  subtitles,
+}: {
+  src: string;
+  poster?: string | null;
+  title: string;
+  /** A WebVTT file shown as the default subtitle track. */
+  subtitles?: { url: string; label: string; lang: string };
+}) {
   const { t } = useTranslation();
   const ref = useRef<HTMLVideoElement>(null);
   const [error, setError] = useState<string | null>(null);
@@ -57,15 +68,9 @@ export function VideoPlayer({ src, poster, title }: { src: string; poster?: stri
   }, [src, t]);
   return (
     <div className="player">
-      <video
-        ref={ref}
-        controls
-        playsInline
-        preload="metadata"
-        poster={poster ?? undefined}
-        aria-label={t('player.label', { title })}
-        className="player-video"
-      />
+      <video ref={ref} controls playsInline preload="metadata" poster={poster ?? undefined} aria-label={t('player.label', { title })} className="player-video">
+        {subtitles ? <track kind="subtitles" src={subtitles.url} srcLang={subtitles.lang} label={subtitles.label} default /> : null}
+      </video>
       {error ? (
         <p role="alert" className="alert alert-error">
           {error}

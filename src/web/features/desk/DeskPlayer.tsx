@@ -9,7 +9,20 @@ const HLS_TYPE = 'application/vnd.apple.mpegurl';
  * The review player: hls.js (or native HLS on Safari) plus a scrub bar that previews frames from
  * the thumbnail sprite on hover, so an editor can skim a three-minute video in seconds.
  */
-export function DeskPlayer({ src, poster, title, spriteVttUrl }: { src: string; poster: string | null; title: string; spriteVttUrl: string | null }) {
+export function DeskPlayer({
+  src,
+  poster,
+  title,
+  spriteVttUrl,
+  onTime,
+}: {
+  src: string;
+  poster: string | null;
+  title: string;
+  spriteVttUrl: string | null;
+  /** Told the playhead position as it moves (the trim panel's "set from player"). */
+  onTime?: (seconds: number) => void;
+}) {
   const { t } = useTranslation();
   const ref = useRef<HTMLVideoElement>(null);
   const bar = useRef<HTMLDivElement>(null);
@@ -97,7 +110,10 @@ export function DeskPlayer({ src, poster, title, spriteVttUrl }: { src: string; 
         poster={poster ?? undefined}
         aria-label={t('player.label', { title })}
         className="player-video"
-        onTimeUpdate={(e) => setTime(e.currentTarget.currentTime)}
+        onTimeUpdate={(e) => {
+          setTime(e.currentTarget.currentTime);
+          onTime?.(e.currentTarget.currentTime);
+        }}
         onDurationChange={(e) => setDuration(Number.isFinite(e.currentTarget.duration) ? e.currentTarget.duration : 0)}
       />
       <div
