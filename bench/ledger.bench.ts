@@ -62,7 +62,14 @@ try {
   const treasury = (await ledger.systemAccount('treasury')).id;
   const budget = (await ledger.systemAccount('campaign_budget', campaignId)).id;
   const contributors = await Promise.all(users.map(async (u) => (await ledger.ensureContributorAccount(u.id)).id));
-  await ledger.post({ idempotencyKey: 'fund', kind: 'budget_funding', entries: [{ accountId: treasury, amountFen: -1e12 }, { accountId: budget, amountFen: 1e12 }] });
+  await ledger.post({
+    idempotencyKey: 'fund',
+    kind: 'budget_funding',
+    entries: [
+      { accountId: treasury, amountFen: -1e12 },
+      { accountId: budget, amountFen: 1e12 },
+    ],
+  });
 
   const amount = (i: number) => 10_000 + (i % 7) * 100;
   const refs = (i: number) => ({ submissionId: randomUUID(), campaignId, grade: 'D', i });
@@ -74,16 +81,29 @@ try {
   // Warm up both paths (connections, plans).
   await drive(CLIENTS, async (i) => {
     if (i >= 200) return;
-    await ledger.post({ idempotencyKey: `warm:${i}`, kind: 'adoption_reward', entries: [{ accountId: budget, amountFen: -amount(i) }, { accountId: contributors[i % CONTRIBUTORS]!, amountFen: amount(i) }], refs: refs(i) });
+    await ledger.post({
+      idempotencyKey: `warm:${i}`,
+      kind: 'adoption_reward',
+      entries: [
+        { accountId: budget, amountFen: -amount(i) },
+        { accountId: contributors[i % CONTRIBUTORS]!, amountFen: amount(i) },
+      ],
+      refs: refs(i),
+    });
   }).catch(() => {});
 
-  console.log(`ledger bench: ${CLIENTS} clients, ${SECONDS}s per run, PostgreSQL ${(await database.sql.query<{ server_version: string }>('SHOW server_version')).rows[0]!.server_version}, load ${loadNow()}`);
+  console.log(
+    `ledger bench: ${CLIENTS} clients, ${SECONDS}s per run, PostgreSQL ${(await database.sql.query<{ server_version: string }>('SHOW server_version')).rows[0]!.server_version}, load ${loadNow()}`,
+  );
 
   const ours = await drive(CLIENTS, async (i) => {
     await ledger.post({
       idempotencyKey: `bench:${i}`,
       kind: 'adoption_reward',
-      entries: [{ accountId: budget, amountFen: -amount(i) }, { accountId: contributors[i % CONTRIBUTORS]!, amountFen: amount(i) }],
+      entries: [
+        { accountId: budget, amountFen: -amount(i) },
+        { accountId: contributors[i % CONTRIBUTORS]!, amountFen: amount(i) },
+      ],
       refs: refs(i),
       memo: 'bench reward',
     });
@@ -95,8 +115,18 @@ try {
     try {
       await c.query('BEGIN');
       const id = randomUUID();
-      await c.query(`INSERT INTO bare_transfers (id, idempotency_key, kind, memo, refs) VALUES ($1, $2, 'adoption_reward', 'bench reward', $3)`, [id, `bare:${i}`, JSON.stringify(refs(i))]);
-      await c.query(`INSERT INTO bare_entries (transfer_id, account_id, amount_fen) VALUES ($1, $2, $3), ($1, $4, $5)`, [id, budget, -amount(i), contributors[i % CONTRIBUTORS], amount(i)]);
+      await c.query(`INSERT INTO bare_transfers (id, idempotency_key, kind, memo, refs) VALUES ($1, $2, 'adoption_reward', 'bench reward', $3)`, [
+        id,
+        `bare:${i}`,
+        JSON.stringify(refs(i)),
+      ]);
+      await c.query(`INSERT INTO bare_entries (transfer_id, account_id, amount_fen) VALUES ($1, $2, $3), ($1, $4, $5)`, [
+        id,
+        budget,
+        -amount(i),
+        contributors[i % CONTRIBUTORS],
+        amount(i),
+      ]);
       await c.query('COMMIT');
     } finally {
       c.release();
@@ -110,8 +140,18 @@ try {
     try {
       await c.query('BEGIN');
       const id = randomUUID();
-      await c.query(`INSERT INTO ledger_transfers (id, idempotency_key, kind, memo, refs) VALUES ($1, $2, 'adoption_reward', 'bench reward', $3)`, [id, `guarded:${i}`, JSON.stringify(refs(i))]);
-      await c.query(`INSERT INTO ledger_entries (transfer_id, account_id, amount_fen) VALUES ($1, $2, $3), ($1, $4, $5)`, [id, budget, -amount(i), contributors[i % CONTRIBUTORS], amount(i)]);
+      await c.query(`INSERT INTO ledger_transfers (id, idempotency_key, kind, memo, refs) VALUES ($1, $2, 'adoption_reward', 'bench reward', $3)`, [
+        id,
+        `guarded:${i}`,
+        JSON.stringify(refs(i)),
+      ]);
+      await c.query(`INSERT INTO ledger_entries (transfer_id, account_id, amount_fen) VALUES ($1, $2, $3), ($1, $4, $5)`, [
+        id,
+        budget,
+        -amount(i),
+        contributors[i % CONTRIBUTORS],
+        amount(i),
+      ]);
       await c.query('COMMIT');
     } finally {
       c.release();
@@ -128,14 +168,16 @@ try {
   });
 
   const rec = await ledger.reconcile();
-  const row = (name: string, r: { n: number; ms: number; perSecond: number }) => `  ${name.padEnd(44)} ${String(r.n).padStart(7)} transfers in ${(r.ms / 1000).toFixed(1)} s  ${r.perSecond.toFixed(0).padStart(6)} /s`;
+  const row = (name: string, r: { n: number; ms: number; perSecond: number }) =>
+    `  ${name.padEnd(44)} ${String(r.n).padStart(7)} transfers in ${(r.ms / 1000).toFixed(1)} s  ${r.perSecond.toFixed(0).padStart(6)} /s`;
   console.log(row('ledger service post (checks, idempotency)', ours));
   console.log(row('bare: BEGIN; 2 INSERTs; COMMIT', bareTx));
   console.log(row('bare: one INSERT … WITH statement', bareOne));
   console.log(row('(diagnostic) bare tx into guarded ledger tables', guarded));
   console.log(`  ratio service / bare transaction:   ${(ours.perSecond / bareTx.perSecond).toFixed(2)}×`);
   console.log(`  ratio service / bare one statement: ${(ours.perSecond / bareOne.perSecond).toFixed(2)}×`);
-  const violations = (rec.totalFen !== 0 ? 1 : 0) + rec.negativeContributorAccounts.length + rec.unbalancedTransfers.length + rec.campaigns.filter((c) => c.overspent).length;
+  const violations =
+    (rec.totalFen !== 0 ? 1 : 0) + rec.negativeContributorAccounts.length + rec.unbalancedTransfers.length + rec.campaigns.filter((c) => c.overspent).length;
   console.log(`reconcile: ok=${rec.ok} totalFen=${rec.totalFen} accounts=${rec.accounts} transfers=${rec.transfers} invariant violations=${violations}`);
   for (const m of rec.mismatches) console.log(`  mismatch: ${m}`);
   const c = rec.campaigns[0]!;

@@ -15,7 +15,7 @@ export async function writeRandomFile(file: string, bytes: number): Promise<void
   const fh = await open(file, 'w');
   try {
     const block = 16 * MiB;
-    for (let done = 0; done < bytes; ) {
+    for (let done = 0; done < bytes;) {
       const n = Math.min(block, bytes - done);
       await fh.write(randomBytes(n));
       done += n;
@@ -149,7 +149,11 @@ export async function cpuMsOf(pid: number): Promise<number> {
 /** Samples a process's RSS every `everyMs` until `stop()` is called. */
 export function sampleRss(pid: number, everyMs = 200): { stop(): number[] } {
   const samples: number[] = [];
-  const tick = () => void rssOf(pid).then((b) => samples.push(b), () => {});
+  const tick = () =>
+    void rssOf(pid).then(
+      (b) => samples.push(b),
+      () => {},
+    );
   tick();
   const t = setInterval(tick, everyMs);
   return {

@@ -112,7 +112,12 @@ async function startPaike(): Promise<Paike> {
     env: paikeEnv,
   });
   const nodeFlags = flags['server-node-options'].split(' ').filter(Boolean);
-  paike = spawnTracked(process.execPath, [...nodeFlags, 'bin/paike.mjs', 'start'], { cwd: repo, env: paikeEnv, ready: /Paike is running at (\S+)/, readyTimeoutMs: 120_000 });
+  paike = spawnTracked(process.execPath, [...nodeFlags, 'bin/paike.mjs', 'start'], {
+    cwd: repo,
+    env: paikeEnv,
+    ready: /Paike is running at (\S+)/,
+    readyTimeoutMs: 120_000,
+  });
   const base = (await paike.ready).trim();
   const signIn = await postJson(`${base}/api/auth/sign-in/email`, { email: adminEmail, password: PASSWORD });
   if (signIn.status !== 200) throw new Error(`admin sign-in: ${signIn.status} ${await signIn.text()}`);
@@ -250,7 +255,9 @@ const fmtMs = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
 const fmtMB = (b: number) => `${(b / 1e6).toFixed(0)} MB`;
 
 try {
-  log(`machine: ${cpus().length} cores, ${(totalmem() / GiB).toFixed(1)} GiB RAM (${(freemem() / GiB).toFixed(1)} free), node ${process.version}; load ${loadNow()}`);
+  log(
+    `machine: ${cpus().length} cores, ${(totalmem() / GiB).toFixed(1)} GiB RAM (${(freemem() / GiB).toFixed(1)} free), node ${process.version}; load ${loadNow()}`,
+  );
   log(`writing ${flags['size-mib']} MiB of random bytes to ${source}`);
   await writeRandomFile(source, SIZE);
   await mkdir(scratch, { recursive: true });
@@ -416,8 +423,18 @@ try {
   }
   await settle(p);
   const latencyRows = [
-    ['ours: PATCH 64 KiB (last one finishes the upload)', `${median(patchMs).toFixed(1)} ms`, `${Math.min(...patchMs).toFixed(1)} ms`, `${Math.max(...patchMs).toFixed(1)} ms`],
-    ['ours: HEAD (auth, owner check, tus offset)', `${median(headMs).toFixed(1)} ms`, `${Math.min(...headMs).toFixed(1)} ms`, `${Math.max(...headMs).toFixed(1)} ms`],
+    [
+      'ours: PATCH 64 KiB (last one finishes the upload)',
+      `${median(patchMs).toFixed(1)} ms`,
+      `${Math.min(...patchMs).toFixed(1)} ms`,
+      `${Math.max(...patchMs).toFixed(1)} ms`,
+    ],
+    [
+      'ours: HEAD (auth, owner check, tus offset)',
+      `${median(headMs).toFixed(1)} ms`,
+      `${Math.min(...headMs).toFixed(1)} ms`,
+      `${Math.max(...headMs).toFixed(1)} ms`,
+    ],
     ['bare http: PUT 64 KiB → file', `${median(putMs).toFixed(1)} ms`, `${Math.min(...putMs).toFixed(1)} ms`, `${Math.max(...putMs).toFixed(1)} ms`],
   ];
   log(`per request: PATCH ${median(patchMs).toFixed(1)} ms, HEAD ${median(headMs).toFixed(1)} ms, bare PUT ${median(putMs).toFixed(1)} ms`);
@@ -484,7 +501,9 @@ try {
         const cpu = (await cpuMsOf(pid)) - cpu0;
         if (which === 'ours') await settle(p);
         (which === 'ours' ? ourRss : bareRss).push(...rss);
-        log(`memory ${r + 1}: ${which} ${fmtMs(ms)} (${mbps(MEM_SIZE, ms).toFixed(0)} MB/s), RSS max ${fmtMB(Math.max(...rss))}, CPU ${(cpu / 1000).toFixed(2)} s`);
+        log(
+          `memory ${r + 1}: ${which} ${fmtMs(ms)} (${mbps(MEM_SIZE, ms).toFixed(0)} MB/s), RSS max ${fmtMB(Math.max(...rss))}, CPU ${(cpu / 1000).toFixed(2)} s`,
+        );
         memoryRows.push([
           `${r + 1}: ${which === 'ours' ? `ours (paike start), tus ${flags['chunk-mib']} MiB chunks` : 'bare http PUT → file'}`,
           fmtMB(idle),
@@ -495,17 +514,25 @@ try {
         ]);
       }
     }
-    memoryRows.push(['all runs: ours', '', ...stats(ourRss), String(ourRss.length), '', ''], ['all runs: bare', '', ...stats(bareRss), String(bareRss.length), '', '']);
+    memoryRows.push(
+      ['all runs: ours', '', ...stats(ourRss), String(ourRss.length), '', ''],
+      ['all runs: bare', '', ...stats(bareRss), String(bareRss.length), '', ''],
+    );
   }
 
   // ------------------------------------------------------------ report
   console.log(`\nupload bench: ${flags['size-mib']} MiB file, ${RUNS} rounds (medians), load after each round: ${loads.join(' | ')}\n`);
   console.log(
-    table(['variant', 'median time', 'median MB/s', 'MB/s, each run in order', 'ratio to copyFile', 'ratio to stream copy', 'ratio to bare http'], throughputRows),
+    table(
+      ['variant', 'median time', 'median MB/s', 'MB/s, each run in order', 'ratio to copyFile', 'ratio to stream copy', 'ratio to bare http'],
+      throughputRows,
+    ),
   );
   console.log(`\nfixed cost of one request (${N} each, interleaved)\n`);
   console.log(table(['request', 'median', 'min', 'max'], latencyRows));
-  console.log(`\nresume: cut at ${(CUT_AT * 100).toFixed(0)} %, chunkSize ${flags['chunk-mib']} MiB, each against an uninterrupted upload run just before it\n`);
+  console.log(
+    `\nresume: cut at ${(CUT_AT * 100).toFixed(0)} %, chunkSize ${flags['chunk-mib']} MiB, each against an uninterrupted upload run just before it\n`,
+  );
   console.log(
     table(['run', 'client had sent', 'server kept', 're-sent beyond the cut', 'time (cut + resume)', 'uninterrupted', 'ratio to uninterrupted'], resumeRows),
   );

@@ -9,7 +9,10 @@ export const STAFF_ROLES: readonly Role[] = ['editor', 'chief_editor', 'finance'
 export const PASSWORD_MIN = 12;
 export const PASSWORD_MAX = 128;
 
-export const emailSchema = z.email().max(254).transform((s) => s.trim().toLowerCase());
+export const emailSchema = z
+  .email()
+  .max(254)
+  .transform((s) => s.trim().toLowerCase());
 // Length only: OWASP ASVS L2 forbids composition rules; the common-password check is server-side.
 export const passwordSchema = z.string().min(1).max(1024);
 export const nameSchema = z.string().trim().min(1).max(80);

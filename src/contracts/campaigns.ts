@@ -95,12 +95,10 @@ const campaignWriteFields = {
   published: z.boolean().default(true),
   rules: campaignRulesSchema,
 };
-export const createCampaignBody = z
-  .strictObject(campaignWriteFields)
-  .refine((c) => Date.parse(c.startsAt) < Date.parse(c.endsAt), {
-    message: 'startsAt must be before endsAt',
-    path: ['endsAt'],
-  });
+export const createCampaignBody = z.strictObject(campaignWriteFields).refine((c) => Date.parse(c.startsAt) < Date.parse(c.endsAt), {
+  message: 'startsAt must be before endsAt',
+  path: ['endsAt'],
+});
 export const updateCampaignBody = z.strictObject(campaignWriteFields).partial();
 export type CreateCampaignInput = z.infer<typeof createCampaignBody>;
 export type UpdateCampaignInput = z.infer<typeof updateCampaignBody>;

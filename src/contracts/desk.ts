@@ -80,7 +80,10 @@ export const createStudioBody = z.strictObject({
   name: z.string().trim().min(1).max(80),
   leadUserId: z.uuid().optional(),
   memberIds: z.array(z.uuid()).max(200).default([]),
-  routes: z.array(z.strictObject({ campaignId: z.uuid(), theme: z.string().max(40).nullable().default(null) })).max(200).default([]),
+  routes: z
+    .array(z.strictObject({ campaignId: z.uuid(), theme: z.string().max(40).nullable().default(null) }))
+    .max(200)
+    .default([]),
 });
 export const updateStudioBody = createStudioBody.partial();
 
@@ -90,11 +93,17 @@ export const deskEditBody = z
     startSeconds: z.number().min(0),
     endSeconds: z.number().positive(),
     /** Times relative to the trimmed start. */
-    subtitles: z.array(z.strictObject({ startSeconds: z.number().min(0), endSeconds: z.number().positive(), text: z.string().trim().min(1).max(80) })).max(300).default([]),
+    subtitles: z
+      .array(z.strictObject({ startSeconds: z.number().min(0), endSeconds: z.number().positive(), text: z.string().trim().min(1).max(80) }))
+      .max(300)
+      .default([]),
     mode: z.enum(['burn', 'vtt']).default('vtt'),
   })
   .refine((e) => e.endSeconds - e.startSeconds >= 1, { message: 'keep at least 1 second', path: ['endSeconds'] })
-  .refine((e) => e.subtitles.every((s) => s.endSeconds > s.startSeconds && s.endSeconds <= e.endSeconds - e.startSeconds + 0.05), { message: 'each subtitle must end after it starts and within the trimmed video', path: ['subtitles'] });
+  .refine((e) => e.subtitles.every((s) => s.endSeconds > s.startSeconds && s.endSeconds <= e.endSeconds - e.startSeconds + 0.05), {
+    message: 'each subtitle must end after it starts and within the trimmed video',
+    path: ['subtitles'],
+  });
 
 export const deskEditSchema = z.object({
   id: z.uuid(),

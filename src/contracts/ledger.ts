@@ -5,7 +5,15 @@ import { z } from 'zod';
  * entries; a positive entry increases what the account holds (for a contributor: what the
  * platform owes them). Every transfer's entries sum to zero.
  */
-export const LEDGER_ACCOUNT_KINDS = ['contributor', 'campaign_budget', 'treasury', 'rewards_expense', 'prizes_expense', 'red_packet_expense', 'payouts_clearing'] as const;
+export const LEDGER_ACCOUNT_KINDS = [
+  'contributor',
+  'campaign_budget',
+  'treasury',
+  'rewards_expense',
+  'prizes_expense',
+  'red_packet_expense',
+  'payouts_clearing',
+] as const;
 export const ledgerAccountKindSchema = z.enum(LEDGER_ACCOUNT_KINDS);
 export type LedgerAccountKind = z.infer<typeof ledgerAccountKindSchema>;
 /** Every account kind but `contributor`: these may go negative. */

@@ -55,7 +55,11 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
   await app.register(swagger, {
     openapi: {
       openapi: '3.1.0',
-      info: { title: 'Paike API', version: '0.1.0', description: 'The central kitchen and its contributors. Errors are {error: {code, message}} in the request’s language (Accept-Language: zh-CN or en).' },
+      info: {
+        title: 'Paike API',
+        version: '0.1.0',
+        description: 'The central kitchen and its contributors. Errors are {error: {code, message}} in the request’s language (Accept-Language: zh-CN or en).',
+      },
       components: { securitySchemes: { session: { type: 'apiKey', in: 'cookie', name: 'paike_session' } } },
       security: [{ session: [] }],
     },
@@ -76,25 +80,29 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
 
   app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
-  app.get('/healthz', {
-    schema: {
-      tags: ['ops'],
-      summary: 'Database and job queue status',
-      response: {
-        200: z.object({ status: z.literal('ok'), database: z.string(), queue: z.string() }),
-        503: z.object({ status: z.literal('degraded'), database: z.string(), queue: z.string() }),
+  app.get(
+    '/healthz',
+    {
+      schema: {
+        tags: ['ops'],
+        summary: 'Database and job queue status',
+        response: {
+          200: z.object({ status: z.literal('ok'), database: z.string(), queue: z.string() }),
+          503: z.object({ status: z.literal('degraded'), database: z.string(), queue: z.string() }),
+        },
       },
     },
-  }, async (_req, reply) => {
-    const database = await services.database.sql
-      .query('SELECT 1')
-      .then(() => 'ok')
-      .catch((err: unknown) => `error: ${err instanceof Error ? err.message : String(err)}`);
-    const q = await services.jobs.health();
-    const queue = q.ok ? (q.working ? 'ok (working)' : 'ok (send only)') : `error: ${q.detail ?? 'unknown'}`;
-    if (database === 'ok' && q.ok) return { status: 'ok' as const, database, queue };
-    return reply.status(503).send({ status: 'degraded' as const, database, queue });
-  });
+    async (_req, reply) => {
+      const database = await services.database.sql
+        .query('SELECT 1')
+        .then(() => 'ok')
+        .catch((err: unknown) => `error: ${err instanceof Error ? err.message : String(err)}`);
+      const q = await services.jobs.health();
+      const queue = q.ok ? (q.working ? 'ok (working)' : 'ok (send only)') : `error: ${q.detail ?? 'unknown'}`;
+      if (database === 'ok' && q.ok) return { status: 'ok' as const, database, queue };
+      return reply.status(503).send({ status: 'degraded' as const, database, queue });
+    },
+  );
 
   const serveWeb = opts.serveWeb !== false && existsSync(path.join(WEB_DIR, 'index.html'));
   if (serveWeb) await app.register(fastifyStatic, { root: WEB_DIR, prefix: '/', wildcard: false, index: false });

@@ -1,9 +1,7 @@
 import path from 'node:path';
 import { z } from 'zod';
 
-const bool = z
-  .enum(['true', 'false', '1', '0', 'yes', 'no'])
-  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+const bool = z.enum(['true', 'false', '1', '0', 'yes', 'no']).transform((v) => v === 'true' || v === '1' || v === 'yes');
 const port = z.coerce.number().int().min(0).max(65535);
 const positiveInt = z.coerce.number().int().positive();
 const optionalUrl = (protocols: RegExp) =>
@@ -134,7 +132,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (raw.SMS_PROVIDER === 'aliyun' && !(raw.ALIYUN_ACCESS_KEY_ID && raw.ALIYUN_ACCESS_KEY_SECRET && raw.SMS_SIGN_NAME && raw.SMS_TEMPLATE_CODE)) {
     issues.push('SMS_PROVIDER=aliyun: ALIYUN_ACCESS_KEY_ID, ALIYUN_ACCESS_KEY_SECRET, SMS_SIGN_NAME and SMS_TEMPLATE_CODE are required');
   }
-  if (raw.SMS_PROVIDER === 'tencent' && !(raw.TENCENT_SECRET_ID && raw.TENCENT_SECRET_KEY && raw.TENCENT_SMS_APP_ID && raw.SMS_SIGN_NAME && raw.SMS_TEMPLATE_CODE)) {
+  if (
+    raw.SMS_PROVIDER === 'tencent' &&
+    !(raw.TENCENT_SECRET_ID && raw.TENCENT_SECRET_KEY && raw.TENCENT_SMS_APP_ID && raw.SMS_SIGN_NAME && raw.SMS_TEMPLATE_CODE)
+  ) {
     issues.push('SMS_PROVIDER=tencent: TENCENT_SECRET_ID, TENCENT_SECRET_KEY, TENCENT_SMS_APP_ID, SMS_SIGN_NAME and SMS_TEMPLATE_CODE are required');
   }
   if (raw.NODE_ENV === 'production' && !raw.PAYOUT_DETAILS_KEY) {
@@ -148,9 +149,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     ...raw,
     dataDir,
     publicUrl: (raw.PUBLIC_URL ?? `http://${shownHost}:${raw.PORT}`).replace(/\/+$/, ''),
-    database: raw.DATABASE_URL
-      ? { kind: 'postgres', url: raw.DATABASE_URL }
-      : { kind: 'pglite', dir: path.join(dataDir, 'db') },
+    database: raw.DATABASE_URL ? { kind: 'postgres', url: raw.DATABASE_URL } : { kind: 'pglite', dir: path.join(dataDir, 'db') },
     s3: raw.S3_BUCKET
       ? {
           endpoint: raw.S3_ENDPOINT,

@@ -77,13 +77,19 @@ describe('paike command line', { timeout: 120_000 }, () => {
     const badRole = await run(['admin', 'create-user', '--email', 'root@example.test', '--password', GOOD_PASSWORD, '--role', 'king'], { DATA_DIR: dataDir });
     expect(badRole.code).toBe(1);
     expect(badRole.stderr).toContain('--role must be one of');
-    const created = await run(['admin', 'create-user', '--email', 'Root@Example.test', '--password', GOOD_PASSWORD, '--role', 'admin', '--name', 'Root'], { DATA_DIR: dataDir });
+    const created = await run(['admin', 'create-user', '--email', 'Root@Example.test', '--password', GOOD_PASSWORD, '--role', 'admin', '--name', 'Root'], {
+      DATA_DIR: dataDir,
+    });
     expect(created.stderr).toBe('');
     expect(created.stdout).toContain('Created root@example.test with roles admin');
 
     const { child, match } = await startProcess(['start'], { DATA_DIR: dataDir, PAIKE_SEED: 'demo' }, /Paike is running at (http:\/\/\S+)/);
     const url = match[1]!;
-    const res = await fetch(`${url}/api/auth/sign-in/email`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: 'root@example.test', password: GOOD_PASSWORD }) });
+    const res = await fetch(`${url}/api/auth/sign-in/email`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email: 'root@example.test', password: GOOD_PASSWORD }),
+    });
     expect(res.status).toBe(200);
     expect(((await res.json()) as { user: { roles: string[] } }).user.roles).toEqual(['admin']);
     // An admin already existed, so the demo seed made the campaign but no demo admin.
@@ -95,11 +101,21 @@ describe('paike command line', { timeout: 120_000 }, () => {
   it('`npm start` on an empty data directory seeds the demo campaign and a demo admin whose password it prints once', async () => {
     const dataDir = mkdtempSync(path.join(tmpdir(), 'paike-seed-'));
     dirs.push(dataDir);
-    const first = await startProcess(['start'], { DATA_DIR: dataDir, PAIKE_SEED: 'demo' }, /Sign in as (\S+) with password (\S+)\n[\s\S]*Paike is running at (http:\/\/\S+)/);
+    const first = await startProcess(
+      ['start'],
+      { DATA_DIR: dataDir, PAIKE_SEED: 'demo' },
+      /Sign in as (\S+) with password (\S+)\n[\s\S]*Paike is running at (http:\/\/\S+)/,
+    );
     const [, email, password, url] = first.match;
-    const signIn = await fetch(`${url}/api/auth/sign-in/email`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email, password }) });
+    const signIn = await fetch(`${url}/api/auth/sign-in/email`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email, password }),
+    });
     expect(signIn.status).toBe(200);
-    const body = (await (await fetch(`${url}/api/campaigns`)).json()) as { campaigns: { title: { 'zh-CN': string }; themes: { title: { 'zh-CN': string } }[]; quota: number }[] };
+    const body = (await (await fetch(`${url}/api/campaigns`)).json()) as {
+      campaigns: { title: { 'zh-CN': string }; themes: { title: { 'zh-CN': string } }[]; quota: number }[];
+    };
     expect(body.campaigns).toHaveLength(1);
     expect(body.campaigns[0]).toMatchObject({ title: { 'zh-CN': '全球寻找封面拍客' }, quota: 1000 });
     expect(body.campaigns[0]!.themes.map((t) => t.title['zh-CN'])).toEqual(['美食', '旅行', '回家的路']);
@@ -132,7 +148,11 @@ describe('paike command line', { timeout: 120_000 }, () => {
       const url = serve.match[1]!;
       const health = await (await fetch(`${url}/healthz`)).json();
       expect(health).toEqual({ status: 'ok', database: 'ok', queue: 'ok (send only)' });
-      const signUp = await fetch(`${url}/api/auth/sign-up/email`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: 'split@example.test', password: GOOD_PASSWORD, name: 'Split' }) });
+      const signUp = await fetch(`${url}/api/auth/sign-up/email`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ email: 'split@example.test', password: GOOD_PASSWORD, name: 'Split' }),
+      });
       expect(signUp.status).toBe(201);
       // The worker put the hourly clean-up on pg-boss's clock in the shared database.
       const client = new pg.Client({ connectionString: process.env.DATABASE_URL });

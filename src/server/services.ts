@@ -117,7 +117,17 @@ export function createServices(deps: ServiceDeps) {
   });
   const deskRepo = createDeskRepository(db);
   const rewards = createRewardsService({ db, repo: createRewardsRepository(db), ledger, campaigns: campaignsRepo, audit, reach: deps.reach ?? zeroReach });
-  const desk = createDeskService({ db, repo: deskRepo, submissionsRepo, submissions, campaigns: campaignsRepo, ledger, audit, clock: deps.clock, rewards: rewards.adoption });
+  const desk = createDeskService({
+    db,
+    repo: deskRepo,
+    submissionsRepo,
+    submissions,
+    campaigns: campaignsRepo,
+    ledger,
+    audit,
+    clock: deps.clock,
+    rewards: rewards.adoption,
+  });
   const deskEdits = createDeskEditsService({
     db,
     repo: deskRepo,
@@ -129,7 +139,8 @@ export function createServices(deps: ServiceDeps) {
     ffmpeg: { threads: deps.config.FFMPEG_THREADS, timeoutMs: deps.config.FFMPEG_TIMEOUT_SECONDS * 1000 },
     assertInScope: (actor, id) => desk.assertInScopeById(actor, id),
   });
-  if (!deps.config.PAYOUT_DETAILS_KEY) deps.logger.warn('PAYOUT_DETAILS_KEY is not set: payout details are encrypted with a development key derived from DATA_DIR');
+  if (!deps.config.PAYOUT_DETAILS_KEY)
+    deps.logger.warn('PAYOUT_DETAILS_KEY is not set: payout details are encrypted with a development key derived from DATA_DIR');
   const payouts = createPayoutsService({
     db,
     repo: createPayoutsRepository(db),
@@ -160,7 +171,27 @@ export function createServices(deps: ServiceDeps) {
   });
   const budgets = createBudgetService({ db, ledger, campaigns: campaignsRepo, audit });
 
-  return { ...deps, budgets, audit, accounts, campaigns, storage, submissions, submissionsRepo, processing, uploads, ledger, desk, deskRepo, deskEdits, packaging, rewards, payouts, auditLog, rain };
+  return {
+    ...deps,
+    budgets,
+    audit,
+    accounts,
+    campaigns,
+    storage,
+    submissions,
+    submissionsRepo,
+    processing,
+    uploads,
+    ledger,
+    desk,
+    deskRepo,
+    deskEdits,
+    packaging,
+    rewards,
+    payouts,
+    auditLog,
+    rain,
+  };
 }
 
 export type Services = ReturnType<typeof createServices>;

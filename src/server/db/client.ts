@@ -81,9 +81,7 @@ async function postgresDatabase(url: string, schemaName: string, poolSize: numbe
   // An idle client that errors (server restart) must not crash the process.
   pool.on('error', () => {});
   try {
-    const { rows } = await pool.query<{ version: string; num: string }>(
-      `SELECT version() AS version, current_setting('server_version_num') AS num`,
-    );
+    const { rows } = await pool.query<{ version: string; num: string }>(`SELECT version() AS version, current_setting('server_version_num') AS num`);
     const num = Number(rows[0]?.num ?? 0);
     if (!rows[0]?.version.startsWith('PostgreSQL') || num < 150000) {
       throw new DatabaseUnavailableError(`DATABASE_URL points at ${rows[0]?.version ?? 'an unknown server'}; Paike needs PostgreSQL 15 or newer.`);

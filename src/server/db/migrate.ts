@@ -17,9 +17,7 @@ export interface MigrationResult {
 export async function migrate(sql: SqlClient, dir = MIGRATIONS_DIR): Promise<MigrationResult> {
   const files = (await readdir(dir)).filter((f) => /^\d{4}_[a-z0-9_]+\.sql$/.test(f)).sort();
   return sql.withAdvisoryLock(`paike:migrate:${sql.schema}`, async (conn) => {
-    await conn.exec(
-      `CREATE TABLE IF NOT EXISTS paike_migrations (name text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())`,
-    );
+    await conn.exec(`CREATE TABLE IF NOT EXISTS paike_migrations (name text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())`);
     const { rows } = await conn.query<{ name: string }>('SELECT name FROM paike_migrations');
     const done = new Set(rows.map((r) => r.name));
     const applied: string[] = [];

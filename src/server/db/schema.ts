@@ -17,7 +17,11 @@ export const users = pgTable('users', {
   phone: text('phone').unique(),
   name: text('name').notNull(),
   passwordHash: text('password_hash'),
-  roles: text('roles').array().$type<Role[]>().notNull().default(sql`'{contributor}'`),
+  roles: text('roles')
+    .array()
+    .$type<Role[]>()
+    .notNull()
+    .default(sql`'{contributor}'`),
   locale: text('locale').$type<Locale>().notNull().default('zh-CN'),
   disabled: boolean('disabled').notNull().default(false),
   createdAt: tstz('created_at').notNull().defaultNow(),

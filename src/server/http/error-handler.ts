@@ -4,7 +4,14 @@ import { AppError } from '../lib/errors.js';
 import { translate, type MessageCode } from '../lib/messages.js';
 import { requestLocale } from './locale.js';
 
-export function sendError(req: FastifyRequest, reply: FastifyReply, status: number, code: MessageCode, params: Record<string, unknown> = {}, details?: unknown) {
+export function sendError(
+  req: FastifyRequest,
+  reply: FastifyReply,
+  status: number,
+  code: MessageCode,
+  params: Record<string, unknown> = {},
+  details?: unknown,
+) {
   return reply.status(status).send({ error: { code, message: translate(code, requestLocale(req), params), ...(details === undefined ? {} : { details }) } });
 }
 

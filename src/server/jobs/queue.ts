@@ -129,10 +129,7 @@ export class JobQueue {
   /** For tests and operations: how many jobs of a queue are in a state. */
   async count(name: JobName, state: 'created' | 'retry' | 'active' | 'completed' | 'failed' = 'created'): Promise<number> {
     const schema = this.opts.sql.schema === 'public' ? 'pgboss' : `${this.opts.sql.schema}_pgboss`;
-    const { rows } = await this.opts.sql.query<{ n: number }>(
-      `SELECT count(*)::int AS n FROM ${schema}.job WHERE name = $1 AND state = $2`,
-      [name, state],
-    );
+    const { rows } = await this.opts.sql.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${schema}.job WHERE name = $1 AND state = $2`, [name, state]);
     return rows[0]?.n ?? 0;
   }
 

@@ -2,7 +2,10 @@ import { mkdirSync, openSync, readFileSync, rmSync, writeSync, closeSync } from 
 import path from 'node:path';
 
 export class DataDirLockedError extends Error {
-  constructor(readonly dir: string, readonly pid: number) {
+  constructor(
+    readonly dir: string,
+    readonly pid: number,
+  ) {
     super(
       `Another Paike process (pid ${pid}) is already using the data directory ${dir}. ` +
         'The embedded database can be opened by one process only: stop that process, or give this one ' +

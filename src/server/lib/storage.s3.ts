@@ -58,7 +58,12 @@ export function createS3Storage(opts: S3StorageOptions): Storage {
     async putFile(key, file) {
       const { size } = await stat(file);
       // lib-storage switches to multipart above its part size, so 2 GiB originals stream in parts.
-      await new Upload({ client, params: { Bucket, Key: full(key), Body: createReadStream(file), ContentLength: size }, partSize: 16 * 1024 * 1024, queueSize: 2 }).done();
+      await new Upload({
+        client,
+        params: { Bucket, Key: full(key), Body: createReadStream(file), ContentLength: size },
+        partSize: 16 * 1024 * 1024,
+        queueSize: 2,
+      }).done();
     },
     async moveFile(key, file) {
       await storage.putFile(key, file);

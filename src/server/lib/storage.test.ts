@@ -20,7 +20,19 @@ afterAll(async () => {
 
 const backends: [string, () => Storage][] = [
   ['local disk', () => createLocalStorage(path.join(tmp, 'local'))],
-  ['S3-compatible', () => createS3Storage({ bucket: s3.bucket, region: 'us-east-1', endpoint: s3.endpoint, accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER', forcePathStyle: true, prefix: 'paike' })],
+  [
+    'S3-compatible',
+    () =>
+      createS3Storage({
+        bucket: s3.bucket,
+        region: 'us-east-1',
+        endpoint: s3.endpoint,
+        accessKeyId: 'S3RVER',
+        secretAccessKey: 'S3RVER',
+        forcePathStyle: true,
+        prefix: 'paike',
+      }),
+  ],
 ];
 
 describe.each(backends)('%s storage', (_name, make) => {
@@ -43,7 +55,11 @@ describe.each(backends)('%s storage', (_name, make) => {
     const part = await storage.get(`submissions/${id}/original`, { start: 10, end: 19 });
     const got = await buffer(part!);
     expect(got.equals(bytes.subarray(10, 20))).toBe(true);
-    expect((await storage.list(`submissions/${id}`)).sort()).toEqual([`submissions/${id}/hls/720p/seg0.m4s`, `submissions/${id}/hls/master.m3u8`, `submissions/${id}/original`]);
+    expect((await storage.list(`submissions/${id}`)).sort()).toEqual([
+      `submissions/${id}/hls/720p/seg0.m4s`,
+      `submissions/${id}/hls/master.m3u8`,
+      `submissions/${id}/original`,
+    ]);
     const copy = await storage.localCopy(`submissions/${id}/original`, path.join(tmp, 'scratch'));
     expect(readFileSync(copy).equals(bytes)).toBe(true);
 

@@ -15,7 +15,14 @@ export async function startLocalS3(bucket = 'paike-test'): Promise<{ endpoint: s
   return {
     endpoint,
     bucket,
-    env: { S3_ENDPOINT: endpoint, S3_BUCKET: bucket, S3_ACCESS_KEY_ID: 'S3RVER', S3_SECRET_ACCESS_KEY: 'S3RVER', S3_FORCE_PATH_STYLE: 'true', S3_REGION: 'us-east-1' },
+    env: {
+      S3_ENDPOINT: endpoint,
+      S3_BUCKET: bucket,
+      S3_ACCESS_KEY_ID: 'S3RVER',
+      S3_SECRET_ACCESS_KEY: 'S3RVER',
+      S3_FORCE_PATH_STYLE: 'true',
+      S3_REGION: 'us-east-1',
+    },
     async close() {
       await server.close();
       rmSync(dir, { recursive: true, force: true });

@@ -56,7 +56,11 @@ export function createAccountsRepository(db: Db) {
         .returning();
       return row!;
     },
-    async updateUser(id: string, patch: Partial<Pick<UserRow, 'name' | 'locale' | 'roles' | 'disabled' | 'passwordHash'>>, tx: Db = db): Promise<UserRow | undefined> {
+    async updateUser(
+      id: string,
+      patch: Partial<Pick<UserRow, 'name' | 'locale' | 'roles' | 'disabled' | 'passwordHash'>>,
+      tx: Db = db,
+    ): Promise<UserRow | undefined> {
       const [row] = await tx
         .update(users)
         .set({ ...patch, updatedAt: new Date() })
@@ -97,7 +101,10 @@ export function createAccountsRepository(db: Db) {
       return rows.length > 0;
     },
     async revokeAllSessions(userId: string, at: Date, tx: Db = db): Promise<void> {
-      await tx.update(sessions).set({ revokedAt: at }).where(and(eq(sessions.userId, userId), isNull(sessions.revokedAt)));
+      await tx
+        .update(sessions)
+        .set({ revokedAt: at })
+        .where(and(eq(sessions.userId, userId), isNull(sessions.revokedAt)));
     },
     /** Deletes sessions that expired or were revoked more than `before`. */
     async deleteDeadSessions(before: Date, tx: Db = db): Promise<number> {
@@ -136,7 +143,6 @@ export function createAccountsRepository(db: Db) {
     async deleteOldPhoneCodes(before: Date, tx: Db = db): Promise<void> {
       await tx.delete(phoneCodes).where(lt(phoneCodes.expiresAt, before));
     },
-
   };
 }
 

@@ -102,7 +102,11 @@ export function createAccountsService(deps: AccountsServiceDeps) {
       const recent = await repo.countPhoneCodesSince(phone, new Date(now.getTime() - 3_600_000));
       if (recent >= deps.smsCodesPerPhonePerHour) throw new AppError('auth.code_limit');
       const code = String(randomInt(0, 1_000_000)).padStart(6, '0');
-      const row = await repo.createPhoneCode({ phone, codeHash: hashCode(phone, code).toString('hex'), expiresAt: new Date(now.getTime() + PHONE_CODE_TTL_MS) });
+      const row = await repo.createPhoneCode({
+        phone,
+        codeHash: hashCode(phone, code).toString('hex'),
+        expiresAt: new Date(now.getTime() + PHONE_CODE_TTL_MS),
+      });
       try {
         await deps.sms.send({ phone, code, locale });
       } catch (err) {
@@ -189,7 +193,10 @@ export function createAccountsService(deps: AccountsServiceDeps) {
       try {
         return await db.transaction(async (tx) => {
           const user = await repo.createUser({ email: input.email, name: input.name, passwordHash, roles, locale: input.locale ?? 'zh-CN' }, tx);
-          await deps.audit.create({ actorId: actor?.id ?? null, action: 'user.create', objectType: 'user', objectId: user.id, data: { roles, via: actor ? 'web' : 'cli' } }, tx);
+          await deps.audit.create(
+            { actorId: actor?.id ?? null, action: 'user.create', objectType: 'user', objectId: user.id, data: { roles, via: actor ? 'web' : 'cli' } },
+            tx,
+          );
           return user;
         });
       } catch (err) {
@@ -207,7 +214,16 @@ export function createAccountsService(deps: AccountsServiceDeps) {
         const updated = await repo.updateUser(id, { ...patch, ...(roles ? { roles } : {}) }, tx);
         if ((await repo.countActiveAdmins(tx)) === 0) throw new AppError('user.last_admin');
         if (patch.disabled) await repo.revokeAllSessions(id, clock.now(), tx);
-        await deps.audit.create({ actorId: actor.id, action: 'user.update', objectType: 'user', objectId: id, data: { before: { roles: before.roles, disabled: before.disabled }, patch } }, tx);
+        await deps.audit.create(
+          {
+            actorId: actor.id,
+            action: 'user.update',
+            objectType: 'user',
+            objectId: id,
+            data: { before: { roles: before.roles, disabled: before.disabled }, patch },
+          },
+          tx,
+        );
         return updated!;
       });
     },

@@ -13,7 +13,13 @@ afterAll(async () => {
 describe('rate limits on sign-in, sign-up and code sending', () => {
   it('refuses the fourth sign-in attempt in a minute from one address, in the request language', async () => {
     const attempt = () =>
-      ctx.app.inject({ method: 'POST', url: '/api/auth/sign-in/email', remoteAddress: '203.0.113.7', headers: { 'accept-language': 'zh-CN' }, payload: { email: uniqueEmail(), password: GOOD_PASSWORD } });
+      ctx.app.inject({
+        method: 'POST',
+        url: '/api/auth/sign-in/email',
+        remoteAddress: '203.0.113.7',
+        headers: { 'accept-language': 'zh-CN' },
+        payload: { email: uniqueEmail(), password: GOOD_PASSWORD },
+      });
     const codes = [];
     for (let i = 0; i < 4; i++) codes.push((await attempt()).statusCode);
     expect(codes).toEqual([401, 401, 401, 429]);
@@ -22,7 +28,12 @@ describe('rate limits on sign-in, sign-up and code sending', () => {
     expect(limited.json().error.message).toMatch(/^操作太频繁，请 \d+ 秒后再试。$/);
     expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0);
     // Another address is not affected.
-    const other = await ctx.app.inject({ method: 'POST', url: '/api/auth/sign-in/email', remoteAddress: '203.0.113.8', payload: { email: uniqueEmail(), password: GOOD_PASSWORD } });
+    const other = await ctx.app.inject({
+      method: 'POST',
+      url: '/api/auth/sign-in/email',
+      remoteAddress: '203.0.113.8',
+      payload: { email: uniqueEmail(), password: GOOD_PASSWORD },
+    });
     expect(other.statusCode).toBe(401);
   });
 
@@ -30,12 +41,24 @@ describe('rate limits on sign-in, sign-up and code sending', () => {
     const ip = '203.0.113.9';
     const signUps = [];
     for (let i = 0; i < 4; i++) {
-      signUps.push((await ctx.app.inject({ method: 'POST', url: '/api/auth/sign-up/email', remoteAddress: ip, payload: { email: uniqueEmail(), password: GOOD_PASSWORD, name: 'R' } })).statusCode);
+      signUps.push(
+        (
+          await ctx.app.inject({
+            method: 'POST',
+            url: '/api/auth/sign-up/email',
+            remoteAddress: ip,
+            payload: { email: uniqueEmail(), password: GOOD_PASSWORD, name: 'R' },
+          })
+        ).statusCode,
+      );
     }
     expect(signUps).toEqual([201, 201, 201, 429]);
     const codes = [];
     for (let i = 0; i < 4; i++) {
-      codes.push((await ctx.app.inject({ method: 'POST', url: '/api/auth/phone/send-code', remoteAddress: '203.0.113.10', payload: { phone: `+861380013${8000 + i}` } })).statusCode);
+      codes.push(
+        (await ctx.app.inject({ method: 'POST', url: '/api/auth/phone/send-code', remoteAddress: '203.0.113.10', payload: { phone: `+861380013${8000 + i}` } }))
+          .statusCode,
+      );
     }
     expect(codes).toEqual([202, 202, 202, 429]);
     for (let i = 0; i < 10; i++) expect((await ctx.app.inject({ method: 'GET', url: '/api/campaigns', remoteAddress: ip })).statusCode).toBe(200);

@@ -23,13 +23,17 @@ export const auditReply = z.object({ entries: z.array(auditEntrySchema) });
 
 export function auditRoutes(services: Services): FastifyPluginAsyncZod {
   return async (app) => {
-    app.get('/api/audit', {
-      schema: {
-        tags: ['audit'],
-        summary: 'Who did what and when, newest first (chief editor, admin)',
-        querystring: auditQuery,
-        response: { 200: auditReply, 400: errorBodySchema, 401: errorBodySchema, 403: errorBodySchema },
+    app.get(
+      '/api/audit',
+      {
+        schema: {
+          tags: ['audit'],
+          summary: 'Who did what and when, newest first (chief editor, admin)',
+          querystring: auditQuery,
+          response: { 200: auditReply, 400: errorBodySchema, 401: errorBodySchema, 403: errorBodySchema },
+        },
       },
-    }, async (req) => services.auditLog.list(requireUser(req), req.query));
+      async (req) => services.auditLog.list(requireUser(req), req.query),
+    );
   };
 }

@@ -60,7 +60,10 @@ export function createCampaignsRepository(db: Db) {
       return row;
     },
     async countMembers(campaignId: string, tx: Db = db): Promise<number> {
-      const [row] = await tx.select({ n: sql<number>`count(*)::int` }).from(campaignMembers).where(eq(campaignMembers.campaignId, campaignId));
+      const [row] = await tx
+        .select({ n: sql<number>`count(*)::int` })
+        .from(campaignMembers)
+        .where(eq(campaignMembers.campaignId, campaignId));
       return row?.n ?? 0;
     },
     async isMember(campaignId: string, userId: string, tx: Db = db): Promise<boolean> {

@@ -50,19 +50,41 @@ describe('campaign administration', () => {
     const rules = { grades: [{ grade: 'A', rewardFen: 500_000 }] };
     const res = await ctx.app.inject({ method: 'POST', url: '/api/admin/campaigns', headers: { cookie: admin.cookie }, payload: { ...body, rules } });
     expect(res.statusCode).toBe(201);
-    expect(res.json().campaign.rules).toMatchObject({ minDurationSeconds: 60, maxDurationSeconds: 180, weeklyPrizes: [], grandPrize: { thresholdReach: 10_000_000 } });
+    expect(res.json().campaign.rules).toMatchObject({
+      minDurationSeconds: 60,
+      maxDurationSeconds: 180,
+      weeklyPrizes: [],
+      grandPrize: { thresholdReach: 10_000_000 },
+    });
   });
 
   it('refuses rewards outside 100–10,000 yuan, reversed dates, duplicate grades and a taken slug', async () => {
     const bad = async (overrides: Record<string, unknown>) =>
-      ctx.app.inject({ method: 'POST', url: '/api/admin/campaigns', headers: { cookie: admin.cookie, 'accept-language': 'en' }, payload: campaignBody(overrides) });
+      ctx.app.inject({
+        method: 'POST',
+        url: '/api/admin/campaigns',
+        headers: { cookie: admin.cookie, 'accept-language': 'en' },
+        payload: campaignBody(overrides),
+      });
     const base = demoCampaign(clock.now()).rules;
     const tooSmall = await bad({ rules: { ...base, grades: [{ grade: 'D', rewardFen: 9_999 }] } });
     expect(tooSmall.statusCode).toBe(400);
     expect(tooSmall.json().error.code).toBe('request.invalid');
     expect((await bad({ rules: { ...base, grades: [{ grade: 'S', rewardFen: 1_000_001 }] } })).statusCode).toBe(400);
     expect((await bad({ rules: { ...base, grades: [{ grade: 'A', rewardFen: 10_000.5 }] } })).statusCode).toBe(400);
-    expect((await bad({ rules: { ...base, grades: [{ grade: 'A', rewardFen: 20_000 }, { grade: 'A', rewardFen: 30_000 }] } })).statusCode).toBe(400);
+    expect(
+      (
+        await bad({
+          rules: {
+            ...base,
+            grades: [
+              { grade: 'A', rewardFen: 20_000 },
+              { grade: 'A', rewardFen: 30_000 },
+            ],
+          },
+        })
+      ).statusCode,
+    ).toBe(400);
     expect((await bad({ startsAt: '2026-12-31T00:00:00+08:00', endsAt: '2026-12-01T00:00:00+08:00' })).statusCode).toBe(400);
     expect((await bad({ rules: { ...base, minDurationSeconds: 200, maxDurationSeconds: 100 } })).statusCode).toBe(400);
     const c = await create();
@@ -73,10 +95,20 @@ describe('campaign administration', () => {
 
   it('an admin edits a campaign; an edit that would break the rules is refused and changes nothing', async () => {
     const c = await create();
-    const ok = await ctx.app.inject({ method: 'PATCH', url: `/api/admin/campaigns/${c.id}`, headers: { cookie: admin.cookie }, payload: { quota: 5, title: { 'zh-CN': '新标题', en: 'New title' } } });
+    const ok = await ctx.app.inject({
+      method: 'PATCH',
+      url: `/api/admin/campaigns/${c.id}`,
+      headers: { cookie: admin.cookie },
+      payload: { quota: 5, title: { 'zh-CN': '新标题', en: 'New title' } },
+    });
     expect(ok.statusCode).toBe(200);
     expect(ok.json().campaign).toMatchObject({ quota: 5, title: { en: 'New title' } });
-    const bad = await ctx.app.inject({ method: 'PATCH', url: `/api/admin/campaigns/${c.id}`, headers: { cookie: admin.cookie }, payload: { endsAt: '2020-01-01T00:00:00Z', quota: 9 } });
+    const bad = await ctx.app.inject({
+      method: 'PATCH',
+      url: `/api/admin/campaigns/${c.id}`,
+      headers: { cookie: admin.cookie },
+      payload: { endsAt: '2020-01-01T00:00:00Z', quota: 9 },
+    });
     expect(bad.statusCode).toBe(400);
     const after = (await ctx.app.inject({ method: 'GET', url: `/api/campaigns/${c.id}` })).json().campaign;
     expect(after.quota).toBe(5);
@@ -135,7 +167,8 @@ describe('joining', () => {
   it('joining twice is harmless', async () => {
     const c = await create({ quota: 2 });
     const u = await signUp(ctx.app);
-    for (let i = 0; i < 2; i++) expect((await ctx.app.inject({ method: 'POST', url: `/api/campaigns/${c.id}/join`, headers: { cookie: u.cookie } })).statusCode).toBe(200);
+    for (let i = 0; i < 2; i++)
+      expect((await ctx.app.inject({ method: 'POST', url: `/api/campaigns/${c.id}/join`, headers: { cookie: u.cookie } })).statusCode).toBe(200);
     expect((await ctx.app.inject({ method: 'GET', url: `/api/campaigns/${c.id}` })).json().campaign.memberCount).toBe(1);
   });
 
@@ -143,7 +176,12 @@ describe('joining', () => {
     const c = await create({ quota: 1 });
     await signUp(ctx.app, { campaignId: c.id });
     const email = uniqueEmail('late');
-    const res = await ctx.app.inject({ method: 'POST', url: '/api/auth/sign-up/email', headers: { 'accept-language': 'zh-CN' }, payload: { email, password: GOOD_PASSWORD, name: 'Late', campaignId: c.id } });
+    const res = await ctx.app.inject({
+      method: 'POST',
+      url: '/api/auth/sign-up/email',
+      headers: { 'accept-language': 'zh-CN' },
+      payload: { email, password: GOOD_PASSWORD, name: 'Late', campaignId: c.id },
+    });
     expect(res.statusCode).toBe(409);
     expect(res.json().error).toEqual({ code: 'campaign.full', message: '该活动名额已满（1 人）。' });
     const signIn = await ctx.app.inject({ method: 'POST', url: '/api/auth/sign-in/email', payload: { email, password: GOOD_PASSWORD } });

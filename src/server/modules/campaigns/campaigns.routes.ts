@@ -11,24 +11,40 @@ const idOrSlug = z.strictObject({ idOrSlug: z.string().min(1).max(80) });
 
 export function campaignsRoutes(services: Services): FastifyPluginAsyncZod {
   return async (app) => {
-    app.get('/api/campaigns', {
-      schema: { tags: ['campaigns'], summary: 'Open campaigns', response: { 200: campaignListReply } },
-    }, async () => ({ campaigns: await services.campaigns.listOpen() }));
+    app.get(
+      '/api/campaigns',
+      {
+        schema: { tags: ['campaigns'], summary: 'Open campaigns', response: { 200: campaignListReply } },
+      },
+      async () => ({ campaigns: await services.campaigns.listOpen() }),
+    );
 
-    app.get('/api/campaigns/:idOrSlug', {
-      schema: { tags: ['campaigns'], summary: 'One campaign, by id or slug', params: idOrSlug, response: { 200: campaignReply, ...errors } },
-    }, async (req) => ({ campaign: await services.campaigns.getPublic(req.params.idOrSlug, req.user) }));
+    app.get(
+      '/api/campaigns/:idOrSlug',
+      {
+        schema: { tags: ['campaigns'], summary: 'One campaign, by id or slug', params: idOrSlug, response: { 200: campaignReply, ...errors } },
+      },
+      async (req) => ({ campaign: await services.campaigns.getPublic(req.params.idOrSlug, req.user) }),
+    );
 
-    app.post('/api/campaigns/:id/join', {
-      schema: { tags: ['campaigns'], summary: 'Join a campaign (respects its quota)', params: idParamSchema, response: { 200: joinReply, ...errors } },
-    }, async (req) => {
-      const user = requireUser(req);
-      return { joined: true as const, campaign: await services.campaigns.join(user, req.params.id) };
-    });
+    app.post(
+      '/api/campaigns/:id/join',
+      {
+        schema: { tags: ['campaigns'], summary: 'Join a campaign (respects its quota)', params: idParamSchema, response: { 200: joinReply, ...errors } },
+      },
+      async (req) => {
+        const user = requireUser(req);
+        return { joined: true as const, campaign: await services.campaigns.join(user, req.params.id) };
+      },
+    );
 
-    app.get('/api/me/campaigns', {
-      schema: { tags: ['me'], summary: 'Campaigns I have joined', response: { 200: campaignListReply, ...errors } },
-    }, async (req) => ({ campaigns: await services.campaigns.listForMember(requireUser(req).id) }));
+    app.get(
+      '/api/me/campaigns',
+      {
+        schema: { tags: ['me'], summary: 'Campaigns I have joined', response: { 200: campaignListReply, ...errors } },
+      },
+      async (req) => ({ campaigns: await services.campaigns.listForMember(requireUser(req).id) }),
+    );
 
     const qrSchema = (format: string) => ({
       tags: ['campaigns'],
@@ -50,16 +66,28 @@ export function campaignsRoutes(services: Services): FastifyPluginAsyncZod {
       return reply.type('image/png').header('cache-control', 'public, max-age=300').send(png);
     });
 
-    app.get('/api/admin/campaigns', {
-      schema: { tags: ['admin'], summary: 'All campaigns, drafts included', response: { 200: campaignListReply, ...errors } },
-    }, async (req) => ({ campaigns: await services.campaigns.listAll(requireUser(req)) }));
+    app.get(
+      '/api/admin/campaigns',
+      {
+        schema: { tags: ['admin'], summary: 'All campaigns, drafts included', response: { 200: campaignListReply, ...errors } },
+      },
+      async (req) => ({ campaigns: await services.campaigns.listAll(requireUser(req)) }),
+    );
 
-    app.post('/api/admin/campaigns', {
-      schema: { tags: ['admin'], summary: 'Create a campaign', body: createCampaignBody, response: { 201: campaignReply, ...errors } },
-    }, async (req, reply) => reply.status(201).send({ campaign: await services.campaigns.create(requireUser(req), req.body) }));
+    app.post(
+      '/api/admin/campaigns',
+      {
+        schema: { tags: ['admin'], summary: 'Create a campaign', body: createCampaignBody, response: { 201: campaignReply, ...errors } },
+      },
+      async (req, reply) => reply.status(201).send({ campaign: await services.campaigns.create(requireUser(req), req.body) }),
+    );
 
-    app.patch('/api/admin/campaigns/:id', {
-      schema: { tags: ['admin'], summary: 'Edit a campaign', params: idParamSchema, body: updateCampaignBody, response: { 200: campaignReply, ...errors } },
-    }, async (req) => ({ campaign: await services.campaigns.update(requireUser(req), req.params.id, req.body) }));
+    app.patch(
+      '/api/admin/campaigns/:id',
+      {
+        schema: { tags: ['admin'], summary: 'Edit a campaign', params: idParamSchema, body: updateCampaignBody, response: { 200: campaignReply, ...errors } },
+      },
+      async (req) => ({ campaign: await services.campaigns.update(requireUser(req), req.params.id, req.body) }),
+    );
   };
 }

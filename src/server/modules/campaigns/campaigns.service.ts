@@ -125,7 +125,10 @@ export function createCampaignsService(deps: CampaignsServiceDeps) {
             },
             tx,
           );
-          await deps.audit.create({ actorId: actor?.id ?? null, action: 'campaign.create', objectType: 'campaign', objectId: row.id, data: { slug: row.slug } }, tx);
+          await deps.audit.create(
+            { actorId: actor?.id ?? null, action: 'campaign.create', objectType: 'campaign', objectId: row.id, data: { slug: row.slug } },
+            tx,
+          );
           return row.id;
         });
         return present((await repo.get(id))!);
@@ -153,10 +156,18 @@ export function createCampaignsService(deps: CampaignsServiceDeps) {
             published: patch.published ?? before.published,
             rules: patch.rules ?? before.rules,
           });
-          if (!merged.success) throw new AppError('request.invalid', { detail: merged.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ') }, { details: merged.error.issues });
+          if (!merged.success)
+            throw new AppError(
+              'request.invalid',
+              { detail: merged.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ') },
+              { details: merged.error.issues },
+            );
           const m = merged.data;
           await repo.update(id, { ...m, startsAt: new Date(m.startsAt), endsAt: new Date(m.endsAt) }, tx);
-          await deps.audit.create({ actorId: actor.id, action: 'campaign.update', objectType: 'campaign', objectId: id, data: { fields: Object.keys(patch) } }, tx);
+          await deps.audit.create(
+            { actorId: actor.id, action: 'campaign.update', objectType: 'campaign', objectId: id, data: { fields: Object.keys(patch) } },
+            tx,
+          );
         });
         return present((await repo.get(id))!);
       } catch (err) {

@@ -62,7 +62,10 @@ export function createDeskEditsService(deps: DeskEditsDeps) {
       const edit = await deps.db.transaction(async (tx) => {
         const e = await repo.createEdit({ submissionId, spec, createdBy: actor.id }, tx);
         await deps.jobs.send('media.desk-edit', { editId: e.id }, { tx });
-        await deps.audit.create({ actorId: actor.id, action: 'submission.desk_edit', objectType: 'submission', objectId: submissionId, data: { editId: e.id, mode: spec.mode } }, tx);
+        await deps.audit.create(
+          { actorId: actor.id, action: 'submission.desk_edit', objectType: 'submission', objectId: submissionId, data: { editId: e.id, mode: spec.mode } },
+          tx,
+        );
         return e;
       });
       return present(edit);
@@ -91,7 +94,16 @@ export function createDeskEditsService(deps: DeskEditsDeps) {
         const facts = row.probe as unknown as ProbeFacts;
         const { spec } = edit;
         const mp4 = path.join(work, 'edited.mp4');
-        await trimAndSubtitle({ input, facts, startSeconds: spec.startSeconds, endSeconds: spec.endSeconds, burn: spec.mode === 'burn' ? spec.subtitles : [], outPath: mp4, workDir: work, ...deps.ffmpeg });
+        await trimAndSubtitle({
+          input,
+          facts,
+          startSeconds: spec.startSeconds,
+          endSeconds: spec.endSeconds,
+          burn: spec.mode === 'burn' ? spec.subtitles : [],
+          outPath: mp4,
+          workDir: work,
+          ...deps.ffmpeg,
+        });
         const editedFacts = await probeMedia(mp4);
         await transcodeToHls({ input: mp4, facts: editedFacts, outDir: path.join(work, 'hls'), ...deps.ffmpeg });
         const prefix = editPrefix(row.id, editId);
@@ -104,7 +116,11 @@ export function createDeskEditsService(deps: DeskEditsDeps) {
           subtitlesVtt = `${prefix}/subtitles.vtt`;
           await deps.storage.putFile(subtitlesVtt, vtt);
         }
-        await repo.updateEdit(editId, { status: 'ready', error: null, outputs: { mp4: `${prefix}/edited.mp4`, master: `${prefix}/hls/master.m3u8`, subtitlesVtt, durationSeconds: editedFacts.durationSeconds } });
+        await repo.updateEdit(editId, {
+          status: 'ready',
+          error: null,
+          outputs: { mp4: `${prefix}/edited.mp4`, master: `${prefix}/hls/master.m3u8`, subtitlesVtt, durationSeconds: editedFacts.durationSeconds },
+        });
       } catch (err) {
         if (!opts.isLastAttempt) throw err;
         await repo.updateEdit(editId, { status: 'failed', error: err instanceof Error ? err.message.slice(0, 500) : String(err) });

@@ -17,7 +17,12 @@ beforeAll(async () => {
   ctx = await createTestContext({ jobs: 'work' });
   const admin = await staff(ctx, ['admin']);
   editor = await staff(ctx, ['chief_editor']);
-  const res = await ctx.app.inject({ method: 'POST', url: '/api/admin/campaigns', headers: { cookie: admin.cookie }, payload: { ...demoCampaign(new Date()), slug: 'desk-edit' } });
+  const res = await ctx.app.inject({
+    method: 'POST',
+    url: '/api/admin/campaigns',
+    headers: { cookie: admin.cookie },
+    payload: { ...demoCampaign(new Date()), slug: 'desk-edit' },
+  });
   campaignId = res.json().campaign.id;
 }, 120_000);
 afterAll(async () => {
@@ -30,7 +35,20 @@ async function adopted() {
   const file = await fixture('h264-aac-portrait.mp4');
   const facts = await probeMedia(file);
   const { submissionsRepo, storage } = ctx.runtime.services;
-  const row = await submissionsRepo.create({ userId: u.user.id, campaignId, theme: 'food', title: 't', consentAt: new Date(), status: 'adopted', progress: 100, uploadLength: facts.sizeBytes, originalFilename: 'a.mp4', durationSeconds: facts.durationSeconds, probe: facts as unknown as Record<string, unknown>, processedAt: new Date() });
+  const row = await submissionsRepo.create({
+    userId: u.user.id,
+    campaignId,
+    theme: 'food',
+    title: 't',
+    consentAt: new Date(),
+    status: 'adopted',
+    progress: 100,
+    uploadLength: facts.sizeBytes,
+    originalFilename: 'a.mp4',
+    durationSeconds: facts.durationSeconds,
+    probe: facts as unknown as Record<string, unknown>,
+    processedAt: new Date(),
+  });
   await storage.putFile(`submissions/${row.id}/original`, file);
   await submissionsRepo.update(row.id, { outputs: { original: `submissions/${row.id}/original` } });
   return row.id;
@@ -48,7 +66,24 @@ async function waitReady(id: string) {
 
 /** Mean luma of the bottom fifth of the frame at `t` seconds. */
 async function bottomLuma(file: string, t: number): Promise<number> {
-  const r = await runFfmpeg(['-v', 'error', '-ss', String(t), '-i', file, '-frames:v', '1', '-vf', 'crop=iw:ih/5:0:ih*4/5,signalstats,metadata=print:key=lavfi.signalstats.YAVG:file=-', '-f', 'null', '-'], { collectStdout: true, timeoutMs: 30_000 });
+  const r = await runFfmpeg(
+    [
+      '-v',
+      'error',
+      '-ss',
+      String(t),
+      '-i',
+      file,
+      '-frames:v',
+      '1',
+      '-vf',
+      'crop=iw:ih/5:0:ih*4/5,signalstats,metadata=print:key=lavfi.signalstats.YAVG:file=-',
+      '-f',
+      'null',
+      '-',
+    ],
+    { collectStdout: true, timeoutMs: 30_000 },
+  );
   return Number(/YAVG=([\d.]+)/.exec(r.stdout.toString())?.[1] ?? NaN);
 }
 
@@ -56,11 +91,21 @@ describe('the desk’s secondary production', { timeout: 200_000 }, () => {
   it('trims and burns subtitles in, or trims and serves them as WebVTT', async () => {
     const id = await adopted();
     const subtitles = [{ startSeconds: 1, endSeconds: 4, text: '成都的早晨 <b>&' }];
-    const burn = await ctx.app.inject({ method: 'POST', url: `/api/desk/submissions/${id}/edits`, headers: { cookie: editor.cookie }, payload: { startSeconds: 10, endSeconds: 20, subtitles, mode: 'burn' } });
+    const burn = await ctx.app.inject({
+      method: 'POST',
+      url: `/api/desk/submissions/${id}/edits`,
+      headers: { cookie: editor.cookie },
+      payload: { startSeconds: 10, endSeconds: 20, subtitles, mode: 'burn' },
+    });
     expect(burn.statusCode).toBe(202);
     const burned = await waitReady(id);
     expect(burned.status).toBe('ready');
-    const vttRes = await ctx.app.inject({ method: 'POST', url: `/api/desk/submissions/${id}/edits`, headers: { cookie: editor.cookie }, payload: { startSeconds: 10, endSeconds: 20, subtitles, mode: 'vtt' } });
+    const vttRes = await ctx.app.inject({
+      method: 'POST',
+      url: `/api/desk/submissions/${id}/edits`,
+      headers: { cookie: editor.cookie },
+      payload: { startSeconds: 10, endSeconds: 20, subtitles, mode: 'vtt' },
+    });
     expect(vttRes.statusCode).toBe(202);
     const plain = await waitReady(id);
     expect(plain.status).toBe('ready');
@@ -89,11 +134,30 @@ describe('the desk’s secondary production', { timeout: 200_000 }, () => {
 
   it('refuses a cut beyond the video, edits of videos not adopted, and contributors', async () => {
     const id = await adopted();
-    const beyond = await ctx.app.inject({ method: 'POST', url: `/api/desk/submissions/${id}/edits`, headers: { cookie: editor.cookie }, payload: { startSeconds: 0, endSeconds: 500 } });
+    const beyond = await ctx.app.inject({
+      method: 'POST',
+      url: `/api/desk/submissions/${id}/edits`,
+      headers: { cookie: editor.cookie },
+      payload: { startSeconds: 0, endSeconds: 500 },
+    });
     expect(beyond.json().error.code).toBe('edit.cut_out_of_range');
-    const badSub = await ctx.app.inject({ method: 'POST', url: `/api/desk/submissions/${id}/edits`, headers: { cookie: editor.cookie }, payload: { startSeconds: 0, endSeconds: 5, subtitles: [{ startSeconds: 4, endSeconds: 9, text: 'x' }] } });
+    const badSub = await ctx.app.inject({
+      method: 'POST',
+      url: `/api/desk/submissions/${id}/edits`,
+      headers: { cookie: editor.cookie },
+      payload: { startSeconds: 0, endSeconds: 5, subtitles: [{ startSeconds: 4, endSeconds: 9, text: 'x' }] },
+    });
     expect(badSub.statusCode).toBe(400);
     const u = await signUp(ctx.app, { campaignId });
-    expect((await ctx.app.inject({ method: 'POST', url: `/api/desk/submissions/${id}/edits`, headers: { cookie: u.cookie }, payload: { startSeconds: 0, endSeconds: 5 } })).statusCode).toBe(403);
+    expect(
+      (
+        await ctx.app.inject({
+          method: 'POST',
+          url: `/api/desk/submissions/${id}/edits`,
+          headers: { cookie: u.cookie },
+          payload: { startSeconds: 0, endSeconds: 5 },
+        })
+      ).statusCode,
+    ).toBe(403);
   });
 });

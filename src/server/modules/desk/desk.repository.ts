@@ -1,6 +1,17 @@
 import { and, asc, desc, eq, gt, inArray, isNotNull, isNull, or, sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
-import { publicationOutbox, studioMembers, studioRoutes, studios, submissionClaims, submissionEdits, submissionNotes, submissions, users, type SubmissionRow } from '../../db/schema.js';
+import {
+  publicationOutbox,
+  studioMembers,
+  studioRoutes,
+  studios,
+  submissionClaims,
+  submissionEdits,
+  submissionNotes,
+  submissions,
+  users,
+  type SubmissionRow,
+} from '../../db/schema.js';
 
 export interface QueueFilter {
   campaignId?: string;
@@ -32,7 +43,13 @@ export function createDeskRepository(db: Db) {
       if (f.duplicate === false) conds.push(isNull(submissions.duplicateOf));
       if (f.studioIds) {
         const scope: SQL[] = [];
-        if (f.studioIds.length) scope.push(sql`${routedStudio} IN (${sql.join(f.studioIds.map((id) => sql`${id}::uuid`), sql`, `)})`);
+        if (f.studioIds.length)
+          scope.push(
+            sql`${routedStudio} IN (${sql.join(
+              f.studioIds.map((id) => sql`${id}::uuid`),
+              sql`, `,
+            )})`,
+          );
         if (f.includeUnrouted) scope.push(sql`${routedStudio} IS NULL`);
         conds.push(scope.length ? or(...scope)! : sql`false`);
       }
@@ -90,7 +107,10 @@ export function createDeskRepository(db: Db) {
       await tx
         .insert(submissionClaims)
         .values(input)
-        .onConflictDoUpdate({ target: submissionClaims.submissionId, set: { editorId: input.editorId, claimedAt: input.claimedAt, expiresAt: input.expiresAt } });
+        .onConflictDoUpdate({
+          target: submissionClaims.submissionId,
+          set: { editorId: input.editorId, claimedAt: input.claimedAt, expiresAt: input.expiresAt },
+        });
     },
     async deleteClaim(submissionId: string, tx: Db = db): Promise<void> {
       await tx.delete(submissionClaims).where(eq(submissionClaims.submissionId, submissionId));
@@ -124,12 +144,18 @@ export function createDeskRepository(db: Db) {
       return tx.select().from(submissionEdits).where(eq(submissionEdits.submissionId, submissionId)).orderBy(desc(submissionEdits.createdAt));
     },
     async updateEdit(id: string, patch: Partial<Pick<typeof submissionEdits.$inferSelect, 'status' | 'outputs' | 'error'>>, tx: Db = db) {
-      await tx.update(submissionEdits).set({ ...patch, updatedAt: new Date() }).where(eq(submissionEdits.id, id));
+      await tx
+        .update(submissionEdits)
+        .set({ ...patch, updatedAt: new Date() })
+        .where(eq(submissionEdits.id, id));
     },
 
     async listStudios(tx: Db = db) {
       const all = await tx.select().from(studios).orderBy(asc(studios.name));
-      const members = await tx.select({ studioId: studioMembers.studioId, id: users.id, name: users.name }).from(studioMembers).innerJoin(users, eq(users.id, studioMembers.userId));
+      const members = await tx
+        .select({ studioId: studioMembers.studioId, id: users.id, name: users.name })
+        .from(studioMembers)
+        .innerJoin(users, eq(users.id, studioMembers.userId));
       const routes = await tx.select().from(studioRoutes);
       return all.map((s) => ({
         ...s,

@@ -12,7 +12,12 @@ beforeAll(async () => {
   ctx = await createTestContext({ clock });
   admin = await staff(ctx, ['admin']);
   chief = await staff(ctx, ['chief_editor']);
-  const res = await ctx.app.inject({ method: 'POST', url: '/api/admin/campaigns', headers: { cookie: admin.cookie }, payload: { ...demoCampaign(clock.now()), slug: 'desk-test' } });
+  const res = await ctx.app.inject({
+    method: 'POST',
+    url: '/api/admin/campaigns',
+    headers: { cookie: admin.cookie },
+    payload: { ...demoCampaign(clock.now()), slug: 'desk-test' },
+  });
   campaignId = res.json().campaign.id;
 });
 afterAll(async () => {
@@ -42,7 +47,8 @@ async function inReview(opts: { theme?: string; cookie?: string; userId?: string
   return { id: row.id, contributor: u };
 }
 
-const post = (cookie: string, url: string, payload?: unknown, lang = 'zh-CN') => ctx.app.inject({ method: 'POST', url, headers: { cookie, 'accept-language': lang }, payload: payload as object });
+const post = (cookie: string, url: string, payload?: unknown, lang = 'zh-CN') =>
+  ctx.app.inject({ method: 'POST', url, headers: { cookie, 'accept-language': lang }, payload: payload as object });
 const balance = async (cookie: string) => (await ctx.app.inject({ method: 'GET', url: '/api/me/ledger', headers: { cookie } })).json().balanceFen as number;
 
 describe('review queue and studios', () => {
@@ -57,7 +63,12 @@ describe('review queue and studios', () => {
     const older = await inReview({ theme: 'food', minutesAgo: 50 });
     const newer = await inReview({ theme: 'food', minutesAgo: 5 });
     const trip = await inReview({ theme: 'travel', minutesAgo: 30 });
-    const queue = async (cookie: string, qs = '') => (await ctx.app.inject({ method: 'GET', url: `/api/desk/queue?campaignId=${campaignId}${qs}`, headers: { cookie } })).json().items as { submission: { id: string }; waitingSeconds: number; contributor: { trust: string } }[];
+    const queue = async (cookie: string, qs = '') =>
+      (await ctx.app.inject({ method: 'GET', url: `/api/desk/queue?campaignId=${campaignId}${qs}`, headers: { cookie } })).json().items as {
+        submission: { id: string };
+        waitingSeconds: number;
+        contributor: { trust: string };
+      }[];
     const mine = (await queue(food.cookie)).map((i) => i.submission.id);
     expect(mine.indexOf(older.id)).toBeLessThan(mine.indexOf(newer.id));
     expect(mine).not.toContain(trip.id);
@@ -75,7 +86,8 @@ describe('review queue and studios', () => {
   it('filters by the duplicate flag and keeps contributors out', async () => {
     const original = await inReview({ theme: 'way-home' });
     const copy = await inReview({ theme: 'way-home', duplicateOf: original.id });
-    const dupes = (await ctx.app.inject({ method: 'GET', url: `/api/desk/queue?theme=way-home&duplicate=true`, headers: { cookie: chief.cookie } })).json().items;
+    const dupes = (await ctx.app.inject({ method: 'GET', url: `/api/desk/queue?theme=way-home&duplicate=true`, headers: { cookie: chief.cookie } })).json()
+      .items;
     expect(dupes.map((i: { submission: { id: string } }) => i.submission.id)).toEqual([copy.id]);
     expect(dupes[0].submission.duplicate.submissionId).toBe(original.id);
     expect((await ctx.app.inject({ method: 'GET', url: '/api/desk/queue', headers: { cookie: copy.contributor.cookie } })).statusCode).toBe(403);
@@ -85,7 +97,11 @@ describe('review queue and studios', () => {
 describe('a plain editor at work in their studio', () => {
   it('claims, adopts, regrades and rejects items routed to their studio', async () => {
     const editor = await staff(ctx, ['editor']);
-    const created = await post(chief.cookie, '/api/desk/studios', { name: '回家工作室', memberIds: [editor.user.id], routes: [{ campaignId, theme: 'way-home' }] });
+    const created = await post(chief.cookie, '/api/desk/studios', {
+      name: '回家工作室',
+      memberIds: [editor.user.id],
+      routes: [{ campaignId, theme: 'way-home' }],
+    });
     expect(created.statusCode).toBe(201);
     const a = await inReview({ theme: 'way-home' });
     const b = await inReview({ theme: 'way-home' });
@@ -149,7 +165,10 @@ describe('grading and adoption', () => {
     const a = await staff(ctx, ['chief_editor']);
     const b = await staff(ctx, ['chief_editor']);
     const item = await inReview();
-    const results = await Promise.all([post(a.cookie, `/api/desk/submissions/${item.id}/adopt`, { grade: 'A' }), post(b.cookie, `/api/desk/submissions/${item.id}/adopt`, { grade: 'A' })]);
+    const results = await Promise.all([
+      post(a.cookie, `/api/desk/submissions/${item.id}/adopt`, { grade: 'A' }),
+      post(b.cookie, `/api/desk/submissions/${item.id}/adopt`, { grade: 'A' }),
+    ]);
     expect(results.filter((r) => r.statusCode === 200).length).toBeGreaterThanOrEqual(1);
     expect(await balance(item.contributor.cookie)).toBe(500_000);
     const reconciliation = (await ctx.app.inject({ method: 'GET', url: '/api/finance/reconciliation', headers: { cookie: admin.cookie } })).json();
@@ -200,10 +219,14 @@ describe('grading and adoption', () => {
     expect(note.statusCode).toBe(201);
     const res = await post(editor.cookie, `/api/desk/submissions/${item.id}/reject`, { reason: 'off_theme', note: 'Please film the food itself.' }, 'en');
     expect(res.json().submission.status).toBe('rejected');
-    const zh = (await ctx.app.inject({ method: 'GET', url: '/api/me/submissions', headers: { cookie: item.contributor.cookie, 'accept-language': 'zh-CN' } })).json().submissions[0];
+    const zh = (
+      await ctx.app.inject({ method: 'GET', url: '/api/me/submissions', headers: { cookie: item.contributor.cookie, 'accept-language': 'zh-CN' } })
+    ).json().submissions[0];
     expect(zh.rejection.code).toBe('desk.reason.off_theme');
     expect(zh.rejection.message).toMatch(/^这条视频与活动主题不符。 — Please film the food itself\.$/);
-    const en = (await ctx.app.inject({ method: 'GET', url: '/api/me/submissions', headers: { cookie: item.contributor.cookie, 'accept-language': 'en' } })).json().submissions[0];
+    const en = (
+      await ctx.app.inject({ method: 'GET', url: '/api/me/submissions', headers: { cookie: item.contributor.cookie, 'accept-language': 'en' } })
+    ).json().submissions[0];
     expect(en.rejection.message).toMatch(/^The video does not fit the campaign’s theme\./);
     const review = (await ctx.app.inject({ method: 'GET', url: `/api/desk/submissions/${item.id}`, headers: { cookie: chief.cookie } })).json();
     expect(review.notes.map((n: { body: string }) => n.body)).toEqual(['画面抖动，但是线索不错']);

@@ -67,7 +67,13 @@ export function createDeskService(deps: DeskServiceDeps) {
 
   function presentClaim(c: { editorId: string; claimedAt: Date; expiresAt: Date } | undefined, names: Map<string, string>, actor: Actor) {
     if (!c) return null;
-    return { editorId: c.editorId, editorName: names.get(c.editorId) ?? '', claimedAt: c.claimedAt.toISOString(), expiresAt: c.expiresAt.toISOString(), mine: c.editorId === actor.id };
+    return {
+      editorId: c.editorId,
+      editorName: names.get(c.editorId) ?? '',
+      claimedAt: c.claimedAt.toISOString(),
+      expiresAt: c.expiresAt.toISOString(),
+      mine: c.editorId === actor.id,
+    };
   }
 
   /** Inside a decision's transaction: the item is in review (or already decided) and not claimed by someone else. */
@@ -103,7 +109,11 @@ export function createDeskService(deps: DeskServiceDeps) {
       await assertInScope(actor, row);
     },
 
-    async queue(actor: Actor, q: { campaignId?: string; theme?: string; duplicate?: 'true' | 'false'; trust?: TrustLevel; studioId?: string; limit: number }, locale: Locale) {
+    async queue(
+      actor: Actor,
+      q: { campaignId?: string; theme?: string; duplicate?: 'true' | 'false'; trust?: TrustLevel; studioId?: string; limit: number },
+      locale: Locale,
+    ) {
       const scope = await scopeOf(actor);
       let studioIds: string[] | undefined = scope.all ? undefined : scope.studioIds;
       if (q.studioId) {
@@ -121,14 +131,21 @@ export function createDeskService(deps: DeskServiceDeps) {
       });
       const now = clock.now();
       const summary = await summaries([...new Set(rows.map((r) => r.row.userId))]);
-      const claims = await repo.listClaims(rows.map((r) => r.row.id), now);
+      const claims = await repo.listClaims(
+        rows.map((r) => r.row.id),
+        now,
+      );
       const names = await repo.userNames([...new Set(claims.map((c) => c.editorId))]);
       const items = rows
         .map(({ row, studioId }) => ({
           submission: deps.submissions.present(row, locale, true),
           contributor: summary(row.userId),
           waitingSeconds: Math.max(0, Math.floor((now.getTime() - (row.processedAt ?? row.createdAt).getTime()) / 1000)),
-          claim: presentClaim(claims.find((c) => c.submissionId === row.id), names, actor),
+          claim: presentClaim(
+            claims.find((c) => c.submissionId === row.id),
+            names,
+            actor,
+          ),
           studioId,
         }))
         .filter((i) => !q.trust || i.contributor.trust === q.trust)
@@ -148,7 +165,13 @@ export function createDeskService(deps: DeskServiceDeps) {
         submission: { ...deps.submissions.present(row, locale, true), grade: row.grade, spriteVttUrl: out?.spriteVtt ? `/api/media/${out.spriteVtt}` : null },
         contributor: summary(row.userId),
         claim: presentClaim(claims[0], names, actor),
-        notes: notes.map((n) => ({ id: n.id, authorId: n.authorId, authorName: names.get(n.authorId) ?? '', body: n.body, createdAt: n.createdAt.toISOString() })),
+        notes: notes.map((n) => ({
+          id: n.id,
+          authorId: n.authorId,
+          authorName: names.get(n.authorId) ?? '',
+          body: n.body,
+          createdAt: n.createdAt.toISOString(),
+        })),
         grades: campaign?.rules.grades ?? [],
       };
     },
@@ -197,7 +220,10 @@ export function createDeskService(deps: DeskServiceDeps) {
         await deps.rewards?.afterAdoption({ userId: row.userId, campaignId: row.campaignId, actorId: actor.id }, tx);
         await repo.enqueuePublication(id, tx);
         await repo.deleteClaim(id, tx);
-        await deps.audit.create({ actorId: actor.id, action: 'submission.adopt', objectType: 'submission', objectId: id, data: { grade, transferId: transfer.id } }, tx);
+        await deps.audit.create(
+          { actorId: actor.id, action: 'submission.adopt', objectType: 'submission', objectId: id, data: { grade, transferId: transfer.id } },
+          tx,
+        );
         return presentDecision(updated, locale, transfer.id);
       });
     },
@@ -208,9 +234,16 @@ export function createDeskService(deps: DeskServiceDeps) {
         const code = `desk.reason.${input.reason}`;
         if (row.status === 'rejected' && row.rejectionCode === code) return presentDecision(row, locale, null);
         if (row.status !== 'in_review') throw new AppError('desk.not_in_review');
-        const updated = (await deps.submissionsRepo.update(id, { status: 'rejected', rejectionCode: code, rejectionParams: { note: input.note ? ` — ${input.note}` : '' }, reviewedBy: actor.id }, tx))!;
+        const updated = (await deps.submissionsRepo.update(
+          id,
+          { status: 'rejected', rejectionCode: code, rejectionParams: { note: input.note ? ` — ${input.note}` : '' }, reviewedBy: actor.id },
+          tx,
+        ))!;
         await repo.deleteClaim(id, tx);
-        await deps.audit.create({ actorId: actor.id, action: 'submission.reject', objectType: 'submission', objectId: id, data: { reason: input.reason, note: input.note ?? null } }, tx);
+        await deps.audit.create(
+          { actorId: actor.id, action: 'submission.reject', objectType: 'submission', objectId: id, data: { reason: input.reason, note: input.note ?? null } },
+          tx,
+        );
         return presentDecision(updated, locale, null);
       });
     },
@@ -233,7 +266,10 @@ export function createDeskService(deps: DeskServiceDeps) {
         const updated = (await deps.submissionsRepo.update(id, { grade: input.grade, gradeVersion: version }, tx))!;
         let transferId: string | null = null;
         if (after !== before) {
-          const [contributor, budget] = await Promise.all([deps.ledger.ensureContributorAccount(row.userId, tx), deps.ledger.systemAccount('campaign_budget', row.campaignId, tx)]);
+          const [contributor, budget] = await Promise.all([
+            deps.ledger.ensureContributorAccount(row.userId, tx),
+            deps.ledger.systemAccount('campaign_budget', row.campaignId, tx),
+          ]);
           const diff = after - before;
           const t = await deps.ledger.post(
             {
@@ -251,7 +287,10 @@ export function createDeskService(deps: DeskServiceDeps) {
           );
           transferId = t.id;
         }
-        await deps.audit.create({ actorId: actor.id, action: 'submission.regrade', objectType: 'submission', objectId: id, data: { from: row.grade, to: input.grade, transferId } }, tx);
+        await deps.audit.create(
+          { actorId: actor.id, action: 'submission.regrade', objectType: 'submission', objectId: id, data: { from: row.grade, to: input.grade, transferId } },
+          tx,
+        );
         return presentDecision(updated, locale, transferId);
       });
     },
@@ -271,28 +310,40 @@ export function createDeskService(deps: DeskServiceDeps) {
       return repo.listStudios();
     },
 
-    async saveStudio(actor: Actor, id: string | null, input: { name?: string; leadUserId?: string; memberIds?: string[]; routes?: { campaignId: string; theme: string | null }[] }) {
+    async saveStudio(
+      actor: Actor,
+      id: string | null,
+      input: { name?: string; leadUserId?: string; memberIds?: string[]; routes?: { campaignId: string; theme: string | null }[] },
+    ) {
       assertCan(actor, 'studio.manage');
-      await db.transaction(async (tx) => {
-        let studioId = id;
-        if (!studioId) studioId = (await repo.createStudio({ name: input.name!, leadUserId: input.leadUserId ?? null }, tx)).id;
-        else if (!(await repo.updateStudio(studioId, { name: input.name, leadUserId: input.leadUserId }, tx))) throw new AppError('studio.not_found');
-        if (input.memberIds) await repo.setMembers(studioId, [...new Set(input.memberIds)], tx);
-        if (input.routes) await repo.setRoutes(studioId, input.routes, tx);
-        await deps.audit.create({ actorId: actor.id, action: id ? 'studio.update' : 'studio.create', objectType: 'studio', objectId: studioId, data: { name: input.name ?? null } }, tx);
-        id = studioId;
-      }).catch((err: unknown) => {
-        if (isUniqueViolation(err, 'studio_routes_target')) throw new AppError('studio.route_taken');
-        if (isUniqueViolation(err)) throw new AppError('studio.name_taken');
-        throw err;
-      });
+      await db
+        .transaction(async (tx) => {
+          let studioId = id;
+          if (!studioId) studioId = (await repo.createStudio({ name: input.name!, leadUserId: input.leadUserId ?? null }, tx)).id;
+          else if (!(await repo.updateStudio(studioId, { name: input.name, leadUserId: input.leadUserId }, tx))) throw new AppError('studio.not_found');
+          if (input.memberIds) await repo.setMembers(studioId, [...new Set(input.memberIds)], tx);
+          if (input.routes) await repo.setRoutes(studioId, input.routes, tx);
+          await deps.audit.create(
+            { actorId: actor.id, action: id ? 'studio.update' : 'studio.create', objectType: 'studio', objectId: studioId, data: { name: input.name ?? null } },
+            tx,
+          );
+          id = studioId;
+        })
+        .catch((err: unknown) => {
+          if (isUniqueViolation(err, 'studio_routes_target')) throw new AppError('studio.route_taken');
+          if (isUniqueViolation(err)) throw new AppError('studio.name_taken');
+          throw err;
+        });
       return (await repo.listStudios()).find((s) => s.id === id)!;
     },
   };
 
   async function rewardTransfer(row: SubmissionRow, grade: string, tx: Db, actorId?: string, multiplierPercent = 100) {
     const reward = applyMultiplier(await rewardFor(row, grade, tx), multiplierPercent);
-    const [contributor, budget] = await Promise.all([deps.ledger.ensureContributorAccount(row.userId, tx), deps.ledger.systemAccount('campaign_budget', row.campaignId, tx)]);
+    const [contributor, budget] = await Promise.all([
+      deps.ledger.ensureContributorAccount(row.userId, tx),
+      deps.ledger.systemAccount('campaign_budget', row.campaignId, tx),
+    ]);
     return {
       idempotencyKey: adoptionKey(row.id),
       kind: 'adoption_reward' as const,

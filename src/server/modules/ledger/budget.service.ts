@@ -30,7 +30,11 @@ export function createBudgetService(deps: { db: Db; ledger: LedgerService; campa
           },
           tx,
         );
-        if (t.created) await deps.audit.create({ actorId: actor.id, action: 'budget.fund', objectType: 'campaign', objectId: campaignId, data: { amountFen: input.amountFen, transferId: t.id } }, tx);
+        if (t.created)
+          await deps.audit.create(
+            { actorId: actor.id, action: 'budget.fund', objectType: 'campaign', objectId: campaignId, data: { amountFen: input.amountFen, transferId: t.id } },
+            tx,
+          );
         return t;
       });
     },

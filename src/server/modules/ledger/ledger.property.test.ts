@@ -87,7 +87,8 @@ describe('ledger property test', () => {
       if (!r.ok) return;
       expect(r.t.created).toBe(true);
       apply(input.entries);
-      if (input.kind === 'budget_funding') for (const e of input.entries) if (funded.has(e.accountId)) funded.set(e.accountId, funded.get(e.accountId)! + e.amountFen);
+      if (input.kind === 'budget_funding')
+        for (const e of input.entries) if (funded.has(e.accountId)) funded.set(e.accountId, funded.get(e.accountId)! + e.amountFen);
       const p = { id: r.t.id, input, reversed: false };
       byKey.set(input.idempotencyKey, p);
       posted.push(p);
@@ -95,80 +96,183 @@ describe('ledger property test', () => {
 
     const stats: Record<string, number> = {};
     const ops: [number, string, () => Promise<void>][] = [
-      [3, 'fund', async () => {
-        const b = pick(budgets);
-        const x = int(1, 500_000);
-        await post({ idempotencyKey: randomUUID(), kind: 'budget_funding', entries: [{ accountId: treasury, amountFen: -x }, { accountId: b, amountFen: x }] });
-      }],
-      [5, 'reward', async () => {
-        const i = int(0, budgets.length - 1);
-        const kind = pick<LedgerTransferKind>(['adoption_reward', 'grade_correction', 'cumulative_bonus', 'weekly_prize', 'grand_prize']);
-        const x = int(1, 200_000);
-        await post({ idempotencyKey: randomUUID(), kind, entries: [{ accountId: budgets[i]!, amountFen: -x }, { accountId: pick(contributors), amountFen: x }], refs: { campaignId: campaigns[i], n: int(0, 9) } });
-      }],
-      [4, 'payout', async () => {
-        const c = pick(contributors);
-        // Half within the balance, half possibly beyond it.
-        const x = rand() < 0.5 ? Math.max(1, int(0, bal(c))) : int(1, 300_000);
-        await post({ idempotencyKey: randomUUID(), kind: 'payout', entries: [{ accountId: c, amountFen: -x }, { accountId: clearing, amountFen: x }] });
-      }],
-      [1, 'split', async () => {
-        // Several entries, one account twice: a red packet shared by two contributors.
-        const [a, b] = [pick(contributors), pick(contributors)];
-        const [x, y] = [int(1, 999), int(1, 999)];
-        await post({ idempotencyKey: randomUUID(), kind: 'red_packet', entries: [{ accountId: treasury, amountFen: -x }, { accountId: treasury, amountFen: -y }, { accountId: a, amountFen: x }, { accountId: b, amountFen: y }] });
-      }],
-      [2, 'reverse', async () => {
-        if (!posted.length) return;
-        const p = pick(posted);
-        const key = randomUUID();
-        const mirror = p.input.entries.map((e) => ({ accountId: e.accountId, amountFen: -e.amountFen }));
-        const r = await outcome(ledger.reverse(p.id, { idempotencyKey: key }));
-        if (p.input.kind === 'reversal') return expect(r).toEqual({ ok: false, code: 'ledger.not_reversible' });
-        if (p.reversed) return expect(r).toEqual({ ok: false, code: 'ledger.already_reversed' });
-        if (wouldGoNegative(mirror)) return expect(r).toEqual({ ok: false, code: 'ledger.insufficient_funds' });
-        expect(r.ok).toBe(true);
-        if (!r.ok) return;
-        p.reversed = true;
-        apply(mirror);
-        if (p.input.kind === 'budget_funding') for (const e of mirror) if (funded.has(e.accountId)) funded.set(e.accountId, funded.get(e.accountId)! + e.amountFen);
-        const rp = { id: r.t.id, input: { idempotencyKey: key, kind: 'reversal' as const, entries: mirror, reversesTransferId: p.id }, reversed: false };
-        byKey.set(key, rp);
-        posted.push(rp);
-        // Retrying the same reversal returns it.
-        expect(await ledger.reverse(p.id, { idempotencyKey: key })).toMatchObject({ id: r.t.id, created: false });
-      }],
-      [3, 'retry', async () => {
-        const p = posted.length ? pick(posted.filter((x) => x.input.kind !== 'reversal')) : undefined;
-        if (!p) return;
-        // A retry, sometimes several at once, returns the original and changes nothing.
-        const n = rand() < 0.3 ? 5 : 1;
-        const rs = await Promise.all(Array.from({ length: n }, () => ledger.post(p.input)));
-        for (const r of rs) expect(r).toMatchObject({ id: p.id, created: false });
-      }],
-      [1, 'conflict', async () => {
-        const p = posted.length ? pick(posted.filter((x) => x.input.kind !== 'reversal')) : undefined;
-        if (!p) return;
-        const [first, second, ...rest] = p.input.entries;
-        const altered = { ...p.input, entries: [{ ...first!, amountFen: first!.amountFen - 1 }, { ...second!, amountFen: second!.amountFen + 1 }, ...rest] };
-        expect(await outcome(ledger.post(altered))).toEqual({ ok: false, code: 'ledger.idempotency_conflict' });
-      }],
-      [2, 'invalid', async () => {
-        const c = pick(contributors);
-        const bad: PostTransferInput[] = [
-          { idempotencyKey: randomUUID(), kind: 'adoption_reward', entries: [{ accountId: budgets[0]!, amountFen: -100 }, { accountId: c, amountFen: 99 }] },
-          { idempotencyKey: randomUUID(), kind: 'adoption_reward', entries: [{ accountId: c, amountFen: 100 }] },
-          { idempotencyKey: randomUUID(), kind: 'adoption_reward', entries: [{ accountId: budgets[0]!, amountFen: 0 }, { accountId: c, amountFen: 0 }] },
-          { idempotencyKey: randomUUID(), kind: 'adoption_reward', entries: [{ accountId: budgets[0]!, amountFen: -0.5 }, { accountId: c, amountFen: 0.5 }] },
-          { idempotencyKey: randomUUID(), kind: 'reversal', entries: [{ accountId: budgets[0]!, amountFen: -1 }, { accountId: c, amountFen: 1 }] },
-        ];
-        const input = pick(bad);
-        expect(await outcome(ledger.post(input))).toEqual({ ok: false, code: 'ledger.invalid_transfer' });
-        expect(await outcome(ledger.post({ idempotencyKey: randomUUID(), kind: 'payout', entries: [{ accountId: randomUUID(), amountFen: -1 }, { accountId: clearing, amountFen: 1 }] }))).toEqual({
-          ok: false,
-          code: 'ledger.account_not_found',
-        });
-      }],
+      [
+        3,
+        'fund',
+        async () => {
+          const b = pick(budgets);
+          const x = int(1, 500_000);
+          await post({
+            idempotencyKey: randomUUID(),
+            kind: 'budget_funding',
+            entries: [
+              { accountId: treasury, amountFen: -x },
+              { accountId: b, amountFen: x },
+            ],
+          });
+        },
+      ],
+      [
+        5,
+        'reward',
+        async () => {
+          const i = int(0, budgets.length - 1);
+          const kind = pick<LedgerTransferKind>(['adoption_reward', 'grade_correction', 'cumulative_bonus', 'weekly_prize', 'grand_prize']);
+          const x = int(1, 200_000);
+          await post({
+            idempotencyKey: randomUUID(),
+            kind,
+            entries: [
+              { accountId: budgets[i]!, amountFen: -x },
+              { accountId: pick(contributors), amountFen: x },
+            ],
+            refs: { campaignId: campaigns[i], n: int(0, 9) },
+          });
+        },
+      ],
+      [
+        4,
+        'payout',
+        async () => {
+          const c = pick(contributors);
+          // Half within the balance, half possibly beyond it.
+          const x = rand() < 0.5 ? Math.max(1, int(0, bal(c))) : int(1, 300_000);
+          await post({
+            idempotencyKey: randomUUID(),
+            kind: 'payout',
+            entries: [
+              { accountId: c, amountFen: -x },
+              { accountId: clearing, amountFen: x },
+            ],
+          });
+        },
+      ],
+      [
+        1,
+        'split',
+        async () => {
+          // Several entries, one account twice: a red packet shared by two contributors.
+          const [a, b] = [pick(contributors), pick(contributors)];
+          const [x, y] = [int(1, 999), int(1, 999)];
+          await post({
+            idempotencyKey: randomUUID(),
+            kind: 'red_packet',
+            entries: [
+              { accountId: treasury, amountFen: -x },
+              { accountId: treasury, amountFen: -y },
+              { accountId: a, amountFen: x },
+              { accountId: b, amountFen: y },
+            ],
+          });
+        },
+      ],
+      [
+        2,
+        'reverse',
+        async () => {
+          if (!posted.length) return;
+          const p = pick(posted);
+          const key = randomUUID();
+          const mirror = p.input.entries.map((e) => ({ accountId: e.accountId, amountFen: -e.amountFen }));
+          const r = await outcome(ledger.reverse(p.id, { idempotencyKey: key }));
+          if (p.input.kind === 'reversal') return expect(r).toEqual({ ok: false, code: 'ledger.not_reversible' });
+          if (p.reversed) return expect(r).toEqual({ ok: false, code: 'ledger.already_reversed' });
+          if (wouldGoNegative(mirror)) return expect(r).toEqual({ ok: false, code: 'ledger.insufficient_funds' });
+          expect(r.ok).toBe(true);
+          if (!r.ok) return;
+          p.reversed = true;
+          apply(mirror);
+          if (p.input.kind === 'budget_funding')
+            for (const e of mirror) if (funded.has(e.accountId)) funded.set(e.accountId, funded.get(e.accountId)! + e.amountFen);
+          const rp = { id: r.t.id, input: { idempotencyKey: key, kind: 'reversal' as const, entries: mirror, reversesTransferId: p.id }, reversed: false };
+          byKey.set(key, rp);
+          posted.push(rp);
+          // Retrying the same reversal returns it.
+          expect(await ledger.reverse(p.id, { idempotencyKey: key })).toMatchObject({ id: r.t.id, created: false });
+        },
+      ],
+      [
+        3,
+        'retry',
+        async () => {
+          const p = posted.length ? pick(posted.filter((x) => x.input.kind !== 'reversal')) : undefined;
+          if (!p) return;
+          // A retry, sometimes several at once, returns the original and changes nothing.
+          const n = rand() < 0.3 ? 5 : 1;
+          const rs = await Promise.all(Array.from({ length: n }, () => ledger.post(p.input)));
+          for (const r of rs) expect(r).toMatchObject({ id: p.id, created: false });
+        },
+      ],
+      [
+        1,
+        'conflict',
+        async () => {
+          const p = posted.length ? pick(posted.filter((x) => x.input.kind !== 'reversal')) : undefined;
+          if (!p) return;
+          const [first, second, ...rest] = p.input.entries;
+          const altered = { ...p.input, entries: [{ ...first!, amountFen: first!.amountFen - 1 }, { ...second!, amountFen: second!.amountFen + 1 }, ...rest] };
+          expect(await outcome(ledger.post(altered))).toEqual({ ok: false, code: 'ledger.idempotency_conflict' });
+        },
+      ],
+      [
+        2,
+        'invalid',
+        async () => {
+          const c = pick(contributors);
+          const bad: PostTransferInput[] = [
+            {
+              idempotencyKey: randomUUID(),
+              kind: 'adoption_reward',
+              entries: [
+                { accountId: budgets[0]!, amountFen: -100 },
+                { accountId: c, amountFen: 99 },
+              ],
+            },
+            { idempotencyKey: randomUUID(), kind: 'adoption_reward', entries: [{ accountId: c, amountFen: 100 }] },
+            {
+              idempotencyKey: randomUUID(),
+              kind: 'adoption_reward',
+              entries: [
+                { accountId: budgets[0]!, amountFen: 0 },
+                { accountId: c, amountFen: 0 },
+              ],
+            },
+            {
+              idempotencyKey: randomUUID(),
+              kind: 'adoption_reward',
+              entries: [
+                { accountId: budgets[0]!, amountFen: -0.5 },
+                { accountId: c, amountFen: 0.5 },
+              ],
+            },
+            {
+              idempotencyKey: randomUUID(),
+              kind: 'reversal',
+              entries: [
+                { accountId: budgets[0]!, amountFen: -1 },
+                { accountId: c, amountFen: 1 },
+              ],
+            },
+          ];
+          const input = pick(bad);
+          expect(await outcome(ledger.post(input))).toEqual({ ok: false, code: 'ledger.invalid_transfer' });
+          expect(
+            await outcome(
+              ledger.post({
+                idempotencyKey: randomUUID(),
+                kind: 'payout',
+                entries: [
+                  { accountId: randomUUID(), amountFen: -1 },
+                  { accountId: clearing, amountFen: 1 },
+                ],
+              }),
+            ),
+          ).toEqual({
+            ok: false,
+            code: 'ledger.account_not_found',
+          });
+        },
+      ],
     ];
     const totalWeight = ops.reduce((s, [w]) => s + w, 0);
     const choose = () => {

@@ -32,7 +32,10 @@ export function createLedgerRepository(db: Db) {
       if (!ids.length) return [];
       return tx.select().from(ledgerAccounts).where(inArray(ledgerAccounts.id, ids));
     },
-    async getAccountByOwner(key: { kind: LedgerAccountKind; userId?: string | null; campaignId?: string | null }, tx: Db = db): Promise<LedgerAccountRow | undefined> {
+    async getAccountByOwner(
+      key: { kind: LedgerAccountKind; userId?: string | null; campaignId?: string | null },
+      tx: Db = db,
+    ): Promise<LedgerAccountRow | undefined> {
       const [row] = await tx
         .select()
         .from(ledgerAccounts)
@@ -46,7 +49,10 @@ export function createLedgerRepository(db: Db) {
       return row;
     },
     /** Inserts unless the (kind, user, campaign) identity exists; returns undefined then. */
-    async createAccount(input: { kind: LedgerAccountKind; userId: string | null; campaignId: string | null }, tx: Db = db): Promise<LedgerAccountRow | undefined> {
+    async createAccount(
+      input: { kind: LedgerAccountKind; userId: string | null; campaignId: string | null },
+      tx: Db = db,
+    ): Promise<LedgerAccountRow | undefined> {
       const [row] = await tx
         .insert(ledgerAccounts)
         .values({ ...input, mayGoNegative: input.kind !== 'contributor' })

@@ -9,38 +9,54 @@ const errors = { 400: errorBodySchema, 401: errorBodySchema, 403: errorBodySchem
 
 export function ledgerRoutes(services: Services): FastifyPluginAsyncZod {
   return async (app) => {
-    app.get('/api/me/ledger', {
-      schema: {
-        tags: ['me'],
-        summary: 'My balance and ledger entries (integer fen, newest first)',
-        description: 'The balance is the sum of all my entries; `limit` and `before` (an entry id) page through the entries.',
-        querystring: ledgerStatementQuery,
-        response: { 200: ledgerStatementReply, ...errors },
+    app.get(
+      '/api/me/ledger',
+      {
+        schema: {
+          tags: ['me'],
+          summary: 'My balance and ledger entries (integer fen, newest first)',
+          description: 'The balance is the sum of all my entries; `limit` and `before` (an entry id) page through the entries.',
+          querystring: ledgerStatementQuery,
+          response: { 200: ledgerStatementReply, ...errors },
+        },
       },
-    }, async (req) => {
-      const user = requireUser(req);
-      return services.ledger.statementFor(user, user.id, req.query);
-    });
+      async (req) => {
+        const user = requireUser(req);
+        return services.ledger.statementFor(user, user.id, req.query);
+      },
+    );
 
-    app.get('/api/finance/reconciliation', {
-      schema: {
-        tags: ['finance'],
-        summary: 'Ledger reconciliation: all entries sum to zero, no negative contributor, every transfer balanced, budget against spent per campaign',
-        response: { 200: reconciliationReply, ...errors },
+    app.get(
+      '/api/finance/reconciliation',
+      {
+        schema: {
+          tags: ['finance'],
+          summary: 'Ledger reconciliation: all entries sum to zero, no negative contributor, every transfer balanced, budget against spent per campaign',
+          response: { 200: reconciliationReply, ...errors },
+        },
       },
-    }, async (req) => services.ledger.reconcileFor(requireUser(req)));
+      async (req) => services.ledger.reconcileFor(requireUser(req)),
+    );
 
-    app.post('/api/finance/campaigns/:id/budget', {
-      schema: {
-        tags: ['finance'],
-        summary: 'Fund a campaign’s budget from the treasury (finance, admin); a retry with the same requestId funds once',
-        params: idParamSchema,
-        body: z.strictObject({ requestId: z.uuid(), amountFen: z.number().int().positive().max(10_000_000_000), memo: z.string().trim().max(200).optional() }),
-        response: { 200: z.object({ transferId: z.uuid(), created: z.boolean() }), ...errors, 404: errorBodySchema, 409: errorBodySchema },
+    app.post(
+      '/api/finance/campaigns/:id/budget',
+      {
+        schema: {
+          tags: ['finance'],
+          summary: 'Fund a campaign’s budget from the treasury (finance, admin); a retry with the same requestId funds once',
+          params: idParamSchema,
+          body: z.strictObject({
+            requestId: z.uuid(),
+            amountFen: z.number().int().positive().max(10_000_000_000),
+            memo: z.string().trim().max(200).optional(),
+          }),
+          response: { 200: z.object({ transferId: z.uuid(), created: z.boolean() }), ...errors, 404: errorBodySchema, 409: errorBodySchema },
+        },
       },
-    }, async (req) => {
-      const t = await services.budgets.fund(requireUser(req), req.params.id, req.body);
-      return { transferId: t.id, created: t.created };
-    });
+      async (req) => {
+        const t = await services.budgets.fund(requireUser(req), req.params.id, req.body);
+        return { transferId: t.id, created: t.created };
+      },
+    );
   };
 }

@@ -4,7 +4,14 @@ import { MAX_ENTRIES, netByAccount, validateTransfer, type PostTransferInput } f
 
 const A = '00000000-0000-4000-8000-00000000000a';
 const B = '00000000-0000-4000-8000-00000000000b';
-const ok: PostTransferInput = { idempotencyKey: 'k', kind: 'adoption_reward', entries: [{ accountId: A, amountFen: -500 }, { accountId: B, amountFen: 500 }] };
+const ok: PostTransferInput = {
+  idempotencyKey: 'k',
+  kind: 'adoption_reward',
+  entries: [
+    { accountId: A, amountFen: -500 },
+    { accountId: B, amountFen: 500 },
+  ],
+};
 
 function refused(input: Partial<PostTransferInput>): string {
   try {
@@ -21,19 +28,77 @@ function refused(input: Partial<PostTransferInput>): string {
 describe('transfer rules', () => {
   it('accepts a balanced transfer of whole fen between two or more accounts', () => {
     expect(() => validateTransfer(ok)).not.toThrow();
-    expect(() => validateTransfer({ ...ok, entries: [{ accountId: A, amountFen: -3 }, { accountId: B, amountFen: 1 }, { accountId: B, amountFen: 2 }] })).not.toThrow();
+    expect(() =>
+      validateTransfer({
+        ...ok,
+        entries: [
+          { accountId: A, amountFen: -3 },
+          { accountId: B, amountFen: 1 },
+          { accountId: B, amountFen: 2 },
+        ],
+      }),
+    ).not.toThrow();
   });
 
   it('refuses fewer than two entries, zero, fractional, unsafe or huge amounts, and a non-zero sum', () => {
     expect(refused({ entries: [] })).toMatch(/two entries/);
     expect(refused({ entries: [{ accountId: A, amountFen: 0 }] })).toMatch(/two entries/);
-    expect(refused({ entries: [{ accountId: A, amountFen: 0 }, { accountId: B, amountFen: 0 }] })).toMatch(/zero/);
-    expect(refused({ entries: [{ accountId: A, amountFen: -1.5 }, { accountId: B, amountFen: 1.5 }] })).toMatch(/whole fen/);
-    expect(refused({ entries: [{ accountId: A, amountFen: Number.NaN }, { accountId: B, amountFen: 1 }] })).toMatch(/whole fen/);
-    expect(refused({ entries: [{ accountId: A, amountFen: -(2 ** 60) }, { accountId: B, amountFen: 2 ** 60 }] })).toMatch(/whole fen/);
-    expect(refused({ entries: [{ accountId: A, amountFen: -1e14 }, { accountId: B, amountFen: 1e14 }] })).toMatch(/range/);
-    expect(refused({ entries: [{ accountId: A, amountFen: '-5' as unknown as number }, { accountId: B, amountFen: 5 }] })).toMatch(/whole fen/);
-    expect(refused({ entries: [{ accountId: A, amountFen: -5 }, { accountId: B, amountFen: 4 }] })).toMatch(/sum to -1/);
+    expect(
+      refused({
+        entries: [
+          { accountId: A, amountFen: 0 },
+          { accountId: B, amountFen: 0 },
+        ],
+      }),
+    ).toMatch(/zero/);
+    expect(
+      refused({
+        entries: [
+          { accountId: A, amountFen: -1.5 },
+          { accountId: B, amountFen: 1.5 },
+        ],
+      }),
+    ).toMatch(/whole fen/);
+    expect(
+      refused({
+        entries: [
+          { accountId: A, amountFen: Number.NaN },
+          { accountId: B, amountFen: 1 },
+        ],
+      }),
+    ).toMatch(/whole fen/);
+    expect(
+      refused({
+        entries: [
+          { accountId: A, amountFen: -(2 ** 60) },
+          { accountId: B, amountFen: 2 ** 60 },
+        ],
+      }),
+    ).toMatch(/whole fen/);
+    expect(
+      refused({
+        entries: [
+          { accountId: A, amountFen: -1e14 },
+          { accountId: B, amountFen: 1e14 },
+        ],
+      }),
+    ).toMatch(/range/);
+    expect(
+      refused({
+        entries: [
+          { accountId: A, amountFen: '-5' as unknown as number },
+          { accountId: B, amountFen: 5 },
+        ],
+      }),
+    ).toMatch(/whole fen/);
+    expect(
+      refused({
+        entries: [
+          { accountId: A, amountFen: -5 },
+          { accountId: B, amountFen: 4 },
+        ],
+      }),
+    ).toMatch(/sum to -1/);
     const many = Array.from({ length: MAX_ENTRIES + 2 }, (_, i) => ({ accountId: i % 2 ? A : B, amountFen: i % 2 ? 1 : -1 }));
     expect(refused({ entries: many })).toMatch(/at most/);
   });
@@ -42,7 +107,14 @@ describe('transfer rules', () => {
     expect(refused({ idempotencyKey: '' })).toMatch(/key/);
     expect(refused({ idempotencyKey: 'x'.repeat(201) })).toMatch(/key/);
     expect(refused({ kind: 'gift' as never })).toMatch(/kind/);
-    expect(refused({ entries: [{ accountId: 'nope', amountFen: -1 }, { accountId: B, amountFen: 1 }] })).toMatch(/uuid/);
+    expect(
+      refused({
+        entries: [
+          { accountId: 'nope', amountFen: -1 },
+          { accountId: B, amountFen: 1 },
+        ],
+      }),
+    ).toMatch(/uuid/);
     expect(refused({ refs: [] as never })).toMatch(/refs/);
     expect(refused({ kind: 'reversal' })).toMatch(/reversal/);
     expect(refused({ reversesTransferId: A })).toMatch(/reversal/);
@@ -50,6 +122,17 @@ describe('transfer rules', () => {
   });
 
   it('nets several entries on one account', () => {
-    expect(netByAccount([{ accountId: A, amountFen: -3 }, { accountId: B, amountFen: 1 }, { accountId: B, amountFen: 2 }])).toEqual(new Map([[A, -3], [B, 3]]));
+    expect(
+      netByAccount([
+        { accountId: A, amountFen: -3 },
+        { accountId: B, amountFen: 1 },
+        { accountId: B, amountFen: 2 },
+      ]),
+    ).toEqual(
+      new Map([
+        [A, -3],
+        [B, 3],
+      ]),
+    );
   });
 });

@@ -21,7 +21,14 @@ beforeAll(async () => {
   treasury = (await ledger.systemAccount('treasury')).id;
   budget = (await ledger.systemAccount('campaign_budget', campaignId)).id;
   clearing = (await ledger.systemAccount('payouts_clearing')).id;
-  await ledger.post({ idempotencyKey: `fund:${campaignId}`, kind: 'budget_funding', entries: [{ accountId: treasury, amountFen: -100_000_000 }, { accountId: budget, amountFen: 100_000_000 }] });
+  await ledger.post({
+    idempotencyKey: `fund:${campaignId}`,
+    kind: 'budget_funding',
+    entries: [
+      { accountId: treasury, amountFen: -100_000_000 },
+      { accountId: budget, amountFen: 100_000_000 },
+    ],
+  });
 });
 afterAll(async () => {
   await ctx?.close();
@@ -30,20 +37,34 @@ afterAll(async () => {
 async function contributor(balanceFen = 0) {
   const userId = await makeUser(ctx);
   const account = (await ledger.ensureContributorAccount(userId)).id;
-  if (balanceFen) await ledger.post({ idempotencyKey: `seed:${account}`, kind: 'adoption_reward', entries: [{ accountId: budget, amountFen: -balanceFen }, { accountId: account, amountFen: balanceFen }] });
+  if (balanceFen)
+    await ledger.post({
+      idempotencyKey: `seed:${account}`,
+      kind: 'adoption_reward',
+      entries: [
+        { accountId: budget, amountFen: -balanceFen },
+        { accountId: account, amountFen: balanceFen },
+      ],
+    });
   return { userId, account };
 }
 
 const reward = (account: string, amountFen: number, key: string = randomUUID()) => ({
   idempotencyKey: key,
   kind: 'adoption_reward' as const,
-  entries: [{ accountId: budget, amountFen: -amountFen }, { accountId: account, amountFen }],
+  entries: [
+    { accountId: budget, amountFen: -amountFen },
+    { accountId: account, amountFen },
+  ],
   refs: { campaignId, grade: 'B' },
 });
 const payout = (account: string, amountFen: number, key: string = randomUUID()) => ({
   idempotencyKey: key,
   kind: 'payout' as const,
-  entries: [{ accountId: account, amountFen: -amountFen }, { accountId: clearing, amountFen }],
+  entries: [
+    { accountId: account, amountFen: -amountFen },
+    { accountId: clearing, amountFen },
+  ],
 });
 
 async function codeOf(p: Promise<unknown>): Promise<string> {
@@ -78,7 +99,10 @@ describe('post', () => {
     expect(await ledger.balance(account)).toBe(30_000);
     const s = await ledger.statement(userId);
     expect(s.balanceFen).toBe(30_000);
-    expect(s.entries.map((e) => [e.kind, e.amountFen])).toEqual([['payout', -20_000], ['adoption_reward', 50_000]]);
+    expect(s.entries.map((e) => [e.kind, e.amountFen])).toEqual([
+      ['payout', -20_000],
+      ['adoption_reward', 50_000],
+    ]);
     expect(s.entries[1]).toMatchObject({ memo: 'B grade', refs: { grade: 'B' }, transferId: t.id, at: clock.now().toISOString() });
     expect((await ledger.statement(userId, { limit: 1, before: s.entries[0]!.id })).entries.map((e) => e.amountFen)).toEqual([50_000]);
     expect(await ledger.statement(randomUUID())).toEqual({ balanceFen: 0, entries: [] });
@@ -108,7 +132,14 @@ describe('post', () => {
     await ledger.post(payout(account, 5_000));
     expect(await ledger.balance(account)).toBe(0);
     // System accounts may go negative.
-    await ledger.post({ idempotencyKey: randomUUID(), kind: 'red_packet', entries: [{ accountId: (await ledger.systemAccount('red_packet_expense')).id, amountFen: -88 }, { accountId: account, amountFen: 88 }] });
+    await ledger.post({
+      idempotencyKey: randomUUID(),
+      kind: 'red_packet',
+      entries: [
+        { accountId: (await ledger.systemAccount('red_packet_expense')).id, amountFen: -88 },
+        { accountId: account, amountFen: 88 },
+      ],
+    });
     expect(await ledger.balance(account)).toBe(88);
   });
 
@@ -147,7 +178,12 @@ describe('reverse', () => {
     ]);
     expect(r1.id).toBe(r2.id);
     expect(r1).toMatchObject({ kind: 'reversal', reversesTransferId: t.id, refs: { grade: 'B', reversedKind: 'adoption_reward' } });
-    expect(r1.entries).toEqual(expect.arrayContaining([{ accountId: account, amountFen: -30_000 }, { accountId: budget, amountFen: 30_000 }]));
+    expect(r1.entries).toEqual(
+      expect.arrayContaining([
+        { accountId: account, amountFen: -30_000 },
+        { accountId: budget, amountFen: 30_000 },
+      ]),
+    );
     expect(await ledger.balance(account)).toBe(0);
     expect(await codeOf(ledger.reverse(t.id, { idempotencyKey: 'reverse:other-key' }))).toBe('ledger.already_reversed');
     expect(await codeOf(ledger.reverse(r1.id, { idempotencyKey: 'reverse:reverse' }))).toBe('ledger.not_reversible');
@@ -217,8 +253,12 @@ describe('database guards', () => {
     await expect(q('TRUNCATE ledger_entries')).rejects.toThrow(/append-only/);
     await expect(q('TRUNCATE ledger_entries, ledger_transfers')).rejects.toThrow(/append-only|foreign key/);
     await expect(q('UPDATE ledger_accounts SET may_go_negative = true')).rejects.toThrow(/append-only|check/);
-    await expect(q(`INSERT INTO ledger_accounts (kind, user_id, may_go_negative) VALUES ('contributor', (SELECT id FROM users LIMIT 1), true)`)).rejects.toThrow();
-    await expect(q(`INSERT INTO ledger_entries (transfer_id, account_id, amount_fen) SELECT id, '${budget}', 0 FROM ledger_transfers LIMIT 1`)).rejects.toThrow(/check/i);
+    await expect(
+      q(`INSERT INTO ledger_accounts (kind, user_id, may_go_negative) VALUES ('contributor', (SELECT id FROM users LIMIT 1), true)`),
+    ).rejects.toThrow();
+    await expect(q(`INSERT INTO ledger_entries (transfer_id, account_id, amount_fen) SELECT id, '${budget}', 0 FROM ledger_transfers LIMIT 1`)).rejects.toThrow(
+      /check/i,
+    );
   });
 
   it('refuses an unbalanced transfer at commit, whether new or added to an old one', async () => {
@@ -226,8 +266,12 @@ describe('database guards', () => {
     await expectDbError(
       db.transaction(async (tx) => {
         await tx.execute(sql`INSERT INTO ledger_transfers (idempotency_key, kind) VALUES ('raw:unbalanced', 'adoption_reward')`);
-        await tx.execute(sql`INSERT INTO ledger_entries (transfer_id, account_id, amount_fen) SELECT id, ${budget}, -100 FROM ledger_transfers WHERE idempotency_key = 'raw:unbalanced'`);
-        await tx.execute(sql`INSERT INTO ledger_entries (transfer_id, account_id, amount_fen) SELECT id, ${treasury}, 99 FROM ledger_transfers WHERE idempotency_key = 'raw:unbalanced'`);
+        await tx.execute(
+          sql`INSERT INTO ledger_entries (transfer_id, account_id, amount_fen) SELECT id, ${budget}, -100 FROM ledger_transfers WHERE idempotency_key = 'raw:unbalanced'`,
+        );
+        await tx.execute(
+          sql`INSERT INTO ledger_entries (transfer_id, account_id, amount_fen) SELECT id, ${treasury}, 99 FROM ledger_transfers WHERE idempotency_key = 'raw:unbalanced'`,
+        );
       }),
       /unbalanced/,
     );
@@ -239,15 +283,21 @@ describe('database guards', () => {
     );
     await expectDbError(
       db.transaction(async (tx) => {
-        await tx.execute(sql`INSERT INTO ledger_entries (transfer_id, account_id, amount_fen) SELECT id, ${treasury}, 1 FROM ledger_transfers WHERE idempotency_key = ${`fund:${campaignId}`}`);
+        await tx.execute(
+          sql`INSERT INTO ledger_entries (transfer_id, account_id, amount_fen) SELECT id, ${treasury}, 1 FROM ledger_transfers WHERE idempotency_key = ${`fund:${campaignId}`}`,
+        );
       }),
       /unbalanced/,
     );
     // A balanced raw transfer commits: the guard checks sums, not who wrote them.
     await db.transaction(async (tx) => {
       await tx.execute(sql`INSERT INTO ledger_transfers (idempotency_key, kind) VALUES ('raw:balanced', 'budget_funding')`);
-      await tx.execute(sql`INSERT INTO ledger_entries (transfer_id, account_id, amount_fen) SELECT id, ${treasury}, -5 FROM ledger_transfers WHERE idempotency_key = 'raw:balanced'`);
-      await tx.execute(sql`INSERT INTO ledger_entries (transfer_id, account_id, amount_fen) SELECT id, ${budget}, 5 FROM ledger_transfers WHERE idempotency_key = 'raw:balanced'`);
+      await tx.execute(
+        sql`INSERT INTO ledger_entries (transfer_id, account_id, amount_fen) SELECT id, ${treasury}, -5 FROM ledger_transfers WHERE idempotency_key = 'raw:balanced'`,
+      );
+      await tx.execute(
+        sql`INSERT INTO ledger_entries (transfer_id, account_id, amount_fen) SELECT id, ${budget}, 5 FROM ledger_transfers WHERE idempotency_key = 'raw:balanced'`,
+      );
     });
     const facts = await ledgerFacts(ctx);
     expect(facts.keys.has('raw:unbalanced') || facts.keys.has('raw:empty')).toBe(false);
@@ -271,16 +321,42 @@ describe('reconcile', () => {
     const other = await makeCampaign(ctx);
     const b = (await ledger.systemAccount('campaign_budget', other)).id;
     const { account } = await contributor();
-    const fund = await ledger.post({ idempotencyKey: `fund:${other}`, kind: 'budget_funding', entries: [{ accountId: treasury, amountFen: -1_000 }, { accountId: b, amountFen: 1_000 }] });
-    await ledger.post({ ...reward(account, 1_500), entries: [{ accountId: b, amountFen: -1_500 }, { accountId: account, amountFen: 1_500 }] });
+    const fund = await ledger.post({
+      idempotencyKey: `fund:${other}`,
+      kind: 'budget_funding',
+      entries: [
+        { accountId: treasury, amountFen: -1_000 },
+        { accountId: b, amountFen: 1_000 },
+      ],
+    });
+    await ledger.post({
+      ...reward(account, 1_500),
+      entries: [
+        { accountId: b, amountFen: -1_500 },
+        { accountId: account, amountFen: 1_500 },
+      ],
+    });
     const r = await ledger.reconcile();
     expect(r.ok).toBe(false);
-    expect(r.campaigns.find((x) => x.campaignId === other)).toEqual({ campaignId: other, budgetFen: 1_000, spentFen: 1_500, remainingFen: -500, overspent: true });
+    expect(r.campaigns.find((x) => x.campaignId === other)).toEqual({
+      campaignId: other,
+      budgetFen: 1_000,
+      spentFen: 1_500,
+      remainingFen: -500,
+      overspent: true,
+    });
     expect(r.mismatches).toEqual([expect.stringContaining(other)]);
     // Reversing the funding takes it out of the budget, not into spending.
     await ledger.reverse(fund.id, { idempotencyKey: `unfund:${other}` });
     expect((await ledger.reconcile()).campaigns.find((x) => x.campaignId === other)).toMatchObject({ budgetFen: 0, spentFen: 1_500, remainingFen: -1_500 });
-    await ledger.post({ idempotencyKey: `refund:${other}`, kind: 'budget_funding', entries: [{ accountId: treasury, amountFen: -1_500 }, { accountId: b, amountFen: 1_500 }] });
+    await ledger.post({
+      idempotencyKey: `refund:${other}`,
+      kind: 'budget_funding',
+      entries: [
+        { accountId: treasury, amountFen: -1_500 },
+        { accountId: b, amountFen: 1_500 },
+      ],
+    });
     expect((await ledger.reconcile()).ok).toBe(true);
   });
 });
@@ -295,7 +371,10 @@ describe('routes', () => {
     await ledger.post(reward(theirs, 999));
     const res = await ctx.app.inject({ method: 'GET', url: '/api/me/ledger', headers: { cookie: me.cookie } });
     expect(res.statusCode).toBe(200);
-    expect(res.json()).toMatchObject({ balanceFen: 200_000, entries: [{ amountFen: 200_000, kind: 'adoption_reward', memo: '线索认定 A', refs: { grade: 'B' } }] });
+    expect(res.json()).toMatchObject({
+      balanceFen: 200_000,
+      entries: [{ amountFen: 200_000, kind: 'adoption_reward', memo: '线索认定 A', refs: { grade: 'B' } }],
+    });
     expect(res.json().entries).toHaveLength(1);
     expect((await ctx.app.inject({ method: 'GET', url: '/api/me/ledger' })).statusCode).toBe(401);
     expect((await ctx.app.inject({ method: 'GET', url: '/api/me/ledger?limit=0', headers: { cookie: me.cookie } })).statusCode).toBe(400);
@@ -306,7 +385,8 @@ describe('routes', () => {
     const editor = await staff(ctx, ['editor']);
     const finance = await staff(ctx, ['finance']);
     const admin = await staff(ctx, ['admin']);
-    const get = (cookie?: string) => ctx.app.inject({ method: 'GET', url: '/api/finance/reconciliation', headers: { ...(cookie ? { cookie } : {}), 'accept-language': 'en' } });
+    const get = (cookie?: string) =>
+      ctx.app.inject({ method: 'GET', url: '/api/finance/reconciliation', headers: { ...(cookie ? { cookie } : {}), 'accept-language': 'en' } });
     expect((await get()).statusCode).toBe(401);
     expect((await get(contributorUser.cookie)).statusCode).toBe(403);
     expect((await get(editor.cookie)).statusCode).toBe(403);

@@ -58,7 +58,8 @@ const invalid = (detail: string) => new AppError('ledger.invalid_transfer', { de
 
 /** The rules a transfer must meet before it reaches the database (pure; unit-tested). */
 export function validateTransfer(input: PostTransferInput): void {
-  if (typeof input.idempotencyKey !== 'string' || input.idempotencyKey.length < 1 || input.idempotencyKey.length > 200) throw invalid('idempotency key must be 1–200 characters');
+  if (typeof input.idempotencyKey !== 'string' || input.idempotencyKey.length < 1 || input.idempotencyKey.length > 200)
+    throw invalid('idempotency key must be 1–200 characters');
   if (!TRANSFER_KINDS.has(input.kind)) throw invalid(`unknown kind ${String(input.kind)}`);
   if ((input.kind === 'reversal') !== !!input.reversesTransferId) throw invalid('a reversal, and only a reversal, names the transfer it reverses');
   if (input.reversesTransferId && !UUID.test(input.reversesTransferId)) throw invalid('reversesTransferId is not a uuid');
@@ -196,7 +197,10 @@ export function createLedgerService(deps: LedgerServiceDeps) {
   /** Runs in the caller's transaction under a savepoint (a refused transfer leaves it usable), or in its own. */
   const inTx = <T>(tx: Db | undefined, fn: (t: Db) => Promise<T>): Promise<T> => (tx ? tx.transaction(fn) : db.transaction(fn));
 
-  async function getOrCreateAccount(key: { kind: LedgerAccountRow['kind']; userId: string | null; campaignId: string | null }, tx: Db = db): Promise<LedgerAccountRow> {
+  async function getOrCreateAccount(
+    key: { kind: LedgerAccountRow['kind']; userId: string | null; campaignId: string | null },
+    tx: Db = db,
+  ): Promise<LedgerAccountRow> {
     const found = await repo.getAccountByOwner(key, tx);
     if (found) return found;
     try {
@@ -213,17 +217,22 @@ export function createLedgerService(deps: LedgerServiceDeps) {
     const account = await repo.getAccountByOwner({ kind: 'contributor', userId, campaignId: null });
     if (!account) return { balanceFen: 0, entries: [] };
     // One snapshot, so the balance is the sum of the entries listed (when they all fit the page).
-    return db.transaction(
-      async (tx) => {
-        const balances = await repo.balances([account.id], tx);
-        const rows = await repo.listStatement(account.id, { limit: opts.limit ?? 100, beforeId: opts.before }, tx);
-        return {
-          balanceFen: balances.get(account.id) ?? 0,
-          entries: rows.map((r) => ({ id: r.id, at: r.at.toISOString(), amountFen: r.amountFen, kind: r.kind, memo: r.memo, refs: r.refs, transferId: r.transferId })),
-        };
-      },
-      SNAPSHOT,
-    );
+    return db.transaction(async (tx) => {
+      const balances = await repo.balances([account.id], tx);
+      const rows = await repo.listStatement(account.id, { limit: opts.limit ?? 100, beforeId: opts.before }, tx);
+      return {
+        balanceFen: balances.get(account.id) ?? 0,
+        entries: rows.map((r) => ({
+          id: r.id,
+          at: r.at.toISOString(),
+          amountFen: r.amountFen,
+          kind: r.kind,
+          memo: r.memo,
+          refs: r.refs,
+          transferId: r.transferId,
+        })),
+      };
+    }, SNAPSHOT);
   }
 
   async function reconcile(): Promise<Reconciliation> {

@@ -13,7 +13,15 @@ export function createPackagingRepository(db: Db) {
         .values(row)
         .onConflictDoUpdate({
           target: [packages.submissionId, packages.channel],
-          set: { headline: row.headline, summary: row.summary, tags: row.tags, coverKey: row.coverKey, credit: row.credit, updatedBy: row.updatedBy, updatedAt: new Date() },
+          set: {
+            headline: row.headline,
+            summary: row.summary,
+            tags: row.tags,
+            coverKey: row.coverKey,
+            credit: row.credit,
+            updatedBy: row.updatedBy,
+            updatedAt: new Date(),
+          },
         })
         .returning();
       return out!;
@@ -26,7 +34,17 @@ export function createPackagingRepository(db: Db) {
       const [out] = await tx
         .insert(dailyPicks)
         .values(row)
-        .onConflictDoUpdate({ target: dailyPicks.day, set: { submissionId: row.submissionId, headline: row.headline, summary: row.summary, coverKey: row.coverKey, scheduledBy: row.scheduledBy, updatedAt: new Date() } })
+        .onConflictDoUpdate({
+          target: dailyPicks.day,
+          set: {
+            submissionId: row.submissionId,
+            headline: row.headline,
+            summary: row.summary,
+            coverKey: row.coverKey,
+            scheduledBy: row.scheduledBy,
+            updatedAt: new Date(),
+          },
+        })
         .returning();
       return out!;
     },
@@ -34,7 +52,11 @@ export function createPackagingRepository(db: Db) {
       await tx.delete(dailyPicks).where(eq(dailyPicks.day, day));
     },
     async listPicks(from: string, to: string, tx: Db = db) {
-      return tx.select().from(dailyPicks).where(and(gte(dailyPicks.day, from), lte(dailyPicks.day, to))).orderBy(desc(dailyPicks.day));
+      return tx
+        .select()
+        .from(dailyPicks)
+        .where(and(gte(dailyPicks.day, from), lte(dailyPicks.day, to)))
+        .orderBy(desc(dailyPicks.day));
     },
     /** Has this submission been a daily pick on or before `day`? Then its media are public. */
     async wasPickedBy(submissionId: string, day: string, tx: Db = db): Promise<boolean> {

@@ -14,7 +14,12 @@ beforeAll(async () => {
   ctx = await createTestContext({ clock });
   const admin = await staff(ctx, ['admin']);
   editor = await staff(ctx, ['editor']);
-  const res = await ctx.app.inject({ method: 'POST', url: '/api/admin/campaigns', headers: { cookie: admin.cookie }, payload: { ...demoCampaign(clock.now()), slug: 'pack-test' } });
+  const res = await ctx.app.inject({
+    method: 'POST',
+    url: '/api/admin/campaigns',
+    headers: { cookie: admin.cookie },
+    payload: { ...demoCampaign(clock.now()), slug: 'pack-test' },
+  });
   campaignId = res.json().campaign.id;
 }, 120_000);
 afterAll(async () => {
@@ -27,14 +32,30 @@ async function adopted(status: 'adopted' | 'in_review' = 'adopted') {
   const file = await fixture('h264-aac-portrait.mp4');
   const facts = await probeMedia(file);
   const { submissionsRepo, storage } = ctx.runtime.services;
-  const row = await submissionsRepo.create({ userId: u.user.id, campaignId, theme: 'food', title: '成都早餐', consentAt: clock.now(), status, progress: 100, uploadLength: facts.sizeBytes, originalFilename: 'a.mp4', durationSeconds: facts.durationSeconds, probe: facts as unknown as Record<string, unknown>, processedAt: clock.now() });
+  const row = await submissionsRepo.create({
+    userId: u.user.id,
+    campaignId,
+    theme: 'food',
+    title: '成都早餐',
+    consentAt: clock.now(),
+    status,
+    progress: 100,
+    uploadLength: facts.sizeBytes,
+    originalFilename: 'a.mp4',
+    durationSeconds: facts.durationSeconds,
+    probe: facts as unknown as Record<string, unknown>,
+    processedAt: clock.now(),
+  });
   await storage.putFile(`submissions/${row.id}/original`, file);
   await storage.putFile(`submissions/${row.id}/poster.jpg`, file);
-  await submissionsRepo.update(row.id, { outputs: { original: `submissions/${row.id}/original`, poster: `submissions/${row.id}/poster.jpg`, master: `submissions/${row.id}/hls/master.m3u8` } });
+  await submissionsRepo.update(row.id, {
+    outputs: { original: `submissions/${row.id}/original`, poster: `submissions/${row.id}/poster.jpg`, master: `submissions/${row.id}/hls/master.m3u8` },
+  });
   return { id: row.id, contributor: u };
 }
 
-const put = (url: string, payload: unknown, lang = 'zh-CN') => ctx.app.inject({ method: 'PUT', url, headers: { cookie: editor.cookie, 'accept-language': lang }, payload: payload as object });
+const put = (url: string, payload: unknown, lang = 'zh-CN') =>
+  ctx.app.inject({ method: 'PUT', url, headers: { cookie: editor.cookie, 'accept-language': lang }, payload: payload as object });
 
 describe('packaging per channel', { timeout: 120_000 }, () => {
   it('keeps each channel within its limits and takes the cover from candidate frames', async () => {
@@ -49,10 +70,19 @@ describe('packaging per channel', { timeout: 120_000 }, () => {
     expect(tooLong.statusCode).toBe(400);
     expect(tooLong.json().error).toEqual({ code: 'package.length', message: 'toutiao 的 headline 需要 5–30 个字，现在是 31 个。' });
     expect((await put(`/api/desk/submissions/${v.id}/packages/toutiao`, { headline: '早餐', tags: [] })).json().error.code).toBe('package.length');
-    const otherCover = await put(`/api/desk/submissions/${v.id}/packages/app`, { headline: '成都的早晨', coverKey: 'submissions/00000000-0000-4000-8000-000000000000/poster.jpg' });
+    const otherCover = await put(`/api/desk/submissions/${v.id}/packages/app`, {
+      headline: '成都的早晨',
+      coverKey: 'submissions/00000000-0000-4000-8000-000000000000/poster.jpg',
+    });
     expect(otherCover.json().error.code).toBe('package.bad_cover');
 
-    const ok = await put(`/api/desk/submissions/${v.id}/packages/weibo`, { headline: '成都人的早餐有多丰盛', summary: '一碗豆花、两个锅盔，拍客带你逛成都早市。', tags: ['成都', '美食'], coverKey: covers[3].key, credit: '拍客 王小明' });
+    const ok = await put(`/api/desk/submissions/${v.id}/packages/weibo`, {
+      headline: '成都人的早餐有多丰盛',
+      summary: '一碗豆花、两个锅盔，拍客带你逛成都早市。',
+      tags: ['成都', '美食'],
+      coverKey: covers[3].key,
+      credit: '拍客 王小明',
+    });
     expect(ok.statusCode).toBe(200);
     await put(`/api/desk/submissions/${v.id}/packages/wechat`, { headline: '成都早餐地图', summary: '跟着拍客吃遍早市', credit: '拍客' });
     const list = (await ctx.app.inject({ method: 'GET', url: `/api/desk/submissions/${v.id}/packages`, headers: { cookie: editor.cookie } })).json().packages;
@@ -64,7 +94,12 @@ describe('packaging per channel', { timeout: 120_000 }, () => {
     const pending = await adopted('in_review');
     expect((await put(`/api/desk/submissions/${pending.id}/packages/app`, { headline: 'x' })).json().error.code).toBe('desk.not_adopted');
     const v = await adopted();
-    const res = await ctx.app.inject({ method: 'PUT', url: `/api/desk/submissions/${v.id}/packages/app`, headers: { cookie: v.contributor.cookie }, payload: { headline: 'mine' } });
+    const res = await ctx.app.inject({
+      method: 'PUT',
+      url: `/api/desk/submissions/${v.id}/packages/app`,
+      headers: { cookie: v.contributor.cookie },
+      payload: { headline: 'mine' },
+    });
     expect(res.statusCode).toBe(403);
   });
 });
@@ -75,7 +110,10 @@ describe('daily pick (拍客·每日必看)', { timeout: 120_000 }, () => {
     const tomorrow = await adopted();
     expect((await put('/api/desk/daily-picks/2026-11-26', { submissionId: today.id, headline: '今日必看：成都早餐' })).statusCode).toBe(200);
     expect((await put('/api/desk/daily-picks/2026-11-27', { submissionId: tomorrow.id, headline: '明日必看' })).statusCode).toBe(200);
-    expect((await put('/api/desk/daily-picks/2026-11-25', { submissionId: today.id, headline: '昨天' }, 'en')).json().error).toEqual({ code: 'daily_pick.past_day', message: 'Days in the past cannot be changed.' });
+    expect((await put('/api/desk/daily-picks/2026-11-25', { submissionId: today.id, headline: '昨天' }, 'en')).json().error).toEqual({
+      code: 'daily_pick.past_day',
+      message: 'Days in the past cannot be changed.',
+    });
     const pending = await adopted('in_review');
     expect((await put('/api/desk/daily-picks/2026-11-28', { submissionId: pending.id, headline: 'x' })).json().error.code).toBe('desk.not_adopted');
 
@@ -85,7 +123,9 @@ describe('daily pick (拍客·每日必看)', { timeout: 120_000 }, () => {
     // Its media are public now; tomorrow's are not yet.
     expect((await ctx.app.inject({ method: 'GET', url: `/api/media/submissions/${today.id}/poster.jpg` })).statusCode).toBe(200);
     expect((await ctx.app.inject({ method: 'GET', url: `/api/media/submissions/${tomorrow.id}/poster.jpg` })).statusCode).toBe(401);
-    const schedule = (await ctx.app.inject({ method: 'GET', url: '/api/desk/daily-picks?from=2026-11-26&to=2026-12-31', headers: { cookie: editor.cookie } })).json().picks;
+    const schedule = (
+      await ctx.app.inject({ method: 'GET', url: '/api/desk/daily-picks?from=2026-11-26&to=2026-12-31', headers: { cookie: editor.cookie } })
+    ).json().picks;
     expect(schedule.map((p: { day: string }) => p.day)).toEqual(['2026-11-27', '2026-11-26']);
 
     // At 00:00 in Beijing (16:00 UTC) tomorrow's pick goes public.

@@ -56,7 +56,16 @@ export function createPackagingService(deps: PackagingDeps) {
   }
 
   function presentPackage(p: Awaited<ReturnType<PackagingRepository['listPackages']>>[number]) {
-    return { channel: p.channel as Channel, headline: p.headline, summary: p.summary, tags: p.tags, coverKey: p.coverKey, coverUrl: mediaUrl(p.coverKey), credit: p.credit, updatedAt: p.updatedAt.toISOString() };
+    return {
+      channel: p.channel as Channel,
+      headline: p.headline,
+      summary: p.summary,
+      tags: p.tags,
+      coverKey: p.coverKey,
+      coverUrl: mediaUrl(p.coverKey),
+      credit: p.credit,
+      updatedAt: p.updatedAt.toISOString(),
+    };
   }
 
   return {
@@ -67,15 +76,22 @@ export function createPackagingService(deps: PackagingDeps) {
     },
 
     /** One channel's headline, summary, tags, cover and credit, within that channel's limits. */
-    async save(actor: Actor, id: string, channel: Channel, body: { headline: string; summary: string; tags: string[]; coverKey: string | null; credit: string }) {
+    async save(
+      actor: Actor,
+      id: string,
+      channel: Channel,
+      body: { headline: string; summary: string; tags: string[]; coverKey: string | null; credit: string },
+    ) {
       assertCan(actor, 'desk.review');
       await adopted(id);
       const limits = CHANNEL_LIMITS[channel];
       const [min, max] = limits.headline;
       const h = count(body.headline);
       if (h < min || h > max) throw new AppError('package.length', { field: 'headline', channel, min, max, actual: h });
-      if (count(body.summary) > limits.summary) throw new AppError('package.length', { field: 'summary', channel, min: 0, max: limits.summary, actual: count(body.summary) });
-      if (count(body.credit) > limits.credit) throw new AppError('package.length', { field: 'credit', channel, min: 0, max: limits.credit, actual: count(body.credit) });
+      if (count(body.summary) > limits.summary)
+        throw new AppError('package.length', { field: 'summary', channel, min: 0, max: limits.summary, actual: count(body.summary) });
+      if (count(body.credit) > limits.credit)
+        throw new AppError('package.length', { field: 'credit', channel, min: 0, max: limits.credit, actual: count(body.credit) });
       if (body.tags.length > limits.tags) throw new AppError('package.too_many_tags', { channel, max: limits.tags });
       checkCover(id, body.coverKey);
       const saved = await deps.db.transaction(async (tx) => {
@@ -116,7 +132,10 @@ export function createPackagingService(deps: PackagingDeps) {
       checkCover(body.submissionId, body.coverKey);
       await deps.db.transaction(async (tx) => {
         await repo.upsertPick({ day, ...body, scheduledBy: actor.id }, tx);
-        await deps.audit.create({ actorId: actor.id, action: 'daily_pick.set', objectType: 'daily_pick', objectId: day, data: { submissionId: body.submissionId } }, tx);
+        await deps.audit.create(
+          { actorId: actor.id, action: 'daily_pick.set', objectType: 'daily_pick', objectId: day, data: { submissionId: body.submissionId } },
+          tx,
+        );
       });
       return (await this.publicPicks([day]))[0]!;
     },

@@ -53,6 +53,9 @@ describe('payout details', () => {
   });
 
   it('the manual provider leaves the outcome to finance', async () => {
-    expect(await manualPayoutProvider.transfer({ payoutId: ID, amountFen: 5000, method: 'bank', realName: '张三', account: '1' })).toEqual({ status: 'pending', providerRef: `manual:${ID}` });
+    expect(await manualPayoutProvider.transfer({ payoutId: ID, amountFen: 5000, method: 'bank', realName: '张三', account: '1' })).toEqual({
+      status: 'pending',
+      providerRef: `manual:${ID}`,
+    });
   });
 });

@@ -45,7 +45,11 @@ export function createPayoutCipher(secret: string): PayoutCipher {
       }
     },
     fingerprint(body) {
-      const canonical = JSON.stringify(Object.keys(body).sort().map((k) => [k, body[k] ?? null]));
+      const canonical = JSON.stringify(
+        Object.keys(body)
+          .sort()
+          .map((k) => [k, body[k] ?? null]),
+      );
       return createHmac('sha256', macKey).update(canonical).digest('base64url');
     },
   };

@@ -63,7 +63,10 @@ export function createPayoutsRepository(db: Db) {
       return rows.length;
     },
     async markBatchExported(batchId: string, at: Date, tx: Db): Promise<void> {
-      await tx.update(payouts).set({ status: 'exported', exportedAt: at }).where(and(eq(payouts.batchId, batchId), eq(payouts.status, 'batched')));
+      await tx
+        .update(payouts)
+        .set({ status: 'exported', exportedAt: at })
+        .where(and(eq(payouts.batchId, batchId), eq(payouts.status, 'batched')));
     },
     async setProviderRef(id: string, providerRef: string, tx: Db): Promise<void> {
       await tx.update(payouts).set({ providerRef }).where(eq(payouts.id, id));

@@ -25,14 +25,41 @@ async function contributorWith(fen: number) {
   const u = await signUp(ctx.app);
   const { ledger } = ctx.runtime.services;
   const [account, expense] = await Promise.all([ledger.ensureContributorAccount(u.user.id), ledger.systemAccount('rewards_expense')]);
-  if (fen) await ledger.post({ idempotencyKey: `test-fund:${u.user.id}`, kind: 'adoption_reward', entries: [{ accountId: account.id, amountFen: fen }, { accountId: expense.id, amountFen: -fen }] });
+  if (fen)
+    await ledger.post({
+      idempotencyKey: `test-fund:${u.user.id}`,
+      kind: 'adoption_reward',
+      entries: [
+        { accountId: account.id, amountFen: fen },
+        { accountId: expense.id, amountFen: -fen },
+      ],
+    });
   return u;
 }
 
-const wechat = (amountFen: number, extra: Record<string, unknown> = {}) => ({ requestId: randomUUID(), amountFen, method: 'wechat', realName: '张三丰', account: 'zhang_sanfeng88', ...extra });
-const bank = (amountFen: number, extra: Record<string, unknown> = {}) => ({ requestId: randomUUID(), amountFen, method: 'bank', realName: '李四', account: '6222 0212 3456 7890 1234', bankName: '中国工商银行成都分行', ...extra });
+const wechat = (amountFen: number, extra: Record<string, unknown> = {}) => ({
+  requestId: randomUUID(),
+  amountFen,
+  method: 'wechat',
+  realName: '张三丰',
+  account: 'zhang_sanfeng88',
+  ...extra,
+});
+const bank = (amountFen: number, extra: Record<string, unknown> = {}) => ({
+  requestId: randomUUID(),
+  amountFen,
+  method: 'bank',
+  realName: '李四',
+  account: '6222 0212 3456 7890 1234',
+  bankName: '中国工商银行成都分行',
+  ...extra,
+});
 const countKeys = async (prefix: string) =>
-  (await ctx.runtime.services.database.sql.query<{ n: number }>(`SELECT count(*)::int AS n FROM ledger_transfers WHERE idempotency_key LIKE $1`, [`${prefix}%`])).rows[0]!.n;
+  (
+    await ctx.runtime.services.database.sql.query<{ n: number }>(`SELECT count(*)::int AS n FROM ledger_transfers WHERE idempotency_key LIKE $1`, [
+      `${prefix}%`,
+    ])
+  ).rows[0]!.n;
 const reconcile = async () => (await inject('GET', finance.cookie, '/api/finance/reconciliation')).json();
 
 describe('requesting a payout', () => {
@@ -47,7 +74,10 @@ describe('requesting a payout', () => {
 
     const big = await inject('POST', u.cookie, '/api/me/payouts', wechat(20_001), 'en');
     expect(big.statusCode).toBe(409);
-    expect(big.json().error).toMatchObject({ code: 'payout.insufficient_balance', message: 'Insufficient balance: 200.00 yuan available, 200.01 yuan requested.' });
+    expect(big.json().error).toMatchObject({
+      code: 'payout.insufficient_balance',
+      message: 'Insufficient balance: 200.00 yuan available, 200.01 yuan requested.',
+    });
     expect((await inject('POST', u.cookie, '/api/me/payouts', wechat(20_001))).json().error.message).toBe('余额不足：可提现 200.00 元，申请了 200.01 元。');
     expect(await balance(u.cookie)).toBe(20_000);
     expect((await inject('GET', u.cookie, '/api/me/payouts')).json()).toEqual({ payouts: [], minimumFen: 5_000 });
@@ -73,7 +103,15 @@ describe('requesting a payout', () => {
     expect(await countKeys(`payout:${body.requestId}`)).toBe(1);
     const mine = (await inject('GET', u.cookie, '/api/me/payouts')).json().payouts;
     expect(mine).toHaveLength(1);
-    expect(mine[0]).toMatchObject({ amountFen: 30_000, method: 'bank', status: 'requested', account: '6222 **** **** 1234', realName: '李*', bankName: '中国工商银行成都分行', batchId: null });
+    expect(mine[0]).toMatchObject({
+      amountFen: 30_000,
+      method: 'bank',
+      status: 'requested',
+      account: '6222 **** **** 1234',
+      realName: '李*',
+      bankName: '中国工商银行成都分行',
+      batchId: null,
+    });
     expect((await inject('GET', other.cookie, '/api/me/payouts')).json().payouts).toEqual([]);
   });
 
@@ -131,7 +169,9 @@ describe('finance: batches, export and marking', () => {
     const mixed = await inject('POST', finance.cookie, '/api/finance/payout-batches', { channel: 'bank', payoutIds: [pa.id, pw.id] });
     expect(mixed.statusCode).toBe(409);
     expect(mixed.json().error).toMatchObject({ code: 'payout.not_batchable', details: { payoutIds: [pw.id] } });
-    expect((await inject('GET', finance.cookie, '/api/finance/payout-batches')).json().batches.filter((x: { payoutIds: string[] }) => x.payoutIds.includes(pa.id))).toEqual([]);
+    expect(
+      (await inject('GET', finance.cookie, '/api/finance/payout-batches')).json().batches.filter((x: { payoutIds: string[] }) => x.payoutIds.includes(pa.id)),
+    ).toEqual([]);
 
     const created = await inject('POST', finance.cookie, '/api/finance/payout-batches', { channel: 'bank', payoutIds: [pa.id, pb.id] });
     expect(created.statusCode).toBe(201);
@@ -142,7 +182,10 @@ describe('finance: batches, export and marking', () => {
     expect((await inject('POST', finance.cookie, '/api/finance/payout-batches', { channel: 'bank', payoutIds: [pb.id] })).statusCode).toBe(409);
 
     // A request made while the batch is exported never joins it.
-    const [csvRes, late] = await Promise.all([inject('GET', finance.cookie, `/api/finance/payout-batches/${batch.id}/export.csv`), inject('POST', a.cookie, '/api/me/payouts', bank(10_000))]);
+    const [csvRes, late] = await Promise.all([
+      inject('GET', finance.cookie, `/api/finance/payout-batches/${batch.id}/export.csv`),
+      inject('POST', a.cookie, '/api/me/payouts', bank(10_000)),
+    ]);
     expect(csvRes.statusCode).toBe(200);
     expect(csvRes.headers['content-type']).toBe('text/csv; charset=utf-8');
     expect(csvRes.headers['content-disposition']).toMatch(/^attachment; filename="paike-bank-[0-9a-f]{8}\.csv"$/);
@@ -160,9 +203,13 @@ describe('finance: batches, export and marking', () => {
     expect(exported).toMatchObject({ status: 'exported', exportedAt: clock.now().toISOString() });
     expect(exported.payoutIds).not.toContain(late.json().payout.id);
     // An exported payout cannot be batched again.
-    expect((await inject('POST', finance.cookie, '/api/finance/payout-batches', { channel: 'bank', payoutIds: [pa.id] })).json().error.code).toBe('payout.not_batchable');
+    expect((await inject('POST', finance.cookie, '/api/finance/payout-batches', { channel: 'bank', payoutIds: [pa.id] })).json().error.code).toBe(
+      'payout.not_batchable',
+    );
     // A requested payout cannot be marked.
-    expect((await inject('POST', finance.cookie, `/api/finance/payouts/${late.json().payout.id}/mark`, { status: 'paid' })).json().error.code).toBe('payout.not_markable');
+    expect((await inject('POST', finance.cookie, `/api/finance/payouts/${late.json().payout.id}/mark`, { status: 'paid' })).json().error.code).toBe(
+      'payout.not_markable',
+    );
 
     // Paid twice: one settlement.
     const paid = await Promise.all([1, 2].map(() => inject('POST', finance.cookie, `/api/finance/payouts/${pa.id}/mark`, { status: 'paid' })));
@@ -183,7 +230,9 @@ describe('finance: batches, export and marking', () => {
     expect((await inject('POST', finance.cookie, `/api/finance/payouts/${pb.id}/mark`, { status: 'paid' })).statusCode).toBe(409);
 
     // Every payout settled: the batch closes; a repeat download lists nothing left to pay.
-    expect((await inject('GET', finance.cookie, '/api/finance/payout-batches')).json().batches.find((x: { id: string }) => x.id === batch.id).status).toBe('closed');
+    expect((await inject('GET', finance.cookie, '/api/finance/payout-batches')).json().batches.find((x: { id: string }) => x.id === batch.id).status).toBe(
+      'closed',
+    );
     const again = await inject('GET', finance.cookie, `/api/finance/payout-batches/${batch.id}/export.csv`);
     expect(again.body.slice(1).trimEnd().split('\r\n')).toHaveLength(1);
 
@@ -192,7 +241,12 @@ describe('finance: batches, export and marking', () => {
     const statement = (await inject('GET', b.cookie, '/api/me/ledger')).json();
     expect(statement.entries.slice(0, 1).map((e: { kind: string; amountFen: number }) => [e.kind, e.amountFen])).toEqual([['reversal', 50_000]]);
 
-    const audit = (await inject('GET', (await staff(ctx, ['admin'])).cookie, '/api/audit?limit=50')).json().entries as { action: string; objectId: string; actorId: string; actorName: string }[];
+    const audit = (await inject('GET', (await staff(ctx, ['admin'])).cookie, '/api/audit?limit=50')).json().entries as {
+      action: string;
+      objectId: string;
+      actorId: string;
+      actorName: string;
+    }[];
     const actions = audit.filter((e) => e.objectId === batch.id || e.objectId === pa.id || e.objectId === pb.id).map((e) => e.action);
     expect(actions).toEqual(expect.arrayContaining(['payout_batch.create', 'payout_batch.export', 'payout.mark_paid', 'payout.mark_failed', 'payout.request']));
     expect(audit.find((e) => e.action === 'payout_batch.export')).toMatchObject({ actorId: finance.user.id, actorName: 'Staff' });
@@ -205,9 +259,13 @@ describe('finance: batches, export and marking', () => {
     const wb = (await inject('POST', finance.cookie, '/api/finance/payout-batches', { channel: 'wechat', payoutIds: [w.id] })).json().batch;
     const ab = (await inject('POST', finance.cookie, '/api/finance/payout-batches', { channel: 'alipay', payoutIds: [al.id] })).json().batch;
     const wcsv = (await inject('GET', finance.cookie, `/api/finance/payout-batches/${wb.id}/export.csv`)).body;
-    expect(wcsv).toBe(`\uFEFF商家明细单号,收款用户账号,收款用户姓名,转账金额(元),转账备注\r\n${w.id.replace(/-/g, '')},zhang_sanfeng88,张三丰,100.01,拍客稿酬\r\n`);
+    expect(wcsv).toBe(
+      `\uFEFF商家明细单号,收款用户账号,收款用户姓名,转账金额(元),转账备注\r\n${w.id.replace(/-/g, '')},zhang_sanfeng88,张三丰,100.01,拍客稿酬\r\n`,
+    );
     const acsv = (await inject('GET', finance.cookie, `/api/finance/payout-batches/${ab.id}/export.csv`)).body;
-    expect(acsv).toBe(`\uFEFF商户流水号,收款人支付宝账号,收款人姓名,付款金额(元),付款理由\r\n${al.id.replace(/-/g, '')},13800138000,张三丰,200.00,拍客稿酬\r\n`);
+    expect(acsv).toBe(
+      `\uFEFF商户流水号,收款人支付宝账号,收款人姓名,付款金额(元),付款理由\r\n${al.id.replace(/-/g, '')},13800138000,张三丰,200.00,拍客稿酬\r\n`,
+    );
     expect(al.account).toBe('138****8000');
     // Marking straight from batched (before export) is allowed too.
     expect((await inject('POST', finance.cookie, `/api/finance/payouts/${w.id}/mark`, { status: 'paid' })).statusCode).toBe(200);

@@ -13,72 +13,112 @@ const errors = { 400: errorBodySchema, 401: errorBodySchema, 403: errorBodySchem
 export function payoutsRoutes(services: Services): FastifyPluginAsyncZod {
   const payouts = () => services.payouts;
   return async (app) => {
-    app.post('/api/me/payouts', {
-      schema: {
-        tags: ['me'],
-        summary: 'Request a withdrawal of my balance',
-        description:
-          'Posts the debit in the same transaction as the payout. `requestId` makes it safe to retry: the first request answers 201; a retry with the same body answers 200 with the same payout; a different body under the same id is 409 `payout.request_conflict`. Refused: below the minimum (`payout.below_minimum`), above the balance (409 `payout.insufficient_balance`), bank without `bankName`. The account is answered masked.',
-        body: requestPayoutBody,
-        response: { 200: payoutReply, 201: payoutReply, ...errors },
+    app.post(
+      '/api/me/payouts',
+      {
+        schema: {
+          tags: ['me'],
+          summary: 'Request a withdrawal of my balance',
+          description:
+            'Posts the debit in the same transaction as the payout. `requestId` makes it safe to retry: the first request answers 201; a retry with the same body answers 200 with the same payout; a different body under the same id is 409 `payout.request_conflict`. Refused: below the minimum (`payout.below_minimum`), above the balance (409 `payout.insufficient_balance`), bank without `bankName`. The account is answered masked.',
+          body: requestPayoutBody,
+          response: { 200: payoutReply, 201: payoutReply, ...errors },
+        },
       },
-    }, async (req, reply) => {
-      const { payout, created } = await payouts().request(requireUser(req), req.body);
-      return reply.status(created ? 201 : 200).send({ payout: presentPayout(payout) });
-    });
-
-    app.get('/api/me/payouts', {
-      schema: { tags: ['me'], summary: 'My withdrawals, newest first, and the minimum amount', querystring: myPayoutsQuery, response: { 200: payoutListReply, ...errors } },
-    }, async (req) => payouts().listMine(requireUser(req), req.query));
-
-    app.get('/api/finance/payouts', {
-      schema: { tags: ['finance'], summary: 'Withdrawals, newest first, optionally by status (finance, admin)', querystring: financePayoutsQuery, response: { 200: payoutListReply, ...errors } },
-    }, async (req) => payouts().listAll(requireUser(req), req.query));
-
-    app.post('/api/finance/payout-batches', {
-      schema: {
-        tags: ['finance'],
-        summary: 'Approve requested withdrawals of one method as a batch (all or nothing)',
-        description: 'Every payout must be `requested`, of the batch’s channel and in no other batch; otherwise nothing is created and the answer is 409 `payout.not_batchable` listing the refused ids in `details.payoutIds`.',
-        body: createBatchBody,
-        response: { 201: batchReply, ...errors },
+      async (req, reply) => {
+        const { payout, created } = await payouts().request(requireUser(req), req.body);
+        return reply.status(created ? 201 : 200).send({ payout: presentPayout(payout) });
       },
-    }, async (req, reply) => reply.status(201).send({ batch: await payouts().createBatch(requireUser(req), req.body) }));
+    );
 
-    app.get('/api/finance/payout-batches', {
-      schema: { tags: ['finance'], summary: 'Payout batches, newest first', querystring: batchListQuery, response: { 200: batchListReply, ...errors } },
-    }, async (req) => payouts().listBatches(requireUser(req), req.query));
-
-    app.get('/api/finance/payout-batches/:id/export.csv', {
-      schema: {
-        tags: ['finance'],
-        summary: 'The batch file for the bank, WeChat Pay or Alipay (text/csv, UTF-8 with BOM); moves the batch to exported',
-        description: 'Columns per channel are documented in docs/ledger.md. Amounts are yuan with two decimals. Later downloads list only payouts not yet paid or failed. Every download is audit-logged.',
-        params: idParamSchema,
-        produces: ['text/csv'],
-        response: { 200: z.string().describe('CSV text'), ...errors },
+    app.get(
+      '/api/me/payouts',
+      {
+        schema: {
+          tags: ['me'],
+          summary: 'My withdrawals, newest first, and the minimum amount',
+          querystring: myPayoutsQuery,
+          response: { 200: payoutListReply, ...errors },
+        },
       },
-    }, async (req, reply) => {
-      const user = requireUser(req);
-      // A state-changing GET (the contract fixes the method): refuse it when a browser says another site sent it.
-      if (req.headers['sec-fetch-site'] === 'cross-site') throw new AppError('request.cross_site', {}, { status: 403 });
-      const { filename, csv } = await payouts().exportBatch(user, req.params.id);
-      return reply
-        .header('content-type', 'text/csv; charset=utf-8')
-        .header('content-disposition', `attachment; filename="${filename}"`)
-        .header('cache-control', 'no-store')
-        .send(csv);
-    });
+      async (req) => payouts().listMine(requireUser(req), req.query),
+    );
 
-    app.post('/api/finance/payouts/:id/mark', {
-      schema: {
-        tags: ['finance'],
-        summary: 'Mark a batched or exported withdrawal paid (settles it) or failed (returns the funds)',
-        description: 'Each happens once: the same mark again answers the payout unchanged; marking a payout in any other state is 409 `payout.not_markable`.',
-        params: idParamSchema,
-        body: markPayoutBody,
-        response: { 200: payoutReply, ...errors },
+    app.get(
+      '/api/finance/payouts',
+      {
+        schema: {
+          tags: ['finance'],
+          summary: 'Withdrawals, newest first, optionally by status (finance, admin)',
+          querystring: financePayoutsQuery,
+          response: { 200: payoutListReply, ...errors },
+        },
       },
-    }, async (req) => ({ payout: await payouts().mark(requireUser(req), req.params.id, req.body) }));
+      async (req) => payouts().listAll(requireUser(req), req.query),
+    );
+
+    app.post(
+      '/api/finance/payout-batches',
+      {
+        schema: {
+          tags: ['finance'],
+          summary: 'Approve requested withdrawals of one method as a batch (all or nothing)',
+          description:
+            'Every payout must be `requested`, of the batch’s channel and in no other batch; otherwise nothing is created and the answer is 409 `payout.not_batchable` listing the refused ids in `details.payoutIds`.',
+          body: createBatchBody,
+          response: { 201: batchReply, ...errors },
+        },
+      },
+      async (req, reply) => reply.status(201).send({ batch: await payouts().createBatch(requireUser(req), req.body) }),
+    );
+
+    app.get(
+      '/api/finance/payout-batches',
+      {
+        schema: { tags: ['finance'], summary: 'Payout batches, newest first', querystring: batchListQuery, response: { 200: batchListReply, ...errors } },
+      },
+      async (req) => payouts().listBatches(requireUser(req), req.query),
+    );
+
+    app.get(
+      '/api/finance/payout-batches/:id/export.csv',
+      {
+        schema: {
+          tags: ['finance'],
+          summary: 'The batch file for the bank, WeChat Pay or Alipay (text/csv, UTF-8 with BOM); moves the batch to exported',
+          description:
+            'Columns per channel are documented in docs/ledger.md. Amounts are yuan with two decimals. Later downloads list only payouts not yet paid or failed. Every download is audit-logged.',
+          params: idParamSchema,
+          produces: ['text/csv'],
+          response: { 200: z.string().describe('CSV text'), ...errors },
+        },
+      },
+      async (req, reply) => {
+        const user = requireUser(req);
+        // A state-changing GET (the contract fixes the method): refuse it when a browser says another site sent it.
+        if (req.headers['sec-fetch-site'] === 'cross-site') throw new AppError('request.cross_site', {}, { status: 403 });
+        const { filename, csv } = await payouts().exportBatch(user, req.params.id);
+        return reply
+          .header('content-type', 'text/csv; charset=utf-8')
+          .header('content-disposition', `attachment; filename="${filename}"`)
+          .header('cache-control', 'no-store')
+          .send(csv);
+      },
+    );
+
+    app.post(
+      '/api/finance/payouts/:id/mark',
+      {
+        schema: {
+          tags: ['finance'],
+          summary: 'Mark a batched or exported withdrawal paid (settles it) or failed (returns the funds)',
+          description: 'Each happens once: the same mark again answers the payout unchanged; marking a payout in any other state is 409 `payout.not_markable`.',
+          params: idParamSchema,
+          body: markPayoutBody,
+          response: { 200: payoutReply, ...errors },
+        },
+      },
+      async (req) => ({ payout: await payouts().mark(requireUser(req), req.params.id, req.body) }),
+    );
   };
 }

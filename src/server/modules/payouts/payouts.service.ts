@@ -152,12 +152,25 @@ export function createPayoutsService(deps: PayoutsServiceDeps) {
           transferId = t.id;
         } catch (err) {
           if (err instanceof AppError && err.code === 'ledger.insufficient_funds') {
-            throw new AppError('payout.insufficient_balance', { balanceYuan: fenToYuan(Number(err.params.balanceFen ?? 0)), amountYuan: fenToYuan(body.amountFen) }, { details: { balanceFen: err.params.balanceFen, amountFen: body.amountFen }, cause: err });
+            throw new AppError(
+              'payout.insufficient_balance',
+              { balanceYuan: fenToYuan(Number(err.params.balanceFen ?? 0)), amountYuan: fenToYuan(body.amountFen) },
+              { details: { balanceFen: err.params.balanceFen, amountFen: body.amountFen }, cause: err },
+            );
           }
           throw err;
         }
         const payout = (await repo.update(id, { transferId }, tx))!;
-        await audit.create({ actorId: actor.id, action: 'payout.request', objectType: 'payout', objectId: id, data: { amountFen: body.amountFen, method: body.method, transferId } }, tx);
+        await audit.create(
+          {
+            actorId: actor.id,
+            action: 'payout.request',
+            objectType: 'payout',
+            objectId: id,
+            data: { amountFen: body.amountFen, method: body.method, transferId },
+          },
+          tx,
+        );
         return { payout, created: true };
       });
     },
@@ -187,7 +200,16 @@ export function createPayoutsService(deps: PayoutsServiceDeps) {
         const batch = await repo.createBatch({ channel: input.channel, status: 'approved', totalFen, createdBy: actor.id, createdAt: clock.now() }, tx);
         const moved = await repo.setBatch(input.payoutIds, batch.id, tx);
         if (moved !== input.payoutIds.length) throw new Error(`payouts: batched ${moved} of ${input.payoutIds.length} locked payouts`);
-        await audit.create({ actorId: actor.id, action: 'payout_batch.create', objectType: 'payout_batch', objectId: batch.id, data: { channel: input.channel, payoutIds: input.payoutIds, totalFen } }, tx);
+        await audit.create(
+          {
+            actorId: actor.id,
+            action: 'payout_batch.create',
+            objectType: 'payout_batch',
+            objectId: batch.id,
+            data: { channel: input.channel, payoutIds: input.payoutIds, totalFen },
+          },
+          tx,
+        );
         const ids = (await repo.payoutIdsByBatch([batch.id], tx)).get(batch.id) ?? [];
         return presentBatch(batch, ids);
       });
@@ -218,7 +240,14 @@ export function createPayoutsService(deps: PayoutsServiceDeps) {
           const details = cipher.decrypt(p.id, p.detailsEnc);
           lines.push({ id: p.id, amountFen: p.amountFen, realName: details.realName, account: details.account, bankName: p.bankName });
           if (first) {
-            const handed = await deps.provider.transfer({ payoutId: p.id, amountFen: p.amountFen, method: p.method, realName: details.realName, account: details.account, bankName: p.bankName });
+            const handed = await deps.provider.transfer({
+              payoutId: p.id,
+              amountFen: p.amountFen,
+              method: p.method,
+              realName: details.realName,
+              account: details.account,
+              bankName: p.bankName,
+            });
             await repo.setProviderRef(p.id, handed.providerRef, tx);
           }
         }
@@ -228,7 +257,13 @@ export function createPayoutsService(deps: PayoutsServiceDeps) {
           updated = (await repo.updateBatch(batchId, { status: 'exported', exportedAt: now, exportedBy: actor.id }, tx))!;
         }
         await audit.create(
-          { actorId: actor.id, action: 'payout_batch.export', objectType: 'payout_batch', objectId: batchId, data: { channel: batch.channel, payoutIds: rows.map((r) => r.id), totalFen: rows.reduce((s, r) => s + r.amountFen, 0), repeat: !first } },
+          {
+            actorId: actor.id,
+            action: 'payout_batch.export',
+            objectType: 'payout_batch',
+            objectId: batchId,
+            data: { channel: batch.channel, payoutIds: rows.map((r) => r.id), totalFen: rows.reduce((s, r) => s + r.amountFen, 0), repeat: !first },
+          },
           tx,
         );
         return { filename: `paike-${batch.channel}-${batchId.slice(0, 8)}.csv`, csv: buildBatchCsv(batch.channel, lines), batch: updated };
@@ -245,7 +280,8 @@ export function createPayoutsService(deps: PayoutsServiceDeps) {
       return db.transaction(async (tx) => {
         const { payout, batch } = await lockBatchThenPayout(payoutId, tx);
         if (payout.status === input.status) return presentPayout(payout);
-        if (payout.status !== 'batched' && payout.status !== 'exported') throw new AppError('payout.not_markable', { status: payout.status, target: input.status });
+        if (payout.status !== 'batched' && payout.status !== 'exported')
+          throw new AppError('payout.not_markable', { status: payout.status, target: input.status });
         if (!payout.transferId) throw new Error(`payouts: payout ${payout.id} has no transfer`);
         const now = clock.now();
         let updated: PayoutRow;
@@ -276,7 +312,16 @@ export function createPayoutsService(deps: PayoutsServiceDeps) {
         if (batch && (await repo.countOpenInBatch(batch.id, tx)) === 0) {
           await repo.updateBatch(batch.id, { status: 'closed' }, tx);
         }
-        await audit.create({ actorId: actor.id, action: `payout.mark_${input.status}`, objectType: 'payout', objectId: payout.id, data: { reason: input.reason ?? null, transferId, batchId: payout.batchId } }, tx);
+        await audit.create(
+          {
+            actorId: actor.id,
+            action: `payout.mark_${input.status}`,
+            objectType: 'payout',
+            objectId: payout.id,
+            data: { reason: input.reason ?? null, transferId, batchId: payout.batchId },
+          },
+          tx,
+        );
         return presentPayout(updated);
       });
     },

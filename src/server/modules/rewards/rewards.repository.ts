@@ -64,7 +64,10 @@ export function createRewardsRepository(db: Db) {
     },
     /** A posted transfer by its idempotency key (the adoption's, to find what it recorded). */
     async getTransferByKey(key: string, tx: Db = db): Promise<{ id: string; refs: Record<string, unknown> } | undefined> {
-      const [row] = await tx.select({ id: ledgerTransfers.id, refs: ledgerTransfers.refs }).from(ledgerTransfers).where(eq(ledgerTransfers.idempotencyKey, key));
+      const [row] = await tx
+        .select({ id: ledgerTransfers.id, refs: ledgerTransfers.refs })
+        .from(ledgerTransfers)
+        .where(eq(ledgerTransfers.idempotencyKey, key));
       return row;
     },
   };

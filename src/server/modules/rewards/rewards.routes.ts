@@ -9,21 +9,29 @@ const errors = { 400: errorBodySchema, 401: errorBodySchema, 403: errorBodySchem
 
 export function rewardsRoutes(services: Services): FastifyPluginAsyncZod {
   return async (app) => {
-    app.get('/api/me/rewards/progress', {
-      schema: {
-        tags: ['me'],
-        summary: 'My cumulative rewards per joined campaign: adopted count, bonuses earned, the next tier and reach multiplier',
-        response: { 200: rewardProgressReply, ...errors },
+    app.get(
+      '/api/me/rewards/progress',
+      {
+        schema: {
+          tags: ['me'],
+          summary: 'My cumulative rewards per joined campaign: adopted count, bonuses earned, the next tier and reach multiplier',
+          response: { 200: rewardProgressReply, ...errors },
+        },
       },
-    }, async (req) => services.rewards.progress(requireUser(req)));
+      async (req) => services.rewards.progress(requireUser(req)),
+    );
 
-    app.post('/api/admin/campaigns/:id/bonuses/apply', {
-      schema: {
-        tags: ['admin'],
-        summary: 'Pay every bonus tier already reached in a campaign and not yet paid (after tiers change); safe to repeat',
-        params: idParamSchema,
-        response: { 200: z.object({ contributorsChecked: z.number().int(), bonusesPosted: z.number().int(), totalFen: z.number().int() }), ...errors },
+    app.post(
+      '/api/admin/campaigns/:id/bonuses/apply',
+      {
+        schema: {
+          tags: ['admin'],
+          summary: 'Pay every bonus tier already reached in a campaign and not yet paid (after tiers change); safe to repeat',
+          params: idParamSchema,
+          response: { 200: z.object({ contributorsChecked: z.number().int(), bonusesPosted: z.number().int(), totalFen: z.number().int() }), ...errors },
+        },
       },
-    }, async (req) => services.rewards.catchUp(requireUser(req), { campaignId: req.params.id }));
+      async (req) => services.rewards.catchUp(requireUser(req), { campaignId: req.params.id }),
+    );
   };
 }

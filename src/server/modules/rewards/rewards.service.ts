@@ -144,7 +144,14 @@ export function createRewardsService(deps: RewardsServiceDeps) {
         posted += made.length;
         totalFen += made.reduce((s, t) => s + (t.entries.find((e) => e.amountFen > 0)?.amountFen ?? 0), 0);
       }
-      if (actor && posted) await deps.audit.create({ actorId: actor.id, action: 'rewards.catch_up', objectType: 'campaign', objectId: opts.campaignId ?? null, data: { posted, totalFen } });
+      if (actor && posted)
+        await deps.audit.create({
+          actorId: actor.id,
+          action: 'rewards.catch_up',
+          objectType: 'campaign',
+          objectId: opts.campaignId ?? null,
+          data: { posted, totalFen },
+        });
       return { contributorsChecked: pairs.length, bonusesPosted: posted, totalFen };
     },
 

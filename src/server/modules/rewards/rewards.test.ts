@@ -17,7 +17,12 @@ beforeAll(async () => {
   ctx = await createTestContext({ clock });
   admin = await staff(ctx, ['admin']);
   chief = await staff(ctx, ['chief_editor']);
-  const res = await ctx.app.inject({ method: 'POST', url: '/api/admin/campaigns', headers: { cookie: admin.cookie }, payload: { ...demoCampaign(clock.now()), slug: 'rewards-test' } });
+  const res = await ctx.app.inject({
+    method: 'POST',
+    url: '/api/admin/campaigns',
+    headers: { cookie: admin.cookie },
+    payload: { ...demoCampaign(clock.now()), slug: 'rewards-test' },
+  });
   campaignId = res.json().campaign.id;
 });
 afterAll(async () => {
@@ -42,9 +47,15 @@ async function inReview(userId: string) {
   });
   return row.id;
 }
-const adopt = (id: string, grade = 'D') => ctx.app.inject({ method: 'POST', url: `/api/desk/submissions/${id}/adopt`, headers: { cookie: chief.cookie }, payload: { grade } });
-const statement = async (cookie: string) => (await ctx.app.inject({ method: 'GET', url: '/api/me/ledger?limit=500', headers: { cookie } })).json() as { balanceFen: number; entries: { kind: string; amountFen: number; refs: Record<string, unknown> }[] };
-const progress = async (cookie: string) => (await ctx.app.inject({ method: 'GET', url: '/api/me/rewards/progress', headers: { cookie } })).json().progress as Record<string, unknown>[];
+const adopt = (id: string, grade = 'D') =>
+  ctx.app.inject({ method: 'POST', url: `/api/desk/submissions/${id}/adopt`, headers: { cookie: chief.cookie }, payload: { grade } });
+const statement = async (cookie: string) =>
+  (await ctx.app.inject({ method: 'GET', url: '/api/me/ledger?limit=500', headers: { cookie } })).json() as {
+    balanceFen: number;
+    entries: { kind: string; amountFen: number; refs: Record<string, unknown> }[];
+  };
+const progress = async (cookie: string) =>
+  (await ctx.app.inject({ method: 'GET', url: '/api/me/rewards/progress', headers: { cookie } })).json().progress as Record<string, unknown>[];
 
 describe('tiers and multipliers (pure)', () => {
   it('finds the reached tiers, the next tier and the multiplier at a reach', () => {
@@ -61,7 +72,17 @@ describe('cumulative bonuses', () => {
   it('pays each tier once as adoptions reach it, even when adoptions land at once, and shows progress', async () => {
     const u = await signUp(ctx.app, { campaignId });
     const ids = await Promise.all(Array.from({ length: 6 }, () => inReview(u.user.id)));
-    expect(await progress(u.cookie)).toEqual([{ campaignId, adoptedCount: 0, reach: 0, bonusesEarnedFen: 0, nextTier: { adoptedCount: 3, bonusFen: 30_000 }, multiplierPercent: 100, nextMultiplier: { reachAtLeast: 100_000, multiplierPercent: 120 } }]);
+    expect(await progress(u.cookie)).toEqual([
+      {
+        campaignId,
+        adoptedCount: 0,
+        reach: 0,
+        bonusesEarnedFen: 0,
+        nextTier: { adoptedCount: 3, bonusFen: 30_000 },
+        multiplierPercent: 100,
+        nextMultiplier: { reachAtLeast: 100_000, multiplierPercent: 120 },
+      },
+    ]);
     expect((await adopt(ids[0]!)).statusCode).toBe(200);
     expect((await adopt(ids[1]!)).statusCode).toBe(200);
     expect((await statement(u.cookie)).entries.filter((e) => e.kind === 'cumulative_bonus')).toEqual([]);
@@ -70,23 +91,40 @@ describe('cumulative bonuses', () => {
     expect(results.map((r) => r.statusCode)).toEqual([200, 200, 200, 200]);
     const s = await statement(u.cookie);
     const bonuses = s.entries.filter((e) => e.kind === 'cumulative_bonus');
-    expect(bonuses.map((e) => [e.amountFen, e.refs.tierAdoptedCount]).sort()).toEqual([[30_000, 3], [80_000, 5]]);
+    expect(bonuses.map((e) => [e.amountFen, e.refs.tierAdoptedCount]).sort()).toEqual([
+      [30_000, 3],
+      [80_000, 5],
+    ]);
     expect(s.balanceFen).toBe(5 * 10_000 + 30_000 + 80_000);
-    expect(await progress(u.cookie)).toEqual([expect.objectContaining({ adoptedCount: 5, bonusesEarnedFen: 110_000, nextTier: { adoptedCount: 10, bonusFen: 200_000 } })]);
+    expect(await progress(u.cookie)).toEqual([
+      expect.objectContaining({ adoptedCount: 5, bonusesEarnedFen: 110_000, nextTier: { adoptedCount: 10, bonusFen: 200_000 } }),
+    ]);
 
     // Tiers added after the fact are caught up, once.
     const newRules = { ...rules, bonusTiers: [...rules.bonusTiers, { adoptedCount: 1, bonusFen: 5_000 }, { adoptedCount: 4, bonusFen: 7_000 }] };
-    const patched = await ctx.app.inject({ method: 'PATCH', url: `/api/admin/campaigns/${campaignId}`, headers: { cookie: admin.cookie }, payload: { rules: newRules } });
+    const patched = await ctx.app.inject({
+      method: 'PATCH',
+      url: `/api/admin/campaigns/${campaignId}`,
+      headers: { cookie: admin.cookie },
+      payload: { rules: newRules },
+    });
     expect(patched.statusCode).toBe(200);
     const applied = await ctx.app.inject({ method: 'POST', url: `/api/admin/campaigns/${campaignId}/bonuses/apply`, headers: { cookie: admin.cookie } });
     expect(applied.json()).toMatchObject({ bonusesPosted: 2, totalFen: 12_000 });
     const again = await ctx.app.inject({ method: 'POST', url: `/api/admin/campaigns/${campaignId}/bonuses/apply`, headers: { cookie: admin.cookie } });
     expect(again.json()).toMatchObject({ bonusesPosted: 0, totalFen: 0 });
-    expect((await ctx.app.inject({ method: 'POST', url: `/api/admin/campaigns/${campaignId}/bonuses/apply`, headers: { cookie: u.cookie } })).statusCode).toBe(403);
+    expect((await ctx.app.inject({ method: 'POST', url: `/api/admin/campaigns/${campaignId}/bonuses/apply`, headers: { cookie: u.cookie } })).statusCode).toBe(
+      403,
+    );
     expect((await statement(u.cookie)).balanceFen).toBe(5 * 10_000 + 30_000 + 80_000 + 12_000);
 
     // A tier whose amount changes after it was paid stays paid once, at the old amount.
-    await ctx.app.inject({ method: 'PATCH', url: `/api/admin/campaigns/${campaignId}`, headers: { cookie: admin.cookie }, payload: { rules: { ...newRules, bonusTiers: newRules.bonusTiers.map((t) => ({ ...t, bonusFen: t.bonusFen + 1 })) } } });
+    await ctx.app.inject({
+      method: 'PATCH',
+      url: `/api/admin/campaigns/${campaignId}`,
+      headers: { cookie: admin.cookie },
+      payload: { rules: { ...newRules, bonusTiers: newRules.bonusTiers.map((t) => ({ ...t, bonusFen: t.bonusFen + 1 })) } },
+    });
     expect((await adopt(ids[5]!)).statusCode).toBe(200);
     expect((await statement(u.cookie)).balanceFen).toBe(6 * 10_000 + 30_000 + 80_000 + 12_000);
     await ctx.app.inject({ method: 'PATCH', url: `/api/admin/campaigns/${campaignId}`, headers: { cookie: admin.cookie }, payload: { rules } });
@@ -100,8 +138,25 @@ describe('reach multipliers', () => {
     const reach = new Map<string, number>();
     const reachSource: ReachSource = { reachOf: async ({ userId }) => reach.get(userId) ?? 0 };
     const campaignsRepo = createCampaignsRepository(s.database.db);
-    const rewards = createRewardsService({ db: s.database.db, repo: createRewardsRepository(s.database.db), ledger: s.ledger, campaigns: campaignsRepo, audit: s.audit, reach: reachSource });
-    const desk = createDeskService({ db: s.database.db, repo: s.deskRepo, submissionsRepo: s.submissionsRepo, submissions: s.submissions, campaigns: campaignsRepo, ledger: s.ledger, audit: s.audit, clock, rewards: rewards.adoption });
+    const rewards = createRewardsService({
+      db: s.database.db,
+      repo: createRewardsRepository(s.database.db),
+      ledger: s.ledger,
+      campaigns: campaignsRepo,
+      audit: s.audit,
+      reach: reachSource,
+    });
+    const desk = createDeskService({
+      db: s.database.db,
+      repo: s.deskRepo,
+      submissionsRepo: s.submissionsRepo,
+      submissions: s.submissions,
+      campaigns: campaignsRepo,
+      ledger: s.ledger,
+      audit: s.audit,
+      clock,
+      rewards: rewards.adoption,
+    });
     const editor = { id: chief.user.id, roles: ['chief_editor' as const] };
 
     const u = await signUp(ctx.app, { campaignId });

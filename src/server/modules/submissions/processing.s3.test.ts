@@ -16,7 +16,12 @@ beforeAll(async () => {
   ctx = await createTestContext({ jobs: 'work', env: s3.env });
   base = await ctx.app.listen({ port: 0, host: '127.0.0.1' });
   const admin = await staff(ctx, ['admin']);
-  const res = await ctx.app.inject({ method: 'POST', url: '/api/admin/campaigns', headers: { cookie: admin.cookie }, payload: { ...demoCampaign(new Date()), slug: 's3-campaign' } });
+  const res = await ctx.app.inject({
+    method: 'POST',
+    url: '/api/admin/campaigns',
+    headers: { cookie: admin.cookie },
+    payload: { ...demoCampaign(new Date()), slug: 's3-campaign' },
+  });
   campaignId = res.json().campaign.id;
 }, 120_000);
 afterAll(async () => {
@@ -29,7 +34,12 @@ describe('media in S3-compatible storage', { timeout: 200_000 }, () => {
     expect(ctx.runtime.services.storage.kind).toBe('s3');
     const u = await signUp(ctx.app, { campaignId });
     const data = await readFile(await fixture('h264-aac-portrait.mp4'));
-    const run = await tusUpload(data, { base, cookie: u.cookie, chunkSize: 1024 * 1024, metadata: { campaignId, theme: 'food', title: 'S3', filename: 'a.mp4', consent: 'true' } });
+    const run = await tusUpload(data, {
+      base,
+      cookie: u.cookie,
+      chunkSize: 1024 * 1024,
+      metadata: { campaignId, theme: 'food', title: 'S3', filename: 'a.mp4', consent: 'true' },
+    });
     expect(run.error).toBeUndefined();
     let sub;
     for (const deadline = Date.now() + 150_000; Date.now() < deadline; await new Promise((r) => setTimeout(r, 300))) {
@@ -38,7 +48,9 @@ describe('media in S3-compatible storage', { timeout: 200_000 }, () => {
     }
     expect(sub.status).toBe('in_review');
     const keys = await ctx.runtime.services.storage.list(`submissions/${sub.id}`);
-    expect(keys).toEqual(expect.arrayContaining([`submissions/${sub.id}/original`, `submissions/${sub.id}/hls/master.m3u8`, `submissions/${sub.id}/poster.jpg`]));
+    expect(keys).toEqual(
+      expect.arrayContaining([`submissions/${sub.id}/original`, `submissions/${sub.id}/hls/master.m3u8`, `submissions/${sub.id}/poster.jpg`]),
+    );
     const master = await ctx.app.inject({ method: 'GET', url: sub.playbackUrl, headers: { cookie: u.cookie } });
     expect(master.body).toContain('#EXT-X-STREAM-INF');
     const poster = await ctx.app.inject({ method: 'GET', url: sub.posterUrl, headers: { cookie: u.cookie, range: 'bytes=0-1' } });

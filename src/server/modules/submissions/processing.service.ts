@@ -45,7 +45,11 @@ export function createProcessingService(deps: ProcessingDeps) {
     await deps.db.transaction(async (tx) => {
       const current = await repo.getForUpdate(row.id, tx);
       if (current?.status !== 'processing') return;
-      await repo.update(row.id, { status: 'rejected', rejectionCode: code, rejectionParams: params, progress: 100, outputs: null, processedAt: deps.clock.now() }, tx);
+      await repo.update(
+        row.id,
+        { status: 'rejected', rejectionCode: code, rejectionParams: params, progress: 100, outputs: null, processedAt: deps.clock.now() },
+        tx,
+      );
     });
   }
 

@@ -54,12 +54,23 @@ async function contributor(campaignId: string) {
   return u;
 }
 
-type Sub = { id: string; status: string; progress: number; rejection: { code: string; message: string } | null; durationSeconds: number | null; width: number | null; height: number | null; playbackUrl: string | null; posterUrl: string | null };
+type Sub = {
+  id: string;
+  status: string;
+  progress: number;
+  rejection: { code: string; message: string } | null;
+  durationSeconds: number | null;
+  width: number | null;
+  height: number | null;
+  playbackUrl: string | null;
+  posterUrl: string | null;
+};
 
 async function waitDecided(id: string, cookie: string): Promise<Sub> {
   const deadline = Date.now() + 150_000;
   for (;;) {
-    const sub = (await ctx.app.inject({ method: 'GET', url: `/api/submissions/${id}`, headers: { cookie, 'accept-language': 'zh-CN' } })).json().submission as Sub;
+    const sub = (await ctx.app.inject({ method: 'GET', url: `/api/submissions/${id}`, headers: { cookie, 'accept-language': 'zh-CN' } })).json()
+      .submission as Sub;
     if (sub.status === 'in_review' || sub.status === 'rejected') return sub;
     if (Date.now() > deadline) throw new Error(`still ${sub.status} ${sub.progress}%`);
     await new Promise((r) => setTimeout(r, 300));
@@ -93,12 +104,22 @@ async function edit(clips: { name: FixtureName; start: number; end: number }[], 
 async function submit(name: FixtureName, campaignId = strict, cookie?: string): Promise<{ sub: Sub; cookie: string }> {
   const c = cookie ?? (await contributor(campaignId)).cookie;
   const data = await readFile(files[name]!);
-  const run = await tusUpload(data, { base, cookie: c, chunkSize: 1024 * 1024, metadata: { campaignId, theme: 'travel', title: name, filename: name, consent: 'true' } });
+  const run = await tusUpload(data, {
+    base,
+    cookie: c,
+    chunkSize: 1024 * 1024,
+    metadata: { campaignId, theme: 'travel', title: name, filename: name, consent: 'true' },
+  });
   expect(run.error).toBeUndefined();
-  const id = run.url ? ((await ctx.app.inject({ method: 'GET', url: '/api/me/submissions', headers: { cookie: c } })).json().submissions as Sub[]).find((s) => s.status !== 'withdrawn')!.id : '';
+  const id = run.url
+    ? ((await ctx.app.inject({ method: 'GET', url: '/api/me/submissions', headers: { cookie: c } })).json().submissions as Sub[]).find(
+        (s) => s.status !== 'withdrawn',
+      )!.id
+    : '';
   const deadline = Date.now() + 150_000;
   for (;;) {
-    const sub = (await ctx.app.inject({ method: 'GET', url: `/api/submissions/${id}`, headers: { cookie: c, 'accept-language': 'zh-CN' } })).json().submission as Sub;
+    const sub = (await ctx.app.inject({ method: 'GET', url: `/api/submissions/${id}`, headers: { cookie: c, 'accept-language': 'zh-CN' } })).json()
+      .submission as Sub;
     if (sub.status === 'in_review' || sub.status === 'rejected') return { sub, cookie: c };
     if (Date.now() > deadline) throw new Error(`still ${sub.status} ${sub.progress}%`);
     await new Promise((r) => setTimeout(r, 300));
@@ -197,7 +218,13 @@ describe('processing real phone video', { timeout: 200_000 }, () => {
       method: 'POST',
       url: '/api/me/edits',
       headers: { cookie: u.cookie },
-      payload: { campaignId: loose, theme: 'food', title: 't', consent: true, clips: [{ filename: 'a.mp4', sizeBytes: text.length, startSeconds: 0, endSeconds: 2 }] },
+      payload: {
+        campaignId: loose,
+        theme: 'food',
+        title: 't',
+        consent: true,
+        clips: [{ filename: 'a.mp4', sizeBytes: text.length, startSeconds: 0, endSeconds: 2 }],
+      },
     });
     const meta = res.json().clipUploads[0].metadata;
     const stranger = await contributor(loose);
@@ -226,7 +253,11 @@ describe('processing real phone video', { timeout: 200_000 }, () => {
       ];
       for (const [name, text] of playlists) {
         const u = await contributor(strict);
-        const run = await tusUpload(Buffer.from(text), { base, cookie: u.cookie, metadata: { campaignId: strict, theme: 'food', title: name, filename: name, consent: 'true' } });
+        const run = await tusUpload(Buffer.from(text), {
+          base,
+          cookie: u.cookie,
+          metadata: { campaignId: strict, theme: 'food', title: name, filename: name, consent: 'true' },
+        });
         expect(run.error).toBeUndefined();
         const id = (await ctx.app.inject({ method: 'GET', url: '/api/me/submissions', headers: { cookie: u.cookie } })).json().submissions[0].id;
         const sub = await waitDecided(id, u.cookie);
@@ -241,7 +272,11 @@ describe('processing real phone video', { timeout: 200_000 }, () => {
 
   it('a zero-byte file is refused when the upload starts, with nothing created', async () => {
     const u = await contributor(strict);
-    const run = await tusUpload(Buffer.alloc(0), { base, cookie: u.cookie, metadata: { campaignId: strict, theme: 'food', title: 'empty', filename: 'empty.mp4', consent: 'true' } });
+    const run = await tusUpload(Buffer.alloc(0), {
+      base,
+      cookie: u.cookie,
+      metadata: { campaignId: strict, theme: 'food', title: 'empty', filename: 'empty.mp4', consent: 'true' },
+    });
     expect(run.error?.body.error).toEqual({ code: 'media.empty', message: '文件是空的（0 字节）。' });
     expect((await ctx.app.inject({ method: 'GET', url: '/api/me/submissions', headers: { cookie: u.cookie } })).json().submissions).toEqual([]);
   });
@@ -254,7 +289,8 @@ describe('processing real phone video', { timeout: 200_000 }, () => {
     expect([again.sub.status, webm.sub.status]).toEqual(['in_review', 'in_review']);
     const other = await submit('fp-other.mp4', loose);
     const editor = await staff(ctx, ['editor']);
-    const view = async (id: string) => (await ctx.app.inject({ method: 'GET', url: `/api/submissions/${id}`, headers: { cookie: editor.cookie } })).json().submission;
+    const view = async (id: string) =>
+      (await ctx.app.inject({ method: 'GET', url: `/api/submissions/${id}`, headers: { cookie: editor.cookie } })).json().submission;
     expect((await view(again.sub.id)).duplicate).toMatchObject({ submissionId: first.sub.id });
     expect((await view(webm.sub.id)).duplicate?.submissionId).toMatch(new RegExp(`${first.sub.id}|${again.sub.id}`));
     expect((await view(other.sub.id)).duplicate).toBeNull();

@@ -24,7 +24,10 @@ export function createSubmissionsRepository(db: Db) {
     },
     /** The newest change among a user's submissions, for live updates. */
     async lastChangeForUser(userId: string, tx: Db = db): Promise<Date | null> {
-      const [row] = await tx.select({ at: sql<Date | null>`max(${submissions.updatedAt})` }).from(submissions).where(eq(submissions.userId, userId));
+      const [row] = await tx
+        .select({ at: sql<Date | null>`max(${submissions.updatedAt})` })
+        .from(submissions)
+        .where(eq(submissions.userId, userId));
       return row?.at ? new Date(row.at) : null;
     },
     /** Serialises one user's upload starts, so limits hold under concurrent requests. */
@@ -77,7 +80,12 @@ export function createSubmissionsRepository(db: Db) {
       const [row] = await tx.select().from(submissionClips).where(eq(submissionClips.uploadId, uploadId));
       return row;
     },
-    async updateClip(submissionId: string, idx: number, patch: Partial<Pick<SubmissionClipRow, 'uploadId' | 'uploadedBytes' | 'stored'>>, tx: Db = db): Promise<void> {
+    async updateClip(
+      submissionId: string,
+      idx: number,
+      patch: Partial<Pick<SubmissionClipRow, 'uploadId' | 'uploadedBytes' | 'stored'>>,
+      tx: Db = db,
+    ): Promise<void> {
       await tx
         .update(submissionClips)
         .set(patch)
@@ -95,9 +103,19 @@ export function createSubmissionsRepository(db: Db) {
         .where(and(eq(submissions.status, 'uploading'), lt(submissions.updatedAt, before)));
     },
     /** Earlier processed submissions with fingerprints, newest first, to look for duplicates. */
-    async listFingerprinted(excludeId: string, limit: number, tx: Db = db): Promise<Pick<SubmissionRow, 'id' | 'fingerprint' | 'durationSeconds' | 'userId' | 'campaignId'>[]> {
+    async listFingerprinted(
+      excludeId: string,
+      limit: number,
+      tx: Db = db,
+    ): Promise<Pick<SubmissionRow, 'id' | 'fingerprint' | 'durationSeconds' | 'userId' | 'campaignId'>[]> {
       return tx
-        .select({ id: submissions.id, fingerprint: submissions.fingerprint, durationSeconds: submissions.durationSeconds, userId: submissions.userId, campaignId: submissions.campaignId })
+        .select({
+          id: submissions.id,
+          fingerprint: submissions.fingerprint,
+          durationSeconds: submissions.durationSeconds,
+          userId: submissions.userId,
+          campaignId: submissions.campaignId,
+        })
         .from(submissions)
         .where(and(isNotNull(submissions.fingerprint), ne(submissions.id, excludeId), inArray(submissions.status, ['in_review', 'adopted', 'rejected'])))
         .orderBy(desc(submissions.createdAt))

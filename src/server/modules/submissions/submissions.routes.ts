@@ -51,75 +51,124 @@ export function submissionsRoutes(services: Services, uploads: UploadsServer): F
       handler: tusHandler,
     });
 
-    app.post('/api/me/edits', {
-      schema: {
-        tags: ['me'],
-        summary: 'Secondary production: declare up to five clips with their cuts and a caption, then upload each clip through /api/uploads with the metadata returned',
-        body: createEditBody,
-        response: { 201: createEditReply, ...errors, 413: errorBodySchema, 429: errorBodySchema },
+    app.post(
+      '/api/me/edits',
+      {
+        schema: {
+          tags: ['me'],
+          summary:
+            'Secondary production: declare up to five clips with their cuts and a caption, then upload each clip through /api/uploads with the metadata returned',
+          body: createEditBody,
+          response: { 201: createEditReply, ...errors, 413: errorBodySchema, 429: errorBodySchema },
+        },
       },
-    }, async (req, reply) => reply.status(201).send(await services.submissions.createEdit(requireUser(req), req.body, requestLocale(req))));
+      async (req, reply) => reply.status(201).send(await services.submissions.createEdit(requireUser(req), req.body, requestLocale(req))),
+    );
 
-    app.get('/api/me/submissions', {
-      schema: { tags: ['me'], summary: 'My submissions with live status', response: { 200: submissionListReply, ...errors } },
-    }, async (req) => ({ submissions: await services.submissions.listMine(requireUser(req), requestLocale(req)) }));
+    app.get(
+      '/api/me/submissions',
+      {
+        schema: { tags: ['me'], summary: 'My submissions with live status', response: { 200: submissionListReply, ...errors } },
+      },
+      async (req) => ({ submissions: await services.submissions.listMine(requireUser(req), requestLocale(req)) }),
+    );
 
-    app.get('/api/me/submissions/events', {
-      schema: { tags: ['me'], summary: 'Server-sent events: "changed" whenever one of my submissions changes (status, progress)', response: { 200: z.any().describe('text/event-stream') } },
-    }, async (req, reply) => {
-      const user = requireUser(req);
-      reply.hijack();
-      const res = reply.raw;
-      res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive', 'x-accel-buffering': 'no' });
-      let last = (await services.submissions.lastChange(user))?.getTime() ?? 0;
-      res.write(`event: ready\ndata: {}\n\n`);
-      // Polling the database keeps this right across processes (the worker writes progress).
-      const timer = setInterval(async () => {
-        try {
-          const at = (await services.submissions.lastChange(user))?.getTime() ?? 0;
-          if (at !== last) {
-            last = at;
-            res.write(`event: changed\ndata: ${JSON.stringify({ at: new Date(at).toISOString() })}\n\n`);
-          } else res.write(': keep-alive\n\n');
-        } catch {
-          /* the next tick tries again */
+    app.get(
+      '/api/me/submissions/events',
+      {
+        schema: {
+          tags: ['me'],
+          summary: 'Server-sent events: "changed" whenever one of my submissions changes (status, progress)',
+          response: { 200: z.any().describe('text/event-stream') },
+        },
+      },
+      async (req, reply) => {
+        const user = requireUser(req);
+        reply.hijack();
+        const res = reply.raw;
+        res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive', 'x-accel-buffering': 'no' });
+        let last = (await services.submissions.lastChange(user))?.getTime() ?? 0;
+        res.write(`event: ready\ndata: {}\n\n`);
+        // Polling the database keeps this right across processes (the worker writes progress).
+        const timer = setInterval(async () => {
+          try {
+            const at = (await services.submissions.lastChange(user))?.getTime() ?? 0;
+            if (at !== last) {
+              last = at;
+              res.write(`event: changed\ndata: ${JSON.stringify({ at: new Date(at).toISOString() })}\n\n`);
+            } else res.write(': keep-alive\n\n');
+          } catch {
+            /* the next tick tries again */
+          }
+        }, 1000);
+        req.raw.on('close', () => clearInterval(timer));
+      },
+    );
+
+    app.get(
+      '/api/submissions/:id',
+      {
+        schema: {
+          tags: ['submissions'],
+          summary: 'One submission (its contributor, or the desk)',
+          params: idParamSchema,
+          response: { 200: z.object({ submission: submissionSchema }), ...errors },
+        },
+      },
+      async (req) => ({ submission: await services.submissions.get(requireUser(req), req.params.id, requestLocale(req)) }),
+    );
+
+    app.post(
+      '/api/me/submissions/:id/withdraw',
+      {
+        schema: {
+          tags: ['me'],
+          summary: 'Withdraw my submission before adoption; its files are removed',
+          params: idParamSchema,
+          response: { 200: z.object({ submission: submissionSchema }), ...errors },
+        },
+      },
+      async (req) => ({ submission: await services.submissions.withdraw(requireUser(req), req.params.id, requestLocale(req)) }),
+    );
+
+    app.get(
+      '/api/media/*',
+      {
+        schema: {
+          tags: ['submissions'],
+          summary: 'A processed media file (HLS playlist or segment, poster, sprite): its contributor or the desk',
+          response: { 200: z.any(), ...errors },
+        },
+      },
+      async (req, reply) => {
+        const key = (req.params as { '*': string })['*'];
+        const m =
+          /^submissions\/([0-9a-f-]{36})\/((edits\/[0-9a-f-]{36}\/)?hls\/([A-Za-z0-9_-]+\/)?[A-Za-z0-9_.-]+|poster\.jpg|sprite\.jpg|sprite\.vtt|covers\/\d+\.jpg|edits\/[0-9a-f-]{36}\/(edited\.mp4|subtitles\.vtt))$/.exec(
+            key,
+          );
+        if (!m) throw new AppError('request.not_found');
+        // A daily pick's media are public from its day on; everything else is its contributor's and the desk's.
+        const isPublic = await services.packaging.isPublic(m[1]!);
+        if (!isPublic) await services.submissions.assertMediaAccess(req.user, key);
+        reply.header('cache-control', isPublic ? 'public, max-age=300' : 'private, max-age=60');
+        const info = await services.storage.stat(key);
+        if (!info) throw new AppError('request.not_found');
+        const type = CONTENT_TYPES[key.split('.').pop() ?? ''] ?? 'application/octet-stream';
+        const range = /^bytes=(\d+)-(\d*)$/.exec(req.headers.range ?? '');
+        reply.header('content-type', type).header('accept-ranges', 'bytes');
+        if (range) {
+          const start = Number(range[1]);
+          const end = range[2] ? Math.min(Number(range[2]), info.size - 1) : info.size - 1;
+          if (start > end) return reply.status(416).header('content-range', `bytes */${info.size}`).send();
+          reply
+            .status(206)
+            .header('content-range', `bytes ${start}-${end}/${info.size}`)
+            .header('content-length', end - start + 1);
+          return reply.send(await services.storage.get(key, { start, end }));
         }
-      }, 1000);
-      req.raw.on('close', () => clearInterval(timer));
-    });
-
-    app.get('/api/submissions/:id', {
-      schema: { tags: ['submissions'], summary: 'One submission (its contributor, or the desk)', params: idParamSchema, response: { 200: z.object({ submission: submissionSchema }), ...errors } },
-    }, async (req) => ({ submission: await services.submissions.get(requireUser(req), req.params.id, requestLocale(req)) }));
-
-    app.post('/api/me/submissions/:id/withdraw', {
-      schema: { tags: ['me'], summary: 'Withdraw my submission before adoption; its files are removed', params: idParamSchema, response: { 200: z.object({ submission: submissionSchema }), ...errors } },
-    }, async (req) => ({ submission: await services.submissions.withdraw(requireUser(req), req.params.id, requestLocale(req)) }));
-
-    app.get('/api/media/*', {
-      schema: { tags: ['submissions'], summary: 'A processed media file (HLS playlist or segment, poster, sprite): its contributor or the desk', response: { 200: z.any(), ...errors } },
-    }, async (req, reply) => {
-      const key = (req.params as { '*': string })['*'];
-      const m = /^submissions\/([0-9a-f-]{36})\/((edits\/[0-9a-f-]{36}\/)?hls\/([A-Za-z0-9_-]+\/)?[A-Za-z0-9_.-]+|poster\.jpg|sprite\.jpg|sprite\.vtt|covers\/\d+\.jpg|edits\/[0-9a-f-]{36}\/(edited\.mp4|subtitles\.vtt))$/.exec(key);
-      if (!m) throw new AppError('request.not_found');
-      // A daily pick's media are public from its day on; everything else is its contributor's and the desk's.
-      const isPublic = await services.packaging.isPublic(m[1]!);
-      if (!isPublic) await services.submissions.assertMediaAccess(req.user, key);
-      reply.header('cache-control', isPublic ? 'public, max-age=300' : 'private, max-age=60');
-      const info = await services.storage.stat(key);
-      if (!info) throw new AppError('request.not_found');
-      const type = CONTENT_TYPES[key.split('.').pop() ?? ''] ?? 'application/octet-stream';
-      const range = /^bytes=(\d+)-(\d*)$/.exec(req.headers.range ?? '');
-      reply.header('content-type', type).header('accept-ranges', 'bytes');
-      if (range) {
-        const start = Number(range[1]);
-        const end = range[2] ? Math.min(Number(range[2]), info.size - 1) : info.size - 1;
-        if (start > end) return reply.status(416).header('content-range', `bytes */${info.size}`).send();
-        reply.status(206).header('content-range', `bytes ${start}-${end}/${info.size}`).header('content-length', end - start + 1);
-        return reply.send(await services.storage.get(key, { start, end }));
-      }
-      reply.header('content-length', info.size);
-      return reply.send(await services.storage.get(key));
-    });
+        reply.header('content-length', info.size);
+        return reply.send(await services.storage.get(key));
+      },
+    );
   };
 }

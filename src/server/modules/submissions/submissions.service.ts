@@ -40,7 +40,9 @@ export function createSubmissionsService(deps: SubmissionsServiceDeps) {
 
   function present(row: SubmissionRow, locale: Locale, forDesk = false): Submission {
     const out = row.outputs;
-    const desk = forDesk ? { duplicate: row.duplicateOf ? { submissionId: row.duplicateOf, score: row.duplicateScore ?? 0 } : null, probe: row.probe ?? null } : {};
+    const desk = forDesk
+      ? { duplicate: row.duplicateOf ? { submissionId: row.duplicateOf, score: row.duplicateScore ?? 0 } : null, probe: row.probe ?? null }
+      : {};
     return {
       ...desk,
       id: row.id,
@@ -64,7 +66,9 @@ export function createSubmissionsService(deps: SubmissionsServiceDeps) {
   }
 
   /** Parses tus Upload-Metadata (strings) into a checked record, or a coded 400. */
-  function parseMetadata(raw: Record<string, string | null | undefined>): Omit<UploadMetadata, 'location'> & { location?: { lat: number; lng: number; name?: string } } {
+  function parseMetadata(
+    raw: Record<string, string | null | undefined>,
+  ): Omit<UploadMetadata, 'location'> & { location?: { lat: number; lng: number; name?: string } } {
     const cleaned = Object.fromEntries(Object.entries(raw).filter(([, v]) => v !== null && v !== undefined && v !== ''));
     const parsed = uploadMetadataSchema.safeParse(cleaned);
     if (!parsed.success) {
@@ -99,16 +103,23 @@ export function createSubmissionsService(deps: SubmissionsServiceDeps) {
     if (req.largestFile > maxBytes) throw new AppError('upload.too_large', { maxMiB: Math.floor(maxBytes / 1024 ** 2) });
     if (req.largestFile === 0) throw new AppError('media.empty');
     await repo.lockUser(actor.id, tx);
-    if ((await repo.countUploading(actor.id, tx)) >= deps.limits.concurrentUploads) throw new AppError('upload.too_many_concurrent', { max: deps.limits.concurrentUploads });
+    if ((await repo.countUploading(actor.id, tx)) >= deps.limits.concurrentUploads)
+      throw new AppError('upload.too_many_concurrent', { max: deps.limits.concurrentUploads });
     const today = await repo.bytesStartedSince(actor.id, startOfDayShanghai(now), tx);
     if (today + req.totalBytes > deps.limits.bytesPerDay) throw new AppError('upload.daily_limit', { maxMiB: Math.floor(deps.limits.bytesPerDay / 1024 ** 2) });
     return campaign;
   }
 
   /** One clip of an edit: only its owner, only the declared size, only while the edit is uploading. */
-  async function startClipUpload(actor: Actor, input: { uploadId: string; uploadLength: number | undefined; metadata: Record<string, string | null | undefined> }): Promise<SubmissionRow> {
-    const parsed = clipMetadataSchema.safeParse(Object.fromEntries(Object.entries(input.metadata).filter(([, v]) => v !== null && v !== undefined && v !== '')));
-    if (!parsed.success) throw new AppError('upload.invalid_metadata', { detail: parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ') });
+  async function startClipUpload(
+    actor: Actor,
+    input: { uploadId: string; uploadLength: number | undefined; metadata: Record<string, string | null | undefined> },
+  ): Promise<SubmissionRow> {
+    const parsed = clipMetadataSchema.safeParse(
+      Object.fromEntries(Object.entries(input.metadata).filter(([, v]) => v !== null && v !== undefined && v !== '')),
+    );
+    if (!parsed.success)
+      throw new AppError('upload.invalid_metadata', { detail: parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ') });
     const { editId, clipIndex } = parsed.data;
     return db.transaction(async (tx) => {
       const edit = await repo.getForUpdate(editId, tx);
@@ -142,14 +153,21 @@ export function createSubmissionsService(deps: SubmissionsServiceDeps) {
      * size limit, and the contributor's limits, then records the submission as `uploading`.
      * An upload carrying `editId` is one clip of an edit created by `createEdit`.
      */
-    async startUpload(actor: Actor, input: { uploadId: string; uploadLength: number | undefined; metadata: Record<string, string | null | undefined> }): Promise<SubmissionRow> {
+    async startUpload(
+      actor: Actor,
+      input: { uploadId: string; uploadLength: number | undefined; metadata: Record<string, string | null | undefined> },
+    ): Promise<SubmissionRow> {
       assertCan(actor, 'submission.create');
       if (input.metadata.editId) return startClipUpload(actor, input);
       const meta = parseMetadata(input.metadata);
       const uploadLength = input.uploadLength;
       if (uploadLength === undefined) throw new AppError('upload.length_required');
       return db.transaction(async (tx) => {
-        const campaign = await checkCanStart(actor, { campaignId: meta.campaignId, theme: meta.theme, totalBytes: uploadLength, largestFile: uploadLength }, tx);
+        const campaign = await checkCanStart(
+          actor,
+          { campaignId: meta.campaignId, theme: meta.theme, totalBytes: uploadLength, largestFile: uploadLength },
+          tx,
+        );
         return repo.create(
           {
             userId: actor.id,
@@ -170,7 +188,11 @@ export function createSubmissionsService(deps: SubmissionsServiceDeps) {
     },
 
     /** Secondary production: records the edit and hands back one tus metadata set per clip. */
-    async createEdit(actor: Actor, input: CreateEditInput, locale: Locale): Promise<{ submission: Submission; clipUploads: { index: number; metadata: Record<string, string> }[] }> {
+    async createEdit(
+      actor: Actor,
+      input: CreateEditInput,
+      locale: Locale,
+    ): Promise<{ submission: Submission; clipUploads: { index: number; metadata: Record<string, string> }[] }> {
       assertCan(actor, 'submission.create');
       const total = input.clips.reduce((sum, c) => sum + c.sizeBytes, 0);
       const largest = Math.max(...input.clips.map((c) => c.sizeBytes));
@@ -187,14 +209,24 @@ export function createSubmissionsService(deps: SubmissionsServiceDeps) {
             consentAt: clock.now(),
             status: 'uploading',
             uploadLength: total,
-            originalFilename: input.clips.map((c) => c.filename).join(' + ').slice(0, 255),
+            originalFilename: input.clips
+              .map((c) => c.filename)
+              .join(' + ')
+              .slice(0, 255),
             source: 'edit',
             caption: input.caption || null,
           },
           tx,
         );
         await repo.createClips(
-          input.clips.map((c, idx) => ({ submissionId: created.id, idx, filename: c.filename, sizeBytes: c.sizeBytes, startSeconds: c.startSeconds, endSeconds: c.endSeconds })),
+          input.clips.map((c, idx) => ({
+            submissionId: created.id,
+            idx,
+            filename: c.filename,
+            sizeBytes: c.sizeBytes,
+            startSeconds: c.startSeconds,
+            endSeconds: c.endSeconds,
+          })),
           tx,
         );
         return created;

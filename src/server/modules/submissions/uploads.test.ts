@@ -39,7 +39,12 @@ async function joined() {
 }
 
 async function mine(cookie: string) {
-  return (await ctx.app.inject({ method: 'GET', url: '/api/me/submissions', headers: { cookie } })).json().submissions as { id: string; status: string; progress: number; title: string }[];
+  return (await ctx.app.inject({ method: 'GET', url: '/api/me/submissions', headers: { cookie } })).json().submissions as {
+    id: string;
+    status: string;
+    progress: number;
+    title: string;
+  }[];
 }
 
 describe('resumable upload at /api/uploads (tus 1.0.0)', () => {

@@ -103,7 +103,13 @@ describe('Aliyun RPC signature: documented vectors', () => {
     for (const c of ['isv.BUSINESS_LIMIT_CONTROL', 'Throttling', 'Throttling.User', 'Throttling.Api', 'ServiceUnavailable']) {
       expect(isRetryableAliyunCode(c), c).toBe(true);
     }
-    for (const c of ['isv.MOBILE_NUMBER_ILLEGAL', 'isv.SMS_SIGNATURE_ILLEGAL', 'InvalidAccessKeyId.NotFound', 'SignatureDoesNotMatch', 'isv.AMOUNT_NOT_ENOUGH']) {
+    for (const c of [
+      'isv.MOBILE_NUMBER_ILLEGAL',
+      'isv.SMS_SIGNATURE_ILLEGAL',
+      'InvalidAccessKeyId.NotFound',
+      'SignatureDoesNotMatch',
+      'isv.AMOUNT_NOT_ENOUGH',
+    ]) {
       expect(isRetryableAliyunCode(c), c).toBe(false);
     }
   });

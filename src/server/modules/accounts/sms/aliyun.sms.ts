@@ -84,11 +84,7 @@ export class AliyunSmsProvider implements SmsProvider {
     assertValidMessage(this.name, msg);
     const o = this.#opts;
     const fail = (text: string, retryable: boolean, extra?: { cause?: unknown; providerCode?: string }) =>
-      new SmsSendError(
-        `aliyun SendSms: ${sanitizeForMessage(text, { secrets: [o.accessKeySecret], msg })}`,
-        retryable,
-        extra,
-      );
+      new SmsSendError(`aliyun SendSms: ${sanitizeForMessage(text, { secrets: [o.accessKeySecret], msg })}`, retryable, extra);
 
     let body: string;
     try {

@@ -2,9 +2,7 @@ import { assertValidMessage, maskPhone, type SmsDeps, type SmsMessage, type SmsP
 
 /** The text a real SMS would carry, in the recipient's language. */
 export function smsText(msg: Pick<SmsMessage, 'code' | 'locale'>): string {
-  return msg.locale === 'zh-CN'
-    ? `你的拍客验证码是 ${msg.code}，5 分钟内有效。`
-    : `Your Paike code is ${msg.code}. It expires in 5 minutes.`;
+  return msg.locale === 'zh-CN' ? `你的拍客验证码是 ${msg.code}，5 分钟内有效。` : `Your Paike code is ${msg.code}. It expires in 5 minutes.`;
 }
 
 /**

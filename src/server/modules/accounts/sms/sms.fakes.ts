@@ -127,9 +127,7 @@ function take<T>(queue: Queued<T>[]): T | undefined {
   return head.value;
 }
 
-async function listen(
-  handle: (req: http.IncomingMessage, body: Buffer) => Reply,
-): Promise<{ server: http.Server; url: string; close(): Promise<void> }> {
+async function listen(handle: (req: http.IncomingMessage, body: Buffer) => Reply): Promise<{ server: http.Server; url: string; close(): Promise<void> }> {
   const server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
@@ -445,7 +443,10 @@ export async function startFakeTencent(opts: FakeTencentOptions = {}): Promise<F
     }
 
     const auth = header('authorization') ?? '';
-    const m = /^TC3-HMAC-SHA256 Credential=([^/,\s]+)\/(\d{4}-\d{2}-\d{2})\/([a-z0-9]+)\/tc3_request, SignedHeaders=([a-z0-9;-]+), Signature=([0-9a-f]{64})$/.exec(auth);
+    const m =
+      /^TC3-HMAC-SHA256 Credential=([^/,\s]+)\/(\d{4}-\d{2}-\d{2})\/([a-z0-9]+)\/tc3_request, SignedHeaders=([a-z0-9;-]+), Signature=([0-9a-f]{64})$/.exec(
+        auth,
+      );
     if (!m) return error('AuthFailure.InvalidAuthorization', 'Authorization header format error.');
     const [, reqSecretId, date, service, signedHeaderList, signature] = m as unknown as [string, string, string, string, string, string];
     if (reqSecretId !== secretId) return error('AuthFailure.SecretIdNotFound', 'The SecretId is not found.');
@@ -487,7 +488,8 @@ export async function startFakeTencent(opts: FakeTencentOptions = {}): Promise<F
       return error('InvalidParameterValue.TemplateParameterFormatError', 'TemplateParamSet does not match the template (one variable).');
     }
     const code = params[0];
-    if (!/^\d{1,6}$/.test(code)) return error('InvalidParameterValue.TemplateParameterFormatError', 'Verification-code template variables must be up to 6 digits.');
+    if (!/^\d{1,6}$/.test(code))
+      return error('InvalidParameterValue.TemplateParameterFormatError', 'Verification-code template variables must be up to 6 digits.');
 
     const failure = take(failures);
     const phone = phones[0];

@@ -20,15 +20,37 @@ describe('createSmsProvider', () => {
   it('builds the provider SMS_PROVIDER names', () => {
     expect(createSmsProvider(base).name).toBe('console');
     expect(
-      createSmsProvider({ ...base, SMS_PROVIDER: 'aliyun', ALIYUN_ACCESS_KEY_ID: 'id', ALIYUN_ACCESS_KEY_SECRET: 's', SMS_SIGN_NAME: 'n', SMS_TEMPLATE_CODE: 't' }).name,
+      createSmsProvider({
+        ...base,
+        SMS_PROVIDER: 'aliyun',
+        ALIYUN_ACCESS_KEY_ID: 'id',
+        ALIYUN_ACCESS_KEY_SECRET: 's',
+        SMS_SIGN_NAME: 'n',
+        SMS_TEMPLATE_CODE: 't',
+      }).name,
     ).toBe('aliyun');
     expect(
-      createSmsProvider({ ...base, SMS_PROVIDER: 'tencent', TENCENT_SECRET_ID: 'id', TENCENT_SECRET_KEY: 's', TENCENT_SMS_APP_ID: '1', SMS_SIGN_NAME: 'n', SMS_TEMPLATE_CODE: 't' }).name,
+      createSmsProvider({
+        ...base,
+        SMS_PROVIDER: 'tencent',
+        TENCENT_SECRET_ID: 'id',
+        TENCENT_SECRET_KEY: 's',
+        TENCENT_SMS_APP_ID: '1',
+        SMS_SIGN_NAME: 'n',
+        SMS_TEMPLATE_CODE: 't',
+      }).name,
     ).toBe('tencent');
   });
 
   it('accepts a loaded Config', () => {
-    const config = loadConfig({ SMS_PROVIDER: 'tencent', TENCENT_SECRET_ID: 'id', TENCENT_SECRET_KEY: 'sk', TENCENT_SMS_APP_ID: '1400000001', SMS_SIGN_NAME: '拍客', SMS_TEMPLATE_CODE: '1' });
+    const config = loadConfig({
+      SMS_PROVIDER: 'tencent',
+      TENCENT_SECRET_ID: 'id',
+      TENCENT_SECRET_KEY: 'sk',
+      TENCENT_SMS_APP_ID: '1400000001',
+      SMS_SIGN_NAME: '拍客',
+      SMS_TEMPLATE_CODE: '1',
+    });
     expect(createSmsProvider(config).name).toBe('tencent');
   });
 
@@ -44,7 +66,14 @@ describe('createSmsProvider', () => {
   });
 
   it('does not expose secrets as enumerable state on the provider', () => {
-    const sms = createSmsProvider({ ...base, SMS_PROVIDER: 'aliyun', ALIYUN_ACCESS_KEY_ID: 'id', ALIYUN_ACCESS_KEY_SECRET: 'top-secret-value', SMS_SIGN_NAME: 'n', SMS_TEMPLATE_CODE: 't' });
+    const sms = createSmsProvider({
+      ...base,
+      SMS_PROVIDER: 'aliyun',
+      ALIYUN_ACCESS_KEY_ID: 'id',
+      ALIYUN_ACCESS_KEY_SECRET: 'top-secret-value',
+      SMS_SIGN_NAME: 'n',
+      SMS_TEMPLATE_CODE: 't',
+    });
     expect(JSON.stringify(sms)).not.toContain('top-secret-value');
     expect(Object.values(sms).join(' ')).not.toContain('top-secret-value');
   });

@@ -73,9 +73,7 @@ export function createSmsProvider(config: SmsConfig, deps: SmsDeps = {}): SmsPro
     case 'aliyun': {
       const { ALIYUN_ACCESS_KEY_ID, ALIYUN_ACCESS_KEY_SECRET, SMS_SIGN_NAME, SMS_TEMPLATE_CODE } = config;
       if (!ALIYUN_ACCESS_KEY_ID || !ALIYUN_ACCESS_KEY_SECRET || !SMS_SIGN_NAME || !SMS_TEMPLATE_CODE) {
-        throw new Error(
-          'SMS_PROVIDER=aliyun: ALIYUN_ACCESS_KEY_ID, ALIYUN_ACCESS_KEY_SECRET, SMS_SIGN_NAME and SMS_TEMPLATE_CODE are required',
-        );
+        throw new Error('SMS_PROVIDER=aliyun: ALIYUN_ACCESS_KEY_ID, ALIYUN_ACCESS_KEY_SECRET, SMS_SIGN_NAME and SMS_TEMPLATE_CODE are required');
       }
       return new AliyunSmsProvider(
         {
@@ -91,9 +89,7 @@ export function createSmsProvider(config: SmsConfig, deps: SmsDeps = {}): SmsPro
     case 'tencent': {
       const { TENCENT_SECRET_ID, TENCENT_SECRET_KEY, TENCENT_SMS_APP_ID, SMS_SIGN_NAME, SMS_TEMPLATE_CODE } = config;
       if (!TENCENT_SECRET_ID || !TENCENT_SECRET_KEY || !TENCENT_SMS_APP_ID || !SMS_SIGN_NAME || !SMS_TEMPLATE_CODE) {
-        throw new Error(
-          'SMS_PROVIDER=tencent: TENCENT_SECRET_ID, TENCENT_SECRET_KEY, TENCENT_SMS_APP_ID, SMS_SIGN_NAME and SMS_TEMPLATE_CODE are required',
-        );
+        throw new Error('SMS_PROVIDER=tencent: TENCENT_SECRET_ID, TENCENT_SECRET_KEY, TENCENT_SMS_APP_ID, SMS_SIGN_NAME and SMS_TEMPLATE_CODE are required');
       }
       return new TencentSmsProvider(
         {

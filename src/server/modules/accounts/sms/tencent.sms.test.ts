@@ -55,9 +55,7 @@ describe('TC3-HMAC-SHA256: documented vector', () => {
       'POST\n/\n\ncontent-type:application/json; charset=utf-8\nhost:cvm.tencentcloudapi.com\n\ncontent-type;host\n' +
         '35e9c5b0e3ae67532d3c9f17ead6c90222632e5b1ff7f6e89887f1398934f064',
     );
-    expect(s.stringToSign).toBe(
-      'TC3-HMAC-SHA256\n1551113065\n2019-02-25/cvm/tc3_request\n5ffe6a04c0664d6b969fab9a13bdab201d63ee709638e2749d62a09ca18d7031',
-    );
+    expect(s.stringToSign).toBe('TC3-HMAC-SHA256\n1551113065\n2019-02-25/cvm/tc3_request\n5ffe6a04c0664d6b969fab9a13bdab201d63ee709638e2749d62a09ca18d7031');
     expect(s.signature).toBe('72e494ea809ad7a8c8f7a4507b9bddcbaa8e581f516e8da2f66e2c5a96525168');
     expect(s.authorization).toBe(
       'TC3-HMAC-SHA256 Credential=AKIDz8krbsJ5yKBZQpn74WFkmLPx3EXAMPLE/2019-02-25/cvm/tc3_request, ' +
@@ -84,10 +82,22 @@ describe('TC3-HMAC-SHA256: documented vector', () => {
   });
 
   it('classifies error codes', () => {
-    for (const c of ['LimitExceeded.PhoneNumberDailyLimit', 'LimitExceeded.PhoneNumberThirtySecondLimit', 'InternalError', 'InternalError.Timeout', 'RequestLimitExceeded']) {
+    for (const c of [
+      'LimitExceeded.PhoneNumberDailyLimit',
+      'LimitExceeded.PhoneNumberThirtySecondLimit',
+      'InternalError',
+      'InternalError.Timeout',
+      'RequestLimitExceeded',
+    ]) {
       expect(isRetryableTencentCode(c), c).toBe(true);
     }
-    for (const c of ['AuthFailure.SignatureFailure', 'AuthFailure.SecretIdNotFound', 'InvalidParameterValue.IncorrectPhoneNumber', 'FailedOperation.InsufficientBalanceInSmsPackage', 'UnauthorizedOperation.SmsSdkAppIdVerifyFail']) {
+    for (const c of [
+      'AuthFailure.SignatureFailure',
+      'AuthFailure.SecretIdNotFound',
+      'InvalidParameterValue.IncorrectPhoneNumber',
+      'FailedOperation.InsufficientBalanceInSmsPackage',
+      'UnauthorizedOperation.SmsSdkAppIdVerifyFail',
+    ]) {
       expect(isRetryableTencentCode(c), c).toBe(false);
     }
   });
@@ -114,7 +124,9 @@ describe('Tencent SendSms against the fake SMS API', () => {
     expect(req?.headers['x-tc-action']).toBe('SendSms');
     expect(req?.headers['x-tc-version']).toBe('2021-01-11');
     expect(req?.headers['x-tc-region']).toBe('ap-guangzhou');
-    expect(req?.headers.authorization).toMatch(/^TC3-HMAC-SHA256 Credential=AKID-fake-secret-id\/\d{4}-\d\d-\d\d\/sms\/tc3_request, SignedHeaders=content-type;host, Signature=[0-9a-f]{64}$/);
+    expect(req?.headers.authorization).toMatch(
+      /^TC3-HMAC-SHA256 Credential=AKID-fake-secret-id\/\d{4}-\d\d-\d\d\/sms\/tc3_request, SignedHeaders=content-type;host, Signature=[0-9a-f]{64}$/,
+    );
     expect(JSON.parse(req?.body ?? '{}')).toEqual({
       PhoneNumberSet: ['+8613800138000'],
       SmsSdkAppId: '1400000001',

@@ -186,11 +186,9 @@ export class TencentSmsProvider implements SmsProvider {
     if (res.ok && code === 'Ok') return;
     if (code !== undefined) {
       const message = typeof status?.Message === 'string' ? status.Message : undefined;
-      throw fail(
-        [`HTTP ${res.status}`, code, requestId, message].filter(Boolean).join(', '),
-        serverError || isRetryableTencentCode(code),
-        { providerCode: code },
-      );
+      throw fail([`HTTP ${res.status}`, code, requestId, message].filter(Boolean).join(', '), serverError || isRetryableTencentCode(code), {
+        providerCode: code,
+      });
     }
     throw fail(`HTTP ${res.status}, unexpected response`, serverError);
   }
