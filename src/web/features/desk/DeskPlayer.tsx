@@ -1,9 +1,8 @@
 import { useEffect, useRef, useState, type KeyboardEvent, type PointerEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { formatClock } from '../uploads/media.js';
+import { useHls } from '../../ui/useHls.js';
 import { cueAt, parseSpriteVtt, type SpriteCue } from './spriteVtt.js';
-
-const HLS_TYPE = 'application/vnd.apple.mpegurl';
 
 /**
  * The review player: hls.js (or native HLS on Safari) plus a scrub bar that previews frames from
@@ -26,49 +25,11 @@ export function DeskPlayer({
   const { t } = useTranslation();
   const ref = useRef<HTMLVideoElement>(null);
   const bar = useRef<HTMLDivElement>(null);
-  const [error, setError] = useState<string | null>(null);
+  const error = useHls(ref, src);
   const [time, setTime] = useState(0);
   const [duration, setDuration] = useState(0);
   const [cues, setCues] = useState<SpriteCue[]>([]);
   const [hover, setHover] = useState<{ x: number; t: number } | null>(null);
-
-  useEffect(() => {
-    const video = ref.current;
-    if (!video) return;
-    setError(null);
-    if (!!video.canPlayType(HLS_TYPE) && typeof window.MediaSource === 'undefined') {
-      video.src = src;
-      return () => {
-        video.removeAttribute('src');
-        video.load();
-      };
-    }
-    let destroyed = false;
-    let destroy: (() => void) | null = null;
-    void import('hls.js')
-      .then(({ default: Hls }) => {
-        if (destroyed) return;
-        if (!Hls.isSupported()) {
-          if (video.canPlayType(HLS_TYPE)) video.src = src;
-          else setError(t('player.unsupported'));
-          return;
-        }
-        const hls = new Hls({ xhrSetup: (xhr) => void (xhr.withCredentials = true) });
-        hls.on(Hls.Events.ERROR, (_e, data) => {
-          if (!data.fatal) return;
-          if (data.type === Hls.ErrorTypes.MEDIA_ERROR) hls.recoverMediaError();
-          else setError(t('player.failed'));
-        });
-        hls.loadSource(src);
-        hls.attachMedia(video);
-        destroy = () => hls.destroy();
-      })
-      .catch(() => setError(t('player.failed')));
-    return () => {
-      destroyed = true;
-      destroy?.();
-    };
-  }, [src, t]);
 
   useEffect(() => {
     if (!spriteVttUrl) return;
