@@ -134,6 +134,9 @@ describe('paike command line', { timeout: 120_000 }, () => {
     const out = await run(['serve'], { DATA_DIR: mkdtempSync(path.join(tmpdir(), 'paike-cli-')) });
     expect(out.code).toBe(1);
     expect(out.stderr).toContain('set DATABASE_URL');
+    const noRedis = await run(['start'], { DATA_DIR: mkdtempSync(path.join(tmpdir(), 'paike-cli-')), REDIS_URL: 'redis://127.0.0.1:1' });
+    expect(noRedis.code).toBe(1);
+    expect(noRedis.stderr).toContain('Cannot reach Redis at REDIS_URL');
     const bad = await run(['start'], { PORT: 'eighty' });
     expect(bad.code).toBe(1);
     expect(bad.stderr).toContain('PORT');

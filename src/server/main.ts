@@ -8,7 +8,7 @@ import { migrate } from './db/migrate.js';
 import { AppError } from './lib/errors.js';
 import { translate } from './lib/messages.js';
 import { DataDirLockedError, lockDataDir } from './lib/data-dir-lock.js';
-import { openRuntime, type Runtime } from './runtime.js';
+import { openRuntime, RedisUnavailableError, type Runtime } from './runtime.js';
 import { seedDemo } from './seed.js';
 
 const USAGE = `Usage: paike <command>
@@ -50,7 +50,8 @@ export async function main(argv: string[]): Promise<void> {
   } catch (err) {
     process.exitCode = 1;
     if (err instanceof UsageError) console.error(`${err.message}\n\n${USAGE}`);
-    else if (err instanceof ConfigError || err instanceof DataDirLockedError || err instanceof DatabaseUnavailableError) console.error(err.message);
+    else if (err instanceof ConfigError || err instanceof DataDirLockedError || err instanceof DatabaseUnavailableError || err instanceof RedisUnavailableError)
+      console.error(err.message);
     else if (err instanceof AppError) console.error(translate(err.code, 'en', err.params));
     else console.error(err);
   }

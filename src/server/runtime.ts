@@ -1,7 +1,7 @@
 import type { FastifyBaseLogger } from 'fastify';
 import { Redis } from 'ioredis';
 import type { Config } from './config.js';
-import { openDatabase, type Database } from './db/client.js';
+import { openDatabase, redactUrl, type Database } from './db/client.js';
 import { migrate } from './db/migrate.js';
 import { JobQueue } from './jobs/queue.js';
 import { systemClock, type Clock } from './lib/clock.js';
@@ -9,6 +9,10 @@ import { lockDataDir } from './lib/data-dir-lock.js';
 import { createSmsProvider } from './modules/accounts/sms/sms.provider.js';
 import type { SmsProvider } from './modules/accounts/sms/sms.provider.js';
 import { createServices, type Services } from './services.js';
+
+export class RedisUnavailableError extends Error {
+  override name = 'RedisUnavailableError';
+}
 
 export interface RuntimeOptions {
   config: Config;
@@ -49,9 +53,15 @@ export async function openRuntime(opts: RuntimeOptions): Promise<Runtime> {
 
     let redis: Redis | undefined;
     if (config.REDIS_URL) {
-      redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: 2, lazyConnect: true, keyPrefix: '' });
-      await redis.connect();
+      redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: 2, lazyConnect: true, keyPrefix: '', connectTimeout: 10_000 });
+      // After start-up ioredis reconnects by itself; a failure now means REDIS_URL is wrong.
+      redis.on('error', (err) => logger.warn({ err: err.message }, 'redis connection problem'));
       cleanups.push(() => void redis?.disconnect());
+      await redis.connect().catch((err: unknown) => {
+        throw new RedisUnavailableError(
+          `Cannot reach Redis at REDIS_URL (${redactUrl(config.REDIS_URL!)}): ${(err instanceof Error ? err.message : String(err)).replace(/\.$/, '')}. Check that it runs and is reachable, or unset REDIS_URL.`,
+        );
+      });
     }
 
     const jobs = new JobQueue({ sql: database.sql, logger, mode: opts.jobs, concurrency: config.WORKER_CONCURRENCY });
