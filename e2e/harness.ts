@@ -29,6 +29,11 @@ function serverEnv(dataDir: string): NodeJS.ProcessEnv {
     PAIKE_SEED: 'demo',
     LOG_LEVEL: 'warn',
     NODE_ENV: process.env.NODE_ENV === 'production' ? 'production' : 'test',
+    // Rain anti-abuse (docs/rain.md) refuses accounts younger than 10 minutes and holds wins by
+    // accounts younger than 24 hours; every e2e account is seconds old, so rain.e2e.test.ts
+    // could neither grab nor see the win paid. Nothing else in the browser tests touches rain.
+    RAIN_MIN_ACCOUNT_AGE_MINUTES: '0',
+    RAIN_HOLD_ACCOUNT_AGE_HOURS: '0',
   };
   // CI also runs against a real PostgreSQL; a fresh schema per run keeps runs apart.
   if (process.env.DATABASE_URL) env.DATABASE_SCHEMA = `e2e_${randomBytes(6).toString('hex')}`;

@@ -4,6 +4,7 @@ import { ApiError } from './api/client.js';
 import { accountRoute } from './routes/account.js';
 import { adminCampaignsRoute } from './routes/adminCampaigns.js';
 import { editCampaignRoute, newCampaignRoute } from './routes/adminCampaignForm.js';
+import { adminRainRoute } from './routes/adminRain.js';
 import { adminUsersRoute } from './routes/adminUsers.js';
 import { signInRoute, signUpRoute } from './routes/auth.js';
 import { campaignRoute, joinRoute } from './routes/campaign.js';
@@ -16,6 +17,7 @@ import { studiosRoute } from './routes/deskStudios.js';
 import { earningsRoute } from './routes/earnings.js';
 import { financeRoute } from './routes/finance.js';
 import { homeRoute } from './routes/home.js';
+import { rainListRoute, rainSessionRoute } from './routes/rain.js';
 import { rootRoute } from './routes/root.js';
 import { submissionRoute, submissionsRoute } from './routes/submissions.js';
 import { submitRoute } from './routes/submit.js';
@@ -55,6 +57,9 @@ const routeTree = rootRoute.addChildren([
   newCampaignRoute,
   editCampaignRoute,
   adminUsersRoute,
+  adminRainRoute,
+  rainListRoute,
+  rainSessionRoute,
 ]);
 
 export const router = createRouter({

@@ -37,10 +37,11 @@ export class ApiError extends Error {
 
 type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
-export async function api<T>(path: string, opts: { method?: Method; body?: unknown } = {}): Promise<T> {
+export async function api<T>(path: string, opts: { method?: Method; body?: unknown; headers?: Record<string, string> } = {}): Promise<T> {
   const headers: Record<string, string> = {
     accept: 'application/json',
     'accept-language': currentLocale(),
+    ...opts.headers,
   };
   if (opts.body !== undefined) headers['content-type'] = 'application/json';
   let res: Response;

@@ -14,6 +14,7 @@ export function AdminNav() {
         {t('admin.campaigns')}
       </Link>
       <Link to="/admin/users">{t('admin.users')}</Link>
+      <Link to="/admin/rain">{t('adminRain.title')}</Link>
     </nav>
   );
 }

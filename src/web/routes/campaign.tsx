@@ -142,7 +142,8 @@ function CampaignPage() {
             <p>{t('campaign.joined')}</p>
             <Link to="/account" search={{}}>
               {t('campaign.goAccount')}
-            </Link>
+            </Link>{' '}
+            · <Link to="/rain">{t('rain.openList')}</Link>
           </Alert>
         ) : (
           <>

@@ -282,6 +282,9 @@ function EarningsBody() {
       <section className="balance-card" aria-labelledby="balance-h">
         <h2 id="balance-h">{t('earnings.balance')}</h2>
         <p className="balance">{formatYuan(balanceFen, lang)}</p>
+        <p className="small">
+          <Link to="/rain">{t('rain.openList')}</Link>
+        </p>
       </section>
 
       <section aria-labelledby="progress-h">

@@ -235,6 +235,16 @@ describe('grabbing', () => {
     expect(settled.ledgerFen).toBeLessThan(settled.grantedFen);
     const heldGrab = (await rain().listGrabs(s.id)).find((g) => g.userId === young!.id)!;
     expect(heldGrab.holdReason).toBe('new_account');
+    // The admin's list puts the two held wins first.
+    const listed = await ctx.app.inject({ method: 'GET', url: `/api/admin/rain/sessions/${s.id}/grabs`, headers: { cookie: admin.cookie } });
+    expect(
+      listed
+        .json()
+        .grabs.slice(0, 2)
+        .map((g: { held: boolean }) => g.held),
+    ).toEqual([true, true]);
+    expect(listed.json().grabs).toHaveLength(5);
+    expect((await ctx.app.inject({ method: 'GET', url: `/api/admin/rain/sessions/${s.id}/grabs`, headers: { cookie: young!.cookie } })).statusCode).toBe(403);
     const contributorTry = await ctx.app.inject({ method: 'POST', url: `/api/admin/rain/grabs/${heldGrab.id}/release`, headers: { cookie: young!.cookie } });
     expect(contributorTry.statusCode).toBe(403);
     const released = await ctx.app.inject({ method: 'POST', url: `/api/admin/rain/grabs/${heldGrab.id}/release`, headers: { cookie: admin.cookie } });

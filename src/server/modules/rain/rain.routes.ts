@@ -4,6 +4,7 @@ import { errorBodySchema, idParamSchema } from '../../../contracts/common.js';
 import {
   rainGrabReply,
   rainGrabReplyAdmin,
+  rainGrabSchema,
   rainScheduleBody,
   rainSessionBody,
   rainSessionReply,
@@ -114,6 +115,19 @@ export function rainRoutes(services: Services): FastifyPluginAsyncZod {
       },
       async (req) =>
         rain().grab(requireUser(req), req.params.id, { ip: req.ip ?? null, userAgent: req.headers['user-agent'] ?? null, token: req.headers['x-rain-token'] }),
+    );
+
+    app.get(
+      '/api/admin/rain/sessions/:id/grabs',
+      {
+        schema: {
+          tags: ['rain'],
+          summary: 'A session’s wins, held (suspicious) ones first (admin)',
+          params: idParamSchema,
+          response: { 200: z.object({ grabs: z.array(rainGrabSchema) }), ...errors },
+        },
+      },
+      async (req) => ({ grabs: await rain().adminGrabs(requireUser(req), req.params.id) }),
     );
 
     app.post(

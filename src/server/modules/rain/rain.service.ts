@@ -431,6 +431,13 @@ export function createRainService(deps: RainServiceDeps) {
 
     /** For the admin view and tests. */
     listGrabs: (sessionId: string) => repo.listGrabs(sessionId),
+
+    /** The admin's view of a session's wins: held ones first, then newest. */
+    async adminGrabs(actor: Actor, sessionId: string) {
+      assertCan(actor, 'rain.manage');
+      const grabs = await repo.listGrabs(sessionId);
+      return grabs.map(presentGrab).sort((a, b) => Number(b.held && !b.releasedAt) - Number(a.held && !a.releasedAt) || b.wonAt.localeCompare(a.wonAt));
+    },
     ledgerTotal: (sessionId: string) => repo.ledgerTotal(sessionId),
 
     /** The scheduled tick: split and load sessions about to start, catch up open ones, settle ended ones. */
