@@ -1,7 +1,8 @@
 import { useQuery } from '@tanstack/react-query';
 import type { z } from 'zod';
 import type { deskEditSchema } from '../../contracts/desk.js';
-import type { Channel, coversReply, dailyPickSchema, packageSchema } from '../../contracts/packaging.js';
+import type { coversReply, dailyPickSchema, packageSchema } from '../../contracts/packaging.js';
+import { CHANNELS, CHANNEL_LIMITS, type Channel } from '../../contracts/packaging.limits.js';
 import { api, ApiError } from './client.js';
 
 // Types only: the contracts carry zod, which stays out of the web bundle.
@@ -11,23 +12,9 @@ export type Cover = z.infer<typeof coversReply>['covers'][number];
 export type DeskPick = z.infer<typeof dailyPickSchema>;
 export type DeskEdit = z.infer<typeof deskEditSchema>;
 
-export interface Limits {
-  headline: [number, number];
-  summary: number;
-  tags: number;
-  credit: number;
-}
+export type Limits = (typeof CHANNEL_LIMITS)[Channel];
+export { CHANNELS, CHANNEL_LIMITS };
 
-/** Mirrors CHANNELS and CHANNEL_LIMITS in src/contracts/packaging.ts (the server checks the same numbers). */
-export const CHANNELS: readonly Channel[] = ['app', 'weibo', 'wechat', 'toutiao', 'penguin', 'kiosk'];
-export const CHANNEL_LIMITS: Record<Channel, Limits> = {
-  app: { headline: [1, 60], summary: 300, tags: 10, credit: 40 },
-  weibo: { headline: [1, 30], summary: 110, tags: 5, credit: 20 },
-  wechat: { headline: [1, 64], summary: 120, tags: 5, credit: 8 },
-  toutiao: { headline: [5, 30], summary: 120, tags: 5, credit: 20 },
-  penguin: { headline: [1, 30], summary: 200, tags: 5, credit: 20 },
-  kiosk: { headline: [1, 24], summary: 80, tags: 0, credit: 20 },
-};
 /** Mirrors packageBody (one tag) and dailyPickBody in src/contracts/packaging.ts. */
 export const TAG_MAX = 20;
 export const PICK_LIMITS = { headline: 60, summary: 300 };
