@@ -1,4 +1,4 @@
-import { useRef, useState, type FormEvent } from 'react';
+import { useRef, useState, type FormEvent, type ReactNode } from 'react';
 import { createRoute, Link, useNavigate } from '@tanstack/react-router';
 import { useQueryClient } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
@@ -257,6 +257,51 @@ function fieldKeyFor(path: string): string {
   m = /^rules\.reachMultipliers\.(\d+)\.(reachAtLeast|multiplierPercent)$/.exec(p);
   if (m) return `mults.${m[1]}.${m[2] === 'reachAtLeast' ? 'reach' : 'percent'}`;
   return p;
+}
+
+/** One table-like list of editable rows (grades, prizes, bonus tiers, multipliers): two fields and Remove per row, Add below. */
+function RowList<R extends { rid: number }>(p: {
+  legend: string;
+  hint?: string;
+  error?: string | null;
+  empty?: string;
+  rows: R[];
+  max?: number;
+  rowLegend: (n: number) => string;
+  removeLabel: (n: number) => string;
+  onRemove: (i: number) => void;
+  addLabel: string;
+  onAdd: () => void;
+  fields: (row: R, i: number) => ReactNode;
+}) {
+  const { t } = useTranslation();
+  return (
+    <fieldset className="sub">
+      <legend>{p.legend}</legend>
+      {p.hint ? <p className="hint">{p.hint}</p> : null}
+      {p.error ? (
+        <p className="field-error" role="alert">
+          {p.error}
+        </p>
+      ) : null}
+      {p.empty && p.rows.length === 0 ? <p className="muted">{p.empty}</p> : null}
+      {p.rows.map((row, i) => (
+        <fieldset key={row.rid} className="row-group row-2">
+          <legend className="sr-only">{p.rowLegend(i + 1)}</legend>
+          <span className="row-num" aria-hidden="true">
+            {i + 1}
+          </span>
+          {p.fields(row, i)}
+          <button type="button" className="btn btn-ghost" onClick={() => p.onRemove(i)} aria-label={p.removeLabel(i + 1)}>
+            {t('common.remove')}
+          </button>
+        </fieldset>
+      ))}
+      <button type="button" className="btn btn-secondary" disabled={p.max !== undefined && p.rows.length >= p.max} onClick={p.onAdd}>
+        {p.addLabel}
+      </button>
+    </fieldset>
+  );
 }
 
 function CampaignForm({ initial, campaign }: { initial: FormState; campaign?: Campaign }) {
@@ -521,20 +566,18 @@ function CampaignForm({ initial, campaign }: { initial: FormState; campaign?: Ca
           />
         </div>
 
-        <fieldset className="sub">
-          <legend>{t('admin.form.grades')}</legend>
-          <p className="hint">{t('admin.form.gradesHint')}</p>
-          {err('grades') ? (
-            <p className="field-error" role="alert">
-              {err('grades')}
-            </p>
-          ) : null}
-          {f.grades.map((g, i) => (
-            <fieldset key={g.rid} className="row-group row-2">
-              <legend className="sr-only">{t('admin.form.gradeRow', { n: i + 1 })}</legend>
-              <span className="row-num" aria-hidden="true">
-                {i + 1}
-              </span>
+        <RowList
+          legend={t('admin.form.grades')}
+          hint={t('admin.form.gradesHint')}
+          error={err('grades')}
+          rows={f.grades}
+          rowLegend={(n) => t('admin.form.gradeRow', { n })}
+          removeLabel={(n) => t('admin.form.removeGrade', { n })}
+          onRemove={(i) => removeRow('grades', i)}
+          addLabel={t('admin.form.addGrade')}
+          onAdd={() => set('grades', [...f.grades, { rid: rid(), grade: '', yuan: '' }])}
+          fields={(g, i) => (
+            <>
               <Field
                 label={t('admin.form.grade')}
                 value={g.grade}
@@ -551,30 +594,23 @@ function CampaignForm({ initial, campaign }: { initial: FormState; campaign?: Ca
                 error={err(`grades.${i}.yuan`)}
                 required
               />
-              <button type="button" className="btn btn-ghost" onClick={() => removeRow('grades', i)} aria-label={t('admin.form.removeGrade', { n: i + 1 })}>
-                {t('common.remove')}
-              </button>
-            </fieldset>
-          ))}
-          <button type="button" className="btn btn-secondary" onClick={() => set('grades', [...f.grades, { rid: rid(), grade: '', yuan: '' }])}>
-            {t('admin.form.addGrade')}
-          </button>
-        </fieldset>
+            </>
+          )}
+        />
 
-        <fieldset className="sub">
-          <legend>{t('admin.form.weekly')}</legend>
-          {err('prizes') ? (
-            <p className="field-error" role="alert">
-              {err('prizes')}
-            </p>
-          ) : null}
-          {f.prizes.length === 0 ? <p className="muted">{t('admin.form.noPrizes')}</p> : null}
-          {f.prizes.map((p, i) => (
-            <fieldset key={p.rid} className="row-group row-2">
-              <legend className="sr-only">{t('admin.form.prizeRow', { n: i + 1 })}</legend>
-              <span className="row-num" aria-hidden="true">
-                {i + 1}
-              </span>
+        <RowList
+          legend={t('admin.form.weekly')}
+          error={err('prizes')}
+          empty={t('admin.form.noPrizes')}
+          rows={f.prizes}
+          max={10}
+          rowLegend={(n) => t('admin.form.prizeRow', { n })}
+          removeLabel={(n) => t('admin.form.removePrize', { n })}
+          onRemove={(i) => removeRow('prizes', i)}
+          addLabel={t('admin.form.addPrize')}
+          onAdd={() => set('prizes', [...f.prizes, { rid: rid(), rank: String(f.prizes.length + 1), yuan: '' }])}
+          fields={(p, i) => (
+            <>
               <Field
                 label={t('admin.form.rank')}
                 inputMode="numeric"
@@ -591,36 +627,24 @@ function CampaignForm({ initial, campaign }: { initial: FormState; campaign?: Ca
                 error={err(`prizes.${i}.yuan`)}
                 required
               />
-              <button type="button" className="btn btn-ghost" onClick={() => removeRow('prizes', i)} aria-label={t('admin.form.removePrize', { n: i + 1 })}>
-                {t('common.remove')}
-              </button>
-            </fieldset>
-          ))}
-          <button
-            type="button"
-            className="btn btn-secondary"
-            disabled={f.prizes.length >= 10}
-            onClick={() => set('prizes', [...f.prizes, { rid: rid(), rank: String(f.prizes.length + 1), yuan: '' }])}
-          >
-            {t('admin.form.addPrize')}
-          </button>
-        </fieldset>
+            </>
+          )}
+        />
 
-        <fieldset className="sub">
-          <legend>{t('admin.form.bonusTiers')}</legend>
-          <p className="hint">{t('admin.form.bonusTiersHint')}</p>
-          {err('bonus') ? (
-            <p className="field-error" role="alert">
-              {err('bonus')}
-            </p>
-          ) : null}
-          {f.bonus.length === 0 ? <p className="muted">{t('admin.form.noBonusTiers')}</p> : null}
-          {f.bonus.map((b, i) => (
-            <fieldset key={b.rid} className="row-group row-2">
-              <legend className="sr-only">{t('admin.form.bonusRow', { n: i + 1 })}</legend>
-              <span className="row-num" aria-hidden="true">
-                {i + 1}
-              </span>
+        <RowList
+          legend={t('admin.form.bonusTiers')}
+          hint={t('admin.form.bonusTiersHint')}
+          error={err('bonus')}
+          empty={t('admin.form.noBonusTiers')}
+          rows={f.bonus}
+          max={20}
+          rowLegend={(n) => t('admin.form.bonusRow', { n })}
+          removeLabel={(n) => t('admin.form.removeBonus', { n })}
+          onRemove={(i) => removeRow('bonus', i)}
+          addLabel={t('admin.form.addBonus')}
+          onAdd={() => set('bonus', [...f.bonus, { rid: rid(), count: '', yuan: '' }])}
+          fields={(b, i) => (
+            <>
               <Field
                 label={t('admin.form.bonusCount')}
                 inputMode="numeric"
@@ -637,36 +661,24 @@ function CampaignForm({ initial, campaign }: { initial: FormState; campaign?: Ca
                 error={err(`bonus.${i}.yuan`)}
                 required
               />
-              <button type="button" className="btn btn-ghost" onClick={() => removeRow('bonus', i)} aria-label={t('admin.form.removeBonus', { n: i + 1 })}>
-                {t('common.remove')}
-              </button>
-            </fieldset>
-          ))}
-          <button
-            type="button"
-            className="btn btn-secondary"
-            disabled={f.bonus.length >= 20}
-            onClick={() => set('bonus', [...f.bonus, { rid: rid(), count: '', yuan: '' }])}
-          >
-            {t('admin.form.addBonus')}
-          </button>
-        </fieldset>
+            </>
+          )}
+        />
 
-        <fieldset className="sub">
-          <legend>{t('admin.form.reachMultipliers')}</legend>
-          <p className="hint">{t('admin.form.reachMultipliersHint')}</p>
-          {err('mults') ? (
-            <p className="field-error" role="alert">
-              {err('mults')}
-            </p>
-          ) : null}
-          {f.mults.length === 0 ? <p className="muted">{t('admin.form.noMultipliers')}</p> : null}
-          {f.mults.map((m, i) => (
-            <fieldset key={m.rid} className="row-group row-2">
-              <legend className="sr-only">{t('admin.form.multRow', { n: i + 1 })}</legend>
-              <span className="row-num" aria-hidden="true">
-                {i + 1}
-              </span>
+        <RowList
+          legend={t('admin.form.reachMultipliers')}
+          hint={t('admin.form.reachMultipliersHint')}
+          error={err('mults')}
+          empty={t('admin.form.noMultipliers')}
+          rows={f.mults}
+          max={10}
+          rowLegend={(n) => t('admin.form.multRow', { n })}
+          removeLabel={(n) => t('admin.form.removeMult', { n })}
+          onRemove={(i) => removeRow('mults', i)}
+          addLabel={t('admin.form.addMult')}
+          onAdd={() => set('mults', [...f.mults, { rid: rid(), reach: '', percent: '150' }])}
+          fields={(m, i) => (
+            <>
               <Field
                 label={t('admin.form.reachAtLeast')}
                 inputMode="numeric"
@@ -683,20 +695,9 @@ function CampaignForm({ initial, campaign }: { initial: FormState; campaign?: Ca
                 error={err(`mults.${i}.percent`)}
                 required
               />
-              <button type="button" className="btn btn-ghost" onClick={() => removeRow('mults', i)} aria-label={t('admin.form.removeMult', { n: i + 1 })}>
-                {t('common.remove')}
-              </button>
-            </fieldset>
-          ))}
-          <button
-            type="button"
-            className="btn btn-secondary"
-            disabled={f.mults.length >= 10}
-            onClick={() => set('mults', [...f.mults, { rid: rid(), reach: '', percent: '150' }])}
-          >
-            {t('admin.form.addMult')}
-          </button>
-        </fieldset>
+            </>
+          )}
+        />
 
         <fieldset className="sub">
           <legend>{t('admin.form.grand')}</legend>
