@@ -6,7 +6,7 @@ import type { Campaign } from '../src/contracts/campaigns.js';
 import { ADMIN_EMAIL, ADMIN_PASSWORD, uniqueSuffix, type TestServer } from './harness.js';
 
 /** A real phone-shaped H.264/AAC video made with ffmpeg's test sources (argument array, no shell). */
-export function makeVideo(dir: string, name: string, seconds: number): string {
+export function makeVideo(dir: string, name: string, seconds: number, opts: { size?: string; bitrate?: string } = {}): string {
   const out = join(dir, name);
   const r = spawnSync(
     'ffmpeg',
@@ -18,7 +18,7 @@ export function makeVideo(dir: string, name: string, seconds: number): string {
       '-f',
       'lavfi',
       '-i',
-      'testsrc2=size=320x568:rate=15',
+      `testsrc2=size=${opts.size ?? '320x568'}:rate=15`,
       '-f',
       'lavfi',
       '-i',
@@ -29,6 +29,7 @@ export function makeVideo(dir: string, name: string, seconds: number): string {
       'libx264',
       '-preset',
       'ultrafast',
+      ...(opts.bitrate ? ['-b:v', opts.bitrate] : []),
       '-pix_fmt',
       'yuv420p',
       '-c:a',

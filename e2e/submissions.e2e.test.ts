@@ -1,4 +1,3 @@
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -6,60 +5,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import type { Campaign } from '../src/contracts/campaigns.js';
 import type { Submission } from '../src/contracts/submissions.js';
+import { makeVideo, signUpInto } from './flows.js';
 import { launchBrowser, phoneContext, screenshot, startServer, uniqueSuffix, withScreenshots, type TestServer } from './harness.js';
 
 const DEMO_TITLE = '全球寻找封面拍客';
-
-/** A real phone-shaped H.264/AAC video made with ffmpeg's test sources (argument array, no shell). */
-function makeVideo(dir: string, name: string, seconds: number, opts: { size?: string; bitrate?: string } = {}): string {
-  const out = join(dir, name);
-  const r = spawnSync(
-    'ffmpeg',
-    [
-      '-hide_banner',
-      '-loglevel',
-      'error',
-      '-y',
-      '-f',
-      'lavfi',
-      '-i',
-      `testsrc2=size=${opts.size ?? '320x568'}:rate=15`,
-      '-f',
-      'lavfi',
-      '-i',
-      'sine=frequency=440',
-      '-t',
-      String(seconds),
-      '-c:v',
-      'libx264',
-      '-preset',
-      'ultrafast',
-      ...(opts.bitrate ? ['-b:v', opts.bitrate] : []),
-      '-pix_fmt',
-      'yuv420p',
-      '-c:a',
-      'aac',
-      '-shortest',
-      '-movflags',
-      '+faststart',
-      out,
-    ],
-    { encoding: 'utf8', timeout: 120_000 },
-  );
-  if (r.status !== 0) throw new Error(`ffmpeg failed (${r.status}): ${r.stderr}`);
-  return out;
-}
-
-async function signUpInto(page: Page, server: TestServer, campaign: Campaign, name: string): Promise<void> {
-  const suffix = uniqueSuffix();
-  await page.goto(`${server.url}/c/${campaign.slug}/join`);
-  await page.waitForURL((u) => u.pathname === '/sign-up');
-  await page.getByLabel('姓名', { exact: true }).fill(name);
-  await page.getByRole('textbox', { name: '邮箱', exact: true }).fill(`paike.${suffix}@example.test`);
-  await page.getByLabel('密码', { exact: true }).fill(`回家的路 river bamboo ${suffix}`);
-  await page.getByRole('button', { name: '注册', exact: true }).click();
-  await page.waitForURL((u) => u.pathname === '/account');
-}
 
 async function fillDetails(page: Page, title: string): Promise<void> {
   // The demo campaign is the only one joined, so it is preselected; choose a theme.
