@@ -135,7 +135,7 @@ describe('admin on a desktop, in English', () => {
       { rank: 1, amountFen: 500_000 },
       { rank: 2, amountFen: 200_000 },
     ]);
-    expect(created!.rules.grandPrize).toEqual({ thresholdReach: 10_000_000, amountFen: 1_000_000 });
+    expect(created!.rules.grandPrize).toEqual({ thresholdReach: 10_000_000, amountFen: 1_000_000, holdBackDays: 7 });
     expect(created!.rules.minDurationSeconds).toBe(60);
     expect(created!.rules.maxDurationSeconds).toBe(180);
     expect(created!.rules.maxUploadBytes).toBe(512 * 1024 * 1024);

@@ -1,5 +1,8 @@
 import { z } from 'zod';
 import { localizedTextSchema } from './common.js';
+import { DEFAULT_PROPAGATION } from './propagation.defaults.js';
+
+export { DEFAULT_PROPAGATION };
 
 /** Per the brief: each adopted video earns 100–10,000 yuan, set by its grade. */
 export const REWARD_MIN_FEN = 100 * 100;
@@ -19,6 +22,20 @@ export const weeklyPrizeSchema = z.strictObject({
   rank: z.number().int().min(1).max(10),
   amountFen: z.number().int().positive().max(100_000_000),
 });
+
+/** Weights of the log-weighted propagation index, modelled on WCI (docs/propagation.md). */
+export const propagationWeightsSchema = z.strictObject({
+  views: z.number().min(0).max(10),
+  likes: z.number().min(0).max(10),
+  comments: z.number().min(0).max(10),
+  shares: z.number().min(0).max(10),
+});
+export const propagationRulesSchema = z.strictObject({
+  /** The weekly chart ranks by the index or by plain reach (the sum of views). */
+  rankBy: z.enum(['index', 'reach']).default('index'),
+  weights: propagationWeightsSchema.default(DEFAULT_PROPAGATION.weights),
+});
+export type PropagationRules = z.infer<typeof propagationRulesSchema>;
 
 export const campaignRulesSchema = z
   .strictObject({
@@ -47,8 +64,12 @@ export const campaignRulesSchema = z
       .strictObject({
         thresholdReach: z.number().int().positive().default(10_000_000),
         amountFen: z.number().int().nonnegative().max(100_000_000),
+        /** Figures are checked again this many days after the campaign ends, before an editor confirms. */
+        holdBackDays: z.number().int().min(0).max(90).default(7),
       })
-      .default({ thresholdReach: 10_000_000, amountFen: 1_000_000 }),
+      .default({ thresholdReach: 10_000_000, amountFen: 1_000_000, holdBackDays: 7 }),
+    /** How the weekly chart ranks and how the propagation index weighs each figure (docs/propagation.md). */
+    propagation: propagationRulesSchema.default(DEFAULT_PROPAGATION),
   })
   .refine((r) => r.minDurationSeconds < r.maxDurationSeconds, {
     message: 'minDurationSeconds must be below maxDurationSeconds',

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { CreateCampaignInput } from '../contracts/campaigns.js';
+import { DEFAULT_PROPAGATION, type CreateCampaignInput } from '../contracts/campaigns.js';
 import type { Services } from './services.js';
 
 export interface SeedResult {
@@ -48,7 +48,8 @@ export function demoCampaign(now: Date): CreateCampaignInput {
         { reachAtLeast: 100_000, multiplierPercent: 120 },
         { reachAtLeast: 1_000_000, multiplierPercent: 150 },
       ],
-      grandPrize: { thresholdReach: 10_000_000, amountFen: 1_000_000 },
+      grandPrize: { thresholdReach: 10_000_000, amountFen: 1_000_000, holdBackDays: 7 },
+      propagation: DEFAULT_PROPAGATION,
     },
   };
 }

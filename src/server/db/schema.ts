@@ -221,3 +221,4 @@ export * from './schema.desk.js';
 export * from './schema.packaging.js';
 export * from './schema.payouts.js';
 export * from './schema.rain.js';
+export * from './schema.distribution.js';

@@ -2,7 +2,8 @@ import { useRef, useState, type FormEvent, type ReactNode } from 'react';
 import { createRoute, Link, useNavigate } from '@tanstack/react-router';
 import { useQueryClient } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
-import type { Campaign, CreateCampaignInput } from '../../contracts/campaigns.js';
+import type { Campaign, CreateCampaignInput, PropagationRules } from '../../contracts/campaigns.js';
+import { DEFAULT_PROPAGATION } from '../../contracts/propagation.defaults.js';
 import { api, ApiError, errorMessage } from '../api/client.js';
 import { keys, useAdminCampaigns } from '../api/queries.js';
 import { Alert, Field, TextArea } from '../ui/Field.js';
@@ -68,6 +69,9 @@ interface FormState {
   mults: MultRow[];
   threshold: string;
   grandYuan: string;
+  /** Kept as loaded: the propagation settings and hold-back are edited on their own form section later. */
+  holdBackDays: number;
+  propagation: PropagationRules;
 }
 type Errors = Record<string, string>;
 
@@ -92,6 +96,8 @@ function emptyForm(): FormState {
     mults: [],
     threshold: '10000000',
     grandYuan: '10000',
+    holdBackDays: 7,
+    propagation: DEFAULT_PROPAGATION,
   };
 }
 
@@ -116,6 +122,8 @@ function fromCampaign(c: Campaign): FormState {
     mults: (c.rules.reachMultipliers ?? []).map((m) => ({ rid: rid(), reach: String(m.reachAtLeast), percent: String(m.multiplierPercent) })),
     threshold: String(c.rules.grandPrize.thresholdReach),
     grandYuan: fenToYuan(c.rules.grandPrize.amountFen),
+    holdBackDays: c.rules.grandPrize.holdBackDays ?? 7,
+    propagation: c.rules.propagation ?? DEFAULT_PROPAGATION,
   };
 }
 
@@ -221,7 +229,8 @@ function validate(f: FormState, t: T): { errors: Errors; body?: CreateCampaignIn
         weeklyPrizes,
         bonusTiers: bonusTiers.sort((a, b) => a.adoptedCount - b.adoptedCount),
         reachMultipliers: reachMultipliers.sort((a, b) => a.reachAtLeast - b.reachAtLeast),
-        grandPrize: { thresholdReach: threshold!, amountFen: grandFen! },
+        grandPrize: { thresholdReach: threshold!, amountFen: grandFen!, holdBackDays: f.holdBackDays },
+        propagation: f.propagation,
       },
     },
   };
