@@ -1,4 +1,5 @@
-import { createCipheriv, createDecipheriv, createHash, createHmac, hkdfSync, randomBytes } from 'node:crypto';
+import { createHash, createHmac } from 'node:crypto';
+import { createSealedBox, deriveKey } from '../../lib/sealed.js';
 import { AppError } from '../../lib/errors.js';
 
 /** What a contributor gives to be paid: personal data, encrypted at rest. */
@@ -20,26 +21,15 @@ export interface PayoutCipher {
 }
 
 export function createPayoutCipher(secret: string): PayoutCipher {
-  const derive = (info: string) => Buffer.from(hkdfSync('sha256', secret, 'paike-payouts', info, 32));
-  const encKey = derive('payout-details-aes-256-gcm-v1');
-  const macKey = derive('payout-request-hmac-v1');
+  const box = createSealedBox(deriveKey(secret, 'paike-payouts', 'payout-details-aes-256-gcm-v1'));
+  const macKey = deriveKey(secret, 'paike-payouts', 'payout-request-hmac-v1');
   return {
     encrypt(payoutId, details) {
-      const iv = randomBytes(12);
-      const cipher = createCipheriv('aes-256-gcm', encKey, iv);
-      cipher.setAAD(Buffer.from(`payout:${payoutId}`));
-      const data = Buffer.concat([cipher.update(JSON.stringify({ realName: details.realName, account: details.account }), 'utf8'), cipher.final()]);
-      return `v1:${iv.toString('base64')}:${cipher.getAuthTag().toString('base64')}:${data.toString('base64')}`;
+      return box.seal(`payout:${payoutId}`, JSON.stringify({ realName: details.realName, account: details.account }));
     },
     decrypt(payoutId, blob) {
-      const [version, iv, tag, data] = blob.split(':');
       try {
-        if (version !== 'v1' || !iv || !tag || !data) throw new Error(`unknown payout details format ${version}`);
-        const decipher = createDecipheriv('aes-256-gcm', encKey, Buffer.from(iv, 'base64'));
-        decipher.setAAD(Buffer.from(`payout:${payoutId}`));
-        decipher.setAuthTag(Buffer.from(tag, 'base64'));
-        const text = Buffer.concat([decipher.update(Buffer.from(data, 'base64')), decipher.final()]).toString('utf8');
-        return JSON.parse(text) as PaymentDetails;
+        return JSON.parse(box.open(`payout:${payoutId}`, blob)) as PaymentDetails;
       } catch (err) {
         throw new AppError('payout.details_unreadable', {}, { cause: err });
       }
