@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { expect } from 'vitest';
 import type { Page } from 'playwright-core';
 import type { Campaign } from '../src/contracts/campaigns.js';
+import type { Services } from '../src/server/services.js';
 import { ADMIN_EMAIL, ADMIN_PASSWORD, uniqueSuffix, type TestServer } from './harness.js';
 
 /** A real phone-shaped H.264/AAC video made with ffmpeg's test sources (argument array, no shell). */
@@ -109,4 +110,25 @@ export async function submitVideo(page: Page, server: TestServer, video: string,
   await page.waitForURL((u) => u.pathname === '/submissions', { timeout: 60_000 });
   const card = page.getByRole('listitem').filter({ has: page.getByRole('heading', { name: title }) });
   await card.getByText('审核中', { exact: true }).waitFor({ timeout: 120_000 });
+}
+
+/**
+ * Runs `fn` with the server's own services on its data while the server is stopped, then starts
+ * it again on the same address (see TestServer.whileStopped). For set-up no HTTP route offers,
+ * such as a platform reporting figures. The server modules load only when this is called.
+ */
+export async function withServerServices<T>(server: TestServer, fn: (services: Services) => Promise<T>): Promise<T> {
+  return server.whileStopped(async (env) => {
+    const [{ loadConfig }, { openRuntime }, { default: pino }] = await Promise.all([
+      import('../src/server/config.js'),
+      import('../src/server/runtime.js'),
+      import('pino'),
+    ]);
+    const runtime = await openRuntime({ config: loadConfig(env), logger: pino({ level: 'silent' }), jobs: 'send' });
+    try {
+      return await fn(runtime.services);
+    } finally {
+      await runtime.close();
+    }
+  });
 }

@@ -1,6 +1,6 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { createWriteStream, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -18,6 +18,12 @@ export interface TestServer {
   url: string;
   dataDir: string;
   stop(): Promise<void>;
+  /**
+   * Stops the server, runs `fn` on its data (the embedded database admits one process at a
+   * time), and starts it again on the same address, so pages and cookies carry on. For set-up
+   * that only the server's own services can do, such as recording a platform's figures.
+   */
+  whileStopped<T>(fn: (env: NodeJS.ProcessEnv) => Promise<T>): Promise<T>;
 }
 
 function serverEnv(dataDir: string): NodeJS.ProcessEnv {
@@ -41,12 +47,12 @@ function serverEnv(dataDir: string): NodeJS.ProcessEnv {
 }
 
 /** Creates a data dir and the admin account, starts `paike start`, resolves once it prints its URL. */
-export async function startServer(opts: { timeoutMs?: number } = {}): Promise<TestServer> {
+export async function startServer(opts: { timeoutMs?: number; env?: Record<string, string> } = {}): Promise<TestServer> {
   if (!existsSync(join(REPO, 'dist', 'web', 'index.html'))) {
     throw new Error('dist/web/index.html is missing: run `npm run build:web` before the browser tests');
   }
   const dataDir = mkdtempSync(join(tmpdir(), 'paike-e2e-'));
-  const env = serverEnv(dataDir);
+  const env = { ...serverEnv(dataDir), ...opts.env };
   const created = spawnSync(
     process.execPath,
     [BIN, 'admin', 'create-user', '--email', ADMIN_EMAIL, '--password', ADMIN_PASSWORD, '--role', 'admin', '--name', 'Admin'],
@@ -57,12 +63,56 @@ export async function startServer(opts: { timeoutMs?: number } = {}): Promise<Te
     throw new Error(`paike admin create-user failed (${created.status}):\n${created.stdout}\n${created.stderr}`);
   }
 
+  let running: Spawned;
+  try {
+    running = await spawnPaike(env, opts.timeoutMs);
+  } catch (e) {
+    rmSync(dataDir, { recursive: true, force: true });
+    throw e;
+  }
+
+  const server: TestServer = {
+    url: running.url,
+    dataDir,
+    async stop() {
+      await stopChild(running.child, running.exited);
+      rmSync(dataDir, { recursive: true, force: true });
+      if (env.DATABASE_SCHEMA && process.env.DATABASE_URL) await dropSchema(process.env.DATABASE_URL, env.DATABASE_SCHEMA);
+    },
+    async whileStopped(fn) {
+      await stopChild(running.child, running.exited);
+      const again = { ...env, PORT: new URL(running.url).port };
+      try {
+        return await fn(again);
+      } finally {
+        running = await spawnPaike(again, opts.timeoutMs);
+      }
+    },
+  };
+  return server;
+}
+
+interface Spawned {
+  url: string;
+  child: ChildProcess;
+  exited: Promise<number | null>;
+}
+
+/** Starts `paike start` and resolves once it prints its URL. */
+async function spawnPaike(env: NodeJS.ProcessEnv, timeoutMs = 90_000): Promise<Spawned> {
   const child = spawn(process.execPath, [BIN, 'start'], { cwd: REPO, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let err = '';
   const exited = new Promise<number | null>((res) => child.once('exit', (code) => res(code)));
+  // E2E_SERVER_LOG=<file>: keep the server's log (errors from jobs, say) for a failing run.
+  if (process.env.E2E_SERVER_LOG) {
+    const log = createWriteStream(process.env.E2E_SERVER_LOG, { flags: 'a' });
+    child.stdout!.on('data', (d: Buffer | string) => log.write(d));
+    child.stderr!.on('data', (d: Buffer | string) => log.write(d));
+    void exited.then(() => log.end());
+  }
   const url = await new Promise<string>((res, rej) => {
-    const timer = setTimeout(() => rej(new Error(`server did not start in time.\nstdout:\n${out}\nstderr:\n${err}`)), opts.timeoutMs ?? 90_000);
+    const timer = setTimeout(() => rej(new Error(`server did not start in time.\nstdout:\n${out}\nstderr:\n${err}`)), timeoutMs);
     child.stdout!.setEncoding('utf8');
     child.stderr!.setEncoding('utf8');
     child.stdout!.on('data', (d: string) => {
@@ -82,19 +132,9 @@ export async function startServer(opts: { timeoutMs?: number } = {}): Promise<Te
     });
   }).catch(async (e: unknown) => {
     await stopChild(child, exited);
-    rmSync(dataDir, { recursive: true, force: true });
     throw e;
   });
-
-  return {
-    url,
-    dataDir,
-    async stop() {
-      await stopChild(child, exited);
-      rmSync(dataDir, { recursive: true, force: true });
-      if (env.DATABASE_SCHEMA && process.env.DATABASE_URL) await dropSchema(process.env.DATABASE_URL, env.DATABASE_SCHEMA);
-    },
-  };
+  return { url, child, exited };
 }
 
 /** Leaves the shared PostgreSQL as the run found it. */

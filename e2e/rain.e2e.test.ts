@@ -2,8 +2,19 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import type { Campaign } from '../src/contracts/campaigns.js';
 import type { RainSession } from '../src/contracts/rain.js';
-import { apiSession, signUpInto } from './flows.js';
-import { launchBrowser, phoneContext, screenshot, startServer, withScreenshots, type TestServer } from './harness.js';
+import { apiSession, signInEnglish, signUpInto } from './flows.js';
+import {
+  ADMIN_EMAIL,
+  ADMIN_PASSWORD,
+  desktopContext,
+  launchBrowser,
+  phoneContext,
+  screenshot,
+  startServer,
+  uniqueSuffix,
+  withScreenshots,
+  type TestServer,
+} from './harness.js';
 
 const DEMO_TITLE = '全球寻找封面拍客';
 
@@ -103,4 +114,101 @@ describe('red-packet rain on a phone', () => {
       await page.getByText('红包雨', { exact: true }).first().waitFor();
     });
   });
+
+  it(
+    'in English: three accounts grab on one phone, the third win is held as a device cluster, and the admin sees the session and releases it',
+    { timeout: 240_000 },
+    async () => {
+      // Four packets of 1 fen each (the only split of 4 fen into 4), open now for ten minutes.
+      const admin = await apiSession(server);
+      const made = await admin<{ session: RainSession }>(`/api/admin/campaigns/${campaign.id}/rain/sessions`, {
+        method: 'POST',
+        body: { startsAt: new Date(Date.now() - 1_000).toISOString(), durationSeconds: 600, budgetFen: 4, packetCount: 4 },
+      });
+      expect(made.status, JSON.stringify(made.data)).toBe(201);
+      const session = made.data.session;
+
+      // Three contributors of the campaign, English speakers.
+      const people: { email: string; password: string }[] = [];
+      for (const name of ['Ada', 'Ben', 'Cai']) {
+        const email = `rain.${name.toLowerCase()}.${uniqueSuffix()}@example.test`;
+        const password = `Lantern rain over the harbour ${uniqueSuffix()}`;
+        const r = await fetch(`${server.url}/api/auth/sign-up/email`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ email, password, name, campaignId: campaign.id, locale: 'en' }),
+        });
+        expect(r.status, await r.text()).toBe(201);
+        people.push({ email, password });
+      }
+
+      // One phone, one browser: the rain page's device id lives in its localStorage, so all
+      // three accounts grab from the same device. Reduced motion: the page offers a button.
+      const en = await phoneContext(browser, 'en-US');
+      const enPage = await en.newPage();
+      await enPage.emulateMedia({ reducedMotion: 'reduce' });
+      try {
+        await withScreenshots(en, 'rain-en', async () => {
+          for (const [i, p] of people.entries()) {
+            await en.clearCookies();
+            await signInEnglish(enPage, server, p.email, p.password);
+            await enPage.goto(`${server.url}/rain/${session.id}`);
+            await enPage.getByRole('heading', { name: 'Red-packet rain', level: 1 }).waitFor();
+            await enPage.getByText('Press the button to grab a packet.').waitFor();
+            await enPage.getByRole('button', { name: 'Grab a red packet' }).click();
+            await enPage.getByRole('heading', { name: 'You won' }).waitFor();
+            await enPage.getByText('¥0.01', { exact: true }).waitFor();
+            await enPage.getByText('Your red-packet total in this campaign: ¥0.01').waitFor();
+            if (i < 2) await enPage.getByText('It goes to your earnings balance in a moment.').waitFor();
+            else await enPage.getByText('This win is held for a routine review and is paid once it is released.').waitFor();
+            if (i === 0) await screenshot(enPage, 'rain-en-won', false);
+          }
+          const deviceId = await enPage.evaluate(() =>
+            (globalThis as unknown as { localStorage: { getItem(key: string): string | null } }).localStorage.getItem('paike.rain.device'),
+          );
+          expect(deviceId).toMatch(/^[0-9a-f]{32}$/);
+        });
+      } finally {
+        await en.close();
+      }
+
+      // The admin's view of the session, in a desktop browser.
+      const desk = await desktopContext(browser, 'en-US');
+      const adminPage = await desk.newPage();
+      try {
+        await withScreenshots(desk, 'rain-admin', async () => {
+          await signInEnglish(adminPage, server, ADMIN_EMAIL, ADMIN_PASSWORD);
+          await adminPage.goto(`${server.url}/admin/rain`);
+          await adminPage.getByRole('heading', { name: 'Red-packet rain', level: 1 }).waitFor();
+          await adminPage.getByLabel('Campaign').selectOption({ label: campaign.title.en });
+          const row = adminPage.getByRole('row').filter({ hasText: '3 / 4' });
+          await row.waitFor();
+          const cells = row.getByRole('cell');
+          await expect.poll(() => cells.allTextContents()).toEqual(['Raining now', '¥0.04', '¥0.03', '¥0.01', '3 / 4', expect.stringMatching(/^\d+\.\d$/)]);
+
+          await adminPage.getByRole('combobox', { name: 'Sessions' }).selectOption(session.id);
+          const release = adminPage.getByRole('button', { name: 'Release the ¥0.01 win held for many accounts from one device' });
+          await release.waitFor();
+          const heldItem = adminPage.getByRole('listitem').filter({ has: release });
+          await heldItem.getByText('many accounts from one device').waitFor();
+          await heldItem.getByText(/device [0-9a-f]{8}/).waitFor();
+          await screenshot(adminPage, 'rain-admin-held', false);
+          await release.click();
+          await adminPage.getByText('Released: ¥0.01 will be paid.').waitFor();
+          await adminPage.getByRole('listitem').filter({ hasText: 'Released' }).waitFor();
+          await expect.poll(() => adminPage.getByRole('button', { name: /^Release the/ }).count()).toBe(0);
+        });
+      } finally {
+        await desk.close();
+      }
+
+      // Released means paid: the held win now has its ledger transfer.
+      const grabs = await admin<{ grabs: { held: boolean; holdReason: string | null; releasedAt: string | null; transferId: string | null }[] }>(
+        `/api/admin/rain/sessions/${session.id}/grabs`,
+      );
+      const held = grabs.data.grabs.filter((g) => g.held);
+      expect(held).toHaveLength(1);
+      expect(held[0]).toMatchObject({ holdReason: 'device_cluster', releasedAt: expect.any(String), transferId: expect.any(String) });
+    },
+  );
 });

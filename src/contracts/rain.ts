@@ -75,6 +75,23 @@ export const rainTokenReply = z.object({
   expiresAt: z.iso.datetime(),
 });
 
+/** Where the rain page keeps its device id (a random id per browser), and the headers a grab sends. */
+export const RAIN_DEVICE_STORAGE_KEY = 'paike.rain.device';
+export const rainDeviceIdSchema = z.string().regex(/^[A-Za-z0-9_-]{8,64}$/, '8–64 characters of A–Z, a–z, 0–9, _ and -');
+export const rainFingerprintSchema = z.string().regex(/^[0-9a-f]{8,64}$/, '8–64 lower-case hex digits');
+
+export const rainGrabHeaders = z.object({
+  'x-rain-token': z.string().max(200).optional().describe('The session’s grab token from `GET /api/rain/sessions/:id/token`. Required.'),
+  'x-rain-device': rainDeviceIdSchema
+    .optional()
+    .describe(
+      'The rain page’s device id: random, kept in localStorage, the same for every account signed in on that browser. A win is held (`device_cluster`) when more than RAIN_MAX_WINS_PER_DEVICE accounts have won from one device in the session or the campaign.',
+    ),
+  'x-rain-fingerprint': rainFingerprintSchema
+    .optional()
+    .describe('A coarse hash of the browser (user agent, language, screen, time zone), logged with the attempt for review; never a reason to hold.'),
+});
+
 export const rainGrabReply = z.object({
   won: z.literal(true),
   amountFen: z.number().int().positive(),
@@ -96,5 +113,7 @@ export const rainGrabSchema = z.object({
   holdReason: z.string().nullable(),
   releasedAt: z.iso.datetime().nullable(),
   transferId: z.uuid().nullable(),
+  /** The rain page's device id the grab came with (null from clients that send none). */
+  deviceId: z.string().nullable(),
 });
 export const rainGrabReplyAdmin = z.object({ grab: rainGrabSchema });

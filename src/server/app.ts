@@ -21,6 +21,13 @@ import { payoutsRoutes } from './modules/payouts/payouts.routes.js';
 import { rewardsRoutes } from './modules/rewards/rewards.routes.js';
 import { auditRoutes } from './modules/audit/audit.routes.js';
 import { rainRoutes } from './modules/rain/rain.routes.js';
+import { chartsRoutes } from './modules/propagation/charts.routes.js';
+import { grandPrizeRoutes } from './modules/propagation/grand-prize.routes.js';
+import { dashboardsRoutes } from './modules/propagation/dashboards.routes.js';
+import { beaconsRoutes } from './modules/propagation/beacons.routes.js';
+import { noticesRoutes } from './modules/propagation/notices.routes.js';
+import { distributionRoutes } from './modules/distribution/distribution.routes.js';
+import { siteRoutes } from './modules/distribution/site.routes.js';
 import type { Services } from './services.js';
 
 const WEB_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../dist/web');
@@ -77,6 +84,13 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
   await app.register(auditRoutes(services));
   await app.register(packagingRoutes(services));
   await app.register(rainRoutes(services));
+  await app.register(distributionRoutes(services));
+  await app.register(siteRoutes(services));
+  await app.register(chartsRoutes(services));
+  await app.register(grandPrizeRoutes(services));
+  await app.register(dashboardsRoutes(services));
+  await app.register(beaconsRoutes(services));
+  await app.register(noticesRoutes(services));
 
   app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 

@@ -88,11 +88,46 @@ export const configSchema = z.object({
   RAIN_HOLD_ACCOUNT_AGE_HOURS: z.coerce.number().int().min(0).default(24),
   /** A win is held when more accounts than this have won from one IP in a session. */
   RAIN_MAX_WINS_PER_IP: positiveInt.default(3),
+  /**
+   * A win is held when more accounts than this have won from one device (the rain page's id) in
+   * a session, or across the campaign's sessions.
+   */
+  RAIN_MAX_WINS_PER_DEVICE: positiveInt.default(2),
   /** Grab requests per account, and per IP, per 10 seconds. */
   RAIN_GRAB_RATE_PER_ACCOUNT: positiveInt.default(5),
   RAIN_GRAB_RATE_PER_IP: positiveInt.default(60),
   /** Sessions starting this soon are split (and loaded into Redis) by the scheduled job. */
   RAIN_PREPARE_AHEAD_MINUTES: positiveInt.default(5),
+  /** Minutes between adoption and publishing, for editors to package each channel (they can publish at once from the desk). */
+  PUBLISH_HOLD_MINUTES: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(7 * 24 * 60)
+    .default(30),
+  /** Attempts before a publication that keeps failing transiently stays failed (an editor can retry). */
+  PUBLISH_MAX_ATTEMPTS: positiveInt.default(8),
+  /** The platforms' API roots. Only tests and staging change them (to local fakes). */
+  WECHAT_API_URL: optionalUrl(/^https?$/).transform((v) => v ?? 'https://api.weixin.qq.com'),
+  WEIBO_API_URL: optionalUrl(/^https?$/).transform((v) => v ?? 'https://api.weibo.com'),
+  DOUYIN_API_URL: optionalUrl(/^https?$/).transform((v) => v ?? 'https://open.douyin.com'),
+  PENGUIN_API_URL: optionalUrl(/^https?$/).transform((v) => v ?? 'https://api.om.qq.com'),
+  /** Seconds a live weekly chart is served from memory before it is computed again (0: every request computes it). */
+  CHART_LIVE_CACHE_SECONDS: z.coerce.number().int().min(0).max(3600).default(15),
+  /** Keys the view-beacon viewer ids (HMAC). When unset: derived from PAYOUT_DETAILS_KEY, else (development) from DATA_DIR. */
+  BEACON_SECRET: z.string().min(32, 'at least 32 characters of random secret').optional(),
+  /** View beacons (`POST /api/beacons/views`) accepted per client IP per minute. */
+  BEACON_RATE_PER_IP_PER_MINUTE: positiveInt.default(600),
+  /** View beacons written per INSERT at most (group commit); 1 writes each on its own. */
+  BEACON_BATCH_MAX: positiveInt.default(500),
+  /** Notice email: `smtps://user:pass@host:465` or `smtp://user:pass@host:587` (STARTTLS). Unset: printed to the log outside production, not sent in production. */
+  MAIL_URL: optionalUrl(/^smtps?$/),
+  /** The sender of notice email, e.g. `拍客 <noreply@example.com>`; required with MAIL_URL. */
+  MAIL_FROM: z.string().trim().min(3).optional(),
+  /** SMS notices (“你火了”): the platform's notification template with one variable (`event` on Aliyun, {1} on Tencent). Unset: no SMS notices. */
+  SMS_NOTICE_TEMPLATE_CODE: z.string().optional(),
+  /** The same template in English, for contributors whose language is English (default: the one above). */
+  SMS_NOTICE_TEMPLATE_CODE_EN: z.string().optional(),
 });
 
 type Raw = z.infer<typeof configSchema>;
@@ -138,6 +173,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   ) {
     issues.push('SMS_PROVIDER=tencent: TENCENT_SECRET_ID, TENCENT_SECRET_KEY, TENCENT_SMS_APP_ID, SMS_SIGN_NAME and SMS_TEMPLATE_CODE are required');
   }
+  if (raw.MAIL_URL && !raw.MAIL_FROM) issues.push('MAIL_FROM: required when MAIL_URL is set (e.g. 拍客 <noreply@example.com>)');
   if (raw.NODE_ENV === 'production' && !raw.PAYOUT_DETAILS_KEY) {
     issues.push('PAYOUT_DETAILS_KEY: required when NODE_ENV=production (a random secret of 32+ characters; it encrypts contributors’ payment details)');
   }

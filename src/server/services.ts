@@ -24,7 +24,7 @@ import { createDeskService } from './modules/desk/desk.service.js';
 import { createDeskEditsService } from './modules/desk/desk-edits.service.js';
 import { createAuditService } from './modules/audit/audit.service.js';
 import { createRewardsRepository } from './modules/rewards/rewards.repository.js';
-import { createRewardsService, zeroReach, type ReachSource } from './modules/rewards/rewards.service.js';
+import { createRewardsService, type ReachSource } from './modules/rewards/rewards.service.js';
 import { createPayoutsRepository } from './modules/payouts/payouts.repository.js';
 import { createPayoutsService } from './modules/payouts/payouts.service.js';
 import { createPayoutCipher, developmentSecret } from './modules/payouts/payout.details.js';
@@ -36,6 +36,33 @@ import { createRainRepository } from './modules/rain/rain.repository.js';
 import { createRainService } from './modules/rain/rain.service.js';
 import { createRainRedis } from './modules/rain/rain.redis.js';
 import { createRainTokens, rainTokenSecret } from './modules/rain/rain.token.js';
+import { createPropagationRepository } from './modules/propagation/propagation.repository.js';
+import { createNoticesService } from './modules/propagation/notices.service.js';
+import { createMetricsService } from './modules/propagation/metrics.service.js';
+import { beaconSecret, createBeaconsService } from './modules/propagation/beacons.service.js';
+import { consoleMailer, smtpMailer, type Mailer } from './modules/propagation/mailer.js';
+import { createNoticeSms, type NoticeSms } from './modules/propagation/notice.sms.js';
+import { createChartsRepository } from './modules/propagation/charts.repository.js';
+import { createChartsService, type ChartPublisher } from './modules/propagation/charts.service.js';
+import { createGrandPrizeRepository } from './modules/propagation/grand-prize.repository.js';
+import { createGrandPrizeService } from './modules/propagation/grand-prize.service.js';
+import { createDashboardsRepository } from './modules/propagation/dashboards.repository.js';
+import { createDashboardsService } from './modules/propagation/dashboards.service.js';
+import { createHmac } from 'node:crypto';
+import type { Channel } from '../contracts/packaging.limits.js';
+import type { ChannelAdapter } from './modules/distribution/channels/channel.js';
+import { createOwnChannelAdapter } from './modules/distribution/channels/own.adapter.js';
+import { createWechatAdapter } from './modules/distribution/channels/wechat.adapter.js';
+import { createWeiboAdapter } from './modules/distribution/channels/weibo.adapter.js';
+import { createDouyinAdapter } from './modules/distribution/channels/douyin.adapter.js';
+import { createPenguinAdapter } from './modules/distribution/channels/penguin.adapter.js';
+import { createDistributionRepository } from './modules/distribution/distribution.repository.js';
+import { createChannelAccountsService } from './modules/distribution/channel-accounts.service.js';
+import { createCredentialsVault } from './modules/distribution/credentials.js';
+import { createPublishingService } from './modules/distribution/publishing.service.js';
+import { createRenditions } from './modules/distribution/rendition.js';
+import { createSiteService } from './modules/distribution/site.service.js';
+import { createKioskService } from './modules/distribution/kiosk.service.js';
 
 export interface ServiceDeps {
   config: Config;
@@ -51,6 +78,13 @@ export interface ServiceDeps {
   payoutProvider?: PayoutProvider;
   /** When REDIS_URL is set: red-packet grabs run on it. */
   redis?: Redis;
+  /** Notice text messages and email; by default built from the config (none / the console mailer when not configured). */
+  noticeSms?: NoticeSms | null;
+  mailer?: Mailer | null;
+  /** Puts a frozen weekly chart on the channels (the distribution module's); nothing when absent. */
+  chartPublisher?: ChartPublisher;
+  /** Replaces platform adapters (tests point them at local fakes with their own options). */
+  channelAdapters?: Partial<Record<Channel, ChannelAdapter>>;
 }
 
 /**
@@ -105,9 +139,10 @@ export function createServices(deps: ServiceDeps) {
     smsCodesPerPhonePerHour: deps.config.SMS_CODES_PER_PHONE_PER_HOUR,
   });
   const ledger = createLedgerService({ db, repo: createLedgerRepository(db), clock: deps.clock });
+  const packagingRepo = createPackagingRepository(db);
   const packaging = createPackagingService({
     db,
-    repo: createPackagingRepository(db),
+    repo: packagingRepo,
     submissionsRepo,
     storage,
     audit,
@@ -116,7 +151,37 @@ export function createServices(deps: ServiceDeps) {
     ffmpeg: { threads: deps.config.FFMPEG_THREADS, timeoutMs: deps.config.FFMPEG_TIMEOUT_SECONDS * 1000 },
   });
   const deskRepo = createDeskRepository(db);
-  const rewards = createRewardsService({ db, repo: createRewardsRepository(db), ledger, campaigns: campaignsRepo, audit, reach: deps.reach ?? zeroReach });
+  // Propagation before rewards: reach multipliers read the metrics module's reach.
+  const propagationRepo = createPropagationRepository(db);
+  const notices = createNoticesService({
+    db,
+    repo: propagationRepo,
+    jobs: deps.jobs,
+    clock: deps.clock,
+    logger: deps.logger,
+    sms: deps.noticeSms !== undefined ? deps.noticeSms : createNoticeSms(deps.config),
+    mailer: deps.mailer !== undefined ? deps.mailer : defaultMailer(deps.config, deps.logger),
+    publicUrl: deps.publicUrl,
+  });
+  const metrics = createMetricsService({ db, repo: propagationRepo, notices });
+  const beacons = createBeaconsService({
+    db,
+    repo: propagationRepo,
+    clock: deps.clock,
+    logger: deps.logger,
+    secret: beaconSecret(deps.config),
+    batchMax: deps.config.BEACON_BATCH_MAX,
+    // PGlite is one connection; on PostgreSQL half the pool at most, leaving the rest to other requests.
+    writers: deps.config.database.kind === 'pglite' ? 1 : Math.max(1, Math.floor(deps.config.DATABASE_POOL_SIZE / 2)),
+  });
+  const rewards = createRewardsService({
+    db,
+    repo: createRewardsRepository(db),
+    ledger,
+    campaigns: campaignsRepo,
+    audit,
+    reach: deps.reach ?? metrics.reachSource,
+  });
   const desk = createDeskService({
     db,
     repo: deskRepo,
@@ -127,6 +192,9 @@ export function createServices(deps: ServiceDeps) {
     audit,
     clock: deps.clock,
     rewards: rewards.adoption,
+    afterAdopt: async (submissionId, tx) => {
+      await deps.jobs.send('distribution.dispatch', { submissionId }, { tx });
+    },
   });
   const deskEdits = createDeskEditsService({
     db,
@@ -166,10 +234,98 @@ export function createServices(deps: ServiceDeps) {
       minAccountAgeMinutes: deps.config.RAIN_MIN_ACCOUNT_AGE_MINUTES,
       holdAccountAgeHours: deps.config.RAIN_HOLD_ACCOUNT_AGE_HOURS,
       maxWinsPerIp: deps.config.RAIN_MAX_WINS_PER_IP,
+      maxWinsPerDevice: deps.config.RAIN_MAX_WINS_PER_DEVICE,
       prepareAheadMinutes: deps.config.RAIN_PREPARE_AHEAD_MINUTES,
     },
   });
   const budgets = createBudgetService({ db, ledger, campaigns: campaignsRepo, audit });
+  const chartsRepo = createChartsRepository(db);
+  const charts = createChartsService({
+    db,
+    repo: chartsRepo,
+    ledger,
+    audit,
+    clock: deps.clock,
+    notify: notices.notify,
+    liveCacheSeconds: deps.config.CHART_LIVE_CACHE_SECONDS,
+    publisher: deps.chartPublisher,
+    logger: deps.logger,
+  });
+  const grandPrize = createGrandPrizeService({
+    db,
+    repo: createGrandPrizeRepository(db),
+    charts: chartsRepo,
+    ledger,
+    audit,
+    clock: deps.clock,
+    notify: notices.notify,
+  });
+  const dashboards = createDashboardsService({ repo: createDashboardsRepository(db), charts: chartsRepo, clock: deps.clock });
+
+  const distributionRepo = createDistributionRepository(db);
+  const clockNow = () => deps.clock.now();
+  const adapters = {
+    app: createOwnChannelAdapter({
+      channel: 'app',
+      pageUrl: (id) => `${deps.publicUrl()}/v/${id}`,
+      views: (id) => beacons.viewsOf(id, 'app'),
+      metricsIntervalMinutes: 15,
+    }),
+    kiosk: createOwnChannelAdapter({ channel: 'kiosk', pageUrl: () => null, views: (id) => beacons.viewsOf(id, 'kiosk'), metricsIntervalMinutes: 15 }),
+    wechat: createWechatAdapter({ baseUrl: deps.config.WECHAT_API_URL, now: clockNow }),
+    weibo: createWeiboAdapter({ baseUrl: deps.config.WEIBO_API_URL, now: clockNow }),
+    toutiao: createDouyinAdapter({ baseUrl: deps.config.DOUYIN_API_URL, now: clockNow }),
+    penguin: createPenguinAdapter({ baseUrl: deps.config.PENGUIN_API_URL, now: clockNow }),
+    ...deps.channelAdapters,
+  };
+  const masterSecret = deps.config.PAYOUT_DETAILS_KEY ?? developmentSecret(deps.config.dataDir);
+  const channelAccounts = createChannelAccountsService({
+    db,
+    repo: distributionRepo,
+    vault: createCredentialsVault(masterSecret),
+    adapters,
+    audit,
+    clock: deps.clock,
+    logger: deps.logger,
+    publicUrl: deps.publicUrl,
+    stateSecret: createHmac('sha256', masterSecret).update('paike-channel-oauth-state-v1').digest('hex'),
+    // Called only after start-up, by which time `publishing` below exists.
+    onConnected: (channel) => publishing.requeueAfterReconnect(channel),
+  });
+  const publishing = createPublishingService({
+    db,
+    repo: distributionRepo,
+    submissionsRepo,
+    packagingRepo,
+    accounts: channelAccounts,
+    adapters,
+    renditions: createRenditions({
+      storage,
+      ffmpeg: { threads: deps.config.FFMPEG_THREADS, timeoutMs: deps.config.FFMPEG_TIMEOUT_SECONDS * 1000 },
+      editedMp4: async (id) => {
+        const edit = await distributionRepo.newestReadyEdit(id);
+        return edit?.outputs?.mp4 ? { editId: edit.id, key: edit.outputs.mp4 } : null;
+      },
+    }),
+    storage,
+    jobs: deps.jobs,
+    audit,
+    clock: deps.clock,
+    logger: deps.logger,
+    metrics,
+    workDir: path.join(deps.config.dataDir, 'work'),
+    publicUrl: deps.publicUrl,
+    holdMinutes: deps.config.PUBLISH_HOLD_MINUTES,
+    maxAttempts: deps.config.PUBLISH_MAX_ATTEMPTS,
+  });
+  const site = createSiteService({
+    repo: distributionRepo,
+    storage,
+    publicUrl: deps.publicUrl,
+    reachOf: metrics.figuresOf,
+    liveViews: (id) => beacons.viewsOf(id, 'app'),
+  });
+  const kiosk = createKioskService({ db, repo: distributionRepo, audit, clock: deps.clock });
 
   return {
     ...deps,
@@ -191,7 +347,26 @@ export function createServices(deps: ServiceDeps) {
     payouts,
     auditLog,
     rain,
+    propagationRepo,
+    notices,
+    metrics,
+    beacons,
+    charts,
+    grandPrize,
+    dashboards,
+    distributionRepo,
+    channelAccounts,
+    publishing,
+    site,
+    kiosk,
   };
 }
 
 export type Services = ReturnType<typeof createServices>;
+
+/** SMTP when MAIL_URL is set; otherwise the log outside production, and no email in production. */
+function defaultMailer(config: Config, logger: FastifyBaseLogger): Mailer | null {
+  if (config.MAIL_URL && config.MAIL_FROM) return smtpMailer({ url: config.MAIL_URL, from: config.MAIL_FROM });
+  if (config.NODE_ENV === 'production') return null;
+  return consoleMailer((line) => logger.info(line));
+}

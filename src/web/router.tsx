@@ -6,6 +6,10 @@ import { adminCampaignsRoute } from './routes/adminCampaigns.js';
 import { editCampaignRoute, newCampaignRoute } from './routes/adminCampaignForm.js';
 import { adminRainRoute } from './routes/adminRain.js';
 import { adminUsersRoute } from './routes/adminUsers.js';
+import { adminChannelsRoute } from './routes/adminChannels.js';
+import { adminKiosksRoute } from './routes/adminKiosks.js';
+import { grandPrizeRoute } from './routes/deskGrandPrize.js';
+import { channelDashboardRoute, contributorDashboardRoute, dashboardsIndexRoute, studioDashboardRoute, videoDashboardRoute } from './routes/dashboards.js';
 import { signInRoute, signUpRoute } from './routes/auth.js';
 import { campaignRoute, joinRoute } from './routes/campaign.js';
 import { deskRoute } from './routes/desk.js';
@@ -22,6 +26,10 @@ import { rootRoute } from './routes/root.js';
 import { submissionRoute, submissionsRoute } from './routes/submissions.js';
 import { submitRoute } from './routes/submit.js';
 import { submitEditRoute } from './routes/submitEdit.js';
+import { chartRoute } from './routes/charts.js';
+import { noticesRoute } from './routes/notices.js';
+import { profileRoute } from './routes/profile.js';
+import { videoRoute } from './routes/video.js';
 
 export const queryClient = new QueryClient({
   defaultOptions: {
@@ -57,9 +65,21 @@ const routeTree = rootRoute.addChildren([
   newCampaignRoute,
   editCampaignRoute,
   adminUsersRoute,
+  adminChannelsRoute,
+  adminKiosksRoute,
+  grandPrizeRoute,
+  dashboardsIndexRoute,
+  videoDashboardRoute,
+  contributorDashboardRoute,
+  studioDashboardRoute,
+  channelDashboardRoute,
   adminRainRoute,
   rainListRoute,
   rainSessionRoute,
+  videoRoute,
+  chartRoute,
+  profileRoute,
+  noticesRoute,
 ]);
 
 export const router = createRouter({

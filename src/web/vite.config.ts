@@ -16,6 +16,11 @@ export default defineConfig({
   },
   server: {
     // `vite --config src/web/vite.config.ts` during development; PAIKE_API points at a running server.
-    proxy: { '/api': process.env.PAIKE_API ?? 'http://127.0.0.1:3000' },
+    proxy: {
+      '/api': process.env.PAIKE_API ?? 'http://127.0.0.1:3000',
+      // The site's feeds for apps and readers (linked in index.html).
+      '/rss.xml': process.env.PAIKE_API ?? 'http://127.0.0.1:3000',
+      '/feed.json': process.env.PAIKE_API ?? 'http://127.0.0.1:3000',
+    },
   },
 });

@@ -36,6 +36,7 @@ export const publications = pgTable('publications', {
   externalId: text('external_id'),
   url: text('url'),
   attempts: integer('attempts').notNull().default(0),
+  leaseUntil: tstz('lease_until'),
   errorClass: text('error_class').$type<PublicationErrorClass>(),
   error: text('error'),
   publishedAt: tstz('published_at'),

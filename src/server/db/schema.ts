@@ -222,3 +222,5 @@ export * from './schema.packaging.js';
 export * from './schema.payouts.js';
 export * from './schema.rain.js';
 export * from './schema.distribution.js';
+export * from './schema.propagation.js';
+export * from './schema.charts.js';

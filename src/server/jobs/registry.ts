@@ -7,6 +7,19 @@ import { uploadsExpireJob } from '../modules/submissions/jobs/uploads-expire.job
 import { rainTickJob } from '../modules/rain/jobs/rain-tick.job.js';
 import { rainPayJob } from '../modules/rain/jobs/rain-pay.job.js';
 import { rainSettleJob } from '../modules/rain/jobs/rain-settle.job.js';
+import {
+  distributionDispatchJob,
+  distributionMetricsPullJob,
+  distributionPublishJob,
+  distributionRefreshTokensJob,
+  distributionStatusJob,
+  distributionSweepJob,
+  distributionUnpublishJob,
+} from '../modules/distribution/jobs/distribution.jobs.js';
+import { noticesDeliverJob } from '../modules/propagation/jobs/notices-deliver.job.js';
+import { chartsFreezeJob } from '../modules/propagation/jobs/charts-freeze.job.js';
+import { grandPrizeNominateJob } from '../modules/propagation/jobs/grand-prize-nominate.job.js';
+import { grandPrizeRecheckJob } from '../modules/propagation/jobs/grand-prize-recheck.job.js';
 
 /** Every job's payload, by name. A name here without a handler below fails the type check. */
 export interface JobPayloads {
@@ -18,6 +31,17 @@ export interface JobPayloads {
   'rain.tick': Record<string, never>;
   'rain.pay': { grabId: string };
   'rain.settle': { sessionId: string };
+  'distribution.dispatch': { submissionId: string };
+  'distribution.publish': { publicationId: string };
+  'distribution.status': { publicationId: string };
+  'distribution.unpublish': { publicationId: string };
+  'distribution.metrics-pull': { publicationId: string };
+  'distribution.sweep': Record<string, never>;
+  'distribution.refresh-tokens': Record<string, never>;
+  'notices.deliver': { noticeId: string };
+  'charts.freeze': Record<string, never>;
+  'grand-prize.nominate': Record<string, never>;
+  'grand-prize.recheck': Record<string, never>;
 }
 export type JobName = keyof JobPayloads;
 
@@ -30,4 +54,15 @@ export const jobRegistry: { [K in JobName]: JobDefinition<JobPayloads[K]> } = {
   'rain.tick': rainTickJob,
   'rain.pay': rainPayJob,
   'rain.settle': rainSettleJob,
+  'distribution.dispatch': distributionDispatchJob,
+  'distribution.publish': distributionPublishJob,
+  'distribution.status': distributionStatusJob,
+  'distribution.unpublish': distributionUnpublishJob,
+  'distribution.metrics-pull': distributionMetricsPullJob,
+  'distribution.sweep': distributionSweepJob,
+  'distribution.refresh-tokens': distributionRefreshTokensJob,
+  'notices.deliver': noticesDeliverJob,
+  'charts.freeze': chartsFreezeJob,
+  'grand-prize.nominate': grandPrizeNominateJob,
+  'grand-prize.recheck': grandPrizeRecheckJob,
 };

@@ -166,6 +166,76 @@ export const messages = {
   },
   'rain.grab_not_found': { 'zh-CN': '找不到该红包记录。', en: 'No such red-packet win.' },
   'rain.not_held': { 'zh-CN': '该红包未被冻结，无需放行。', en: 'This win is not held and needs no release.' },
+  'chart.invalid_week': {
+    'zh-CN': '周次“{week}”无效：请使用 YYYY-Www 格式的 ISO 周（例如 2026-W48），且该年确有这一周。',
+    en: 'Week “{week}” is not valid: use an ISO week YYYY-Www (e.g. 2026-W48) that exists in that year.',
+  },
+  'chart.week_not_started': { 'zh-CN': '{week} 周尚未开始。', en: 'Week {week} has not started yet.' },
+  'chart.week_outside_campaign': { 'zh-CN': '{week} 周不在该活动的时间范围内。', en: 'Week {week} is outside this campaign’s dates.' },
+  'grand_prize.not_found': { 'zh-CN': '该视频没有终极大奖提名。', en: 'This video has no grand-prize nomination.' },
+  'grand_prize.not_confirmable': {
+    'zh-CN': '该提名暂不能确认（状态：{status}）：须在复核期满后传播量仍达到门槛。',
+    en: 'This nomination cannot be confirmed (status: {status}): its reach must still pass the threshold when rechecked after the hold-back.',
+  },
+  'grand_prize.over_cap': {
+    'zh-CN': '超出本活动终极大奖总额，剩余可发 {remainingYuan} 元。',
+    en: 'This exceeds the campaign’s grand-prize amount: {remainingYuan} yuan left.',
+  },
+  'grand_prize.already_confirmed': {
+    'zh-CN': '该大奖已确认，金额为 {amountYuan} 元，不能更改。',
+    en: 'This prize was already confirmed at {amountYuan} yuan and cannot be changed.',
+  },
+  'dashboard.invalid_range': { 'zh-CN': '时间范围无效：开始时间须早于结束时间。', en: 'Invalid range: “from” must be before “to”.' },
+  'dashboard.range_too_long': {
+    'zh-CN': '时间范围太长：最多 {max} 个时间段，请缩短范围或改为按天查看。',
+    en: 'The range is too long: at most {max} buckets. Shorten it or use daily buckets.',
+  },
+  'beacon.not_live': { 'zh-CN': '这条视频不存在或尚未在该渠道发布。', en: 'No video with this id is live on that channel.' },
+  'beacon.kiosk_key_required': { 'zh-CN': '阅报栏的播放记录需要提供屏幕密钥（x-kiosk-key）。', en: 'Kiosk plays need the screen’s key (x-kiosk-key).' },
+  'beacon.kiosk_key_invalid': { 'zh-CN': '屏幕密钥无效。', en: 'The screen key is not valid.' },
+  'beacon.too_old': {
+    'zh-CN': '播放记录太旧：只接受 {hours} 小时内发生的播放。',
+    en: 'The play is too old: only plays from the last {hours} hours are accepted.',
+  },
+  'beacon.in_future': { 'zh-CN': '播放时间晚于当前时间，请检查设备时钟。', en: 'The play is dated in the future. Check the device’s clock.' },
+  'publication.not_found': { 'zh-CN': '找不到该发布记录。', en: 'No such publication.' },
+  'publication.not_retryable': {
+    'zh-CN': '当前状态（{status}）不能重试，只有发布失败的才能重试。',
+    en: 'Only a failed publication can be retried (this one is {status}).',
+  },
+  'publication.schedule_in_past': { 'zh-CN': '定时发布的时间已经过去，请选择将来的时间。', en: 'That time has passed. Choose a time in the future.' },
+  'publication.not_schedulable': {
+    'zh-CN': '已发出的稿件不能再定时（当前状态：{status}）。',
+    en: 'This publication has already gone out ({status}); it cannot be rescheduled.',
+  },
+  'publication.not_unpublishable': { 'zh-CN': '当前状态（{status}）不能撤稿。', en: 'A publication that is {status} cannot be taken down.' },
+  'channel.not_connected': {
+    'zh-CN': '{channel} 账号尚未连接，请管理员先在“渠道账号”中连接。',
+    en: 'The {channel} account is not connected. An admin must connect it under Channel accounts first.',
+  },
+  'channel.secret_required': { 'zh-CN': '请填写应用密钥（AppSecret）。', en: 'Enter the app secret.' },
+  'channel.not_oauth': {
+    'zh-CN': '{channel} 不通过授权登录连接，或尚未填写应用信息。',
+    en: '{channel} does not connect by sign-in, or its app details are missing.',
+  },
+  'channel.bad_state': {
+    'zh-CN': '授权链接已失效或被篡改，请回到渠道账号页面重新连接。',
+    en: 'The authorization link expired or was altered. Start again from the Channel accounts page.',
+  },
+  'channel.connect_failed': { 'zh-CN': '连接 {channel} 失败：{reason}', en: 'Could not connect {channel}: {reason}' },
+  'kiosk.name_taken': { 'zh-CN': '已有同名的屏幕。', en: 'A screen with this name already exists.' },
+  'kiosk.key_invalid': { 'zh-CN': '屏幕密钥无效。', en: 'The screen key is not valid.' },
+  'metrics.invalid_sample': { 'zh-CN': '传播数据无效：{detail}', en: 'The propagation figures are not valid: {detail}' },
+  'notice.not_found': { 'zh-CN': '找不到该通知。', en: 'No such notice.' },
+  'notice.reach': { 'zh-CN': '你火了！《{title}》的传播量突破 {milestone}。', en: 'You’re taking off! “{title}” has passed {milestone} views.' },
+  'notice.chart': { 'zh-CN': '《{title}》登上风云榜 {week} 第 {rank} 名！', en: '“{title}” is number {rank} on the weekly chart for {week}!' },
+  'notice.grand_prize': { 'zh-CN': '《{title}》入围终极大奖评选！', en: '“{title}” has been nominated for the grand prize!' },
+  'notice.publication': { 'zh-CN': '《{title}》已在{channel}发布。', en: '“{title}” is now live on {channel}.' },
+  'notice.sms.reach': { 'zh-CN': '传播量突破 {milestone}', en: 'passed {milestone} views' },
+  'notice.sms.chart': { 'zh-CN': '登上风云榜第{rank}名', en: 'is #{rank} on the weekly chart' },
+  'notice.sms.grand_prize': { 'zh-CN': '入围终极大奖', en: 'is up for the grand prize' },
+  'notice.sms.publication': { 'zh-CN': '已在{channel}发布', en: 'is live on {channel}' },
+  'notice.email.footer': { 'zh-CN': '在拍客查看：{url}', en: 'See it on Paike: {url}' },
 } as const satisfies Record<string, Record<Locale, string>>;
 
 export type MessageCode = keyof typeof messages;

@@ -69,11 +69,23 @@ interface FormState {
   mults: MultRow[];
   threshold: string;
   grandYuan: string;
-  /** Kept as loaded: the propagation settings and hold-back are edited on their own form section later. */
-  holdBackDays: number;
-  propagation: PropagationRules;
+  holdBackDays: string;
+  rankBy: PropagationRules['rankBy'];
+  weights: Record<WeightKey, string>;
 }
 type Errors = Record<string, string>;
+
+/** The propagation index's four figures, in the order the index formula lists them. */
+const WEIGHT_KEYS = ['views', 'likes', 'comments', 'shares'] as const;
+type WeightKey = (typeof WEIGHT_KEYS)[number];
+const WEIGHT_MAX = 10;
+const HOLD_BACK_MAX = 90;
+const weightStrings = (w: PropagationRules['weights']): Record<WeightKey, string> => ({
+  views: String(w.views),
+  likes: String(w.likes),
+  comments: String(w.comments),
+  shares: String(w.shares),
+});
 
 function emptyForm(): FormState {
   return {
@@ -96,8 +108,9 @@ function emptyForm(): FormState {
     mults: [],
     threshold: '10000000',
     grandYuan: '10000',
-    holdBackDays: 7,
-    propagation: DEFAULT_PROPAGATION,
+    holdBackDays: '7',
+    rankBy: DEFAULT_PROPAGATION.rankBy,
+    weights: weightStrings(DEFAULT_PROPAGATION.weights),
   };
 }
 
@@ -122,12 +135,21 @@ function fromCampaign(c: Campaign): FormState {
     mults: (c.rules.reachMultipliers ?? []).map((m) => ({ rid: rid(), reach: String(m.reachAtLeast), percent: String(m.multiplierPercent) })),
     threshold: String(c.rules.grandPrize.thresholdReach),
     grandYuan: fenToYuan(c.rules.grandPrize.amountFen),
-    holdBackDays: c.rules.grandPrize.holdBackDays ?? 7,
-    propagation: c.rules.propagation ?? DEFAULT_PROPAGATION,
+    holdBackDays: String(c.rules.grandPrize.holdBackDays ?? 7),
+    rankBy: c.rules.propagation?.rankBy ?? DEFAULT_PROPAGATION.rankBy,
+    weights: weightStrings(c.rules.propagation?.weights ?? DEFAULT_PROPAGATION.weights),
   };
 }
 
 type T = (key: string, opts?: Record<string, unknown>) => string;
+
+/** A weight from 0 to 10 with at most three decimals ("0.7", "0.15"); null otherwise. */
+function parseWeight(s: string): number | null {
+  const v = s.trim();
+  if (!/^\d+(\.\d{1,3})?$/.test(v)) return null;
+  const n = Number(v);
+  return n >= 0 && n <= WEIGHT_MAX ? n : null;
+}
 
 function parseIntIn(s: string, min: number, max: number): number | null {
   if (!/^\d+$/.test(s.trim())) return null;
@@ -209,6 +231,16 @@ function validate(f: FormState, t: T): { errors: Errors; body?: CreateCampaignIn
   if (threshold === null) e.threshold = t('admin.v.int');
   const grandFen = yuanToFen(f.grandYuan);
   if (grandFen === null || grandFen > PRIZE_MAX_FEN) e.grandYuan = t('admin.v.grandAmount');
+  const holdBackDays = parseIntIn(f.holdBackDays, 0, HOLD_BACK_MAX);
+  if (holdBackDays === null) e.holdBackDays = t('admin.v.intRange', { min: 0, max: HOLD_BACK_MAX });
+  const weights = { views: 0, likes: 0, comments: 0, shares: 0 };
+  for (const k of WEIGHT_KEYS) {
+    const w = parseWeight(f.weights[k]);
+    if (w === null) e[`weights.${k}`] = t('distribution.campaign.weightRange', { max: WEIGHT_MAX });
+    else weights[k] = w;
+  }
+  if (WEIGHT_KEYS.every((k) => !e[`weights.${k}`]) && WEIGHT_KEYS.every((k) => weights[k] === 0))
+    e['weights.views'] = t('distribution.campaign.weightsAllZero');
   if (Object.keys(e).length) return { errors: e };
   return {
     errors: e,
@@ -229,8 +261,8 @@ function validate(f: FormState, t: T): { errors: Errors; body?: CreateCampaignIn
         weeklyPrizes,
         bonusTiers: bonusTiers.sort((a, b) => a.adoptedCount - b.adoptedCount),
         reachMultipliers: reachMultipliers.sort((a, b) => a.reachAtLeast - b.reachAtLeast),
-        grandPrize: { thresholdReach: threshold!, amountFen: grandFen!, holdBackDays: f.holdBackDays },
-        propagation: f.propagation,
+        grandPrize: { thresholdReach: threshold!, amountFen: grandFen!, holdBackDays: holdBackDays! },
+        propagation: { rankBy: f.rankBy, weights },
       },
     },
   };
@@ -253,6 +285,12 @@ function fieldKeyFor(path: string): string {
     'rules.reachMultipliers': 'mults',
     'rules.grandPrize.thresholdReach': 'threshold',
     'rules.grandPrize.amountFen': 'grandYuan',
+    'rules.grandPrize.holdBackDays': 'holdBackDays',
+    'rules.propagation.rankBy': 'rankBy',
+    'rules.propagation.weights.views': 'weights.views',
+    'rules.propagation.weights.likes': 'weights.likes',
+    'rules.propagation.weights.comments': 'weights.comments',
+    'rules.propagation.weights.shares': 'weights.shares',
   };
   if (map[p]) return map[p];
   let m = /^themes\.(\d+)\.(key|title\.zh-CN|title\.en)$/.exec(p);
@@ -340,6 +378,12 @@ function CampaignForm({ initial, campaign }: { initial: FormState; campaign?: Ca
   const setRow = <K extends RowKey>(k: K, i: number, patch: Partial<FormState[K][number]>) => {
     setF((s) => ({ ...s, [k]: s[k].map((r, j) => (j === i ? { ...r, ...patch } : r)) }));
     clearErrors(k, ...Object.keys(patch).map((p) => `${k}.${i}.${p}`));
+    setSaved(false);
+  };
+  const setWeight = (k: WeightKey, v: string) => {
+    setF((s) => ({ ...s, weights: { ...s.weights, [k]: v } }));
+    // An all-zero error sits on the first weight; any edit may clear it.
+    clearErrors(`weights.${k}`, 'weights.views');
     setSaved(false);
   };
   const removeRow = (k: RowKey, i: number) => {
@@ -727,7 +771,54 @@ function CampaignForm({ initial, campaign }: { initial: FormState; campaign?: Ca
               error={err('grandYuan')}
               required
             />
+            <Field
+              label={t('distribution.campaign.holdBack')}
+              hint={t('distribution.campaign.holdBackHint', { max: HOLD_BACK_MAX })}
+              inputMode="numeric"
+              value={f.holdBackDays}
+              onChange={(e) => set('holdBackDays', e.target.value)}
+              error={err('holdBackDays')}
+              required
+            />
           </div>
+        </fieldset>
+
+        <fieldset className="sub">
+          <legend>{t('distribution.campaign.propagation')}</legend>
+          <p className="hint">{t('distribution.campaign.propagationHint')}</p>
+          <fieldset className="radio-row">
+            <legend>{t('distribution.campaign.rankBy')}</legend>
+            {(['index', 'reach'] as const).map((r) => (
+              <div key={r} className="check">
+                <input id={`rank-by-${r}`} type="radio" name="rankBy" value={r} checked={f.rankBy === r} onChange={() => set('rankBy', r)} />
+                <label htmlFor={`rank-by-${r}`}>{t(`distribution.campaign.rankBy_${r}`)}</label>
+              </div>
+            ))}
+          </fieldset>
+          <div className="grid-4">
+            {WEIGHT_KEYS.map((k) => (
+              <Field
+                key={k}
+                label={t(`distribution.campaign.weight.${k}`)}
+                inputMode="decimal"
+                value={f.weights[k]}
+                onChange={(e) => setWeight(k, e.target.value)}
+                error={err(`weights.${k}`)}
+                required
+              />
+            ))}
+          </div>
+          <p className="hint">{t('distribution.campaign.weightsHint', { max: WEIGHT_MAX })}</p>
+          <button
+            type="button"
+            className="btn btn-ghost btn-sm"
+            onClick={() => {
+              set('weights', weightStrings(DEFAULT_PROPAGATION.weights));
+              clearErrors('weights', ...WEIGHT_KEYS.map((k) => `weights.${k}`));
+            }}
+          >
+            {t('distribution.campaign.resetWeights')}
+          </button>
         </fieldset>
       </fieldset>
 

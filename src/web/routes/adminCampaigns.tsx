@@ -15,6 +15,10 @@ export function AdminNav() {
       </Link>
       <Link to="/admin/users">{t('admin.users')}</Link>
       <Link to="/admin/rain">{t('adminRain.title')}</Link>
+      <Link to="/admin/channels" search={{}}>
+        {t('distribution.accounts.title')}
+      </Link>
+      <Link to="/admin/kiosks">{t('distribution.kiosks.title')}</Link>
     </nav>
   );
 }

@@ -233,20 +233,35 @@ function HeldWins({ campaignId }: { campaignId: string }) {
       {grabs.isError ? <ErrorState error={grabs.error} onRetry={() => void grabs.refetch()} /> : null}
       {grabs.data ? (
         <ul className="plain-list">
-          {grabs.data.map((g) => (
-            <li key={g.id}>
-              {formatYuan(g.amountFen, lang)} · {formatDateTime(g.wonAt, lang)}
-              {g.held && !g.releasedAt ? (
-                <>
-                  {' '}
-                  <span className="badge">{g.holdReason ?? t('adminRain.held')}</span>{' '}
-                  <button type="button" className="btn btn-secondary btn-sm" onClick={() => void release(g.id)}>
-                    {t('adminRain.release')}
-                  </button>
-                </>
-              ) : null}
-            </li>
-          ))}
+          {grabs.data.map((g) => {
+            const reason = g.holdReason ? t(`adminRain.reason.${g.holdReason}`, { defaultValue: g.holdReason }) : t('adminRain.held');
+            return (
+              <li key={g.id}>
+                {formatYuan(g.amountFen, lang)} · {formatDateTime(g.wonAt, lang)}
+                {g.deviceId ? <span className="small muted"> · {t('adminRain.device', { id: g.deviceId.slice(0, 8) })}</span> : null}
+                {g.held && !g.releasedAt ? (
+                  <>
+                    {' '}
+                    <span className="badge">{reason}</span>{' '}
+                    <button
+                      type="button"
+                      className="btn btn-secondary btn-sm"
+                      aria-label={t('adminRain.releaseLabel', { amount: formatYuan(g.amountFen, lang), reason })}
+                      onClick={() => void release(g.id)}
+                    >
+                      {t('adminRain.release')}
+                    </button>
+                  </>
+                ) : null}
+                {g.held && g.releasedAt ? (
+                  <>
+                    {' '}
+                    <span className="badge">{t('adminRain.releasedBadge')}</span> <span className="small muted">{reason}</span>
+                  </>
+                ) : null}
+              </li>
+            );
+          })}
         </ul>
       ) : null}
     </section>

@@ -10,7 +10,18 @@ interface DeskCard {
   roles: readonly Role[];
   title: string;
   text: string;
-  to?: '/admin/campaigns' | '/admin/users' | '/desk/queue' | '/desk/studios' | '/desk/audit' | '/desk/daily-picks' | '/finance';
+  to?:
+    | '/admin/campaigns'
+    | '/admin/users'
+    | '/desk/queue'
+    | '/desk/studios'
+    | '/desk/audit'
+    | '/desk/daily-picks'
+    | '/finance'
+    | '/dashboards'
+    | '/desk/grand-prize'
+    | '/admin/channels'
+    | '/admin/kiosks';
 }
 
 function DeskPage() {
@@ -24,6 +35,16 @@ function DeskPage() {
     { key: 'finance', roles: ['finance', 'admin'], title: t('desk.finance'), text: t('desk.financeText'), to: '/finance' },
     { key: 'campaigns', roles: ['admin'], title: t('desk.campaigns'), text: t('desk.campaignsText'), to: '/admin/campaigns' },
     { key: 'users', roles: ['admin'], title: t('desk.users'), text: t('desk.usersText'), to: '/admin/users' },
+    { key: 'dashboards', roles: ['editor', 'chief_editor', 'admin'], title: t('dashboards.title'), text: t('dashboards.cardText'), to: '/dashboards' },
+    {
+      key: 'grand-prize',
+      roles: ['editor', 'chief_editor', 'finance', 'admin'],
+      title: t('distribution.grand.title'),
+      text: t('distribution.grand.cardText'),
+      to: '/desk/grand-prize',
+    },
+    { key: 'channels', roles: ['admin'], title: t('distribution.accounts.title'), text: t('distribution.accounts.cardText'), to: '/admin/channels' },
+    { key: 'kiosks', roles: ['admin'], title: t('distribution.kiosks.title'), text: t('distribution.kiosks.cardText'), to: '/admin/kiosks' },
   ];
   const sep = i18n.language === 'zh-CN' ? '、' : ', ';
   return (

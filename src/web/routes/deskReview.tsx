@@ -22,6 +22,7 @@ import { DailyPickControl } from '../features/desk/DailyPickControl.js';
 import { DeskPlayer } from '../features/desk/DeskPlayer.js';
 import { campaignTheme, DeskNav, EDITORS, Kbd, TrustBadge, useHotkeys } from '../features/desk/deskUi.js';
 import { PackagingPanel } from '../features/desk/PackagingPanel.js';
+import { PublicationsPanel } from '../features/distribution/PublicationsPanel.js';
 import { TrimPanel } from '../features/desk/TrimPanel.js';
 import { useClaim, type ClaimState } from '../features/desk/useClaim.js';
 import { formatClock } from '../features/uploads/media.js';
@@ -371,6 +372,7 @@ function ReviewBody({ id }: { id: string }) {
           {adopted ? (
             <>
               <PackagingPanel id={id} title={s.title} description={s.description} posterUrl={s.posterUrl} />
+              <PublicationsPanel id={id} />
               <TrimPanel id={id} title={s.title} duration={num(s.probe?.durationSeconds)} currentTime={() => playhead.current} />
             </>
           ) : null}
@@ -382,6 +384,11 @@ function ReviewBody({ id }: { id: string }) {
             <h2 id="contrib-h">{t('review.contributor')}</h2>
             <p>
               <strong>{c.name}</strong> <TrustBadge trust={c.trust} />
+            </p>
+            <p className="small">
+              <Link to="/dashboards/contributors/$id" params={{ id: c.id }}>
+                {t('dashboards.openContributor', { name: c.name })}
+              </Link>
             </p>
             <dl className="stat-row">
               <div>

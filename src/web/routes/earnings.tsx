@@ -23,6 +23,7 @@ import { useMySubmissions } from '../api/submissions.js';
 import { Alert, Field } from '../ui/Field.js';
 import { ErrorState, Loading, RequireRole, useTitle } from '../ui/common.js';
 import { formatCount, formatDateTime, formatYuan, loc, yuanToFen } from '../ui/format.js';
+import { MyReachLink } from './dashboards.js';
 import { rootRoute } from './root.js';
 
 const ANYONE: readonly Role[] = ['contributor', 'editor', 'chief_editor', 'finance', 'admin'];
@@ -284,6 +285,9 @@ function EarningsBody() {
         <p className="balance">{formatYuan(balanceFen, lang)}</p>
         <p className="small">
           <Link to="/rain">{t('rain.openList')}</Link>
+        </p>
+        <p className="small">
+          <MyReachLink />
         </p>
       </section>
 

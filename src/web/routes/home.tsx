@@ -1,6 +1,7 @@
 import { createRoute, Link } from '@tanstack/react-router';
 import { useTranslation } from 'react-i18next';
 import { useCampaigns, useDailyPicks, useMe } from '../api/queries.js';
+import { FeedSection, useViewReport } from '../features/site/siteUi.js';
 import { VideoPlayer } from '../ui/VideoPlayer.js';
 import { ErrorState, Loading, useTitle } from '../ui/common.js';
 import { formatDate, loc } from '../ui/format.js';
@@ -12,6 +13,7 @@ function HomePage() {
   const me = useMe();
   const picks = useDailyPicks(1);
   const pick = picks.data?.[0];
+  const onPickPlaying = useViewReport(pick?.submissionId);
   useTitle(t('home.title'));
   const lang = i18n.language;
   return (
@@ -31,8 +33,12 @@ function HomePage() {
       {pick?.playbackUrl ? (
         <section className="card daily-pick" aria-labelledby="daily-pick-title">
           <p className="eyebrow">{t('home.dailyPick')}</p>
-          <h2 id="daily-pick-title">{pick.headline}</h2>
-          <VideoPlayer src={pick.playbackUrl} poster={pick.coverUrl} title={pick.headline} />
+          <h2 id="daily-pick-title">
+            <Link to="/v/$id" params={{ id: pick.submissionId }}>
+              {pick.headline}
+            </Link>
+          </h2>
+          <VideoPlayer src={pick.playbackUrl} poster={pick.coverUrl} title={pick.headline} onPlaying={onPickPlaying} />
           {pick.summary ? <p>{pick.summary}</p> : null}
           <p className="muted">{t('home.dailyPickBy', { name: pick.contributorName })}</p>
         </section>
@@ -54,10 +60,18 @@ function HomePage() {
               </p>
               <p className="clamp">{loc(c.description, lang)}</p>
               <p className="muted">{t('home.members', { count: c.memberCount, quota: c.quota })}</p>
+              {c.status !== 'upcoming' ? (
+                <p>
+                  <Link to="/charts/$campaignId" params={{ campaignId: c.id }} search={{}}>
+                    {t('site.chart.title')}
+                  </Link>
+                </p>
+              ) : null}
             </li>
           ))}
         </ul>
       ) : null}
+      <FeedSection />
     </div>
   );
 }

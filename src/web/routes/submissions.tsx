@@ -12,6 +12,7 @@ import { Alert } from '../ui/Field.js';
 import { VideoPlayer } from '../ui/VideoPlayer.js';
 import { ErrorState, Loading, useTitle } from '../ui/common.js';
 import { formatDateTime, loc } from '../ui/format.js';
+import { VideoReachLink } from './dashboards.js';
 import { rootRoute } from './root.js';
 
 function useSignedIn(next: string) {
@@ -141,6 +142,7 @@ function SubmissionCard({ s, campaigns }: { s: Submission; campaigns: Campaign[]
               ▶ {t('submissions.play')}
             </Link>
           ) : null}
+          {s.status === 'adopted' ? <VideoReachLink id={s.id} title={s.title} className="btn btn-secondary" /> : null}
           <WithdrawButton s={s} />
         </div>
       </div>
@@ -222,6 +224,11 @@ function SubmissionPage() {
         <p className="muted">{t('player.notReady')}</p>
       )}
       <SubmissionStatus s={s} />
+      {s.status === 'adopted' ? (
+        <p>
+          <VideoReachLink id={s.id} title={s.title} className="btn btn-secondary" />
+        </p>
+      ) : null}
       {s.description ? <p className="description">{s.description}</p> : null}
       <dl className="facts small">
         {s.durationSeconds ? (

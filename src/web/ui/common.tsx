@@ -6,6 +6,7 @@ import type { Me, Role } from '../../contracts/accounts.js';
 import type { Locale } from '../../contracts/common.js';
 import { api, errorMessage } from '../api/client.js';
 import { keys, useMe } from '../api/queries.js';
+import { NoticesNavLink } from '../features/site/NoticesNavLink.js';
 import { rememberLocale } from '../i18n/index.js';
 import { Alert } from './Field.js';
 
@@ -102,6 +103,7 @@ export function Header() {
               </Link>
               <Link to="/submissions">{t('nav.submissions')}</Link>
               {me.data.roles.includes('contributor') ? <Link to="/earnings">{t('nav.earnings')}</Link> : null}
+              {me.data.roles.includes('contributor') ? <NoticesNavLink /> : null}
             </>
           ) : null}
           {staff ? <Link to="/desk">{t('nav.desk')}</Link> : null}

@@ -29,6 +29,8 @@ CREATE TABLE publications (
   external_id text,
   url text,
   attempts integer NOT NULL DEFAULT 0,
+  -- A worker holds the publication while it talks to the platform; a crashed one's lease runs out.
+  lease_until timestamptz,
   error_class text CHECK (error_class IN ('auth_expired', 'rate_limited', 'content_rejected', 'transient')),
   error text,
   published_at timestamptz,

@@ -22,6 +22,12 @@ export const PERMISSIONS = {
   'payout.manage': ['finance', 'admin'],
   'rain.grab': ['contributor'],
   'rain.manage': ['admin'],
+  // Editors adopt and set rewards up to 10,000 yuan; finance pays: either may confirm a grand prize.
+  'grand_prize.confirm': ['editor', 'chief_editor', 'finance', 'admin'],
+  'dashboard.view_all': ['editor', 'chief_editor', 'admin'],
+  'distribution.publish': ['editor', 'chief_editor', 'admin'],
+  'channel.manage': ['admin'],
+  'kiosk.manage': ['admin'],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Permission = keyof typeof PERMISSIONS;

@@ -25,6 +25,8 @@ export interface DeskServiceDeps {
   claimMinutes?: number;
   /** Cumulative rewards: reach multiplier on the reward, bonus tiers after it (same transaction). */
   rewards?: AdoptionRewards;
+  /** Inside the adoption's transaction, after its outbox row: queues the distribution dispatch. */
+  afterAdopt?: (submissionId: string, tx: Db) => Promise<void>;
 }
 
 /** new: nothing adopted yet; regular: 1–4 adopted; trusted: 5+ adopted and fewer rejections than adoptions. */
@@ -219,6 +221,7 @@ export function createDeskService(deps: DeskServiceDeps) {
         const transfer = await deps.ledger.post(await rewardTransfer(updated, grade, tx, actor.id, multiplierPercent), tx);
         await deps.rewards?.afterAdoption({ userId: row.userId, campaignId: row.campaignId, actorId: actor.id }, tx);
         await repo.enqueuePublication(id, tx);
+        await deps.afterAdopt?.(id, tx);
         await repo.deleteClaim(id, tx);
         await deps.audit.create(
           { actorId: actor.id, action: 'submission.adopt', objectType: 'submission', objectId: id, data: { grade, transferId: transfer.id } },

@@ -12,14 +12,62 @@ import {
   type RainGrabRow,
   type RainPacketRow,
   type RainSessionRow,
+  users,
 } from '../../db/schema.js';
 
 export type NewRainSession = Omit<typeof rainSessions.$inferInsert, 'id' | 'createdAt' | 'splitAt' | 'settledAt'>;
-export type NewRainGrab = Omit<typeof rainGrabs.$inferInsert, 'id' | 'releasedAt' | 'releasedBy' | 'transferId'> & { id?: string };
-export type NewRainLog = Omit<typeof rainGrabLog.$inferInsert, 'id'>;
+// device_id (and the log's fingerprint) come from migration 0010; the statements that write or
+// read them are plain SQL below.
+export type NewRainGrab = Omit<typeof rainGrabs.$inferInsert, 'id' | 'releasedAt' | 'releasedBy' | 'transferId'> & { id?: string; deviceId?: string | null };
+export type NewRainLog = Omit<typeof rainGrabLog.$inferInsert, 'id'> & { deviceId?: string | null; fingerprint?: string | null };
+export interface CampaignHistory {
+  totals: Map<string, number>;
+  devices: Map<string, string[]>;
+}
+/** Accounts that have won from one device: in this session, and (their ids) in the campaign's other sessions. */
+export interface DeviceWins {
+  inSession: number;
+  elsewhere: string[];
+}
 export type RainSessionWithStats = RainSessionRow & { grantedFen: number; grabbedCount: number };
 
 const rowsOf = <T>(r: unknown): T[] => (r as { rows?: T[] }).rows ?? (r as T[]);
+
+// The batch statements below are plain SQL over one JSON parameter: one round trip for any
+// number of rows, the same on PGlite and PostgreSQL, and cheap to build on the grab's hot path.
+const GRAB_COLUMNS = sql.raw(
+  'id, session_id, user_id, packet_idx, amount_fen::text AS amount_fen, won_at, ip, source, held, hold_reason, released_at, released_by, transfer_id',
+);
+interface RawGrab {
+  id: string;
+  session_id: string;
+  user_id: string;
+  packet_idx: number;
+  amount_fen: string;
+  won_at: Date | string;
+  ip: string | null;
+  source: RainGrabRow['source'];
+  held: boolean;
+  hold_reason: string | null;
+  released_at: Date | string | null;
+  released_by: string | null;
+  transfer_id: string | null;
+}
+const toGrabRow = (r: RawGrab): RainGrabRow => ({
+  id: r.id,
+  sessionId: r.session_id,
+  userId: r.user_id,
+  packetIdx: Number(r.packet_idx),
+  amountFen: Number(r.amount_fen),
+  wonAt: new Date(r.won_at),
+  ip: r.ip,
+  source: r.source,
+  held: r.held,
+  holdReason: r.hold_reason,
+  releasedAt: r.released_at === null ? null : new Date(r.released_at),
+  releasedBy: r.released_by,
+  transferId: r.transfer_id,
+});
 
 export function createRainRepository(db: Db) {
   const stats = {
@@ -27,6 +75,33 @@ export function createRainRepository(db: Db) {
     grantedFen: sql<number>`(SELECT coalesce(sum(g.amount_fen), 0)::bigint FROM rain_grabs g WHERE g.session_id = "rain_sessions"."id")`.mapWith(Number),
     grabbedCount: sql<number>`(SELECT count(*)::int FROM rain_grabs g WHERE g.session_id = "rain_sessions"."id")`.mapWith(Number),
   };
+  /** Inserts many wins in one statement; returns the rows inserted (a win whose contributor or packet already has one is skipped). */
+  async function createGrabs(rows: NewRainGrab[], tx: Db): Promise<RainGrabRow[]> {
+    if (!rows.length) return [];
+    const json = JSON.stringify(
+      rows.map((r) => ({
+        session_id: r.sessionId,
+        user_id: r.userId,
+        packet_idx: r.packetIdx,
+        amount_fen: r.amountFen,
+        won_at: r.wonAt.toISOString(),
+        ip: r.ip ?? null,
+        source: r.source,
+        held: r.held ?? false,
+        hold_reason: r.holdReason ?? null,
+        device_id: r.deviceId ?? null,
+      })),
+    );
+    const r = await tx.execute(sql`
+      INSERT INTO rain_grabs (session_id, user_id, packet_idx, amount_fen, won_at, ip, source, held, hold_reason, device_id)
+      SELECT session_id, user_id, packet_idx, amount_fen, won_at, ip, source, held, hold_reason, device_id
+      FROM json_to_recordset(${json}::json) AS x(session_id uuid, user_id uuid, packet_idx integer, amount_fen bigint, won_at timestamptz,
+                                                 ip text, source text, held boolean, hold_reason text, device_id text)
+      ON CONFLICT DO NOTHING
+      RETURNING ${GRAB_COLUMNS}`);
+    return rowsOf<RawGrab>(r).map(toGrabRow);
+  }
+
   return {
     async createSessions(rows: NewRainSession[], tx: Db = db): Promise<RainSessionRow[]> {
       if (!rows.length) return [];
@@ -129,8 +204,35 @@ export function createRainRepository(db: Db) {
     },
     /** Inserts a win; undefined when the contributor or the packet already has one (nothing written). */
     async createGrab(row: NewRainGrab, tx: Db): Promise<RainGrabRow | undefined> {
-      const [made] = await tx.insert(rainGrabs).values(row).onConflictDoNothing().returning();
+      const [made] = await createGrabs([row], tx);
       return made;
+    },
+    createGrabs,
+    /** Marks many packets won; returns how many were still unclaimed (and are now marked). */
+    async markPacketsWon(rows: { sessionId: string; idx: number; userId: string; wonAt: Date; grabId: string }[], tx: Db): Promise<number> {
+      if (!rows.length) return 0;
+      const json = JSON.stringify(
+        rows.map((p) => ({ session_id: p.sessionId, idx: p.idx, user_id: p.userId, won_at: p.wonAt.toISOString(), grab_id: p.grabId })),
+      );
+      const r = await tx.execute(sql`
+        UPDATE rain_packets p SET winner_user_id = x.user_id, won_at = x.won_at, grab_id = x.grab_id
+        FROM json_to_recordset(${json}::json) AS x(session_id uuid, idx integer, user_id uuid, won_at timestamptz, grab_id uuid)
+        WHERE p.session_id = x.session_id AND p.idx = x.idx AND p.winner_user_id IS NULL
+        RETURNING p.idx`);
+      return rowsOf(r).length;
+    },
+    /** The campaign's recorded rain outside one session: each contributor's total, and the accounts that won from each device. */
+    async campaignHistory(campaignId: string, exceptSessionId: string, tx: Db = db): Promise<CampaignHistory> {
+      const totals = await tx.execute(sql`
+        SELECT g.user_id, sum(g.amount_fen)::text AS total FROM rain_grabs g JOIN rain_sessions s ON s.id = g.session_id
+        WHERE s.campaign_id = ${campaignId} AND g.session_id <> ${exceptSessionId} GROUP BY g.user_id`);
+      const devices = await tx.execute(sql`
+        SELECT g.device_id, array_agg(DISTINCT g.user_id::text) AS users FROM rain_grabs g JOIN rain_sessions s ON s.id = g.session_id
+        WHERE s.campaign_id = ${campaignId} AND g.session_id <> ${exceptSessionId} AND g.device_id IS NOT NULL GROUP BY g.device_id`);
+      return {
+        totals: new Map(rowsOf<{ user_id: string; total: string }>(totals).map((t) => [t.user_id, Number(t.total)])),
+        devices: new Map(rowsOf<{ device_id: string; users: string[] }>(devices).map((d) => [d.device_id, d.users])),
+      };
     },
     async listGrabs(sessionId: string, tx: Db = db): Promise<RainGrabRow[]> {
       return tx.select().from(rainGrabs).where(eq(rainGrabs.sessionId, sessionId)).orderBy(asc(rainGrabs.packetIdx));
@@ -141,6 +243,43 @@ export function createRainRepository(db: Db) {
         .from(rainGrabs)
         .where(and(eq(rainGrabs.sessionId, sessionId), eq(rainGrabs.ip, ip)));
       return row?.n ?? 0;
+    },
+    /**
+     * For each (campaign, session, device): how many accounts have won from the device in the
+     * session, and which accounts have in the campaign's other sessions. Keyed `sessionId:deviceId`.
+     */
+    async deviceWins(rows: { campaignId: string; sessionId: string; deviceId: string }[], tx: Db = db): Promise<Map<string, DeviceWins>> {
+      if (!rows.length) return new Map();
+      const json = JSON.stringify(rows.map((d) => ({ campaign_id: d.campaignId, session_id: d.sessionId, device_id: d.deviceId })));
+      const r = await tx.execute(sql`
+        SELECT x.session_id, x.device_id,
+               count(DISTINCT g.user_id) FILTER (WHERE g.session_id = x.session_id)::int AS in_session,
+               coalesce(array_agg(DISTINCT g.user_id::text) FILTER (WHERE g.session_id <> x.session_id), '{}') AS elsewhere
+        FROM (SELECT DISTINCT campaign_id, session_id, device_id FROM json_to_recordset(${json}::json) AS x(campaign_id uuid, session_id uuid, device_id text)) x
+        JOIN rain_grabs g ON g.device_id = x.device_id
+        JOIN rain_sessions s ON s.id = g.session_id AND s.campaign_id = x.campaign_id
+        GROUP BY x.session_id, x.device_id`);
+      return new Map(
+        rowsOf<{ session_id: string; device_id: string; in_session: number; elsewhere: string[] }>(r).map((d) => [
+          `${d.session_id}:${d.device_id}`,
+          { inSession: Number(d.in_session), elsewhere: d.elsewhere },
+        ]),
+      );
+    },
+    /** The device each of a session's wins came from (null when the grab sent none), keyed by grab id. */
+    async grabDevices(sessionId: string, tx: Db = db): Promise<Map<string, string | null>> {
+      const r = await tx.execute(sql`SELECT id, device_id FROM rain_grabs WHERE session_id = ${sessionId}`);
+      return new Map(rowsOf<{ id: string; device_id: string | null }>(r).map((g) => [g.id, g.device_id]));
+    },
+    async grabDevice(grabId: string, tx: Db = db): Promise<string | null> {
+      const r = await tx.execute(sql`SELECT device_id FROM rain_grabs WHERE id = ${grabId}`);
+      return rowsOf<{ device_id: string | null }>(r)[0]?.device_id ?? null;
+    },
+    /** When each account was created (the hold rules re-applied by reconciliation need it). */
+    async accountsCreatedAt(userIds: string[], tx: Db = db): Promise<Map<string, Date>> {
+      if (!userIds.length) return new Map();
+      const rows = await tx.select({ id: users.id, createdAt: users.createdAt }).from(users).where(inArray(users.id, userIds));
+      return new Map(rows.map((u) => [u.id, u.createdAt]));
     },
     async totalWon(userId: string, campaignId: string, tx: Db = db): Promise<number> {
       const [row] = await tx
@@ -175,7 +314,25 @@ export function createRainRepository(db: Db) {
       return rows.length > 0;
     },
     async createLog(rows: NewRainLog[], tx: Db = db): Promise<void> {
-      if (rows.length) await tx.insert(rainGrabLog).values(rows);
+      if (!rows.length) return;
+      const json = JSON.stringify(
+        rows.map((r) => ({
+          session_id: r.sessionId,
+          user_id: r.userId ?? null,
+          ip: r.ip ?? null,
+          user_agent: r.userAgent ?? null,
+          at: r.at.toISOString(),
+          outcome: r.outcome,
+          amount_fen: r.amountFen ?? null,
+          device_id: r.deviceId ?? null,
+          fingerprint: r.fingerprint ?? null,
+        })),
+      );
+      await tx.execute(sql`
+        INSERT INTO rain_grab_log (session_id, user_id, ip, user_agent, at, outcome, amount_fen, device_id, fingerprint)
+        SELECT session_id, user_id, ip, user_agent, at, outcome, amount_fen, device_id, fingerprint
+        FROM json_to_recordset(${json}::json) AS x(session_id uuid, user_id uuid, ip text, user_agent text, at timestamptz, outcome text,
+                                                   amount_fen bigint, device_id text, fingerprint text)`);
     },
     async listLog(sessionId: string, since: Date = new Date(0), tx: Db = db) {
       return tx

@@ -82,6 +82,17 @@ const grab = (c: Contributor, sessionId: string, tok: string | undefined, lang =
     remoteAddress: c.ip,
   });
 
+/** As the rain page grabs: no cookie (the token names the contributor), a device id and a fingerprint. */
+const pageGrab = (c: Contributor, sessionId: string, tok: string | undefined, device: string, ip = c.ip) =>
+  ctx.app.inject({
+    method: 'POST',
+    url: `/api/rain/sessions/${sessionId}/grab`,
+    headers: { ...(tok ? { 'x-rain-token': tok } : {}), 'x-rain-device': device, 'x-rain-fingerprint': '0123456789abcdef', 'sec-fetch-site': 'same-origin' },
+    remoteAddress: ip,
+  });
+
+const rowsOf = <T>(r: unknown): T[] => ((r as { rows?: T[] }).rows ?? r) as T[];
+
 /** Every invariant of a finished session, read from the tables. */
 async function checkSession(sessionId: string, budgetFen: number) {
   const grabs = await rain().listGrabs(sessionId);
@@ -257,6 +268,85 @@ describe('grabbing', () => {
   });
 });
 
+describe('devices and the cookie-less grab', () => {
+  it('grabs with the token alone, as the rain page does, and refuses a token that is not the signed-in user’s', async () => {
+    const s = await openSession({ budgetFen: 1000, packetCount: 10 });
+    const [a, b] = await contributors(2);
+    const tokA = await token(a!, s.id);
+    // B's cookie with A's token: refused, whoever the token names.
+    expect((await grab(b!, s.id, tokA)).json().error.code).toBe('rain.bad_token');
+    // No cookie: no token is not signed in; a bad one (tampered, or another session's) is refused.
+    expect((await pageGrab(a!, s.id, undefined, 'device-aaaaaaaa')).statusCode).toBe(401);
+    expect((await pageGrab(a!, s.id, `${tokA}x`, 'device-aaaaaaaa')).json().error.code).toBe('rain.bad_token');
+    const other = await openSession({ budgetFen: 10, packetCount: 1 });
+    expect((await pageGrab(a!, s.id, await token(a!, other.id), 'device-aaaaaaaa')).json().error.code).toBe('rain.bad_token');
+    const won = await pageGrab(a!, s.id, tokA, 'device-aaaaaaaa');
+    expect(won.statusCode, won.body).toBe(200);
+    expect(won.json()).toMatchObject({ won: true, held: false });
+    expect(won.json().totalWonFen).toBe(won.json().amountFen);
+    expect((await pageGrab(a!, s.id, tokA, 'device-aaaaaaaa')).json().error.code).toBe('rain.already_grabbed');
+    // A malformed device id is a bad request, not a silent pass.
+    expect((await pageGrab(b!, s.id, await token(b!, s.id), 'no spaces!')).statusCode).toBe(400);
+
+    await rain().flushLog();
+    const log = rowsOf<{ outcome: string; device_id: string | null; fingerprint: string | null }>(
+      await db().execute(sql`SELECT outcome, device_id, fingerprint FROM rain_grab_log WHERE session_id = ${s.id} AND user_id = ${a!.id} ORDER BY id`),
+    );
+    expect(log.map((l) => l.outcome)).toEqual(['won', 'rain.already_grabbed']);
+    expect(log[0]).toMatchObject({ device_id: 'device-aaaaaaaa', fingerprint: '0123456789abcdef' });
+  });
+
+  it('holds the win of a third account on one device, in a session and across the campaign’s sessions; the admin sees the device', async () => {
+    const device = `dev-${randomBytes(6).toString('hex')}`;
+    const people = await contributors(4);
+    const s1 = await openSession({ budgetFen: 1000, packetCount: 10 });
+    const inSession = [];
+    for (const p of people.slice(0, 3)) inSession.push((await pageGrab(p, s1.id, await token(p, s1.id), device)).json());
+    expect(inSession.map((w) => w.held)).toEqual([false, false, true]);
+    const held = (await rain().listGrabs(s1.id)).find((g) => g.userId === people[2]!.id)!;
+    expect(held.holdReason).toBe('device_cluster');
+    const listed = await ctx.app.inject({ method: 'GET', url: `/api/admin/rain/sessions/${s1.id}/grabs`, headers: { cookie: admin.cookie } });
+    expect(listed.json().grabs[0]).toMatchObject({ id: held.id, held: true, holdReason: 'device_cluster', deviceId: device });
+
+    // Another session: the fourth account alone on that device is still its fourth.
+    const s2 = await openSession({ budgetFen: 1000, packetCount: 10 });
+    const fourth = await pageGrab(people[3]!, s2.id, await token(people[3]!, s2.id), device);
+    expect(fourth.json()).toMatchObject({ won: true, held: true });
+    expect((await rain().listGrabs(s2.id))[0]!.holdReason).toBe('device_cluster');
+    // One of the device's first two accounts, alone in a third session: the device is a cluster now.
+    const s3 = await openSession({ budgetFen: 1000, packetCount: 10 });
+    expect((await pageGrab(people[0]!, s3.id, await token(people[0]!, s3.id), device)).json().held).toBe(true);
+    // A different device is not.
+    expect((await pageGrab(people[1]!, s3.id, await token(people[1]!, s3.id), `${device}-other`)).json().held).toBe(false);
+  });
+
+  it('writes the other wins of a batch when one of them cannot be written (a packet PostgreSQL already gave away)', async () => {
+    const s = await openSession({ budgetFen: 1000, packetCount: 10 });
+    const people = await contributors(6);
+    const tokens = await Promise.all(people.map((p) => token(p, s.id)));
+    if (rain().usesRedis) {
+      // Redis still offers packet 0, which PostgreSQL records as someone else's: the
+      // disagreement a failover to a lagging replica could cause.
+      await rain().ensureSplit(s.id);
+      await rain().reconcile(s.id);
+      await db().execute(sql`UPDATE rain_packets SET winner_user_id = ${people[5]!.id}, won_at = now() WHERE session_id = ${s.id} AND idx = 0`);
+    }
+    const results = await Promise.all(people.slice(0, 5).map((p, i) => pageGrab(p, s.id, tokens[i], `dev-batch-${i}-${randomBytes(4).toString('hex')}`)));
+    // Redis answers all five; the one PostgreSQL refuses stays in Redis only (and in the error log).
+    expect(results.map((r) => r.statusCode)).toEqual([200, 200, 200, 200, 200]);
+    const grabs = await rain().listGrabs(s.id);
+    expect(grabs).toHaveLength(rain().usesRedis ? 4 : 5);
+    expect(grabs.every((g) => g.packetIdx !== 0 || !rain().usesRedis)).toBe(true);
+    // Each recorded win has its payment job, enqueued in the same transaction.
+    const boss = ctx.config.DATABASE_SCHEMA === 'public' ? 'pgboss' : `${ctx.config.DATABASE_SCHEMA}_pgboss`;
+    const ids = grabs.map((g) => `'${g.id}'`).join(', ');
+    const [jobs] = rowsOf<{ n: number }>(
+      await db().execute(sql.raw(`SELECT count(*)::int AS n FROM ${boss}.job WHERE name = 'rain.pay' AND data->>'grabId' IN (${ids})`)),
+    );
+    expect(jobs!.n).toBe(grabs.length);
+  });
+});
+
 describe.runIf(!!process.env.REDIS_URL)('crash recovery (Redis)', () => {
   it('loses no win and grants none twice when PostgreSQL misses wins or Redis loses its state', async () => {
     expect(rain().usesRedis).toBe(true);
@@ -266,9 +356,16 @@ describe.runIf(!!process.env.REDIS_URL)('crash recovery (Redis)', () => {
     const people = await contributors(70);
     // 20 wins through HTTP, written to both sides.
     for (const p of people.slice(0, 20)) expect((await grab(p, s.id, await token(p, s.id))).statusCode).toBe(200);
-    // 10 wins through the bare Lua script: the process "died" before writing PostgreSQL.
-    for (const p of people.slice(20, 30)) expect((await engine.grab(s.id, p.id, p.ip, clock.now())).kind).toBe('won');
-    // And 5 of the HTTP wins lose their PostgreSQL rows (as if that transaction never committed).
+    // 10 wins through the bare Lua script: the process "died" before writing PostgreSQL. Three
+    // of them from one device: reconciliation records the device and holds the third.
+    const shared = `crash-${randomBytes(4).toString('hex')}`;
+    for (const [i, p] of people.slice(20, 30).entries()) {
+      clock.advance(1);
+      expect((await engine.grab(s.id, p.id, p.ip, clock.now(), i < 3 ? shared : null)).kind).toBe('won');
+    }
+    // And 5 of the HTTP wins lose their PostgreSQL rows (as if that transaction never committed):
+    // once they are written, since a grab answers before its win is.
+    await rain().flushWins();
     const lost = people.slice(0, 5).map((p) => p.id);
     const ids = sql.join(
       lost.map((id) => sql`${id}`),
@@ -282,6 +379,10 @@ describe.runIf(!!process.env.REDIS_URL)('crash recovery (Redis)', () => {
 
     expect((await rain().reconcile(s.id)).recorded).toBe(15);
     expect((await rain().reconcile(s.id)).recorded).toBe(0);
+    const devs = rowsOf<{ user_id: string; hold_reason: string | null }>(
+      await db().execute(sql`SELECT user_id, hold_reason FROM rain_grabs WHERE session_id = ${s.id} AND device_id = ${shared} ORDER BY won_at`),
+    );
+    expect(devs.map((d) => d.hold_reason)).toEqual([null, null, 'device_cluster']);
     const afterReconcile = await rain().listGrabs(s.id);
     expect(afterReconcile.map((g) => g.userId).sort()).toEqual(
       people
@@ -301,9 +402,17 @@ describe.runIf(!!process.env.REDIS_URL)('crash recovery (Redis)', () => {
     const rest = await Promise.all(people.slice(30).map(async (p) => grab(p, s.id, await token(p, s.id))));
     expect(rest.filter((r) => r.statusCode === 200)).toHaveLength(20);
 
+    // Rebuilt with its device counts: a third account on the shared device is a cluster still.
+    const late = await pageGrab(people[20]!, s.id, await token(people[20]!, s.id), shared);
+    expect(late.json().error.code).toBe('rain.already_grabbed');
+
     clock.advance(61_000);
     const settled = await rain().settle(s.id);
-    expect(settled).toMatchObject({ settled: true, grantedFen: budgetFen, ledgerFen: budgetFen });
+    const heldGrab = (await rain().listGrabs(s.id)).find((g) => g.held)!;
+    expect(settled).toMatchObject({ settled: true, paid: 49, held: 1, grantedFen: budgetFen, ledgerFen: budgetFen - heldGrab.amountFen });
+    const released = await ctx.app.inject({ method: 'POST', url: `/api/admin/rain/grabs/${heldGrab.id}/release`, headers: { cookie: admin.cookie } });
+    expect(released.statusCode, released.body).toBe(200);
+    expect(await rain().ledgerTotal(s.id)).toBe(budgetFen);
     const { grabs, granted } = await checkSession(s.id, budgetFen);
     expect(grabs).toHaveLength(50);
     expect(granted).toBe(budgetFen);

@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { errorBodySchema, idParamSchema } from '../../../contracts/common.js';
 import {
+  rainGrabHeaders,
   rainGrabReply,
   rainGrabReplyAdmin,
   rainGrabSchema,
@@ -27,7 +28,13 @@ export function rainRoutes(services: Services): FastifyPluginAsyncZod {
     const perAccount = app.createRateLimit({
       max: config.RAIN_GRAB_RATE_PER_ACCOUNT,
       timeWindow: GRAB_WINDOW,
-      keyGenerator: (req) => `rain-user:${req.user?.id ?? req.ip}`,
+      // The signed-in user, else the contributor a valid token names (a grab may come without
+      // the cookie), else the address.
+      keyGenerator: (req) => {
+        const token = req.headers['x-rain-token'];
+        const who = req.user?.id ?? rain().tokenUser(typeof token === 'string' ? token : undefined, (req.params as { id?: string }).id ?? '');
+        return `rain-user:${who ?? req.ip}`;
+      },
     });
     app.post(
       '/api/admin/campaigns/:id/rain/schedule',
@@ -101,9 +108,9 @@ export function rainRoutes(services: Services): FastifyPluginAsyncZod {
           tags: ['rain'],
           summary: 'Grab one red packet',
           description:
-            'Signed-in contributor of the campaign with the session’s `x-rain-token`. 409: `rain.no_packets_left`, `rain.already_grabbed`, `rain.not_open`. 403: `rain.bad_token`, `rain.account_too_new`, `rain.not_eligible`, `rain.submission_required`. 429 past the per-account or per-IP rate. A win may be `held` for review (paid once released).',
+            'A contributor of the campaign with the session’s `x-rain-token`. The session cookie is optional: without it the token, signed for one contributor and one session, says who grabs (the rain page sends no cookie, which spares the cookie’s session lookup on the hottest route); with it, the token must be that user’s. 401 with neither. 409: `rain.no_packets_left`, `rain.already_grabbed`, `rain.not_open`. 403: `rain.bad_token`, `rain.account_too_new`, `rain.submission_required`. 429 past the per-account or per-IP rate. A win may be `held` for review (paid once released): new account, IP cluster or device cluster (`x-rain-device`).',
           params: idParamSchema,
-          headers: z.object({ 'x-rain-token': z.string().max(200).optional() }),
+          headers: rainGrabHeaders,
           response: { 200: rainGrabReply, ...errors },
         },
         // Per IP here; per account in the preHandler below (the session is known by then).
@@ -114,7 +121,13 @@ export function rainRoutes(services: Services): FastifyPluginAsyncZod {
         },
       },
       async (req) =>
-        rain().grab(requireUser(req), req.params.id, { ip: req.ip ?? null, userAgent: req.headers['user-agent'] ?? null, token: req.headers['x-rain-token'] }),
+        rain().grab(req.user, req.params.id, {
+          ip: req.ip ?? null,
+          userAgent: req.headers['user-agent'] ?? null,
+          token: req.headers['x-rain-token'],
+          deviceId: req.headers['x-rain-device'] ?? null,
+          fingerprint: req.headers['x-rain-fingerprint'] ?? null,
+        }),
     );
 
     app.get(

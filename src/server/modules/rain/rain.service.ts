@@ -1,6 +1,6 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { RainGrabResult, RainScheduleInput, RainSession, RainSessionInput, RainSessionState } from '../../../contracts/rain.js';
-import type { Db } from '../../db/client.js';
+import { rawQuery, type Db } from '../../db/client.js';
 import type { RainGrabRow, RainSessionRow, UserRow } from '../../db/schema.js';
 import type { JobQueue } from '../../jobs/queue.js';
 import type { Clock } from '../../lib/clock.js';
@@ -8,10 +8,14 @@ import { AppError } from '../../lib/errors.js';
 import type { AuditRepository } from '../audit/audit.repository.js';
 import { assertCan, type Actor } from '../accounts/permissions.js';
 import type { LedgerService } from '../ledger/ledger.service.js';
+import { rainPayJob } from './jobs/rain-pay.job.js';
 import type { RainRedis, RedisWin } from './rain.redis.js';
-import type { NewRainLog, RainRepository, RainSessionWithStats } from './rain.repository.js';
+import type { CampaignHistory, DeviceWins, NewRainLog, RainRepository, RainSessionWithStats } from './rain.repository.js';
 import { cryptoRandomInt, splitDoubleMean, type RandomInt } from './rain.split.js';
-import type { RainTokens } from './rain.token.js';
+import type { RainTokenClaims, RainTokens } from './rain.token.js';
+
+/** RAIN_MAX_WINS_PER_DEVICE's default (config.ts), for a caller that passes no device limit. */
+export const DEFAULT_MAX_WINS_PER_DEVICE = 2;
 
 export interface RainLimits {
   /** Accounts younger than this are refused. */
@@ -20,6 +24,8 @@ export interface RainLimits {
   holdAccountAgeHours: number;
   /** A win is held when more than this many accounts have won from one IP in the session. */
   maxWinsPerIp: number;
+  /** A win is held when more than this many accounts have won from one device in the session, or in the campaign. */
+  maxWinsPerDevice?: number;
   /** The scheduled job splits (and loads into Redis) sessions starting this soon. */
   prepareAheadMinutes: number;
 }
@@ -43,12 +49,33 @@ export interface GrabMeta {
   ip: string | null;
   userAgent: string | null;
   token: string | undefined;
+  /** The rain page's device id (localStorage) and coarse fingerprint hash; null from other clients. */
+  deviceId: string | null;
+  fingerprint: string | null;
+}
+
+/** What a win answers: its amount, why it is held (null: it is not), the contributor's campaign total with it. */
+interface WinAnswer {
+  amountFen: number;
+  held: string | null;
+  totalWonFen: number;
+}
+
+/** Who grabs: the signed-in user, or the contributor a cookie-less grab's token names. */
+interface Grabber {
+  id: string;
+  createdAt: Date;
 }
 
 const SHANGHAI_OFFSET_MS = 8 * 3600_000; // Asia/Shanghai has had no DST since 1991.
 const SESSION_CACHE_MS = 2000;
 const LOG_FLUSH_ROWS = 500;
 const LOG_FLUSH_MS = 250;
+/** Answered wins written to PostgreSQL in one transaction at most, and such transactions at once. */
+const WIN_BATCH_MAX = 500;
+const WIN_WRITERS = 2;
+/** The tick leaves wins this young to the grab that is writing them (settling reconciles everything). */
+const RECONCILE_GRACE_MS = 10_000;
 
 export function sessionState(s: Pick<RainSessionRow, 'startsAt' | 'endsAt' | 'settledAt'>, now: Date): RainSessionState {
   if (s.settledAt) return 'settled';
@@ -72,7 +99,7 @@ export function presentSession(s: RainSessionWithStats, now: Date): RainSession 
   };
 }
 
-export function presentGrab(g: RainGrabRow) {
+export function presentGrab(g: RainGrabRow, deviceId: string | null = null) {
   return {
     id: g.id,
     sessionId: g.sessionId,
@@ -84,6 +111,7 @@ export function presentGrab(g: RainGrabRow) {
     holdReason: g.holdReason,
     releasedAt: g.releasedAt?.toISOString() ?? null,
     transferId: g.transferId,
+    deviceId,
   };
 }
 
@@ -103,10 +131,13 @@ export function scheduleStarts(firstDay: string, days: number, times: string[]):
 export function createRainService(deps: RainServiceDeps) {
   const { db, repo, ledger, jobs, clock, tokens, limits, logger, redis } = deps;
   const random = deps.random ?? cryptoRandomInt;
+  const maxWinsPerDevice = limits.maxWinsPerDevice ?? DEFAULT_MAX_WINS_PER_DEVICE;
 
   // Session rows change only in split_at / settled_at, which the grab path does not read.
   const sessionCache = new Map<string, { row: RainSessionRow; at: number }>();
   const eligibleCache = new Set<string>();
+  /** Tokens the rate limiter has just verified, for the grab of the same request. */
+  const checkedTokens = new Map<string, RainTokenClaims>();
   let logBuffer: NewRainLog[] = [];
   let logTimer: NodeJS.Timeout | undefined;
 
@@ -156,17 +187,40 @@ export function createRainService(deps: RainServiceDeps) {
     if (await redis.isLoaded(s.id)) return;
     const packets = await repo.listPackets(s.id);
     const grabs = await repo.listGrabs(s.id);
+    const devices = await repo.grabDevices(s.id);
     await redis.load(s.id, {
       packets: packets.filter((p) => !p.winnerUserId).map((p) => ({ idx: p.idx, amountFen: p.amountFen })),
-      winners: grabs.map((g) => ({ userId: g.userId, idx: g.packetIdx, amountFen: g.amountFen, wonAt: g.wonAt, ip: g.ip })),
+      winners: grabs.map((g) => ({
+        userId: g.userId,
+        idx: g.packetIdx,
+        amountFen: g.amountFen,
+        wonAt: g.wonAt,
+        ip: g.ip,
+        deviceId: devices.get(g.id) ?? null,
+      })),
       ttlSeconds: ttlFor(s),
     });
   }
 
-  function holdReason(user: UserRow, winsFromIp: number, now: Date): string | null {
-    if (now.getTime() - user.createdAt.getTime() < limits.holdAccountAgeHours * 3600_000) return 'new_account';
-    if (winsFromIp > limits.maxWinsPerIp) return 'ip_cluster';
+  /** Accounts that have won from a device in the campaign, counting this one: its session's count (this win included) plus the other sessions' accounts. */
+  const deviceAccounts = (userId: string, inSessionWithThis: number, d: DeviceWins | undefined) =>
+    inSessionWithThis + (d?.elsewhere.filter((u) => u !== userId).length ?? 0);
+
+  /** Why a win is held for review, or null: the rules of docs/rain.md, "Anti-abuse", at the time it was won. */
+  function holdReason(accountCreatedAt: Date, facts: { ipWins: number; deviceAccounts: number }, at: Date): string | null {
+    if (at.getTime() - accountCreatedAt.getTime() < limits.holdAccountAgeHours * 3600_000) return 'new_account';
+    if (facts.ipWins > limits.maxWinsPerIp) return 'ip_cluster';
+    if (facts.deviceAccounts > maxWinsPerDevice) return 'device_cluster';
     return null;
+  }
+
+  /** The hold rules for a win Redis granted, from what PostgreSQL holds now (reconciliation). */
+  async function holdFromRecords(s: RainSessionRow, win: RedisWin, accountCreatedAt: Date): Promise<string | null> {
+    const ipWins = win.ip ? (await repo.countWinsFromIp(s.id, win.ip, db)) + 1 : 0;
+    const d = win.deviceId
+      ? (await repo.deviceWins([{ campaignId: s.campaignId, sessionId: s.id, deviceId: win.deviceId }])).get(`${s.id}:${win.deviceId}`)
+      : undefined;
+    return holdReason(accountCreatedAt, { ipWins, deviceAccounts: win.deviceId ? deviceAccounts(win.userId, (d?.inSession ?? 0) + 1, d) : 0 }, win.wonAt);
   }
 
   /**
@@ -183,6 +237,7 @@ export function createRainService(deps: RainServiceDeps) {
           amountFen: win.amountFen,
           wonAt: win.wonAt,
           ip: win.ip,
+          deviceId: win.deviceId,
           source,
           held: !!held,
           holdReason: held,
@@ -202,38 +257,170 @@ export function createRainService(deps: RainServiceDeps) {
     });
   }
 
-  async function grabWithRedis(s: RainSessionRow, user: UserRow, meta: GrabMeta, now: Date): Promise<RainGrabRow> {
-    let out = await redis!.grab(s.id, user.id, meta.ip, now);
+  /** Enqueues many payments in one statement inside `tx` (pg-boss `insert`; `send` costs a round trip each). */
+  async function sendPayJobs(grabIds: string[], tx: Db): Promise<void> {
+    if (!grabIds.length) return;
+    await jobs.raw.insert(
+      grabIds.map((grabId) => ({ name: rainPayJob.name, data: rainPayJob.payload.parse({ grabId }), singletonKey: grabId })),
+      { db: { executeSql: async (text: string, values: unknown[]) => ({ rows: rowsOf(await tx.execute(rawQuery(text, values))) }) } },
+    );
+  }
+
+  /**
+   * What the campaign's other sessions had recorded when this session's first grab in this
+   * process came: each contributor's rain total and the accounts that won from each device.
+   * One query per session and process instead of one per grab; a session of the same campaign
+   * open at the same time is not in it (its wins count once they are in PostgreSQL).
+   */
+  const snapshots = new Map<string, { endsAt: number; value: Promise<CampaignHistory> }>();
+  function history(s: RainSessionRow): Promise<CampaignHistory> {
+    const hit = snapshots.get(s.id);
+    if (hit) return hit.value;
+    const now = Date.now();
+    for (const [id, snap] of snapshots) if (snap.endsAt + 60_000 < now) snapshots.delete(id);
+    // This process's answered wins first, so the snapshot holds everything it has answered.
+    const value = flushWins().then(() => repo.campaignHistory(s.campaignId, s.id));
+    value.catch(() => snapshots.delete(s.id));
+    snapshots.set(s.id, { endsAt: s.endsAt.getTime(), value });
+    return value;
+  }
+
+  interface PendingWin {
+    s: RainSessionRow;
+    win: RedisWin;
+    held: string | null;
+  }
+  const winQueue: PendingWin[] = [];
+  let winWriters = 0;
+  let drained: { promise: Promise<void>; resolve(): void } | undefined;
+
+  /**
+   * Write-behind with group commit: a win Redis granted is answered at once and queued here;
+   * writers take every waiting win (up to WIN_BATCH_MAX) into one transaction of rows, packets
+   * and payment jobs. Redis holds the win meanwhile, so a crash before the write loses nothing:
+   * reconciliation (each minute, and when settling) records it (docs/rain.md, "Grabbing").
+   */
+  function queueWin(p: PendingWin): void {
+    winQueue.push(p);
+    if (winWriters < WIN_WRITERS) void writeWins();
+  }
+
+  async function writeWins(): Promise<void> {
+    winWriters++;
+    try {
+      while (winQueue.length) {
+        const batch = winQueue.splice(0, WIN_BATCH_MAX);
+        try {
+          await writeWinBatch(batch);
+        } catch (err) {
+          // One bad win (a packet PostgreSQL already gave away) must not hold up the others:
+          // each is written again in a transaction of its own, which fails alone if it must.
+          if (batch.length > 1) logger.warn({ err, wins: batch.length }, 'rain: batched win write failed; writing one by one');
+          for (const p of batch) {
+            await recordWin(p.s, p.win, p.held, 'redis').catch((e: unknown) =>
+              logger.error({ err: e, sessionId: p.s.id, win: p.win }, 'rain: win not written; Redis keeps it for reconciliation'),
+            );
+          }
+        }
+      }
+    } finally {
+      winWriters--;
+      if (!winWriters && !winQueue.length && drained) {
+        drained.resolve();
+        drained = undefined;
+      }
+    }
+  }
+
+  /** Resolves once every win this process has answered is written (or has failed and been logged). */
+  function flushWins(): Promise<void> {
+    if (!winWriters && !winQueue.length) return Promise.resolve();
+    if (!drained) {
+      let resolve!: () => void;
+      const promise = new Promise<void>((r) => (resolve = r));
+      drained = { promise, resolve };
+    }
+    return drained.promise;
+  }
+
+  async function writeWinBatch(batch: PendingWin[]): Promise<void> {
+    await db.transaction(async (tx) => {
+      const made = await repo.createGrabs(
+        batch.map((p) => ({
+          sessionId: p.s.id,
+          userId: p.win.userId,
+          packetIdx: p.win.idx,
+          amountFen: p.win.amountFen,
+          wonAt: p.win.wonAt,
+          ip: p.win.ip,
+          deviceId: p.win.deviceId,
+          source: 'redis' as const,
+          held: !!p.held,
+          holdReason: p.held,
+        })),
+        tx,
+      );
+      const marked = await repo.markPacketsWon(
+        made.map((g) => ({ sessionId: g.sessionId, idx: g.packetIdx, userId: g.userId, wonAt: g.wonAt, grabId: g.id })),
+        tx,
+      );
+      if (marked !== made.length) throw new Error(`rain: ${made.length - marked} packet(s) of a batch already won in PostgreSQL`);
+      await sendPayJobs(
+        made.filter((g) => !g.held).map((g) => g.id),
+        tx,
+      );
+      if (made.length === batch.length) return;
+      // Not inserted: already recorded (by reconciliation), or Redis and PostgreSQL disagree.
+      const inserted = new Set(made.map((g) => `${g.sessionId}:${g.userId}`));
+      for (const p of batch) {
+        if (inserted.has(`${p.s.id}:${p.win.userId}`)) continue;
+        const existing = await repo.getGrabByUser(p.s.id, p.win.userId, tx);
+        if (existing?.packetIdx !== p.win.idx) logger.error({ sessionId: p.s.id, win: p.win, existing }, 'rain: Redis and PostgreSQL disagree on a win');
+      }
+    });
+  }
+
+  async function grabWithRedis(s: RainSessionRow, who: Grabber, meta: GrabMeta, now: Date): Promise<WinAnswer> {
+    let out = await redis!.grab(s.id, who.id, meta.ip, now, meta.deviceId);
     if (out.kind === 'not_loaded') {
       await loadRedis(s);
-      out = await redis!.grab(s.id, user.id, meta.ip, now);
+      out = await redis!.grab(s.id, who.id, meta.ip, now, meta.deviceId);
     }
     if (out.kind === 'not_loaded') throw new AppError('server.unavailable');
     if (out.kind === 'empty') throw new AppError('rain.no_packets_left');
     if (out.kind === 'already') throw new AppError('rain.already_grabbed', {}, { details: { amountFen: out.win.amountFen } });
-    const grab = await recordWin(s, out.win, holdReason(user, out.ipWins, now), 'redis');
-    if (!grab || grab.userId !== user.id) throw new AppError('server.unavailable');
-    return grab;
+    const { win } = out;
+    const past = await history(s);
+    const onDevice = win.deviceId ? deviceAccounts(win.userId, out.deviceWins, { inSession: 0, elsewhere: past.devices.get(win.deviceId) ?? [] }) : 0;
+    const held = holdReason(who.createdAt, { ipWins: out.ipWins, deviceAccounts: onDevice }, win.wonAt);
+    queueWin({ s, win, held });
+    return { amountFen: win.amountFen, held, totalWonFen: (past.totals.get(win.userId) ?? 0) + win.amountFen };
   }
 
-  async function grabWithPostgres(s: RainSessionRow, user: UserRow, meta: GrabMeta, now: Date): Promise<RainGrabRow> {
+  async function grabWithPostgres(s: RainSessionRow, who: Grabber, meta: GrabMeta, now: Date): Promise<WinAnswer> {
     if (!s.splitAt) await ensureSplit(s.id);
-    const prior = await repo.getGrabByUser(s.id, user.id);
+    const prior = await repo.getGrabByUser(s.id, who.id);
     if (prior) throw new AppError('rain.already_grabbed', {}, { details: { amountFen: prior.amountFen } });
     try {
       return await db.transaction(async (tx) => {
         const packet = (await repo.lockUnclaimed(s.id, true, tx)) ?? (await repo.lockUnclaimed(s.id, false, tx));
         if (!packet) throw new AppError('rain.no_packets_left');
-        const fromIp = meta.ip ? (await repo.countWinsFromIp(s.id, meta.ip, tx)) + 1 : 0;
-        const held = holdReason(user, fromIp, now);
+        const ipWins = meta.ip ? (await repo.countWinsFromIp(s.id, meta.ip, tx)) + 1 : 0;
+        let onDevice = 0;
+        if (meta.deviceId) {
+          const d = (await repo.deviceWins([{ campaignId: s.campaignId, sessionId: s.id, deviceId: meta.deviceId }], tx)).get(`${s.id}:${meta.deviceId}`);
+          onDevice = deviceAccounts(who.id, (d?.inSession ?? 0) + 1, d);
+        }
+        const held = holdReason(who.createdAt, { ipWins, deviceAccounts: onDevice }, now);
         const made = await repo.createGrab(
           {
             sessionId: s.id,
-            userId: user.id,
+            userId: who.id,
             packetIdx: packet.idx,
             amountFen: packet.amountFen,
             wonAt: now,
             ip: meta.ip,
+            deviceId: meta.deviceId,
             source: 'postgres',
             held: !!held,
             holdReason: held,
@@ -242,29 +429,33 @@ export function createRainService(deps: RainServiceDeps) {
         );
         // The (session, user) constraint is the one that can conflict here: the packet is locked.
         if (!made) throw new AppError('rain.already_grabbed');
-        await repo.markPacketWon({ sessionId: s.id, idx: packet.idx, userId: user.id, wonAt: now, grabId: made.id }, tx);
+        await repo.markPacketWon({ sessionId: s.id, idx: packet.idx, userId: who.id, wonAt: now, grabId: made.id }, tx);
         if (!made.held) await jobs.send('rain.pay', { grabId: made.id }, { tx, singletonKey: made.id });
-        return made;
+        // Read in the transaction: once it commits, the answer needs no further connection
+        // (a busy pool could refuse one, and a recorded win must not answer 500).
+        return { amountFen: made.amountFen, held: made.holdReason, totalWonFen: await repo.totalWon(who.id, s.campaignId, tx) };
       });
     } catch (err) {
       if (err instanceof AppError && err.code === 'rain.already_grabbed' && !err.details) {
-        const g = await repo.getGrabByUser(s.id, user.id);
+        const g = await repo.getGrabByUser(s.id, who.id);
         throw new AppError('rain.already_grabbed', {}, { details: { amountFen: g?.amountFen } });
       }
       throw err;
     }
   }
 
-  async function checkEligible(s: RainSessionRow, user: UserRow, meta: GrabMeta, now: Date): Promise<void> {
+  async function checkEligible(s: RainSessionRow, who: Grabber, claims: RainTokenClaims | null, now: Date): Promise<void> {
     const state = sessionState(s, now);
     if (state !== 'open') throw new AppError('rain.not_open', { state });
-    if (!tokens.verify(meta.token, s.id, user.id, now)) throw new AppError('rain.bad_token');
-    if (now.getTime() - user.createdAt.getTime() < limits.minAccountAgeMinutes * 60_000)
+    if (claims?.userId !== who.id) throw new AppError('rain.bad_token');
+    if (now.getTime() - who.createdAt.getTime() < limits.minAccountAgeMinutes * 60_000)
       throw new AppError('rain.account_too_new', { minutes: limits.minAccountAgeMinutes });
-    const key = `${s.id}:${user.id}`;
+    // Membership was checked when the token was issued, and membership never ends: a valid
+    // token is proof enough, and spares every grab a query.
+    if (!s.eligibility.requireSubmission) return;
+    const key = `${s.id}:${who.id}`;
     if (eligibleCache.has(key)) return;
-    if (!(await repo.isMember(s.campaignId, user.id))) throw new AppError('rain.not_eligible');
-    if (s.eligibility.requireSubmission && !(await repo.hasSubmission(s.campaignId, user.id))) throw new AppError('rain.submission_required');
+    if (!(await repo.hasSubmission(s.campaignId, who.id))) throw new AppError('rain.submission_required');
     if (eligibleCache.size > 100_000) eligibleCache.clear();
     eligibleCache.add(key);
   }
@@ -302,7 +493,8 @@ export function createRainService(deps: RainServiceDeps) {
    * Makes PostgreSQL hold every win Redis holds, and Redis hold the live state when it lost it.
    * Safe at any time, repeatedly, and while grabs go on.
    */
-  async function reconcile(sessionId: string): Promise<{ recorded: number }> {
+  async function reconcile(sessionId: string, opts: { graceMs?: number } = {}): Promise<{ recorded: number }> {
+    await flushWins();
     const s = await repo.get(sessionId);
     if (!s) throw new AppError('rain.session_not_found');
     if (!redis || !s.splitAt) return { recorded: 0 };
@@ -313,11 +505,16 @@ export function createRainService(deps: RainServiceDeps) {
     }
     const inPg = new Set((await repo.listGrabs(s.id)).map((g) => g.userId));
     let recorded = 0;
-    const missing = (await redis.winners(s.id)).filter((w) => !inPg.has(w.userId)).sort((a, b) => a.wonAt.getTime() - b.wonAt.getTime());
+    // A win younger than the grace is most likely still on its way through a grab's group commit.
+    const before = clock.now().getTime() - (opts.graceMs ?? 0);
+    const missing = (await redis.winners(s.id))
+      .filter((w) => !inPg.has(w.userId) && w.wonAt.getTime() <= before)
+      .sort((a, b) => a.wonAt.getTime() - b.wonAt.getTime());
+    const created = await repo.accountsCreatedAt(missing.map((w) => w.userId));
     for (const w of missing) {
-      // The win's hold rules are re-applied from what is known now: the IP cluster counts all recorded wins.
-      const fromIp = w.ip ? (await repo.countWinsFromIp(s.id, w.ip, db)) + 1 : 0;
-      const held = fromIp > limits.maxWinsPerIp ? 'ip_cluster' : null;
+      // The hold rules are applied again, in the order the wins happened, from what PostgreSQL
+      // has recorded by then.
+      const held = await holdFromRecords(s, w, created.get(w.userId) ?? new Date(0));
       const g = await recordWin(s, w, held, 'reconcile');
       if (g?.source === 'reconcile') recorded++;
     }
@@ -353,6 +550,7 @@ export function createRainService(deps: RainServiceDeps) {
     pay,
     settle,
     flushLog,
+    flushWins,
     get usesRedis() {
       return !!redis;
     },
@@ -387,19 +585,48 @@ export function createRainService(deps: RainServiceDeps) {
       if (sessionState(s, clock.now()) === 'ended' || s.settledAt) throw new AppError('rain.not_open', { state: sessionState(s, clock.now()) });
       if (!(await repo.isMember(s.campaignId, actor.id))) throw new AppError('rain.not_eligible');
       const expiresAt = new Date(s.endsAt.getTime() + 60_000);
-      return { token: tokens.issue(s.id, actor.id, expiresAt), expiresAt: expiresAt.toISOString() };
+      return { token: tokens.issue(s.id, actor, expiresAt), expiresAt: expiresAt.toISOString() };
     },
 
-    async grab(actor: UserRow, sessionId: string, meta: GrabMeta): Promise<RainGrabResult> {
+    /** The contributor a grab token names, if it is valid for this session (the per-account rate limit keys on it). */
+    tokenUser(token: string | undefined, sessionId: string): string | null {
+      const claims = tokens.read(token, sessionId, clock.now());
+      // The grab that follows in the same request reads it again: spare it the second HMAC.
+      if (token && claims) {
+        if (checkedTokens.size >= 10_000) checkedTokens.clear();
+        checkedTokens.set(`${sessionId}:${token}`, claims);
+      }
+      return claims?.userId ?? null;
+    },
+
+    /**
+     * One grab by the signed-in `actor`, or, when the request came without the session cookie,
+     * by the contributor its token names (docs/rain.md, "Grabbing").
+     */
+    async grab(actor: UserRow | null, sessionId: string, meta: GrabMeta): Promise<RainGrabResult> {
       const now = clock.now();
-      const base = { sessionId, userId: actor.id, ip: meta.ip, userAgent: meta.userAgent?.slice(0, 300) ?? null, at: now };
+      const checked = meta.token ? checkedTokens.get(`${sessionId}:${meta.token}`) : undefined;
+      if (checked) checkedTokens.delete(`${sessionId}:${meta.token}`);
+      const claims = checked && checked.expiresAt.getTime() >= now.getTime() ? checked : tokens.read(meta.token, sessionId, now);
+      // Neither cookie nor a valid token: not signed in, or a token that is stale or not this session's.
+      if (!actor && !claims) throw new AppError(meta.token ? 'rain.bad_token' : 'auth.required');
+      const who: Grabber = actor ? { id: actor.id, createdAt: actor.createdAt } : { id: claims!.userId, createdAt: claims!.accountCreatedAt };
+      const base = {
+        sessionId,
+        userId: who.id,
+        ip: meta.ip,
+        userAgent: meta.userAgent?.slice(0, 300) ?? null,
+        deviceId: meta.deviceId,
+        fingerprint: meta.fingerprint,
+        at: now,
+      };
       try {
-        assertCan(actor, 'rain.grab');
+        if (actor) assertCan(actor, 'rain.grab');
         const s = await session(sessionId);
-        await checkEligible(s, actor, meta, now);
-        const grab = redis ? await grabWithRedis(s, actor, meta, now) : await grabWithPostgres(s, actor, meta, now);
-        log({ ...base, outcome: grab.held ? `won_held:${grab.holdReason}` : 'won', amountFen: grab.amountFen });
-        return { won: true, amountFen: grab.amountFen, totalWonFen: await repo.totalWon(actor.id, s.campaignId), held: grab.held };
+        await checkEligible(s, who, claims, now);
+        const won = redis ? await grabWithRedis(s, who, meta, now) : await grabWithPostgres(s, who, meta, now);
+        log({ ...base, outcome: won.held ? `won_held:${won.held}` : 'won', amountFen: won.amountFen });
+        return { won: true, amountFen: won.amountFen, totalWonFen: won.totalWonFen, held: !!won.held };
       } catch (err) {
         log({ ...base, outcome: err instanceof AppError ? err.code : 'error', amountFen: null });
         throw err;
@@ -426,17 +653,24 @@ export function createRainService(deps: RainServiceDeps) {
         return found;
       });
       await pay(g.id);
-      return presentGrab((await repo.getGrab(grabId))!);
+      return presentGrab((await repo.getGrab(grabId))!, await repo.grabDevice(grabId));
     },
 
-    /** For the admin view and tests. */
-    listGrabs: (sessionId: string) => repo.listGrabs(sessionId),
+    /** For the admin view and tests: the wins recorded in PostgreSQL, this process's answered ones included. */
+    async listGrabs(sessionId: string) {
+      await flushWins();
+      return repo.listGrabs(sessionId);
+    },
 
     /** The admin's view of a session's wins: held ones first, then newest. */
     async adminGrabs(actor: Actor, sessionId: string) {
       assertCan(actor, 'rain.manage');
+      await flushWins();
       const grabs = await repo.listGrabs(sessionId);
-      return grabs.map(presentGrab).sort((a, b) => Number(b.held && !b.releasedAt) - Number(a.held && !a.releasedAt) || b.wonAt.localeCompare(a.wonAt));
+      const devices = await repo.grabDevices(sessionId);
+      return grabs
+        .map((g) => presentGrab(g, devices.get(g.id) ?? null))
+        .sort((a, b) => Number(b.held && !b.releasedAt) - Number(a.held && !a.releasedAt) || b.wonAt.localeCompare(a.wonAt));
     },
     ledgerTotal: (sessionId: string) => repo.ledgerTotal(sessionId),
 
@@ -451,7 +685,7 @@ export function createRainService(deps: RainServiceDeps) {
         else await ensureSplit(s.id);
         prepared++;
         if (now >= s.startsAt) {
-          await reconcile(s.id);
+          await reconcile(s.id, { graceMs: RECONCILE_GRACE_MS });
           reconciled++;
         }
       }
@@ -502,6 +736,8 @@ export function createRainService(deps: RainServiceDeps) {
     return made.map((s) => presentSession({ ...s, grantedFen: 0, grabbedCount: 0 }, now));
   }
 }
+
+const rowsOf = (r: unknown): unknown[] => (r as { rows?: unknown[] }).rows ?? (r as unknown[]);
 
 function findFk(err: unknown): boolean {
   let cur: unknown = err;

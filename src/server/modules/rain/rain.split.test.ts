@@ -67,7 +67,14 @@ describe('schedule and tokens', () => {
   it('accepts a token only for its session, user and lifetime', () => {
     const t = createRainTokens('s'.repeat(32));
     const now = new Date('2030-01-01T00:00:00Z');
-    const tok = t.issue('sess', 'user', new Date(now.getTime() + 60_000));
+    const created = new Date('2029-06-01T00:00:00Z');
+    const tok = t.issue('sess', { id: 'user', createdAt: created }, new Date(now.getTime() + 60_000));
+    expect(t.read(tok, 'sess', now)).toEqual({ userId: 'user', accountCreatedAt: created, expiresAt: new Date(now.getTime() + 60_000) });
+    expect(t.read(tok, 'other', now)).toBeNull();
+    // The user and the account's age are signed: neither can be swapped.
+    const [exp, , ms, sig] = tok.split('.');
+    expect(t.read(`${exp}.other.${ms}.${sig}`, 'sess', now)).toBeNull();
+    expect(t.read(`${exp}.user.${Number(ms) - 86_400_000}.${sig}`, 'sess', now)).toBeNull();
     expect(t.verify(tok, 'sess', 'user', now)).toBe(true);
     expect(t.verify(tok, 'other', 'user', now)).toBe(false);
     expect(t.verify(tok, 'sess', 'other', now)).toBe(false);

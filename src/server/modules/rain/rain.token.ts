@@ -1,32 +1,53 @@
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 
 /**
- * Session-scoped grab tokens: HMAC-SHA256 over (session, user, expiry) with a server secret.
- * The rain page fetches one per session; a grab without a valid one is refused, so a script
- * must at least go through the signed-in token route (rate-limited and logged like grabs).
+ * Session-scoped grab tokens: HMAC-SHA256 over (session, user, account creation, expiry) with a
+ * server secret. The rain page fetches one per session (signed in, member of the campaign); a
+ * grab without a valid one is refused, so a script must at least go through the signed-in
+ * token route (rate-limited and logged like grabs).
+ *
+ * The token names its contributor and the account's creation time, both signed, so a grab
+ * sent without the session cookie is still a known contributor's: the grab route then skips the
+ * cookie's session lookup in PostgreSQL, the one database read every signed-in request pays
+ * (docs/rain.md, "Grabbing"). Format: `<exp>.<userId>.<createdAtMs>.<signature>`.
  */
+export interface RainTokenClaims {
+  userId: string;
+  accountCreatedAt: Date;
+  expiresAt: Date;
+}
+
 export interface RainTokens {
-  issue(sessionId: string, userId: string, expiresAt: Date): string;
+  issue(sessionId: string, user: { id: string; createdAt: Date }, expiresAt: Date): string;
+  /** The claims of a well-signed, unexpired token for this session, or null. */
+  read(token: string | undefined, sessionId: string, now: Date): RainTokenClaims | null;
   verify(token: string | undefined, sessionId: string, userId: string, now: Date): boolean;
 }
 
 export function createRainTokens(secret: string): RainTokens {
-  const sign = (sessionId: string, userId: string, exp: number) =>
-    createHmac('sha256', secret).update(`rain:v1:${sessionId}:${userId}:${exp}`).digest('base64url');
+  const sign = (sessionId: string, userId: string, created: number, exp: number) =>
+    createHmac('sha256', secret).update(`rain:v2:${sessionId}:${userId}:${created}:${exp}`).digest('base64url');
+  const read: RainTokens['read'] = (token, sessionId, now) => {
+    if (!token || token.length > 200) return null;
+    const parts = token.split('.');
+    if (parts.length !== 4) return null;
+    const [expText, userId, createdText, sig] = parts as [string, string, string, string];
+    const exp = Number(expText);
+    const created = Number(createdText);
+    if (!Number.isSafeInteger(exp) || !Number.isSafeInteger(created) || !userId || exp * 1000 < now.getTime()) return null;
+    const given = Buffer.from(sig);
+    const want = Buffer.from(sign(sessionId, userId, created, exp));
+    if (given.length !== want.length || !timingSafeEqual(given, want)) return null;
+    return { userId, accountCreatedAt: new Date(created), expiresAt: new Date(exp * 1000) };
+  };
   return {
-    issue(sessionId, userId, expiresAt) {
+    issue(sessionId, user, expiresAt) {
       const exp = Math.floor(expiresAt.getTime() / 1000);
-      return `${exp}.${sign(sessionId, userId, exp)}`;
+      const created = user.createdAt.getTime();
+      return `${exp}.${user.id}.${created}.${sign(sessionId, user.id, created, exp)}`;
     },
-    verify(token, sessionId, userId, now) {
-      if (!token || token.length > 200) return false;
-      const dot = token.indexOf('.');
-      const exp = Number(token.slice(0, dot));
-      if (dot < 1 || !Number.isSafeInteger(exp) || exp * 1000 < now.getTime()) return false;
-      const given = Buffer.from(token.slice(dot + 1));
-      const want = Buffer.from(sign(sessionId, userId, exp));
-      return given.length === want.length && timingSafeEqual(given, want);
-    },
+    read,
+    verify: (token, sessionId, userId, now) => read(token, sessionId, now)?.userId === userId,
   };
 }
 

@@ -12,7 +12,8 @@ import type { RewardsRepository } from './rewards.repository.js';
  * until then `zeroReach` answers 0, and tests hand in their own.
  */
 export interface ReachSource {
-  reachOf(q: { userId: string; campaignId: string }): Promise<number>;
+  /** With `tx`, reads inside that transaction (the adoption's: on PGlite a read outside it would wait for it forever). */
+  reachOf(q: { userId: string; campaignId: string }, tx?: Db): Promise<number>;
 }
 export const zeroReach: ReachSource = { reachOf: async () => 0 };
 
@@ -112,7 +113,7 @@ export function createRewardsService(deps: RewardsServiceDeps) {
     async multiplierFor(q, tx) {
       const rules = await rulesOf(q.campaignId, tx);
       if (!rules.reachMultipliers?.length) return 100;
-      return multiplierAt(rules, await deps.reach.reachOf(q)).multiplierPercent;
+      return multiplierAt(rules, await deps.reach.reachOf(q, tx)).multiplierPercent;
     },
     async recordedAdoption(submissionId, tx) {
       const t = await repo.getTransferByKey(`adoption:${submissionId}`, tx);

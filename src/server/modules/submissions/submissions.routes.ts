@@ -147,8 +147,9 @@ export function submissionsRoutes(services: Services, uploads: UploadsServer): F
             key,
           );
         if (!m) throw new AppError('request.not_found');
-        // A daily pick's media are public from its day on; everything else is its contributor's and the desk's.
-        const isPublic = await services.packaging.isPublic(m[1]!);
+        // Media of a daily pick (from its day on) and of a video live on Paike's own site or kiosks
+        // are public; everything else is its contributor's and the desk's.
+        const isPublic = (await services.site.isPublicMedia(m[1]!)) || (await services.packaging.isPublic(m[1]!));
         if (!isPublic) await services.submissions.assertMediaAccess(req.user, key);
         reply.header('cache-control', isPublic ? 'public, max-age=300' : 'private, max-age=60');
         const info = await services.storage.stat(key);

@@ -28,6 +28,12 @@ export function DeskNav({ me }: { me: Me }) {
       {hasRole(me, EDITORS) ? <Link to="/desk/daily-picks">{t('deskNav.picks')}</Link> : null}
       {hasRole(me, CHIEFS) ? <Link to="/desk/studios">{t('deskNav.studios')}</Link> : null}
       {hasRole(me, CHIEFS) ? <Link to="/desk/audit">{t('deskNav.audit')}</Link> : null}
+      {hasRole(me, EDITORS) ? <Link to="/dashboards">{t('dashboards.title')}</Link> : null}
+      {hasRole(me, [...EDITORS, 'finance']) ? (
+        <Link to="/desk/grand-prize" search={{}}>
+          {t('distribution.grand.title')}
+        </Link>
+      ) : null}
       {hasRole(me, FINANCE) ? <Link to="/finance">{t('deskNav.finance')}</Link> : null}
     </nav>
   );

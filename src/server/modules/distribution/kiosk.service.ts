@@ -1,0 +1,82 @@
+import { createHash, randomBytes } from 'node:crypto';
+import type { Db } from '../../db/client.js';
+import type { KioskScreenRow } from '../../db/schema.js';
+import type { Clock } from '../../lib/clock.js';
+import { AppError } from '../../lib/errors.js';
+import type { AuditRepository } from '../audit/audit.repository.js';
+import { assertCan, type Actor } from '../accounts/permissions.js';
+import type { DistributionRepository } from './distribution.repository.js';
+
+export interface KioskDeps {
+  db: Db;
+  repo: DistributionRepository;
+  audit: AuditRepository;
+  clock: Clock;
+}
+
+const PLAYLIST_ITEMS = 30;
+export const hashKioskKey = (key: string) => createHash('sha256').update(key).digest('hex');
+
+function presentScreen(s: KioskScreenRow) {
+  return { id: s.id, name: s.name, campaignId: s.campaignId, createdAt: s.createdAt.toISOString(), lastSeenAt: s.lastSeenAt?.toISOString() ?? null };
+}
+
+/**
+ * Kiosk screens (阅报栏/大屏): each pulls its playlist with its own key, shown once at
+ * creation and stored only as a hash. The kiosk channel's live publications are the playlist,
+ * newest first, limited to the screen's campaign when it has one.
+ */
+export function createKioskService(deps: KioskDeps) {
+  return {
+    async list(actor: Actor) {
+      assertCan(actor, 'kiosk.manage');
+      return (await deps.repo.listScreens()).map(presentScreen);
+    },
+    async create(actor: Actor, body: { name: string; campaignId: string | null }) {
+      assertCan(actor, 'kiosk.manage');
+      const key = `pk_kiosk_${randomBytes(24).toString('base64url')}`;
+      const screen = await deps.db.transaction(async (tx) => {
+        const row = await deps.repo.createScreen({ name: body.name, campaignId: body.campaignId, keyHash: hashKioskKey(key) }, tx);
+        if (!row) throw new AppError('kiosk.name_taken');
+        await deps.audit.create({ actorId: actor.id, action: 'kiosk.create', objectType: 'kiosk_screen', objectId: row.id, data: { name: body.name } }, tx);
+        return row;
+      });
+      return { screen: presentScreen(screen), key };
+    },
+    async remove(actor: Actor, id: string) {
+      assertCan(actor, 'kiosk.manage');
+      if (!(await deps.repo.deleteScreen(id))) throw new AppError('request.not_found');
+      await deps.audit.create({ actorId: actor.id, action: 'kiosk.delete', objectType: 'kiosk_screen', objectId: id });
+    },
+    /** The screen behind a key, or an error a screen's operator can act on. */
+    async screenFor(key: string | undefined): Promise<KioskScreenRow> {
+      if (!key) throw new AppError('kiosk.key_invalid');
+      const screen = await deps.repo.screenByKeyHash(hashKioskKey(key));
+      if (!screen) throw new AppError('kiosk.key_invalid');
+      return screen;
+    },
+    async playlist(screen: KioskScreenRow) {
+      await deps.repo.touchScreen(screen.id);
+      const rows = await deps.repo.kioskPlaylist(screen.campaignId, PLAYLIST_ITEMS);
+      return {
+        screen: screen.name,
+        generatedAt: deps.clock.now().toISOString(),
+        items: rows.map((r) => {
+          const s = r.submission;
+          const cover = r.coverKey ?? s.outputs?.poster ?? null;
+          return {
+            submissionId: s.id,
+            headline: r.headline ?? s.title,
+            summary: r.summary ?? '',
+            credit: r.credit || r.contributorName,
+            hlsUrl: s.outputs?.master ? `/api/media/${s.outputs.master}` : '',
+            posterUrl: cover ? `/api/media/${cover}` : null,
+            durationSeconds: s.durationSeconds,
+            publishedAt: r.publishedAt.toISOString(),
+          };
+        }),
+      };
+    },
+  };
+}
+export type KioskService = ReturnType<typeof createKioskService>;
