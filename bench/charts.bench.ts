@@ -16,7 +16,9 @@
  *
  * Our servers are real `paike` children (NODE_ENV=production): `paike serve` on PostgreSQL (a
  * fresh schema), `paike start` on PGlite (a fresh temp DATA_DIR, opened by the bench first to
- * load the fixtures, then handed over). The schema or the temp dir is removed at the end.
+ * load the fixtures, then handed over). One of ours runs at a time; the hello-world runs
+ * throughout, and hello, cached and floor (a 404 on the cached server) alternate round by round
+ * after one uncounted warm-up each. The schema or the temp dir is removed at the end.
  */
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -236,14 +238,17 @@ async function main(): Promise<void> {
     console.log(`VACUUM ANALYZE metric_samples took ${vacuumMs.toFixed(0)} ms`);
     console.log(`one real freeze of ${fx.previous.week} (ranking, 10 entries, 10 prize transfers, notices, in one transaction): ${freezeMs.toFixed(1)} ms`);
 
-    // 2. Live read under load. PGlite is one process: the bench hands the data dir to the server.
+    // 2. Live read under load. The hello-world answers the very bytes our route answers.
     const campaignId = fx.campaignId;
     const week = fx.current.week;
+    const body = (await charts.weeklyReply({ campaignId, week })).json;
+    // PGlite is one process: the bench hands the data dir to the server.
     if (!DATABASE_URL) {
       await runtime.close();
       runtime = undefined;
     }
-    const request = (port: number) => Buffer.from(`GET /api/charts/weekly?campaignId=${campaignId}&week=${week} HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\n\r\n`);
+    const chartRequest = (port: number) =>
+      Buffer.from(`GET /api/charts/weekly?campaignId=${campaignId}&week=${week} HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\n\r\n`);
     const results: Partial<Record<Variant, LoadResult[]>> = {};
     const labels: Record<Variant, string> = {
       hello: 'bare Fastify hello-world, same JSON bytes (HTTP limit)',
@@ -251,58 +256,52 @@ async function main(): Promise<void> {
       floor: '(diagnostic) a 404 on the cached server: its plugins and hooks, no route',
       uncached: 'ours, no cache (every request computes the week so far)',
     };
-    let body: string | undefined;
-    const order = (['cached', 'floor', 'uncached', 'hello'] as Variant[]).filter((v) => VARIANTS.includes(v));
-    let cachedPort: number | undefined;
-    for (const v of order) {
-      let port: number;
-      if (v === 'floor') {
-        if (!cachedPort) throw new Error('floor runs on the cached server: list cached too');
-        port = cachedPort;
-      } else if (v === 'hello') {
-        if (!body) throw new Error('hello needs a body from one of our servers first');
-        const file = join(dataDir, 'hello-body.json');
-        writeFileSync(file, body);
-        const hello = spawnTracked(process.execPath, ['--input-type=module', '-e', HELLO_SERVER], {
-          cwd: repoDir,
-          env: { ...process.env, BODY_FILE: file },
-          ready: /hello listening on (\d+)/,
-        });
-        servers.push(hello);
-        port = Number(await hello.ready);
-      } else {
-        const s = await startServer(v);
-        servers.push(s.proc);
-        port = s.port;
+    const file = join(dataDir, 'hello-body.json');
+    writeFileSync(file, body);
+    const hello = spawnTracked(process.execPath, ['--input-type=module', '-e', HELLO_SERVER], {
+      cwd: repoDir,
+      env: { ...process.env, BODY_FILE: file },
+      ready: /hello listening on (\d+)/,
+    });
+    servers.push(hello);
+    const helloPort = Number(await hello.ready);
+
+    async function measure(v: Variant, port: number, round: number): Promise<void> {
+      const req = v === 'floor' ? Buffer.from(`GET /api/no-such-route HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\n\r\n`) : chartRequest(port);
+      const ok = v === 'floor' ? '404' : '200';
+      if (round === 0) {
+        await httpLoad({ port, connections: CLIENTS, durationMs: 2000, request: () => req, okStatus: Number(ok) }); // warm-up, not counted
+        return;
       }
-      const req = v === 'floor' ? Buffer.from(`GET /api/no-such-route HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\n\r\n`) : request(port);
-      if (v === 'cached') cachedPort = port;
-      if (v === 'cached' || v === 'uncached') {
-        const one = await httpLoad({ port, connections: 1, durationMs: 60_000, request: (i) => (i === 0 ? req : undefined) });
-        if (one.outcomes.get('200') !== 1) throw new Error(`${v}: ${JSON.stringify([...one.outcomes])} ${one.samples.join(' | ')}`);
-        body ??= await fetch(`http://127.0.0.1:${port}/api/charts/weekly?campaignId=${campaignId}&week=${week}`).then((r) => r.text());
+      const r = await httpLoad({ port, connections: CLIENTS, durationMs: DURATION_MS, request: () => req, okStatus: Number(ok) });
+      (results[v] ??= []).push(r);
+      const bad = [...r.outcomes].filter(([k]) => k !== ok);
+      console.log(
+        `  ${v.padEnd(9)} round ${round}: ${r.requests} in ${(r.ms / 1000).toFixed(2)} s = ${r.perSecond.toFixed(0)}/s, ` +
+          `p50 ${percentile(r.latenciesMs, 0.5).toFixed(1)} ms, p99 ${percentile(r.latenciesMs, 0.99).toFixed(1)} ms` +
+          (bad.length ? `, UNEXPECTED: ${bad.map(([k, n]) => `${k}×${n}`).join(' ')} ${r.samples.join(' | ')}` : '') +
+          `, load ${loadNow()}`,
+      );
+    }
+
+    // One of our servers at a time (PGlite allows one per data dir); the hello-world runs
+    // throughout and alternates round by round with the variants on the cached server.
+    for (const server of (['cached', 'uncached'] as const).filter((v) => VARIANTS.includes(v) || (v === 'cached' && VARIANTS.includes('floor')))) {
+      const s = await startServer(server);
+      servers.push(s.proc);
+      const first = await httpLoad({ port: s.port, connections: 1, durationMs: 60_000, request: (i) => (i === 0 ? chartRequest(s.port) : undefined) });
+      if (first.outcomes.get('200') !== 1) throw new Error(`${server}: ${JSON.stringify([...first.outcomes])} ${first.samples.join(' | ')}`);
+      const here: Variant[] = server === 'cached' ? (['hello', 'cached', 'floor'] as Variant[]).filter((v) => VARIANTS.includes(v)) : ['uncached'];
+      for (let round = 0; round <= ROUNDS; round++) {
+        for (const v of here) await measure(v, v === 'hello' ? helloPort : s.port, round);
       }
-      await httpLoad({ port, connections: CLIENTS, durationMs: 2000, request: () => req }); // warm-up, not counted
-      for (let round = 1; round <= ROUNDS; round++) {
-        const r = await httpLoad({ port, connections: CLIENTS, durationMs: DURATION_MS, request: () => req, okStatus: v === 'floor' ? 404 : 200 });
-        (results[v] ??= []).push(r);
-        const bad = [...r.outcomes].filter(([k]) => k !== (v === 'floor' ? '404' : '200'));
-        console.log(
-          `  ${v.padEnd(9)} round ${round}: ${r.requests} in ${(r.ms / 1000).toFixed(2)} s = ${r.perSecond.toFixed(0)}/s, ` +
-            `p50 ${percentile(r.latenciesMs, 0.5).toFixed(1)} ms, p99 ${percentile(r.latenciesMs, 0.99).toFixed(1)} ms` +
-            (bad.length ? `, NOT 200: ${bad.map(([k, n]) => `${k}×${n}`).join(' ')} ${r.samples.join(' | ')}` : '') +
-            `, load ${loadNow()}`,
-        );
-      }
-      // PGlite allows one server at a time on the data dir (the floor runs on the cached one).
-      const keepForFloor = v === 'cached' && VARIANTS.includes('floor');
-      if (v === 'floor' || v === 'uncached' || (v === 'cached' && !keepForFloor)) await servers.pop()!.stop();
+      await servers.pop()!.stop();
     }
     const med = (v: Variant, f: (r: LoadResult) => number) => median((results[v] ?? []).map(f));
     const p99 = (v: Variant) => med(v, (r) => percentile(r.latenciesMs, 0.99));
     const rate = (v: Variant) => med(v, (r) => r.perSecond);
     console.log(
-      `\nlive read, ${CLIENTS} keep-alive connections, medians of ${ROUNDS} rounds of ${DURATION_MS / 1000} s (load ${loadNow()}), reply ${body?.length ?? 0} bytes`,
+      `\nlive read, ${CLIENTS} keep-alive connections, medians of ${ROUNDS} rounds of ${DURATION_MS / 1000} s (load ${loadNow()}), reply ${body.length} bytes`,
     );
     console.log(
       table(

@@ -317,6 +317,7 @@ export function createServices(deps: ServiceDeps) {
     publicUrl: deps.publicUrl,
     holdMinutes: deps.config.PUBLISH_HOLD_MINUTES,
     maxAttempts: deps.config.PUBLISH_MAX_ATTEMPTS,
+    notify: notices.notify,
   });
   const site = createSiteService({
     repo: distributionRepo,

@@ -541,6 +541,7 @@ export const en = {
       confirmDisconnect: 'Disconnect {{channel}}? Its stored credentials are erased and nothing more is published there until it is set up again.',
       confirmDisconnectYes: 'Yes, disconnect',
       disconnectedMsg: '{{channel}} disconnected.',
+      failedBanner: 'Connecting {{channel}} did not work. The platform’s reason is shown on its card below; try Reconnect.',
       connectedBanner: '{{channel}} is connected. Videos waiting for it are queued again.',
       dismiss: 'Dismiss',
     },

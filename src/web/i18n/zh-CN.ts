@@ -538,6 +538,7 @@ export const zhCN: Messages = {
       confirmDisconnect: '确定断开{{channel}}吗？已保存的凭据会被清除，重新接入前不会再发往这里。',
       confirmDisconnectYes: '确定断开',
       disconnectedMsg: '{{channel}}已断开。',
+      failedBanner: '{{channel}}接入未成功，平台给出的原因见下方卡片，请点“重新连接”再试。',
       connectedBanner: '{{channel}}已接入，等待它的视频已重新排队。',
       dismiss: '关闭',
     },

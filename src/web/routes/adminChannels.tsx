@@ -261,13 +261,22 @@ function AccountPanel({ a }: { a: ChannelAccount }) {
   );
 }
 
-function ChannelsBody({ connected }: { connected?: string }) {
+function ChannelsBody({ connected, failed }: { connected?: string; failed?: string }) {
   const { t } = useTranslation();
   const navigate = useNavigate();
   const q = useChannelAccounts();
   const justConnected = EXTERNAL_CHANNELS.find((c) => c === connected);
+  const justFailed = EXTERNAL_CHANNELS.find((c) => c === failed);
   return (
     <>
+      {justFailed ? (
+        <div role="alert" className="alert alert-error banner">
+          <p>{t('distribution.accounts.failedBanner', { channel: t(`channel.${justFailed}`) })}</p>
+          <button type="button" className="btn btn-ghost btn-sm" onClick={() => void navigate({ to: '/admin/channels', search: {}, replace: true })}>
+            {t('distribution.accounts.dismiss')}
+          </button>
+        </div>
+      ) : null}
       {justConnected ? (
         <div role="status" className="alert alert-success banner">
           <p>{t('distribution.accounts.connectedBanner', { channel: t(`channel.${justConnected}`) })}</p>
@@ -292,7 +301,7 @@ function ChannelsBody({ connected }: { connected?: string }) {
 
 function AdminChannelsPage() {
   const { t } = useTranslation();
-  const { connected } = adminChannelsRoute.useSearch();
+  const { connected, failed } = adminChannelsRoute.useSearch();
   useTitle(t('distribution.accounts.title'));
   return (
     <RequireRole roles={['admin']}>
@@ -300,7 +309,7 @@ function AdminChannelsPage() {
         <div className="staff">
           <AdminNav />
           <h1>{t('distribution.accounts.title')}</h1>
-          <ChannelsBody connected={connected} />
+          <ChannelsBody connected={connected} failed={failed} />
         </div>
       )}
     </RequireRole>
@@ -310,8 +319,9 @@ function AdminChannelsPage() {
 export const adminChannelsRoute = createRoute({
   getParentRoute: () => rootRoute,
   path: '/admin/channels',
-  validateSearch: (s: Record<string, unknown>): { connected?: ExternalChannelName } => ({
+  validateSearch: (s: Record<string, unknown>): { connected?: ExternalChannelName; failed?: ExternalChannelName } => ({
     connected: EXTERNAL_CHANNELS.find((c) => c === s.connected),
+    failed: EXTERNAL_CHANNELS.find((c) => c === s.failed),
   }),
   component: AdminChannelsPage,
 });

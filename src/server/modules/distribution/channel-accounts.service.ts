@@ -30,7 +30,6 @@ export interface ChannelAccountsDeps {
 }
 
 const STATE_TTL_MS = 15 * 60_000;
-const REFRESH_TOKEN_MARGIN_MS = 3 * 24 * 3600_000;
 
 /**
  * The platform accounts Paike posts as: credentials sealed at rest, tokens refreshed before
@@ -96,7 +95,10 @@ export function createChannelAccountsService(deps: ChannelAccountsDeps) {
   function needsRefresh(creds: ChannelCredentials, now: Date): boolean {
     if (!creds.accessToken || !creds.accessTokenExpiresAt) return true;
     if (Date.parse(creds.accessTokenExpiresAt) - now.getTime() < REFRESH_MARGIN_SECONDS * 1000) return true;
-    return Boolean(creds.refreshTokenExpiresAt && Date.parse(creds.refreshTokenExpiresAt) - now.getTime() < REFRESH_TOKEN_MARGIN_MS);
+    // A refresh token is kept alive by its adapter, which reports an access expiry that brings
+    // Paike back in time (Douyin renews its own a day before it dies). Refreshing earlier on the
+    // refresh token's account would not renew it, only repeat the refresh on every call.
+    return Boolean(creds.refreshTokenExpiresAt && Date.parse(creds.refreshTokenExpiresAt) - now.getTime() < REFRESH_MARGIN_SECONDS * 1000);
   }
 
   async function refresh(channel: ExternalChannel, creds: ChannelCredentials): Promise<ChannelCredentials> {
@@ -231,29 +233,41 @@ export function createChannelAccountsService(deps: ChannelAccountsDeps) {
       return adapter.authorizeUrl(creds, redirectUri(channel), `${payload}.${sign(payload)}`);
     },
 
-    /** The platform sends the admin back here with a code: exchange it for tokens. */
-    async callback(channel: ExternalChannelName, code: string, state: string) {
+    /**
+     * The platform sends the admin back here with a code: exchange it for tokens. The state is
+     * bound to the admin who started the connect, in their own session: a state that leaked
+     * (browser history, a log) cannot link someone else's platform account to Paike.
+     */
+    async callback(actor: Actor, channel: ExternalChannelName, code: string, state: string) {
+      assertCan(actor, 'channel.manage');
       const parts = state.split('.');
       const mac = parts.pop() ?? '';
       const payload = parts.join('.');
-      const [stateChannel, actorId, expires] = parts;
+      const [stateChannel, stateActorId, expires] = parts;
       const expected = Buffer.from(sign(payload));
       const given = Buffer.from(mac);
-      if (stateChannel !== channel || expected.length !== given.length || !timingSafeEqual(expected, given) || Number(expires) < clock.now().getTime())
+      if (
+        stateChannel !== channel ||
+        stateActorId !== actor.id ||
+        expected.length !== given.length ||
+        !timingSafeEqual(expected, given) ||
+        Number(expires) < clock.now().getTime()
+      )
         throw new AppError('channel.bad_state');
+      const actorId = actor.id;
       const adapter = deps.adapters[channel];
       const row = await repo.getAccount(channel);
       const creds = row?.credentials ? safeOpen(channel, row.credentials) : null;
       if (!adapter.exchangeCode || !creds) throw new AppError('channel.not_oauth', { channel });
       try {
         const fresh = await adapter.exchangeCode(creds, code, redirectUri(channel));
-        await store(channel, fresh, 'connected', actorId ?? null);
+        await store(channel, fresh, 'connected', actorId);
       } catch (err) {
         if (!(err instanceof ChannelError)) throw err;
         await repo.updateAccount(channel, { status: 'reconnect', lastError: err.message });
         throw new AppError('channel.connect_failed', { channel, reason: err.message });
       }
-      await deps.audit.create({ actorId: actorId ?? null, action: 'channel.connect', objectType: 'channel', objectId: null, data: { channel } });
+      await deps.audit.create({ actorId, action: 'channel.connect', objectType: 'channel', objectId: null, data: { channel } });
       await deps.onConnected?.(channel);
     },
 

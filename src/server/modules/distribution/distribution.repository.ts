@@ -21,7 +21,18 @@ import {
 export type PublicationPatch = Partial<
   Pick<
     PublicationRow,
-    'status' | 'notBefore' | 'leaseUntil' | 'externalId' | 'url' | 'attempts' | 'errorClass' | 'error' | 'publishedAt' | 'unpublishedAt' | 'metricsDueAt'
+    | 'status'
+    | 'notBefore'
+    | 'leaseUntil'
+    | 'checkpoint'
+    | 'externalId'
+    | 'url'
+    | 'attempts'
+    | 'errorClass'
+    | 'error'
+    | 'publishedAt'
+    | 'unpublishedAt'
+    | 'metricsDueAt'
   >
 >;
 

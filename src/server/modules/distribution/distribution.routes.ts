@@ -15,6 +15,7 @@ import {
   scheduleBody,
 } from '../../../contracts/distribution.js';
 import { channelSchema } from '../../../contracts/packaging.js';
+import { AppError } from '../../lib/errors.js';
 import { requireUser } from '../../http/auth.plugin.js';
 import type { Services } from '../../services.js';
 
@@ -145,14 +146,21 @@ export function distributionRoutes(services: Services): FastifyPluginAsyncZod {
       {
         schema: {
           tags: ['admin'],
-          summary: 'The platform sends the admin back here; the code is exchanged for tokens and the admin returns to the channels page',
+          summary:
+            'The platform sends the admin back here (in the session that started the connect); the code is exchanged for tokens and the admin returns to the channels page',
           params: channelParam,
           querystring: z.object({ code: z.string().min(1).max(2000), state: z.string().min(1).max(500) }),
           response: { 302: z.null(), ...errors, 502: errorBodySchema },
         },
       },
       async (req, reply) => {
-        await services.channelAccounts.callback(req.params.channel, req.query.code, req.query.state);
+        try {
+          await services.channelAccounts.callback(requireUser(req), req.params.channel, req.query.code, req.query.state);
+        } catch (err) {
+          // The admin arrives here from the platform in a browser: back to the page, with the reason.
+          if (!(err instanceof AppError) || err.code !== 'channel.connect_failed') throw err;
+          return reply.redirect(`/admin/channels?failed=${req.params.channel}&code=${encodeURIComponent(err.code)}`, 302);
+        }
         return reply.redirect(`/admin/channels?connected=${req.params.channel}`, 302);
       },
     );

@@ -50,6 +50,8 @@ export interface PublishingDeps {
   holdMinutes: number;
   /** Attempts before a transient failure stays failed (an editor can retry). */
   maxAttempts: number;
+  /** Tells the contributor their video is out on a channel (in the app and by email), once per publication. */
+  notify?: (n: { userId: string; kind: 'publication'; submissionId: string; params: Record<string, string>; dedupeKey: string }, tx: Db) => Promise<unknown>;
 }
 
 const LEASE_MS = 50 * 60_000;
@@ -188,6 +190,12 @@ export function createPublishingService(deps: PublishingDeps) {
         tx,
       );
       await event(pub, 'live', { message: r.url }, tx);
+      const sub = await deps.submissionsRepo.get(pub.submissionId, tx);
+      if (sub && deps.notify)
+        await deps.notify(
+          { userId: sub.userId, kind: 'publication', submissionId: sub.id, params: { channel: pub.channel }, dedupeKey: `publication:${pub.id}` },
+          tx,
+        );
     });
   }
 
@@ -433,11 +441,22 @@ export function createPublishingService(deps: PublishingDeps) {
       return desk(submissionId);
     },
 
-    /** Retry button: a failed publication goes again from its checkpoint (never a second post). */
+    /**
+     * Retry button: a failed publication goes again from its checkpoint (never a second post).
+     * An unpublished one goes out again as a new post: its checkpoint named the post taken down.
+     */
     async retry(actor: Actor, publicationId: string) {
       const pub = await forEditor(actor, publicationId);
       await deps.db.transaction(async (tx) => {
-        const moved = await repo.transition(pub.id, ['failed'], { status: 'queued', notBefore: null, attempts: 0, errorClass: null, error: null }, tx);
+        const again = { status: 'queued' as const, notBefore: null, attempts: 0, errorClass: null, error: null };
+        const moved =
+          (await repo.transition(pub.id, ['failed'], again, tx)) ??
+          (await repo.transition(
+            pub.id,
+            ['unpublished'],
+            { ...again, checkpoint: {}, externalId: null, url: null, publishedAt: null, unpublishedAt: null },
+            tx,
+          ));
         if (!moved) {
           if (pub.status === 'queued' || pub.status === 'publishing' || pub.status === 'pending') return; // already on its way
           throw new AppError('publication.not_retryable', { status: pub.status });

@@ -185,6 +185,14 @@ describe('publishing', () => {
     expect(live.url).toMatch(/^https?:\/\//);
     expect(live.events.map((e) => e.status)).toEqual(expect.arrayContaining(['queued', 'scheduled', 'publishing', 'pending', 'live']));
 
+    // The contributor is told, once per channel.
+    const notices = (await ctx.app.inject({ method: 'GET', url: '/api/me/notices', headers: { cookie: v.contributor.cookie } })).json().notices as {
+      kind: string;
+      text: string;
+    }[];
+    expect(notices.filter((n) => n.kind === 'publication')).toHaveLength(3);
+    expect(notices.map((n) => n.text).join('\n')).toContain('微信');
+
     // A late duplicate job and an editor's retry change nothing.
     await s().publishing.publish(wechat.id);
     expect((await post(editor.cookie, `/api/desk/publications/${wechat.id}/retry`)).statusCode).toBe(409);
@@ -342,6 +350,13 @@ describe('publishing', () => {
     await s().publishing.unpublishNow(app.id);
     expect((await pubOf(v.id, 'app')).status).toBe('unpublished');
     expect((await ctx.app.inject({ method: 'GET', url: `/api/videos/${v.id}` })).statusCode).toBe(404);
+    // Put back up: a new post (the old one was taken down), then down again for the kiosk check below.
+    expect((await post(editor.cookie, `/api/desk/publications/${app.id}/retry`)).statusCode).toBe(200);
+    await s().publishing.publish(app.id);
+    expect((await pubOf(v.id, 'app')).status).toBe('live');
+    expect((await ctx.app.inject({ method: 'GET', url: `/api/videos/${v.id}` })).statusCode).toBe(200);
+    await post(editor.cookie, `/api/desk/publications/${app.id}/unpublish`);
+    await s().publishing.unpublishNow(app.id);
     // Kiosk still live: its media stay public; unpublish that too and they are private again.
     const kiosk = await pubOf(v.id, 'kiosk');
     await s().publishing.publish(kiosk.id);
