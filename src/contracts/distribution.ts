@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { weeklyChartSchema } from './charts.js';
 import { channelSchema } from './packaging.js';
 
 export const externalChannelSchema = z.enum(['weibo', 'wechat', 'toutiao', 'penguin']);
@@ -93,7 +94,13 @@ export const kioskItemSchema = z.object({
   durationSeconds: z.number().nullable(),
   publishedAt: z.iso.datetime(),
 });
-export const kioskPlaylistReply = z.object({ screen: z.string(), generatedAt: z.iso.datetime(), items: z.array(kioskItemSchema) });
+export const kioskPlaylistReply = z.object({
+  screen: z.string(),
+  generatedAt: z.iso.datetime(),
+  items: z.array(kioskItemSchema),
+  /** The screen's campaign's latest frozen weekly chart (风云榜), to show between videos; null when none yet. */
+  chart: weeklyChartSchema.nullable(),
+});
 
 /** A video on Paike's own site and app. */
 export const feedItemSchema = z.object({

@@ -325,8 +325,16 @@ export function createServices(deps: ServiceDeps) {
     publicUrl: deps.publicUrl,
     reachOf: metrics.figuresOf,
     liveViews: (id) => beacons.viewsOf(id, 'app'),
+    frozenChart: (campaignId, week) => charts.frozen(campaignId, week),
+    now: () => deps.clock.now(),
   });
-  const kiosk = createKioskService({ db, repo: distributionRepo, audit, clock: deps.clock });
+  const kiosk = createKioskService({
+    db,
+    repo: distributionRepo,
+    audit,
+    clock: deps.clock,
+    frozenChart: (campaignId, week) => charts.frozen(campaignId, week),
+  });
 
   return {
     ...deps,

@@ -229,11 +229,11 @@ export const messages = {
   'notice.not_found': { 'zh-CN': '找不到该通知。', en: 'No such notice.' },
   'notice.reach': { 'zh-CN': '你火了！《{title}》的传播量突破 {milestone}。', en: 'You’re taking off! “{title}” has passed {milestone} views.' },
   'notice.chart': { 'zh-CN': '《{title}》登上风云榜 {week} 第 {rank} 名！', en: '“{title}” is number {rank} on the weekly chart for {week}!' },
-  'notice.grand_prize': { 'zh-CN': '《{title}》入围终极大奖评选！', en: '“{title}” has been nominated for the grand prize!' },
+  'notice.grand_prize': { 'zh-CN': '你火了！《{title}》荣获终极大奖 {amountYuan} 元！', en: '“{title}” has won the grand prize: {amountYuan} yuan!' },
   'notice.publication': { 'zh-CN': '《{title}》已在{channel}发布。', en: '“{title}” is now live on {channel}.' },
   'notice.sms.reach': { 'zh-CN': '传播量突破 {milestone}', en: 'passed {milestone} views' },
   'notice.sms.chart': { 'zh-CN': '登上风云榜第{rank}名', en: 'is #{rank} on the weekly chart' },
-  'notice.sms.grand_prize': { 'zh-CN': '入围终极大奖', en: 'is up for the grand prize' },
+  'notice.sms.grand_prize': { 'zh-CN': '荣获终极大奖', en: 'won the grand prize' },
   'notice.sms.publication': { 'zh-CN': '已在{channel}发布', en: 'is live on {channel}' },
   'notice.email.footer': { 'zh-CN': '在拍客查看：{url}', en: 'See it on Paike: {url}' },
 } as const satisfies Record<string, Record<Locale, string>>;

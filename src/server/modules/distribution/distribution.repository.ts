@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, inArray, isNull, lt, lte, or, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, gte, inArray, isNull, lt, lte, or, sql } from 'drizzle-orm';
 import type { Channel } from '../../../contracts/packaging.limits.js';
 import type { Db } from '../../db/client.js';
 import {
@@ -11,6 +11,7 @@ import {
   submissionEdits,
   submissions,
   users,
+  weeklyCharts,
   type ChannelAccountRow,
   type ExternalChannel,
   type PublicationErrorClass,
@@ -300,6 +301,17 @@ export function createDistributionRepository(db: Db) {
         .orderBy(desc(submissionEdits.createdAt))
         .limit(1);
       return row;
+    },
+    /** Weekly charts frozen since `since`, newest first (one campaign's, or all). */
+    async recentFrozenCharts(since: Date, campaignId?: string | null, tx: Db = db) {
+      const conds = [gte(weeklyCharts.frozenAt, since)];
+      if (campaignId) conds.push(eq(weeklyCharts.campaignId, campaignId));
+      return tx
+        .select({ campaignId: weeklyCharts.campaignId, week: weeklyCharts.week, frozenAt: weeklyCharts.frozenAt })
+        .from(weeklyCharts)
+        .where(and(...conds))
+        .orderBy(desc(weeklyCharts.frozenAt), desc(weeklyCharts.week))
+        .limit(20);
     },
     async contributor(userId: string, tx: Db = db) {
       const [row] = await tx.select({ id: users.id, name: users.name, createdAt: users.createdAt }).from(users).where(eq(users.id, userId));

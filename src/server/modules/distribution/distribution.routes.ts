@@ -149,13 +149,20 @@ export function distributionRoutes(services: Services): FastifyPluginAsyncZod {
           summary:
             'The platform sends the admin back here (in the session that started the connect); the code is exchanged for tokens and the admin returns to the channels page',
           params: channelParam,
-          querystring: z.object({ code: z.string().min(1).max(2000), state: z.string().min(1).max(500) }),
+          // OAuth 2 (RFC 6749 §4.1.2): `code` on success, `error` (e.g. access_denied) when the admin declined.
+          querystring: z.object({
+            code: z.string().min(1).max(2000).optional(),
+            error: z.string().max(200).optional(),
+            state: z.string().min(1).max(500),
+          }),
           response: { 302: z.null(), ...errors, 502: errorBodySchema },
         },
       },
       async (req, reply) => {
+        const admin = requireUser(req);
+        if (!req.query.code) return reply.redirect(`/admin/channels?failed=${req.params.channel}`, 302);
         try {
-          await services.channelAccounts.callback(requireUser(req), req.params.channel, req.query.code, req.query.state);
+          await services.channelAccounts.callback(admin, req.params.channel, req.query.code, req.query.state);
         } catch (err) {
           // The admin arrives here from the platform in a browser: back to the page, with the reason.
           if (!(err instanceof AppError) || err.code !== 'channel.connect_failed') throw err;

@@ -1,4 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
+import type { WeeklyChart } from '../../../contracts/charts.js';
 import type { Db } from '../../db/client.js';
 import type { KioskScreenRow } from '../../db/schema.js';
 import type { Clock } from '../../lib/clock.js';
@@ -8,6 +9,8 @@ import { assertCan, type Actor } from '../accounts/permissions.js';
 import type { DistributionRepository } from './distribution.repository.js';
 
 export interface KioskDeps {
+  /** A frozen weekly chart, for the screen's campaign. */
+  frozenChart: (campaignId: string, week: string) => Promise<WeeklyChart | undefined>;
   db: Db;
   repo: DistributionRepository;
   audit: AuditRepository;
@@ -15,6 +18,7 @@ export interface KioskDeps {
 }
 
 const PLAYLIST_ITEMS = 30;
+const CHART_DAYS = 14;
 export const hashKioskKey = (key: string) => createHash('sha256').update(key).digest('hex');
 
 function presentScreen(s: KioskScreenRow) {
@@ -58,7 +62,13 @@ export function createKioskService(deps: KioskDeps) {
     async playlist(screen: KioskScreenRow) {
       await deps.repo.touchScreen(screen.id);
       const rows = await deps.repo.kioskPlaylist(screen.campaignId, PLAYLIST_ITEMS);
+      // The chart goes to the kiosks as soon as it is frozen: the newest one of the last two weeks.
+      const [latest] = screen.campaignId
+        ? await deps.repo.recentFrozenCharts(new Date(deps.clock.now().getTime() - CHART_DAYS * 86_400_000), screen.campaignId)
+        : [];
+      const chart = latest ? ((await deps.frozenChart(latest.campaignId, latest.week)) ?? null) : null;
       return {
+        chart,
         screen: screen.name,
         generatedAt: deps.clock.now().toISOString(),
         items: rows.map((r) => {

@@ -399,6 +399,26 @@ describe('kiosk screens', () => {
     expect(list.statusCode).toBe(200);
     expect(list.json().screen).toBe('人民广场大屏');
     expect(list.json().items[0]).toMatchObject({ submissionId: v.id, headline: '广场上的风筝' });
+    expect(list.json().chart).toBeNull();
+    // Once a week's chart is frozen, the kiosks and the site's feeds carry it.
+    const week = '2026-W47';
+    await s().database.sql.query(`INSERT INTO weekly_charts (campaign_id, week, rank_by, frozen_at) VALUES ($1, $2, 'index', $3)`, [
+      campaignId,
+      week,
+      clock.now().toISOString(),
+    ]);
+    await s().database.sql.query(
+      `INSERT INTO weekly_chart_entries (campaign_id, week, rank, submission_id, user_id, score, reach, prize_fen) VALUES ($1, $2, 1, $3, $4, 812.5, 12000, 200000)`,
+      [campaignId, week, v.id, v.contributor.user.id],
+    );
+    const withChart = (await ctx.app.inject({ method: 'GET', url: '/api/kiosk/playlist', headers: { 'x-kiosk-key': key } })).json();
+    expect(withChart.chart).toMatchObject({ week, frozen: true });
+    expect(withChart.chart.entries[0]).toMatchObject({ rank: 1, submissionId: v.id, reach: 12000 });
+    const rss = (await ctx.app.inject({ method: 'GET', url: '/rss.xml' })).body;
+    expect(rss).toContain(`风云榜 ${week} Top 1`);
+    expect(rss).toContain(`/charts/${campaignId}?week=${week}`);
+    const json = (await ctx.app.inject({ method: 'GET', url: '/feed.json' })).json();
+    expect(json.items.some((i: { id: string }) => i.id === `chart:${campaignId}:${week}`)).toBe(true);
     expect((await ctx.app.inject({ method: 'DELETE', url: `/api/admin/kiosk-screens/${screen.id}`, headers: { cookie: admin.cookie } })).statusCode).toBe(204);
     expect((await ctx.app.inject({ method: 'GET', url: '/api/kiosk/playlist', headers: { 'x-kiosk-key': key } })).statusCode).toBe(401);
   }, 60_000);

@@ -1,3 +1,4 @@
+import type { WeeklyChart } from '../../../contracts/charts.js';
 import type { FeedItem } from '../../../contracts/distribution.js';
 import { AppError } from '../../lib/errors.js';
 import type { Storage } from '../../lib/storage.js';
@@ -10,6 +11,17 @@ export interface SiteDeps {
   reachOf: (submissionId: string) => Promise<{ reach: number }>;
   /** Views counted so far on the site (beacons), ahead of the next metrics pull. */
   liveViews: (submissionId: string) => Promise<number>;
+  frozenChart: (campaignId: string, week: string) => Promise<WeeklyChart | undefined>;
+  now: () => Date;
+}
+
+/** A frozen weekly chart as a syndication entry: title, link and the ten lines. */
+interface ChartEntry {
+  id: string;
+  url: string;
+  title: string;
+  text: string;
+  at: string;
 }
 
 const FEED_PAGE = 20;
@@ -67,6 +79,22 @@ export function createSiteService(deps: SiteDeps) {
     return { items: page.map(present), nextCursor: rows.length > limit && last ? encodeCursor(last.publishedAt, last.submission.id) : null };
   }
 
+  /** Charts frozen in the last two weeks: the weekly chart is published on the site's feeds too. */
+  async function recentCharts(): Promise<ChartEntry[]> {
+    const base = deps.publicUrl();
+    const rows = await deps.repo.recentFrozenCharts(new Date(deps.now().getTime() - 14 * 86_400_000));
+    const charts = await Promise.all(rows.map((r) => deps.frozenChart(r.campaignId, r.week)));
+    return charts
+      .filter((c): c is WeeklyChart => Boolean(c))
+      .map((c) => ({
+        id: `chart:${c.campaignId}:${c.week}`,
+        url: `${base}/charts/${c.campaignId}?week=${c.week}`,
+        title: `风云榜 ${c.week} Top ${c.entries.length}`,
+        text: c.entries.map((e) => `${e.rank}. ${e.headline} — ${e.contributor.name}`).join('\n'),
+        at: c.frozenAt ?? c.computedAt,
+      }));
+  }
+
   return {
     feed,
 
@@ -96,25 +124,29 @@ export function createSiteService(deps: SiteDeps) {
     async jsonFeed() {
       const base = deps.publicUrl();
       const { items } = await feed({ limit: SYNDICATION_ITEMS });
+      const charts = await recentCharts();
       return {
         version: 'https://jsonfeed.org/version/1.1',
         title: '拍客 Paike',
         home_page_url: `${base}/`,
         feed_url: `${base}/feed.json`,
         language: 'zh-CN',
-        items: items.map((i) => ({
-          id: i.id,
-          url: i.url,
-          title: i.headline,
-          content_text: i.summary,
-          image: i.posterUrl ? base + i.posterUrl : undefined,
-          date_published: i.publishedAt,
-          tags: i.tags,
-          authors: [{ name: i.credit }],
-          attachments: i.hlsUrl
-            ? [{ url: base + i.hlsUrl, mime_type: 'application/vnd.apple.mpegurl', duration_in_seconds: i.durationSeconds ?? undefined }]
-            : [],
-        })),
+        items: [
+          ...items.map((i) => ({
+            id: i.id,
+            url: i.url,
+            title: i.headline,
+            content_text: i.summary,
+            image: i.posterUrl ? base + i.posterUrl : undefined,
+            date_published: i.publishedAt,
+            tags: i.tags,
+            authors: [{ name: i.credit }],
+            attachments: i.hlsUrl
+              ? [{ url: base + i.hlsUrl, mime_type: 'application/vnd.apple.mpegurl', duration_in_seconds: i.durationSeconds ?? undefined }]
+              : [],
+          })),
+          ...charts.map((c) => ({ id: c.id, url: c.url, title: c.title, content_text: c.text, date_published: c.at, tags: ['风云榜'] })),
+        ].sort((a, b) => Date.parse(b.date_published) - Date.parse(a.date_published)),
       };
     },
 
@@ -122,6 +154,16 @@ export function createSiteService(deps: SiteDeps) {
     async rss(): Promise<string> {
       const base = deps.publicUrl();
       const { items } = await feed({ limit: SYNDICATION_ITEMS });
+      const chartEntries = (await recentCharts()).map(
+        (c) => `    <item>
+      <title>${xml(c.title)}</title>
+      <link>${xml(c.url)}</link>
+      <guid isPermaLink="false">paike:${xml(c.id)}</guid>
+      <pubDate>${new Date(c.at).toUTCString()}</pubDate>
+      <category>风云榜</category>
+      <description>${xml(c.text)}</description>
+    </item>`,
+      );
       const entries = items
         .map(
           (i) => `    <item>
@@ -133,6 +175,7 @@ export function createSiteService(deps: SiteDeps) {
       <description>${xml(i.summary)}</description>
 ${i.tags.map((t) => `      <category>${xml(t)}</category>\n`).join('')}${i.posterUrl ? `      <media:thumbnail url="${xml(base + i.posterUrl)}"/>\n` : ''}${i.hlsUrl ? `      <media:content url="${xml(base + i.hlsUrl)}" type="application/vnd.apple.mpegurl" medium="video"${i.durationSeconds ? ` duration="${Math.round(i.durationSeconds)}"` : ''}/>\n` : ''}    </item>`,
         )
+        .concat(chartEntries)
         .join('\n');
       return `<?xml version="1.0" encoding="UTF-8"?>
 <rss version="2.0" xmlns:media="http://search.yahoo.com/mrss/" xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:atom="http://www.w3.org/2005/Atom">

@@ -130,7 +130,7 @@ describe('“你火了” end to end', () => {
       ctx.runtime.services.notices.notify({ userId, kind: 'grand_prize', submissionId: video, params: {}, dedupeKey: `gp:${video}` }, tx),
     );
     const msg = await until('the English SMS', async () => fake.sent.find((m) => m.phone === '447700900123'));
-    expect(msg).toEqual({ provider: 'aliyun', phone: '447700900123', template: 'SMS_NOTICE_EN', event: 'is up for the grand prize' });
+    expect(msg).toEqual({ provider: 'aliyun', phone: '447700900123', template: 'SMS_NOTICE_EN', event: 'won the grand prize' });
   });
 });
 
