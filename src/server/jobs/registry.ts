@@ -16,6 +16,7 @@ import {
   distributionSweepJob,
   distributionUnpublishJob,
 } from '../modules/distribution/jobs/distribution.jobs.js';
+import { metricsVacuumJob } from '../modules/propagation/jobs/metrics-vacuum.job.js';
 import { noticesDeliverJob } from '../modules/propagation/jobs/notices-deliver.job.js';
 import { chartsFreezeJob } from '../modules/propagation/jobs/charts-freeze.job.js';
 import { grandPrizeNominateJob } from '../modules/propagation/jobs/grand-prize-nominate.job.js';
@@ -38,6 +39,7 @@ export interface JobPayloads {
   'distribution.metrics-pull': { publicationId: string };
   'distribution.sweep': Record<string, never>;
   'distribution.refresh-tokens': Record<string, never>;
+  'metrics.vacuum': Record<string, never>;
   'notices.deliver': { noticeId: string };
   'charts.freeze': Record<string, never>;
   'grand-prize.nominate': Record<string, never>;
@@ -61,6 +63,7 @@ export const jobRegistry: { [K in JobName]: JobDefinition<JobPayloads[K]> } = {
   'distribution.metrics-pull': distributionMetricsPullJob,
   'distribution.sweep': distributionSweepJob,
   'distribution.refresh-tokens': distributionRefreshTokensJob,
+  'metrics.vacuum': metricsVacuumJob,
   'notices.deliver': noticesDeliverJob,
   'charts.freeze': chartsFreezeJob,
   'grand-prize.nominate': grandPrizeNominateJob,
