@@ -318,6 +318,7 @@ export function createServices(deps: ServiceDeps) {
     holdMinutes: deps.config.PUBLISH_HOLD_MINUTES,
     maxAttempts: deps.config.PUBLISH_MAX_ATTEMPTS,
     notify: notices.notify,
+    assertInScope: (actor, id) => desk.assertInScopeById(actor, id),
   });
   const site = createSiteService({
     repo: distributionRepo,

@@ -213,13 +213,16 @@ export function createDistributionRepository(db: Db) {
         return n <= perPublication;
       });
     },
-    async dueForMetrics(now: Date, limit: number, tx: Db = db): Promise<PublicationRow[]> {
-      return tx
-        .select()
+    /** Live publications whose figures are due, moved on to `until` (their pull job resets it). */
+    async claimDueMetrics(now: Date, until: Date, limit: number, tx: Db = db): Promise<{ id: string }[]> {
+      const due = tx
+        .select({ id: publications.id })
         .from(publications)
         .where(and(eq(publications.status, 'live'), lte(publications.metricsDueAt, now)))
         .orderBy(asc(publications.metricsDueAt))
-        .limit(limit);
+        .limit(limit)
+        .for('update', { skipLocked: true });
+      return tx.update(publications).set({ metricsDueAt: until }).where(inArray(publications.id, due)).returning({ id: publications.id });
     },
     /** Failed for want of a connection: queued again once an admin reconnects the channel. */
     async failedForAuth(channel: ExternalChannel, tx: Db = db): Promise<PublicationRow[]> {

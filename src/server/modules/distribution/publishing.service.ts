@@ -50,11 +50,14 @@ export interface PublishingDeps {
   holdMinutes: number;
   /** Attempts before a transient failure stays failed (an editor can retry). */
   maxAttempts: number;
+  /** The desk's studio scope: an editor acts only on videos routed to their studio (chief editors on all). */
+  assertInScope?: (actor: Actor, submissionId: string) => Promise<void>;
   /** Tells the contributor their video is out on a channel (in the app and by email), once per publication. */
   notify?: (n: { userId: string; kind: 'publication'; submissionId: string; params: Record<string, string>; dedupeKey: string }, tx: Db) => Promise<unknown>;
 }
 
 const LEASE_MS = 50 * 60_000;
+const METRICS_CLAIM_MS = 10 * 60_000;
 const RATE_LIMIT_ATTEMPTS_FACTOR = 3;
 
 /** Exponential backoff from 30 s, capped at an hour. */
@@ -265,6 +268,7 @@ export function createPublishingService(deps: PublishingDeps) {
     assertCan(actor, 'distribution.publish');
     const pub = await repo.get(publicationId);
     if (!pub) throw new AppError('publication.not_found');
+    await deps.assertInScope?.(actor, pub.submissionId);
     return pub;
   }
 
@@ -295,6 +299,7 @@ export function createPublishingService(deps: PublishingDeps) {
     /** Channels connected after a video was adopted: queue it there too (the desk's "publish here" button). */
     async addChannel(actor: Actor, submissionId: string, channel: Channel) {
       assertCan(actor, 'distribution.publish');
+      await deps.assertInScope?.(actor, submissionId);
       const sub = await deps.submissionsRepo.get(submissionId);
       if (!sub) throw new AppError('submission.not_found');
       if (sub.status !== 'adopted') throw new AppError('desk.not_adopted');
@@ -402,8 +407,9 @@ export function createPublishingService(deps: PublishingDeps) {
     /** The scheduled sweep: queues metric pulls that are due, and recovers work a crash left behind. */
     async sweep(): Promise<{ metrics: number; outbox: number; requeued: number }> {
       const now = clock.now();
-      const due = await repo.dueForMetrics(now, 500);
-      for (const p of due) await deps.jobs.send('distribution.metrics-pull', { publicationId: p.id }, { singletonKey: `m:${p.id}` });
+      // Claimed by moving their due time on, so a backlog of pulls is not queued again every minute.
+      const due = await repo.claimDueMetrics(now, new Date(now.getTime() + METRICS_CLAIM_MS), 500);
+      for (const p of due) await deps.jobs.send('distribution.metrics-pull', { publicationId: p.id });
       const outbox = await repo.pendingOutbox(100);
       for (const o of outbox) await deps.jobs.send('distribution.dispatch', { submissionId: o.submissionId });
       let requeued = 0;
@@ -438,6 +444,7 @@ export function createPublishingService(deps: PublishingDeps) {
     // ---- the desk ----
     async forSubmission(actor: Actor, submissionId: string) {
       assertCan(actor, 'desk.access');
+      await deps.assertInScope?.(actor, submissionId);
       return desk(submissionId);
     },
 

@@ -423,3 +423,25 @@ describe('kiosk screens', () => {
     expect((await ctx.app.inject({ method: 'GET', url: '/api/kiosk/playlist', headers: { 'x-kiosk-key': key } })).statusCode).toBe(401);
   }, 60_000);
 });
+
+describe('studio scope', () => {
+  it('an editor acts only on publications of videos routed to their own studio', async () => {
+    const mine = await staff(ctx, ['editor']);
+    const other = await staff(ctx, ['editor']);
+    const studio = await post(editor.cookie, '/api/desk/studios', { name: '城市工作室', memberIds: [mine.user.id], routes: [{ campaignId, theme: 'food' }] });
+    expect(studio.statusCode).toBe(201);
+    const v = await adopted('城中村的早点摊');
+    await s().publishing.dispatch(v.id);
+    const app = await pubOf(v.id, 'app');
+    const as = (who: { cookie: string }, url: string) => post(who.cookie, url);
+    const denied = await as(other, `/api/desk/publications/${app.id}/unpublish`);
+    expect(denied.statusCode).toBe(403);
+    expect(denied.json().error.code).toBe('desk.out_of_scope');
+    expect((await ctx.app.inject({ method: 'GET', url: `/api/desk/submissions/${v.id}/publications`, headers: { cookie: other.cookie } })).statusCode).toBe(
+      403,
+    );
+    expect((await as(mine, `/api/desk/publications/${app.id}/schedule`)).statusCode).toBe(400); // in scope: reaches validation (no body)
+    expect((await post(mine.cookie, `/api/desk/publications/${app.id}/schedule`, { at: null })).statusCode).toBe(200);
+    expect((await pubOf(v.id, 'app')).status).toBe('queued');
+  });
+});
