@@ -126,9 +126,11 @@ export function createPublishingService(deps: PublishingDeps) {
     await repo.addEvent({ publicationId: p.id, status, ...extra }, tx);
   }
 
+  // Jobs may be duplicated (an early one for the hold and a "publish now" one, say): the
+  // not-before check and the lease in `publish` make every copy after the first a no-op.
   async function enqueue(p: Pick<PublicationRow, 'id' | 'notBefore'>, tx?: Db) {
     const startAfter = p.notBefore && p.notBefore > clock.now() ? p.notBefore : undefined;
-    await deps.jobs.send('distribution.publish', { publicationId: p.id }, { tx, singletonKey: p.id, startAfter });
+    await deps.jobs.send('distribution.publish', { publicationId: p.id }, { tx, startAfter });
   }
 
   /** What the platform gets: the editor's package for the channel, or one made from the contributor's title within the channel's limits. */
@@ -141,7 +143,8 @@ export function createPublishingService(deps: PublishingDeps) {
       idempotencyKey: pub.idempotencyKey,
       publicationId: pub.id,
       submissionId: sub.id,
-      headline: [...headline].length < limits.headline[0] ? fitText(`${headline} ${sub.theme}`, limits.headline[1]) : headline,
+      // Toutiao wants at least 5 characters: a very short title is followed by the programme's name.
+      headline: [...headline].length < limits.headline[0] ? fitText(`${headline}｜拍客视频`, limits.headline[1]) : headline,
       summary: pkg?.summary ?? fitText(sub.description ?? '', limits.summary),
       tags: pkg?.tags ?? [],
       credit: pkg?.credit ?? '',
