@@ -63,6 +63,7 @@ import { createPublishingService } from './modules/distribution/publishing.servi
 import { createRenditions } from './modules/distribution/rendition.js';
 import { createSiteService } from './modules/distribution/site.service.js';
 import { createKioskService } from './modules/distribution/kiosk.service.js';
+import { createAnnouncementsService } from './modules/distribution/announcements.service.js';
 
 export interface ServiceDeps {
   config: Config;
@@ -248,7 +249,8 @@ export function createServices(deps: ServiceDeps) {
     clock: deps.clock,
     notify: notices.notify,
     liveCacheSeconds: deps.config.CHART_LIVE_CACHE_SECONDS,
-    publisher: deps.chartPublisher,
+    // The frozen chart goes to the platforms that take a text post (created below; called only at run time).
+    publisher: deps.chartPublisher ?? { chartFrozen: (chart, tx) => announcements.chartFrozen(chart, tx) },
     logger: deps.logger,
   });
   const grandPrize = createGrandPrizeService({
@@ -320,6 +322,15 @@ export function createServices(deps: ServiceDeps) {
     notify: notices.notify,
     assertInScope: (actor, id) => desk.assertInScopeById(actor, id),
   });
+  const announcements = createAnnouncementsService({
+    repo: distributionRepo,
+    accounts: channelAccounts,
+    adapters,
+    jobs: deps.jobs,
+    clock: deps.clock,
+    publicUrl: deps.publicUrl,
+    chart: (campaignId, week) => charts.frozen(campaignId, week),
+  });
   const site = createSiteService({
     repo: distributionRepo,
     storage,
@@ -367,6 +378,7 @@ export function createServices(deps: ServiceDeps) {
     distributionRepo,
     channelAccounts,
     publishing,
+    announcements,
     site,
     kiosk,
   };

@@ -182,3 +182,22 @@ export const notices = pgTable('notices', {
   readAt: tstz('read_at'),
 });
 export type NoticeRow = typeof notices.$inferSelect;
+
+export const chartAnnouncements = pgTable(
+  'chart_announcements',
+  {
+    campaignId: uuid('campaign_id').notNull(),
+    week: text('week').notNull(),
+    channel: text('channel').$type<ExternalChannel>().notNull(),
+    status: text('status').$type<'queued' | 'posting' | 'live' | 'failed'>().notNull().default('queued'),
+    checkpoint: jsonb('checkpoint').$type<Record<string, string | number>>().notNull().default({}),
+    leaseUntil: tstz('lease_until'),
+    attempts: integer('attempts').notNull().default(0),
+    externalId: text('external_id'),
+    url: text('url'),
+    error: text('error'),
+    updatedAt: tstz('updated_at').notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.campaignId, t.week, t.channel] })],
+);
+export type ChartAnnouncementRow = typeof chartAnnouncements.$inferSelect;

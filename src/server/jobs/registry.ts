@@ -8,6 +8,7 @@ import { rainTickJob } from '../modules/rain/jobs/rain-tick.job.js';
 import { rainPayJob } from '../modules/rain/jobs/rain-pay.job.js';
 import { rainSettleJob } from '../modules/rain/jobs/rain-settle.job.js';
 import {
+  distributionAnnounceJob,
   distributionDispatchJob,
   distributionMetricsPullJob,
   distributionPublishJob,
@@ -38,6 +39,7 @@ export interface JobPayloads {
   'distribution.unpublish': { publicationId: string };
   'distribution.metrics-pull': { publicationId: string };
   'distribution.sweep': Record<string, never>;
+  'distribution.announce': { campaignId: string; week: string; channel: 'weibo' | 'wechat' | 'toutiao' | 'penguin' };
   'distribution.refresh-tokens': Record<string, never>;
   'metrics.vacuum': Record<string, never>;
   'notices.deliver': { noticeId: string };
@@ -62,6 +64,7 @@ export const jobRegistry: { [K in JobName]: JobDefinition<JobPayloads[K]> } = {
   'distribution.unpublish': distributionUnpublishJob,
   'distribution.metrics-pull': distributionMetricsPullJob,
   'distribution.sweep': distributionSweepJob,
+  'distribution.announce': distributionAnnounceJob,
   'distribution.refresh-tokens': distributionRefreshTokensJob,
   'metrics.vacuum': metricsVacuumJob,
   'notices.deliver': noticesDeliverJob,

@@ -143,8 +143,8 @@ export function createChannelAccountsService(deps: ChannelAccountsDeps) {
     markReconnect,
 
     /** Channels to publish to: enabled and connected (or waiting to be reconnected, so their posts wait too). */
-    async usableChannels(): Promise<Set<ExternalChannel>> {
-      const rows = await repo.listAccounts();
+    async usableChannels(tx?: Db): Promise<Set<ExternalChannel>> {
+      const rows = await repo.listAccounts(tx);
       return new Set(rows.filter((r) => r.enabled && r.credentials && r.status !== 'disconnected').map((r) => r.channel));
     },
 

@@ -3,6 +3,7 @@ import type { Channel } from '../../../contracts/packaging.limits.js';
 import type { Db } from '../../db/client.js';
 import {
   channelAccounts,
+  chartAnnouncements,
   kioskScreens,
   packages,
   publicationEvents,
@@ -295,6 +296,54 @@ export function createDistributionRepository(db: Db) {
         .limit(1);
       return Boolean(row);
     },
+    // ---- the weekly chart on the platforms ----
+    async createAnnouncements(rows: (typeof chartAnnouncements.$inferInsert)[], tx: Db = db) {
+      if (!rows.length) return [];
+      return tx.insert(chartAnnouncements).values(rows).onConflictDoNothing().returning();
+    },
+    async listAnnouncements(campaignId: string, week: string, tx: Db = db) {
+      return tx
+        .select()
+        .from(chartAnnouncements)
+        .where(and(eq(chartAnnouncements.campaignId, campaignId), eq(chartAnnouncements.week, week)))
+        .orderBy(asc(chartAnnouncements.channel));
+    },
+    /** Takes an announcement for one worker (no other lease running), counting the attempt. */
+    async claimAnnouncement(key: { campaignId: string; week: string; channel: ExternalChannel }, now: Date, leaseUntil: Date, tx: Db = db) {
+      const [row] = await tx
+        .update(chartAnnouncements)
+        .set({ status: 'posting', leaseUntil, attempts: sql`${chartAnnouncements.attempts} + 1`, updatedAt: sql`now()` })
+        .where(
+          and(
+            eq(chartAnnouncements.campaignId, key.campaignId),
+            eq(chartAnnouncements.week, key.week),
+            eq(chartAnnouncements.channel, key.channel),
+            inArray(chartAnnouncements.status, ['queued', 'posting']),
+            or(isNull(chartAnnouncements.leaseUntil), lt(chartAnnouncements.leaseUntil, now)),
+          ),
+        )
+        .returning();
+      return row;
+    },
+    async updateAnnouncement(
+      key: { campaignId: string; week: string; channel: ExternalChannel },
+      patch: Partial<Pick<typeof chartAnnouncements.$inferInsert, 'status' | 'leaseUntil' | 'externalId' | 'url' | 'error'>>,
+      tx: Db = db,
+    ): Promise<void> {
+      await tx
+        .update(chartAnnouncements)
+        .set({ ...patch, updatedAt: sql`now()` })
+        .where(and(eq(chartAnnouncements.campaignId, key.campaignId), eq(chartAnnouncements.week, key.week), eq(chartAnnouncements.channel, key.channel)));
+    },
+    async saveAnnouncementCheckpoint(key: { campaignId: string; week: string; channel: ExternalChannel }, patch: Record<string, string | number>, tx: Db = db) {
+      const [row] = await tx
+        .update(chartAnnouncements)
+        .set({ checkpoint: sql`${chartAnnouncements.checkpoint} || ${JSON.stringify(patch)}::jsonb` })
+        .where(and(eq(chartAnnouncements.campaignId, key.campaignId), eq(chartAnnouncements.week, key.week), eq(chartAnnouncements.channel, key.channel)))
+        .returning({ checkpoint: chartAnnouncements.checkpoint });
+      return row!.checkpoint;
+    },
+
     /** The desk's newest ready edit of a video: what goes out instead of the original. */
     async newestReadyEdit(submissionId: string, tx: Db = db) {
       const [row] = await tx

@@ -140,6 +140,18 @@ export interface ChannelAdapter {
   /** Takes the post down (idempotent: an already-deleted post is success). */
   unpublish(ref: PublishedRef, creds: ChannelCredentials): Promise<void>;
   fetchMetrics(ref: PublishedRef, creds: ChannelCredentials): Promise<MetricsSample>;
+  /**
+   * A text post with a link (the frozen weekly chart), where the platform takes one. Resumes
+   * from `checkpoint` and must not post twice, like `publish`.
+   */
+  announce?(post: AnnouncePost, creds: ChannelCredentials, checkpoint: Checkpoint): Promise<{ externalId: string; url: string | null }>;
+}
+
+export interface AnnouncePost {
+  title: string;
+  text: string;
+  /** Paike's own page for it (the chart page), inside the text where the platform wants a link. */
+  link: string;
 }
 
 /** Seconds left before a token's expiry at which Paike refreshes it. */

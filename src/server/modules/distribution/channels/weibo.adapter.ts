@@ -427,6 +427,26 @@ export function createWeiboAdapter(opts: WeiboAdapterOptions): ChannelAdapter {
       }
     },
 
+    /** The weekly chart as a text status with its link: the same never-twice steps as a video post. */
+    async announce(post, creds, checkpoint) {
+      const token = usableToken(creds);
+      const doneId = str(checkpoint.state.statusId);
+      if (doneId) return { externalId: doneId, url: str(checkpoint.state.statusUrl) ?? null };
+      const rip = creds.extra?.rip;
+      if (!rip) throw new ChannelError('auth_expired', 'Weibo requires the operator IP (rip): set it in the Weibo channel settings');
+      const status = composeWeiboStatus({ headline: post.title, summary: post.text, tags: [], credit: '', pageUrl: post.link });
+      const live = async (found: Json) => {
+        const r = await recordLive(found, creds, checkpoint);
+        return r.kind === 'live' ? { externalId: r.externalId, url: r.url } : { externalId: '', url: null };
+      };
+      if (checkpoint.state.creating) {
+        const found = await findStatus(token, '', post.link);
+        if (found) return live(found);
+      }
+      await checkpoint.save({ creating: 1 });
+      return live(await call({ method: 'POST', path: '/2/statuses/share.json', urlencoded: { status, rip }, token }));
+    },
+
     async update() {
       throw new ChannelError('content_rejected', 'Weibo does not let an app edit a posted status: unpublish and publish again');
     },

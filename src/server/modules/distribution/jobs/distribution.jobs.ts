@@ -82,3 +82,14 @@ export const distributionRefreshTokensJob = defineJob<Record<string, never>>({
     await services.channelAccounts.refreshDue();
   },
 });
+
+/** The frozen weekly chart as a text post on one platform; retried with backoff when the platform is down or limiting. */
+export const distributionAnnounceJob = defineJob<{ campaignId: string; week: string; channel: 'weibo' | 'wechat' | 'toutiao' | 'penguin' }>({
+  name: 'distribution.announce',
+  payload: z.strictObject({ campaignId: z.uuid(), week: z.string().regex(/^\d{4}-W\d{2}$/), channel: z.enum(['weibo', 'wechat', 'toutiao', 'penguin']) }),
+  retryLimit: 8,
+  retryDelaySeconds: 60,
+  async handle(payload, services) {
+    await services.announcements.post(payload);
+  },
+});
