@@ -4,9 +4,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { fixture } from '../../media/media.fixtures.js';
-import { ChannelError, type ChannelAdapter, type ChannelCredentials, type Checkpoint, type PublishInput, type VideoMedia } from './channel.js';
+import { ChannelError, type ChannelAdapter, type ChannelCredentials, type PublishInput, type VideoMedia } from './channel.js';
 import { composeDouyinText, createDouyinAdapter, DOUYIN_MIN_PART_BYTES, DOUYIN_SCOPES } from './douyin.adapter.js';
 import { startDouyinFake, type DouyinFake } from './fakes/douyin.fake.js';
+import { memoryCheckpoint } from './fakes/memory-checkpoint.js';
 
 // Contract tests: the real adapter against the local fake of open.douyin.com, over real HTTP.
 
@@ -14,16 +15,6 @@ const CLIENT_KEY = 'awpaike0001';
 const CLIENT_SECRET = 'secret-0123456789abcdef';
 const OPEN_ID = 'ba253642-0590-40bc-9bdf-paike000001';
 const DAY = 86_400_000;
-
-function memoryCheckpoint(initial: Record<string, string | number> = {}): Checkpoint & { state: Record<string, string | number> } {
-  const state: Record<string, string | number> = { ...initial };
-  return {
-    state,
-    async save(patch) {
-      Object.assign(state, patch);
-    },
-  };
-}
 
 let smallMp4: VideoMedia;
 let bigMp4: VideoMedia;

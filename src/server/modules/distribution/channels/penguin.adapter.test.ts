@@ -6,9 +6,10 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { CHANNEL_LIMITS } from '../../../../contracts/packaging.limits.js';
 import { FFMPEG_BIN, runProcess } from '../../media/ffmpeg.runner.js';
 import { fixture } from '../../media/media.fixtures.js';
-import { ChannelError, type ChannelCredentials, type Checkpoint, type PublishInput, type PublishedRef } from './channel.js';
+import { ChannelError, type ChannelCredentials, type PublishInput, type PublishedRef } from './channel.js';
 import { startPenguinFake, type PenguinFake } from './fakes/penguin.fake.js';
 import { PENGUIN_AUTH_BASE_URL, PENGUIN_DESC_MAX, PENGUIN_TITLE_MAX, composeText, createPenguinAdapter } from './penguin.adapter.js';
+import { memoryCheckpoint } from './fakes/memory-checkpoint.js';
 
 // Contract tests: the real adapter against the local 企鹅号 fake over HTTP on 127.0.0.1.
 const CHUNK = 256 * 1024;
@@ -66,16 +67,6 @@ function connected(): ChannelCredentials {
     accessTokenExpiresAt: new Date(clock + t.expiresIn * 1000).toISOString(),
     refreshToken: t.refreshToken,
     accountId: OPENID,
-  };
-}
-
-function memoryCheckpoint(): Checkpoint & { state: Record<string, string | number> } {
-  const state: Record<string, string | number> = {};
-  return {
-    state,
-    async save(patch) {
-      Object.assign(state, patch);
-    },
   };
 }
 

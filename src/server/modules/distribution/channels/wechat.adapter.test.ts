@@ -6,9 +6,10 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { CHANNEL_LIMITS } from '../../../../contracts/packaging.limits.js';
 import { FFMPEG_BIN, runProcess } from '../../media/ffmpeg.runner.js';
 import { fixture } from '../../media/media.fixtures.js';
-import { ChannelError, type ChannelCredentials, type Checkpoint, type PublishedRef, type PublishInput } from './channel.js';
+import { ChannelError, type ChannelCredentials, type PublishedRef, type PublishInput } from './channel.js';
 import { startWechatFake, type WechatFake } from './fakes/wechat.fake.js';
 import { createWechatAdapter, WECHAT_VIDEO_MAX_BYTES } from './wechat.adapter.js';
+import { memoryCheckpoint } from './fakes/memory-checkpoint.js';
 
 // Contract tests: the real adapter against the local WeChat fake over HTTP on 127.0.0.1.
 
@@ -31,16 +32,6 @@ const sha256 = async (path: string) =>
   createHash('sha256')
     .update(await readFile(path))
     .digest('hex');
-
-function memCheckpoint(initial: Record<string, string | number> = {}): Checkpoint & { state: Record<string, string | number> } {
-  const state: Record<string, string | number> = { ...initial };
-  return {
-    state,
-    async save(patch) {
-      Object.assign(state, patch);
-    },
-  };
-}
 
 function makeInput(over: Partial<PublishInput> = {}): PublishInput & { videoCalls: ({ maxBytes?: number } | undefined)[] } {
   const videoCalls: ({ maxBytes?: number } | undefined)[] = [];
@@ -76,7 +67,7 @@ async function rejection(p: Promise<unknown>): Promise<ChannelError> {
 }
 
 /** Publishes and polls until live, as the publishing service would. */
-async function publishLive(input = makeInput(), cp = memCheckpoint(), c = creds()) {
+async function publishLive(input = makeInput(), cp = memoryCheckpoint(), c = creds()) {
   const a = adapter();
   let result = await a.publish(input, c, cp);
   for (let i = 0; result.kind === 'pending' && i < 5; i++) result = await a.checkStatus!(c, cp);
@@ -120,7 +111,7 @@ afterEach(async () => {
 describe('publishing', () => {
   it('uploads the video and cover, drafts the article, submits it, and reports it live once WeChat has published it', async () => {
     const input = makeInput();
-    const cp = memCheckpoint();
+    const cp = memoryCheckpoint();
     const a = adapter();
     const first = await a.publish(input, creds(), cp);
     // errcode 0 from submit only means "submitted".
@@ -207,7 +198,7 @@ describe('publishing', () => {
       video: async () => ({ path: big, bytes: WECHAT_VIDEO_MAX_BYTES + 1, mime: 'video/mp4', durationSeconds: 10, width: 320, height: 568 }),
     });
     const before = fake.count('/cgi-bin/material/add_material');
-    const err = await rejection(adapter().publish(input, creds(), memCheckpoint()));
+    const err = await rejection(adapter().publish(input, creds(), memoryCheckpoint()));
     expect(err.errorClass).toBe('content_rejected');
     expect(fake.count('/cgi-bin/material/add_material')).toBe(before);
   });
@@ -237,7 +228,7 @@ describe('credentials', () => {
     expect(next.accessToken).not.toBe(first.accessToken);
     expect(Date.parse(next.accessTokenExpiresAt!)).toBe(clock + 7200_000);
     // The old token still works until its own expiry, and the adapter uses it without asking again.
-    await publishLive(makeInput(), memCheckpoint(), first);
+    await publishLive(makeInput(), memoryCheckpoint(), first);
     expect(fake.count('/cgi-bin/stable_token')).toBe(3);
     expect(fake.log.filter((l) => l.path === '/cgi-bin/freepublish/submit').map((l) => l.query.access_token)).toEqual([first.accessToken]);
   });
@@ -245,7 +236,7 @@ describe('credentials', () => {
   it('refreshes once when a call finds the token expired or replaced, and carries on', async () => {
     const c = await adapter().refreshCredentials(creds());
     fake.expireTokens(APP_ID);
-    const cp = memCheckpoint();
+    const cp = memoryCheckpoint();
     await adapter().publish(makeInput(), c, cp);
     expect(fake.log.filter((l) => l.path !== '/cgi-bin/stable_token').some((l) => l.query.access_token === c.accessToken)).toBe(true);
     expect(fake.count('/cgi-bin/stable_token')).toBe(2); // one refresh for the whole publish, not one per call
@@ -262,7 +253,7 @@ describe('credentials', () => {
     expect(err.errorClass).toBe('auth_expired');
     expect(err.details.platformCode).toBe(40125);
     expect(err.message).toContain('AppSecret');
-    const published = await rejection(adapter().publish(makeInput(), c, memCheckpoint()));
+    const published = await rejection(adapter().publish(makeInput(), c, memoryCheckpoint()));
     expect(published.errorClass).toBe('auth_expired');
     for (const e of [err, published]) {
       expect(e.message).not.toContain(SECRET);
@@ -278,7 +269,7 @@ describe('credentials', () => {
     fake.setIpWhitelisted(APP_ID, true);
 
     fake.registerApp({ appId: 'wxunverified', secret: SECRET, verified: false });
-    const unverified = await rejection(adapter().publish(makeInput(), creds({ appId: 'wxunverified' }), memCheckpoint()));
+    const unverified = await rejection(adapter().publish(makeInput(), creds({ appId: 'wxunverified' }), memoryCheckpoint()));
     expect(unverified).toMatchObject({ errorClass: 'auth_expired', details: { platformCode: 48001 } });
   });
 });
@@ -286,18 +277,18 @@ describe('credentials', () => {
 describe('faults', () => {
   it('maps the minute quota to rate_limited with 60 s and the daily quota to the next Beijing midnight', async () => {
     fake.rateLimitAfter(0, { errcode: 45011 });
-    const minute = await rejection(adapter().publish(makeInput(), creds(), memCheckpoint()));
+    const minute = await rejection(adapter().publish(makeInput(), creds(), memoryCheckpoint()));
     expect(minute).toMatchObject({ errorClass: 'rate_limited', details: { platformCode: 45011, retryAfterSeconds: 60 } });
 
     fake.rateLimitAfter(0, { errcode: 45009 });
-    const daily = await rejection(adapter().publish(makeInput(), creds(), memCheckpoint()));
+    const daily = await rejection(adapter().publish(makeInput(), creds(), memoryCheckpoint()));
     // START is 10:00 in Beijing: 14 hours to the quota reset.
     expect(daily).toMatchObject({ errorClass: 'rate_limited', details: { platformCode: 45009, retryAfterSeconds: 14 * 3600 } });
   });
 
   it('reports review rejection as content_rejected with the platform reason, and a fixed package publishes', async () => {
     fake.rejectWord('违禁');
-    const cp = memCheckpoint();
+    const cp = memoryCheckpoint();
     const a = adapter();
     expect(await a.publish(makeInput({ summary: '含有违禁内容的摘要' }), creds(), cp)).toMatchObject({ kind: 'pending' });
     const err = await rejection(a.checkStatus!(creds(), cp));
@@ -316,13 +307,13 @@ describe('faults', () => {
 
   it('treats a platform that is down as transient', async () => {
     fake.down = true;
-    expect((await rejection(adapter().publish(makeInput(), creds(), memCheckpoint()))).errorClass).toBe('transient');
+    expect((await rejection(adapter().publish(makeInput(), creds(), memoryCheckpoint()))).errorClass).toBe('transient');
     expect((await rejection(adapter().refreshCredentials(creds()))).errorClass).toBe('transient');
   });
 
   it('treats errcode -1 (system busy) as transient', async () => {
     fake.failNext({ json: { errcode: -1, errmsg: 'system error' } }, 1, '/cgi-bin/draft/add');
-    const cp = memCheckpoint();
+    const cp = memoryCheckpoint();
     expect((await rejection(adapter().publish(makeInput(), creds(), cp))).errorClass).toBe('transient');
     await publishLive(makeInput(), cp);
     expect(fake.publishJobs).toHaveLength(1);
@@ -332,7 +323,7 @@ describe('faults', () => {
 describe('crash safety', () => {
   it('after a submit whose reply was lost, finds the post instead of publishing it twice', async () => {
     fake.loseResponseAfterAccept('/cgi-bin/freepublish/submit');
-    const cp = memCheckpoint();
+    const cp = memoryCheckpoint();
     expect((await rejection(adapter().publish(makeInput(), creds(), cp))).errorClass).toBe('transient');
     expect(cp.state.creating).toBe(1);
     expect(cp.state.publishId).toBeUndefined();
@@ -347,7 +338,7 @@ describe('crash safety', () => {
   it('waits, without submitting again, while a lost submit is still publishing', async () => {
     fake.holdPublishing(true);
     fake.loseResponseAfterAccept('/cgi-bin/freepublish/submit');
-    const cp = memCheckpoint();
+    const cp = memoryCheckpoint();
     await rejection(adapter().publish(makeInput(), creds(), cp));
     expect(await adapter().publish(makeInput(), creds(), cp)).toMatchObject({ kind: 'pending' });
     clock += 10 * 60_000; // long past the settle window: the draft left the box, so it was submitted
@@ -360,7 +351,7 @@ describe('crash safety', () => {
   it('gives up a day after a lost submit whose post never appeared, so a retry can start over', async () => {
     fake.holdPublishing(true);
     fake.loseResponseAfterAccept('/cgi-bin/freepublish/submit');
-    const cp = memCheckpoint();
+    const cp = memoryCheckpoint();
     await rejection(adapter().publish(makeInput(), creds(), cp));
     clock += 25 * 3600_000;
     const err = await rejection(adapter().checkStatus!(creds(), cp));
@@ -371,7 +362,7 @@ describe('crash safety', () => {
 
   it('submits again only once sure the first submit never reached WeChat', async () => {
     fake.failNext({ status: 503, text: 'Service Unavailable' }, 1, '/cgi-bin/freepublish/submit');
-    const cp = memCheckpoint();
+    const cp = memoryCheckpoint();
     await rejection(adapter().publish(makeInput(), creds(), cp));
     expect(await adapter().checkStatus!(creds(), cp)).toMatchObject({ kind: 'pending' });
     expect(fake.publishJobs).toHaveLength(0);
@@ -384,7 +375,7 @@ describe('crash safety', () => {
 
   it('reuses a draft whose draft/add reply was lost, leaving no orphan that could be published by hand', async () => {
     fake.loseResponseAfterAccept('/cgi-bin/draft/add');
-    const cp = memCheckpoint();
+    const cp = memoryCheckpoint();
     await rejection(adapter().publish(makeInput(), creds(), cp));
     expect(fake.drafts).toHaveLength(1);
     await publishLive(makeInput(), cp);
@@ -397,7 +388,7 @@ describe('crash safety', () => {
     // WeChat has no chunked upload (add_material takes the whole file), so the unit of resumption is the material.
     fake.failNext({ status: 503, text: 'Service Unavailable' }, 1, '/cgi-bin/draft/add');
     const input = makeInput();
-    const cp = memCheckpoint();
+    const cp = memoryCheckpoint();
     await rejection(adapter().publish(input, creds(), cp));
     expect(cp.state.videoMediaId).toBeTruthy();
     await publishLive(input, cp);

@@ -2,10 +2,11 @@ import { createHash } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { fixture } from '../../media/media.fixtures.js';
-import { ChannelError, type ChannelCredentials, type Checkpoint, type PublishInput, type PublishedRef } from './channel.js';
+import { ChannelError, type ChannelCredentials, type PublishInput, type PublishedRef } from './channel.js';
 import { startWeiboFake, type WeiboFake } from './fakes/weibo.fake.js';
 import { callPlatform } from './http.js';
 import { composeWeiboStatus, createWeiboAdapter, weiboLength, weiboMid, WEIBO_MAX_VIDEO_BYTES } from './weibo.adapter.js';
+import { memoryCheckpoint } from './fakes/memory-checkpoint.js';
 
 /**
  * Contract tests: the real Weibo adapter against the local Weibo fake over real HTTP. The fake
@@ -46,16 +47,6 @@ beforeEach(async () => {
 afterEach(async () => {
   await fake.close();
 });
-
-function memoryCheckpoint(): Checkpoint & { state: Record<string, string | number> } {
-  const state: Record<string, string | number> = {};
-  return {
-    state,
-    async save(patch) {
-      Object.assign(state, patch);
-    },
-  };
-}
 
 function publishInput(over: Partial<PublishInput> = {}): PublishInput & { askedMaxBytes: (number | undefined)[] } {
   const askedMaxBytes: (number | undefined)[] = [];
