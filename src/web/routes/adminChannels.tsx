@@ -14,7 +14,7 @@ import {
   type ExternalChannelName,
 } from '../api/distribution.js';
 import { Alert, Field } from '../ui/Field.js';
-import { ErrorState, Loading, RequireRole, useTitle } from '../ui/common.js';
+import { ConfirmBox, ErrorState, Loading, RequireRole, useTitle } from '../ui/common.js';
 import { formatDateTime } from '../ui/format.js';
 import { AdminNav } from './adminCampaigns.js';
 import { rootRoute } from './root.js';
@@ -245,17 +245,16 @@ function AccountPanel({ a }: { a: ChannelAccount }) {
         {a.oauth && !stored ? <p className="hint">{t('distribution.accounts.oauthFirst')}</p> : null}
       </form>
       {confirming ? (
-        <div role="group" aria-label={t('distribution.accounts.disconnect', { channel: name })} className="confirm-box">
-          <p>{t('distribution.accounts.confirmDisconnect', { channel: name })}</p>
-          <div className="row-actions">
-            <button type="button" className="btn btn-danger btn-sm" disabled={!!busy} onClick={() => void disconnect()}>
-              {busy === 'disconnect' ? t('distribution.working') : t('distribution.accounts.confirmDisconnectYes')}
-            </button>
-            <button type="button" className="btn btn-secondary btn-sm" disabled={!!busy} onClick={() => setConfirming(false)}>
-              {t('common.cancel')}
-            </button>
-          </div>
-        </div>
+        <ConfirmBox
+          small
+          label={t('distribution.accounts.disconnect', { channel: name })}
+          text={t('distribution.accounts.confirmDisconnect', { channel: name })}
+          confirm={busy === 'disconnect' ? t('distribution.working') : t('distribution.accounts.confirmDisconnectYes')}
+          cancel={t('common.cancel')}
+          busy={!!busy}
+          onConfirm={() => void disconnect()}
+          onCancel={() => setConfirming(false)}
+        />
       ) : null}
     </section>
   );

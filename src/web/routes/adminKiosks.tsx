@@ -6,7 +6,7 @@ import { errorMessage } from '../api/client.js';
 import { createKioskScreen, distributionKeys, removeKioskScreen, useKioskScreens, type KioskScreen } from '../api/distribution.js';
 import { useAdminCampaigns } from '../api/queries.js';
 import { Alert, Field } from '../ui/Field.js';
-import { ErrorState, Loading, RequireRole, useTitle } from '../ui/common.js';
+import { ConfirmBox, ErrorState, Loading, RequireRole, useTitle } from '../ui/common.js';
 import { formatDateTime, loc } from '../ui/format.js';
 import { AdminNav } from './adminCampaigns.js';
 import { rootRoute } from './root.js';
@@ -75,17 +75,16 @@ function ScreenRow({ s, campaignName }: { s: KioskScreen; campaignName: string |
       <td className="nowrap">{s.lastSeenAt ? formatDateTime(s.lastSeenAt, lang) : t('distribution.kiosks.never')}</td>
       <td>
         {confirming ? (
-          <div role="group" aria-label={t('distribution.kiosks.removeLabel', { name: s.name })} className="confirm-box">
-            <p>{t('distribution.kiosks.confirmRemove', { name: s.name })}</p>
-            <div className="row-actions">
-              <button type="button" className="btn btn-danger btn-sm" disabled={busy} onClick={() => void remove()}>
-                {busy ? t('distribution.working') : t('distribution.kiosks.confirmRemoveYes')}
-              </button>
-              <button type="button" className="btn btn-secondary btn-sm" disabled={busy} onClick={() => setConfirming(false)}>
-                {t('common.cancel')}
-              </button>
-            </div>
-          </div>
+          <ConfirmBox
+            small
+            label={t('distribution.kiosks.removeLabel', { name: s.name })}
+            text={t('distribution.kiosks.confirmRemove', { name: s.name })}
+            confirm={busy ? t('distribution.working') : t('distribution.kiosks.confirmRemoveYes')}
+            cancel={t('common.cancel')}
+            busy={busy}
+            onConfirm={() => void remove()}
+            onCancel={() => setConfirming(false)}
+          />
         ) : (
           <button
             type="button"

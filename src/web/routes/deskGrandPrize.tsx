@@ -8,7 +8,7 @@ import { confirmGrandPrize, distributionKeys, useDeskCampaigns, useGrandPrize, t
 import { STAFF } from '../api/queries.js';
 import { DeskNav, EDITORS, hasRole } from '../features/desk/deskUi.js';
 import { Alert } from '../ui/Field.js';
-import { ErrorState, Loading, RequireRole, useTitle } from '../ui/common.js';
+import { ConfirmBox, ErrorState, Loading, RequireRole, useTitle } from '../ui/common.js';
 import { fenToYuan, formatCount, formatDateTime, formatYuan, loc, yuanToFen } from '../ui/format.js';
 import { rootRoute } from './root.js';
 
@@ -90,17 +90,16 @@ function NominationRow({ n, list, canConfirm }: { n: GrandPrizeNomination; list:
               className="amount-input"
             />
             {confirming ? (
-              <div role="group" className="confirm-box" aria-label={t('distribution.grand.confirmLabel', { headline: n.headline })}>
-                <p>{t('distribution.grand.confirmText', { amount: formatYuan(fen ?? 0, lang), name: n.contributor.name })}</p>
-                <div className="row-actions">
-                  <button type="button" className="btn btn-danger btn-sm" disabled={busy} onClick={() => void confirm()}>
-                    {busy ? t('distribution.working') : t('distribution.grand.confirmYes')}
-                  </button>
-                  <button type="button" className="btn btn-secondary btn-sm" disabled={busy} onClick={() => setConfirming(false)}>
-                    {t('common.cancel')}
-                  </button>
-                </div>
-              </div>
+              <ConfirmBox
+                small
+                label={t('distribution.grand.confirmLabel', { headline: n.headline })}
+                text={t('distribution.grand.confirmText', { amount: formatYuan(fen ?? 0, lang), name: n.contributor.name })}
+                confirm={busy ? t('distribution.working') : t('distribution.grand.confirmYes')}
+                cancel={t('common.cancel')}
+                busy={busy}
+                onConfirm={() => void confirm()}
+                onCancel={() => setConfirming(false)}
+              />
             ) : (
               <button
                 type="button"

@@ -10,7 +10,7 @@ import { submissionKeys, useMySubmissions, useSubmission, useSubmissionEvents, w
 import { formatClock } from '../features/uploads/media.js';
 import { Alert } from '../ui/Field.js';
 import { VideoPlayer } from '../ui/VideoPlayer.js';
-import { ErrorState, Loading, useTitle } from '../ui/common.js';
+import { ConfirmBox, ErrorState, Loading, useTitle } from '../ui/common.js';
 import { formatDateTime, loc } from '../ui/format.js';
 import { VideoReachLink } from './dashboards.js';
 import { rootRoute } from './root.js';
@@ -88,17 +88,15 @@ function WithdrawButton({ s }: { s: Submission }) {
   return (
     <div className="withdraw">
       {confirming ? (
-        <div role="group" aria-label={t('submissions.confirmLabel', { title: s.title })} className="confirm-box">
-          <p>{t('submissions.confirmWithdraw')}</p>
-          <div className="row-actions">
-            <button type="button" className="btn btn-danger" disabled={busy} onClick={() => void withdraw()}>
-              {busy ? t('submissions.withdrawing') : t('submissions.confirmYes')}
-            </button>
-            <button type="button" className="btn btn-secondary" disabled={busy} onClick={() => setConfirming(false)}>
-              {t('common.cancel')}
-            </button>
-          </div>
-        </div>
+        <ConfirmBox
+          label={t('submissions.confirmLabel', { title: s.title })}
+          text={t('submissions.confirmWithdraw')}
+          confirm={busy ? t('submissions.withdrawing') : t('submissions.confirmYes')}
+          cancel={t('common.cancel')}
+          busy={busy}
+          onConfirm={() => void withdraw()}
+          onCancel={() => setConfirming(false)}
+        />
       ) : (
         <button type="button" className="btn btn-secondary" aria-label={t('submissions.withdrawLabel', { title: s.title })} onClick={() => setConfirming(true)}>
           {t('submissions.withdraw')}

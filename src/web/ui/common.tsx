@@ -215,3 +215,33 @@ export function Tabs({
     </div>
   );
 }
+
+/**
+ * The inline "are you sure?" box for destructive actions (withdraw, unpublish, disconnect,
+ * remove, confirm a prize): a question, the action, and a way back. `small` for dense desk tables.
+ */
+export function ConfirmBox(props: {
+  label: string;
+  text: string;
+  confirm: string;
+  cancel: string;
+  busy: boolean;
+  small?: boolean;
+  onConfirm: () => void;
+  onCancel: () => void;
+}) {
+  const size = props.small ? ' btn-sm' : '';
+  return (
+    <div role="group" aria-label={props.label} className="confirm-box">
+      <p>{props.text}</p>
+      <div className="row-actions">
+        <button type="button" className={`btn btn-danger${size}`} disabled={props.busy} onClick={props.onConfirm}>
+          {props.confirm}
+        </button>
+        <button type="button" className={`btn btn-secondary${size}`} disabled={props.busy} onClick={props.onCancel}>
+          {props.cancel}
+        </button>
+      </div>
+    </div>
+  );
+}

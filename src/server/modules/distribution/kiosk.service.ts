@@ -7,6 +7,7 @@ import { AppError } from '../../lib/errors.js';
 import type { AuditRepository } from '../audit/audit.repository.js';
 import { assertCan, type Actor } from '../accounts/permissions.js';
 import type { DistributionRepository } from './distribution.repository.js';
+import { mediaOf } from './site.service.js';
 
 export interface KioskDeps {
   /** A frozen weekly chart, for the screen's campaign. */
@@ -73,14 +74,12 @@ export function createKioskService(deps: KioskDeps) {
         generatedAt: deps.clock.now().toISOString(),
         items: rows.map((r) => {
           const s = r.submission;
-          const cover = r.coverKey ?? s.outputs?.poster ?? null;
           return {
             submissionId: s.id,
             headline: r.headline ?? s.title,
             summary: r.summary ?? '',
             credit: r.credit || r.contributorName,
-            hlsUrl: s.outputs?.master ? `/api/media/${s.outputs.master}` : '',
-            posterUrl: cover ? `/api/media/${cover}` : null,
+            ...mediaOf(r),
             durationSeconds: s.durationSeconds,
             publishedAt: r.publishedAt.toISOString(),
           };

@@ -28,6 +28,12 @@ const FEED_PAGE = 20;
 const SYNDICATION_ITEMS = 50;
 const mediaPath = (key: string) => `/api/media/${key}`;
 
+/** Where a live own-channel video's player and picture are: the HLS master, and the package's cover or the poster. */
+export function mediaOf(r: Pick<SiteRow, 'submission' | 'coverKey'>): { hlsUrl: string; posterUrl: string | null } {
+  const cover = r.coverKey ?? r.submission.outputs?.poster ?? null;
+  return { hlsUrl: r.submission.outputs?.master ? mediaPath(r.submission.outputs.master) : '', posterUrl: cover ? mediaPath(cover) : null };
+}
+
 export function encodeCursor(at: Date, id: string): string {
   return Buffer.from(`${at.toISOString()}|${id}`).toString('base64url');
 }
@@ -48,7 +54,6 @@ const xml = (s: string) => s.replace(/[<>&'"]/g, (c) => ({ '<': '&lt;', '>': '&g
 export function createSiteService(deps: SiteDeps) {
   function present(r: SiteRow): FeedItem {
     const s = r.submission;
-    const cover = r.coverKey ?? s.outputs?.poster ?? null;
     return {
       id: s.id,
       url: `${deps.publicUrl()}/v/${s.id}`,
@@ -58,8 +63,7 @@ export function createSiteService(deps: SiteDeps) {
       credit: r.credit || r.contributorName,
       contributor: { id: s.userId, name: r.contributorName },
       campaignId: s.campaignId,
-      hlsUrl: s.outputs?.master ? mediaPath(s.outputs.master) : '',
-      posterUrl: cover ? mediaPath(cover) : null,
+      ...mediaOf(r),
       durationSeconds: s.durationSeconds,
       publishedAt: r.publishedAt.toISOString(),
       views: r.views,

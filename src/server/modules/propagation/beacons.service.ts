@@ -1,3 +1,4 @@
+import { hashKioskKey } from '../distribution/kiosk.service.js';
 import { createHash, createHmac, randomBytes } from 'node:crypto';
 import type { FastifyBaseLogger } from 'fastify';
 import type { BeaconChannel, ViewBeaconInput } from '../../../contracts/propagation.js';
@@ -115,7 +116,7 @@ export function createBeaconsService(deps: BeaconsServiceDeps) {
 
   async function kioskScreen(key: string | undefined): Promise<KioskScreenRow> {
     if (!key) throw new AppError('beacon.kiosk_key_required');
-    const hash = createHash('sha256').update(key).digest('hex');
+    const hash = hashKioskKey(key);
     const now = Date.now();
     let hit = kioskCache.get(hash);
     if (!hit || hit.until <= now) {

@@ -17,7 +17,7 @@ import {
 } from '../../api/distribution.js';
 import { useMe } from '../../api/queries.js';
 import { Alert } from '../../ui/Field.js';
-import { ErrorState, Loading } from '../../ui/common.js';
+import { ConfirmBox, ErrorState, Loading } from '../../ui/common.js';
 import { formatCount, formatDateTime, isoToShanghaiLocal, shanghaiLocalToIso } from '../../ui/format.js';
 import { hasRole } from '../desk/deskUi.js';
 
@@ -251,21 +251,18 @@ function ChannelRow({ s, submissionId, admin }: { s: ChannelState; submissionId:
           />
         ) : null}
         {confirming && p ? (
-          <div role="group" aria-label={t('distribution.confirmLabel', { channel: channelName })} className="confirm-box">
-            <p>{goesOut ? t('distribution.confirmCancel', { channel: channelName }) : t('distribution.confirmUnpublish', { channel: channelName })}</p>
-            <div className="row-actions">
-              <button type="button" className="btn btn-danger btn-sm" disabled={!!busy} onClick={() => void run('unpublish', () => unpublishPublication(p.id))}>
-                {busy === 'unpublish'
-                  ? t('distribution.unpublishingBtn')
-                  : goesOut
-                    ? t('distribution.confirmCancelYes')
-                    : t('distribution.confirmUnpublishYes')}
-              </button>
-              <button type="button" className="btn btn-secondary btn-sm" disabled={!!busy} onClick={() => setConfirming(false)}>
-                {t('distribution.keep')}
-              </button>
-            </div>
-          </div>
+          <ConfirmBox
+            small
+            label={t('distribution.confirmLabel', { channel: channelName })}
+            text={goesOut ? t('distribution.confirmCancel', { channel: channelName }) : t('distribution.confirmUnpublish', { channel: channelName })}
+            confirm={
+              busy === 'unpublish' ? t('distribution.unpublishingBtn') : goesOut ? t('distribution.confirmCancelYes') : t('distribution.confirmUnpublishYes')
+            }
+            cancel={t('distribution.keep')}
+            busy={!!busy}
+            onConfirm={() => void run('unpublish', () => unpublishPublication(p.id))}
+            onCancel={() => setConfirming(false)}
+          />
         ) : null}
         {error ? <Alert>{error}</Alert> : null}
         {p && p.events.length ? <EventList events={p.events} t={t} lang={lang} /> : null}
