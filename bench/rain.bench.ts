@@ -3,28 +3,32 @@
  * HTTP with 1,000 concurrent keep-alive clients on loopback, beside two ceilings measured in the
  * same run by the same load generator (bench/lib.ts `httpLoad`, raw keep-alive sockets):
  *   - hello: a bare Fastify hello-world answering the same request bytes (the HTTP limit);
- *   - lua: the bare grab Lua script (rain.redis.ts) by one bare ioredis client, 1,000 calls in
- *     flight (the engine's limit);
+ *   - lua: the bare grab Lua script (rain.redis.ts) with the arguments ours sends, by one bare
+ *     ioredis client (auto-pipelining, as ours), 1,000 calls in flight (the engine's limit);
  * and the PostgreSQL path (a server without REDIS_URL). Variants (--variants, comma-separated):
  *   hello, floor (a 404 on our Redis server: its plugins, no database), redis (as the rain page
- *   grabs: token, device id, no cookie), redis-cookie (cookie and token, as other clients may),
- *   lua, postgres; and me (GET /api/me: the cookie's session lookup alone), not run by default.
+ *   grabs: token, device id, no cookie; served by the grab's fast path), redis-paused (the same
+ *   with the worker stopped, SIGSTOP, for the burst and resumed after it: what the web tier does
+ *   when the writes to PostgreSQL do not share its two cores), redis-cookie (cookie and token,
+ *   as other clients may: the Fastify route), lua, postgres; and me (GET /api/me: the cookie's
+ *   session lookup alone), not run by default.
  *   npx tsx bench/rain.bench.ts [--clients 1000] [--users 30000] [--seconds 8] [--rounds 3]
  *                               [--database-url postgres://…] [--redis-url redis://…]
- *                               [--variants hello,floor,redis,redis-cookie,lua,postgres]
+ *                               [--variants hello,floor,redis,redis-paused,redis-cookie,lua,postgres]
  *                               [--server-node-options='--cpu-prof --cpu-prof-dir=DIR']
  *
  * Our servers are real `paike serve` children (production config, pool 10; the per-IP grab rate
  * and the IP-cluster hold raised by config so nothing is refused or held, which keeps the
  * limiters' cost in the path and every win on the paying path), one with Redis and one without,
- * on a fresh PostgreSQL schema. Fixtures go in by SQL: `--users` contributors (30 days old),
+ * on a fresh PostgreSQL schema, and a `paike worker` child, which writes the Redis path's wins
+ * and attempts from the Redis stream to PostgreSQL (and, once the round's session ends, pays). Fixtures go in by SQL: `--users` contributors (30 days old),
  * campaign members, a login session each (a random token stored hashed, as the accounts module
  * stores it). Each round opens a fresh rain session with one packet per contributor, split and
  * loaded ahead as the rain.tick job does, and signs a rain token per contributor; every request
  * of a round is a distinct contributor's first grab, so each one wins (non-200s are counted and
  * shown), each with its own device id. Each client connection has its own 127.x.y.z source
  * address. A round lasts --seconds or until its contributors run out; after it, the bench waits
- * until PostgreSQL holds every answered win (the Redis path writes behind the answer) and
+ * until PostgreSQL holds every answered win (on Redis the worker writes behind the answer) and
  * reports how long that took. Variants alternate round by round after one uncounted warm-up
  * each; medians are printed. The schema (and its pg-boss schema), the Redis keys and the temp
  * dir are removed at the end; the children are killed even on error.
@@ -52,7 +56,7 @@ const { values: flags } = parseArgs({
     rounds: { type: 'string', default: '3' },
     'database-url': { type: 'string', default: process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test' },
     'redis-url': { type: 'string', default: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379' },
-    variants: { type: 'string', default: 'hello,floor,redis,redis-cookie,lua,postgres' },
+    variants: { type: 'string', default: 'hello,floor,redis,redis-paused,redis-cookie,lua,postgres' },
     'server-node-options': { type: 'string', default: '' },
   },
 });
@@ -62,8 +66,10 @@ const DURATION_MS = Number(flags.seconds) * 1000;
 const ROUNDS = Math.max(1, Number(flags.rounds));
 const VARIANTS = flags.variants.split(',').filter(Boolean) as Variant[];
 const DATABASE_URL = flags['database-url'];
+/** Node options for every server child, the hello-world one included (profiles compare like with like). */
+const serverNodeFlags = flags['server-node-options'].split(' ').filter(Boolean);
 const REDIS_URL = flags['redis-url'];
-const ALL_VARIANTS = ['hello', 'redis', 'redis-cookie', 'lua', 'postgres', 'me', 'floor'] as const;
+const ALL_VARIANTS = ['hello', 'redis', 'redis-paused', 'redis-cookie', 'lua', 'postgres', 'me', 'floor'] as const;
 type Variant = (typeof ALL_VARIANTS)[number];
 for (const v of VARIANTS) if (!ALL_VARIANTS.includes(v)) throw new Error(`unknown variant ${v}; known: ${ALL_VARIANTS.join(', ')}`);
 
@@ -96,6 +102,8 @@ const app = Fastify({ logger: false });
 app.post('/api/rain/sessions/:id/grab', async () => ({ hello: 'world' }));
 const address = await app.listen({ port: 0, host: '127.0.0.1' });
 console.log('hello listening on ' + new URL(address).port);
+// A clean exit on SIGTERM, so --cpu-prof writes its profile.
+process.on('SIGTERM', () => app.close().then(() => process.exit(0)));
 `;
 
 interface Fixtures {
@@ -133,8 +141,7 @@ async function createFixtures(runtime: Runtime): Promise<Fixtures> {
 }
 
 async function startServer(name: string, env: Record<string, string>): Promise<{ port: number; proc: Tracked }> {
-  const nodeFlags = flags['server-node-options'].split(' ').filter(Boolean);
-  const proc = spawnTracked(process.execPath, [...nodeFlags, 'bin/paike.mjs', 'serve'], {
+  const proc = spawnTracked(process.execPath, [...serverNodeFlags, 'bin/paike.mjs', 'serve'], {
     cwd: repoDir,
     env,
     ready: /Paike is running at (\S+)/,
@@ -153,7 +160,8 @@ function main(): Promise<void> {
     const runtime = await openRuntime({ config, logger: pino({ level: 'silent' }), jobs: 'send', database });
     const rainRepo = createRainRepository(runtime.services.database.db);
     const tokens = createRainTokens(secrets.RAIN_TOKEN_SECRET);
-    const lua = new Redis(REDIS_URL);
+    // Auto-pipelining, as ours has (runtime.ts).
+    const lua = new Redis(REDIS_URL, { enableAutoPipelining: true });
     const servers: Tracked[] = [];
     try {
       const pgVersion = (await runtime.services.database.sql.query<{ server_version: string }>('SHOW server_version')).rows[0]!.server_version;
@@ -162,13 +170,29 @@ function main(): Promise<void> {
       const fx = await createFixtures(runtime);
       console.log(`fixtures: ${USERS} contributors with sessions in ${((performance.now() - t0) / 1000).toFixed(1)} s (schema ${schema})`);
 
-      const hello = spawnTracked(process.execPath, ['--input-type=module', '-e', HELLO_SERVER], { cwd: repoDir, ready: /hello listening on (\d+)/ });
+      const hello = spawnTracked(process.execPath, [...serverNodeFlags, '--input-type=module', '-e', HELLO_SERVER], {
+        cwd: repoDir,
+        ready: /hello listening on (\d+)/,
+      });
       servers.push(hello);
       const helloPort = Number(await hello.ready);
-      const withRedis = VARIANTS.some((v) => ['redis', 'redis-cookie', 'me', 'floor'].includes(v))
+      const withRedis = VARIANTS.some((v) => ['redis', 'redis-paused', 'redis-cookie', 'me', 'floor'].includes(v))
         ? await startServer('redis', { ...serverEnv, REDIS_URL })
         : undefined;
       if (withRedis) servers.push(withRedis.proc);
+      // On Redis the web process answers from the script alone; a worker writes the wins to
+      // PostgreSQL from the stream (and pays them), as in production. It shares the machine.
+      let worker: Tracked | undefined;
+      if (withRedis) {
+        worker = spawnTracked(process.execPath, ['bin/paike.mjs', 'worker'], {
+          cwd: repoDir,
+          env: { ...serverEnv, REDIS_URL },
+          ready: /(Paike worker is running)/,
+          readyTimeoutMs: 120_000,
+        });
+        servers.push(worker);
+        await worker.ready;
+      }
       const withPg = VARIANTS.includes('postgres') ? await startServer('postgres', serverEnv) : undefined;
       if (withPg) servers.push(withPg.proc);
 
@@ -209,11 +233,17 @@ function main(): Promise<void> {
         });
       }
 
-      async function grabRound(port: number, redis: boolean, count: number, cookie: boolean): Promise<LoadResult & { sessionId: string }> {
+      async function grabRound(port: number, redis: boolean, count: number, cookie: boolean, pauseWorker = false): Promise<LoadResult & { sessionId: string }> {
         const sessionId = await openSession(redis, count);
         const reqs = grabRequests(sessionId, port, count, cookie);
-        const r = await httpLoad({ port, connections: CLIENTS, durationMs: DURATION_MS, request: (i) => reqs[i], localAddress });
-        return { ...r, sessionId };
+        // Paused, the worker takes no CPU during the burst and writes it all afterwards.
+        if (pauseWorker) process.kill(worker!.pid, 'SIGSTOP');
+        try {
+          const r = await httpLoad({ port, connections: CLIENTS, durationMs: DURATION_MS, request: (i) => reqs[i], localAddress });
+          return { ...r, sessionId };
+        } finally {
+          if (pauseWorker) process.kill(worker!.pid, 'SIGCONT');
+        }
       }
 
       let luaSeq = 0;
@@ -222,23 +252,27 @@ function main(): Promise<void> {
         // As many packets as the script could pop in the whole run, so every call wins.
         const packets = 600_000;
         const base = `bench:${schema}:rain:{lua-${++luaSeq}}`;
-        const keys = [`${base}:packets`, `${base}:winners`, `${base}:loaded`, `${base}:ipwins`, `${base}:devwins`];
         for (let i = 0; i < packets; i += 10_000) {
-          await lua.rpush(keys[0]!, ...Array.from({ length: Math.min(10_000, packets - i) }, (_, j) => `${i + j}:100`));
+          await lua.rpush(`${base}:packets`, ...Array.from({ length: Math.min(10_000, packets - i) }, (_, j) => `${i + j}:100`));
         }
-        await lua.set(keys[2]!, '1', 'EX', 3600);
+        await lua.set(`${base}:loaded`, '1', 'EX', 3600);
         let n = 0;
         const now = String(Date.now());
+        // The arguments ours sends (rain.redis.ts `grab`): the same limits, holds and log fields.
+        const args = (w: number, i: number) =>
+          [`user-${i}`, localAddress(w), now, `bench-device-${i}`, 1_000_000, 5, 10_000, '0', 1_000_000, 2, 0, 'paike-rain-bench', '0000000000000000'].join(
+            '\n',
+          ) + '\n';
         const r = await closedLoop({
           workers: CLIENTS,
           durationMs: DURATION_MS,
           next: () => (n < packets ? n++ : undefined),
           one: async (w, i) => {
-            const out = (await lua.evalsha(luaSha, 5, ...keys, `user-${i}`, localAddress(w), now, `bench-device-${i}`)) as [number];
+            const out = (await lua.evalsha(luaSha, 1, base, args(w, i))) as [number];
             return out[0] === 1 ? '200' : `lua ${out[0]}`;
           },
         });
-        await lua.del(...keys);
+        await lua.del(...['packets', 'winners', 'loaded', 'ipwins', 'devwins', 'events'].map((k) => `${base}:${k}`));
         return r;
       }
 
@@ -273,6 +307,11 @@ function main(): Promise<void> {
           label: 'ours, Redis path, as the rain page grabs (token, device, no cookie)',
           pid: withRedis?.proc.pid,
           run: (n) => grabRound(withRedis!.port, true, n, false),
+        },
+        'redis-paused': {
+          label: 'ours, Redis path, the worker paused during the burst (it writes PostgreSQL after)',
+          pid: withRedis?.proc.pid,
+          run: (n) => grabRound(withRedis!.port, true, n, false, true),
         },
         'redis-cookie': {
           label: 'ours, Redis path, with the session cookie (other clients)',

@@ -65,7 +65,7 @@ describe('red-packet rain on a phone', () => {
       const admin = await apiSession(server);
       const made = await admin<{ session: RainSession }>(`/api/admin/campaigns/${campaign.id}/rain/sessions`, {
         method: 'POST',
-        body: { startsAt: new Date(Date.now() + 8_000).toISOString(), durationSeconds: 120, budgetFen: 1000, packetCount: 1 },
+        body: { startsAt: new Date(Date.now() + 8_000).toISOString(), durationSeconds: 30, budgetFen: 1000, packetCount: 1 },
       });
       expect(made.status, JSON.stringify(made.data)).toBe(201);
       const session = made.data.session;
@@ -99,7 +99,7 @@ describe('red-packet rain on a phone', () => {
       await page.getByText('你在本活动红包雨中累计抢到 ¥10').waitFor();
       await screenshot(page, 'rain-won', false);
 
-      // The rain.pay job credits the ledger shortly after the win.
+      // The rain.pay job credits the ledger once the session has ended.
       await page.getByRole('link', { name: '查看我的收益' }).click();
       await page.waitForURL((u) => u.pathname === '/earnings');
       await expect
@@ -159,7 +159,7 @@ describe('red-packet rain on a phone', () => {
             await enPage.getByRole('heading', { name: 'You won' }).waitFor();
             await enPage.getByText('¥0.01', { exact: true }).waitFor();
             await enPage.getByText('Your red-packet total in this campaign: ¥0.01').waitFor();
-            if (i < 2) await enPage.getByText('It goes to your earnings balance in a moment.').waitFor();
+            if (i < 2) await enPage.getByText('It goes to your earnings balance when this rain ends.').waitFor();
             else await enPage.getByText('This win is held for a routine review and is paid once it is released.').waitFor();
             if (i === 0) await screenshot(enPage, 'rain-en-won', false);
           }

@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { createServer, type ServerOptions } from 'node:http';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import cookie from '@fastify/cookie';
@@ -21,6 +22,7 @@ import { payoutsRoutes } from './modules/payouts/payouts.routes.js';
 import { rewardsRoutes } from './modules/rewards/rewards.routes.js';
 import { auditRoutes } from './modules/audit/audit.routes.js';
 import { rainRoutes } from './modules/rain/rain.routes.js';
+import { createGrabFastPath } from './modules/rain/rain.fast-path.js';
 import { chartsRoutes } from './modules/propagation/charts.routes.js';
 import { grandPrizeRoutes } from './modules/propagation/grand-prize.routes.js';
 import { dashboardsRoutes } from './modules/propagation/dashboards.routes.js';
@@ -44,11 +46,27 @@ export interface BuildAppOptions {
 export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> {
   const { services } = opts;
   const { config } = services;
+  const grabFastPath = createGrabFastPath({ rain: services.rain, logger: opts.logger ?? services.logger, trustProxy: config.TRUST_PROXY });
   const app = Fastify({
     ...(opts.logger ? { loggerInstance: opts.logger } : { logger: false }),
     trustProxy: config.TRUST_PROXY,
     bodyLimit: 1024 * 1024,
+    // The server Fastify would make, with the rain grab's fast path in front (rain.fast-path.ts).
+    serverFactory: (handler, options) => {
+      // Fastify passes its resolved options; these are the ones it would set on its own server.
+      const num = (v: unknown) => (typeof v === 'number' ? v : undefined);
+      const server = createServer((options.http as ServerOptions | undefined) ?? {}, (req, res) => {
+        if (!grabFastPath.handle(req, res)) handler(req, res);
+      });
+      server.keepAliveTimeout = num(options.keepAliveTimeout) ?? server.keepAliveTimeout;
+      server.requestTimeout = num(options.requestTimeout) ?? server.requestTimeout;
+      server.setTimeout(num(options.connectionTimeout) ?? 0);
+      const perSocket = num(options.maxRequestsPerSocket);
+      if (perSocket) server.maxRequestsPerSocket = perSocket;
+      return server;
+    },
   }).withTypeProvider<ZodTypeProvider>();
+  app.addHook('preClose', async () => grabFastPath.close());
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   installErrorHandler(app);

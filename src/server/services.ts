@@ -237,6 +237,8 @@ export function createServices(deps: ServiceDeps) {
       maxWinsPerIp: deps.config.RAIN_MAX_WINS_PER_IP,
       maxWinsPerDevice: deps.config.RAIN_MAX_WINS_PER_DEVICE,
       prepareAheadMinutes: deps.config.RAIN_PREPARE_AHEAD_MINUTES,
+      grabRatePerIp: deps.config.RAIN_GRAB_RATE_PER_IP,
+      grabRatePerAccount: deps.config.RAIN_GRAB_RATE_PER_ACCOUNT,
     },
   });
   const budgets = createBudgetService({ db, ledger, campaigns: campaignsRepo, audit });

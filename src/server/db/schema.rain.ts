@@ -52,6 +52,8 @@ export const rainGrabs = pgTable(
     amountFen: bigint('amount_fen', { mode: 'number' }).notNull(),
     wonAt: tstz('won_at').notNull(),
     ip: text('ip'),
+    /** The rain page's device id (migration 0010), null from other clients. */
+    deviceId: text('device_id'),
     source: text('source').$type<'redis' | 'postgres' | 'reconcile'>().notNull(),
     held: boolean('held').notNull().default(false),
     holdReason: text('hold_reason'),
@@ -76,5 +78,9 @@ export const rainGrabLog = pgTable('rain_grab_log', {
   at: tstz('at').notNull(),
   outcome: text('outcome').notNull(),
   amountFen: bigint('amount_fen', { mode: 'number' }),
+  deviceId: text('device_id'),
+  fingerprint: text('fingerprint'),
+  /** The Redis stream entry the attempt came from (migration 0015): written once however often it is read. */
+  eventId: text('event_id'),
 });
 export type RainGrabLogRow = typeof rainGrabLog.$inferSelect;

@@ -2,7 +2,13 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } from 'fastify-type-provider-zod';
 import { AppError } from '../lib/errors.js';
 import { translate, type MessageCode } from '../lib/messages.js';
+import type { Locale } from '../../contracts/common.js';
 import { requestLocale } from './locale.js';
+
+/** Every error answer's body: `{error: {code, message, details?}}`, the message in `locale`. */
+export function errorBody(code: MessageCode, locale: Locale, params: Record<string, unknown> = {}, details?: unknown) {
+  return { error: { code, message: translate(code, locale, params), ...(details === undefined ? {} : { details }) } };
+}
 
 export function sendError(
   req: FastifyRequest,
@@ -12,7 +18,7 @@ export function sendError(
   params: Record<string, unknown> = {},
   details?: unknown,
 ) {
-  return reply.status(status).send({ error: { code, message: translate(code, requestLocale(req), params), ...(details === undefined ? {} : { details }) } });
+  return reply.status(status).send(errorBody(code, requestLocale(req), params, details));
 }
 
 /**
@@ -23,6 +29,7 @@ export function installErrorHandler(app: FastifyInstance): void {
   app.setErrorHandler((err: FastifyError | AppError | Error, req, reply) => {
     if (err instanceof AppError) {
       if (err.status >= 500) req.log.error({ err: err.cause ?? err, code: err.code }, 'service failure');
+      if (err.status === 429 && typeof err.params.seconds === 'number') reply.header('retry-after', String(err.params.seconds));
       return sendError(req, reply, err.status, err.code, err.params, err.details);
     }
     if (hasZodFastifySchemaValidationErrors(err)) {

@@ -953,7 +953,7 @@ export const en = {
     ended: 'This session has ended.',
     won: 'You won',
     total: 'Your red-packet total in this campaign: {{amount}}',
-    paid: 'It goes to your earnings balance in a moment.',
+    paid: 'It goes to your earnings balance when this rain ends.',
     held: 'This win is held for a routine review and is paid once it is released.',
     toEarnings: 'See my earnings',
     alreadyAmount: 'You won {{amount}} in this session.',

@@ -950,7 +950,7 @@ export const zhCN: Messages = {
     ended: '本场红包雨已结束。',
     won: '恭喜抢到',
     total: '你在本活动红包雨中累计抢到 {{amount}}',
-    paid: '稍后计入你的收益余额。',
+    paid: '本场红包雨结束后计入你的收益余额。',
     held: '这笔红包需例行审核，审核通过后发放。',
     toEarnings: '查看我的收益',
     alreadyAmount: '你在本场抢到了 {{amount}}。',

@@ -16,10 +16,8 @@ import {
 } from '../../db/schema.js';
 
 export type NewRainSession = Omit<typeof rainSessions.$inferInsert, 'id' | 'createdAt' | 'splitAt' | 'settledAt'>;
-// device_id (and the log's fingerprint) come from migration 0010; the statements that write or
-// read them are plain SQL below.
-export type NewRainGrab = Omit<typeof rainGrabs.$inferInsert, 'id' | 'releasedAt' | 'releasedBy' | 'transferId'> & { id?: string; deviceId?: string | null };
-export type NewRainLog = Omit<typeof rainGrabLog.$inferInsert, 'id'> & { deviceId?: string | null; fingerprint?: string | null };
+export type NewRainGrab = Omit<typeof rainGrabs.$inferInsert, 'id' | 'releasedAt' | 'releasedBy' | 'transferId'> & { id?: string };
+export type NewRainLog = Omit<typeof rainGrabLog.$inferInsert, 'id'>;
 export interface CampaignHistory {
   totals: Map<string, number>;
   devices: Map<string, string[]>;
@@ -36,7 +34,7 @@ const rowsOf = <T>(r: unknown): T[] => (r as { rows?: T[] }).rows ?? (r as T[]);
 // The batch statements below are plain SQL over one JSON parameter: one round trip for any
 // number of rows, the same on PGlite and PostgreSQL, and cheap to build on the grab's hot path.
 const GRAB_COLUMNS = sql.raw(
-  'id, session_id, user_id, packet_idx, amount_fen::text AS amount_fen, won_at, ip, source, held, hold_reason, released_at, released_by, transfer_id',
+  'id, session_id, user_id, packet_idx, amount_fen::text AS amount_fen, won_at, ip, device_id, source, held, hold_reason, released_at, released_by, transfer_id',
 );
 interface RawGrab {
   id: string;
@@ -46,6 +44,7 @@ interface RawGrab {
   amount_fen: string;
   won_at: Date | string;
   ip: string | null;
+  device_id: string | null;
   source: RainGrabRow['source'];
   held: boolean;
   hold_reason: string | null;
@@ -61,6 +60,7 @@ const toGrabRow = (r: RawGrab): RainGrabRow => ({
   amountFen: Number(r.amount_fen),
   wonAt: new Date(r.won_at),
   ip: r.ip,
+  deviceId: r.device_id,
   source: r.source,
   held: r.held,
   holdReason: r.hold_reason,
@@ -208,16 +208,12 @@ export function createRainRepository(db: Db) {
       return made;
     },
     createGrabs,
-    /** Marks many packets won; returns how many were still unclaimed (and are now marked). */
-    async markPacketsWon(rows: { sessionId: string; idx: number; userId: string; wonAt: Date; grabId: string }[], tx: Db): Promise<number> {
-      if (!rows.length) return 0;
-      const json = JSON.stringify(
-        rows.map((p) => ({ session_id: p.sessionId, idx: p.idx, user_id: p.userId, won_at: p.wonAt.toISOString(), grab_id: p.grabId })),
-      );
+    /** Marks each packet of a session with the win recorded for it, where it is not marked yet; how many were marked. */
+    async markPacketsFromGrabs(sessionId: string, tx: Db = db): Promise<number> {
       const r = await tx.execute(sql`
-        UPDATE rain_packets p SET winner_user_id = x.user_id, won_at = x.won_at, grab_id = x.grab_id
-        FROM json_to_recordset(${json}::json) AS x(session_id uuid, idx integer, user_id uuid, won_at timestamptz, grab_id uuid)
-        WHERE p.session_id = x.session_id AND p.idx = x.idx AND p.winner_user_id IS NULL
+        UPDATE rain_packets p SET winner_user_id = g.user_id, won_at = g.won_at, grab_id = g.id
+        FROM rain_grabs g
+        WHERE g.session_id = ${sessionId} AND p.session_id = ${sessionId} AND p.idx = g.packet_idx AND p.winner_user_id IS NULL
         RETURNING p.idx`);
       return rowsOf(r).length;
     },
@@ -265,15 +261,6 @@ export function createRainRepository(db: Db) {
           { inSession: Number(d.in_session), elsewhere: d.elsewhere },
         ]),
       );
-    },
-    /** The device each of a session's wins came from (null when the grab sent none), keyed by grab id. */
-    async grabDevices(sessionId: string, tx: Db = db): Promise<Map<string, string | null>> {
-      const r = await tx.execute(sql`SELECT id, device_id FROM rain_grabs WHERE session_id = ${sessionId}`);
-      return new Map(rowsOf<{ id: string; device_id: string | null }>(r).map((g) => [g.id, g.device_id]));
-    },
-    async grabDevice(grabId: string, tx: Db = db): Promise<string | null> {
-      const r = await tx.execute(sql`SELECT device_id FROM rain_grabs WHERE id = ${grabId}`);
-      return rowsOf<{ device_id: string | null }>(r)[0]?.device_id ?? null;
     },
     /** When each account was created (the hold rules re-applied by reconciliation need it). */
     async accountsCreatedAt(userIds: string[], tx: Db = db): Promise<Map<string, Date>> {
@@ -326,13 +313,16 @@ export function createRainRepository(db: Db) {
           amount_fen: r.amountFen ?? null,
           device_id: r.deviceId ?? null,
           fingerprint: r.fingerprint ?? null,
+          event_id: r.eventId ?? null,
         })),
       );
+      // An attempt from the Redis stream that is already logged (written twice) is skipped.
       await tx.execute(sql`
-        INSERT INTO rain_grab_log (session_id, user_id, ip, user_agent, at, outcome, amount_fen, device_id, fingerprint)
-        SELECT session_id, user_id, ip, user_agent, at, outcome, amount_fen, device_id, fingerprint
+        INSERT INTO rain_grab_log (session_id, user_id, ip, user_agent, at, outcome, amount_fen, device_id, fingerprint, event_id)
+        SELECT session_id, user_id, ip, user_agent, at, outcome, amount_fen, device_id, fingerprint, event_id
         FROM json_to_recordset(${json}::json) AS x(session_id uuid, user_id uuid, ip text, user_agent text, at timestamptz, outcome text,
-                                                   amount_fen bigint, device_id text, fingerprint text)`);
+                                                   amount_fen bigint, device_id text, fingerprint text, event_id text)
+        ON CONFLICT DO NOTHING`);
     },
     async listLog(sessionId: string, since: Date = new Date(0), tx: Db = db) {
       return tx

@@ -1,8 +1,10 @@
 import { randomBytes } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { demoCampaign } from '../../seed.js';
 import { createTestContext, fixedClock, signUp, staff, type TestContext } from '../../testing/harness.js';
+import { createGrabFastPath } from './rain.fast-path.js';
 import { createRainRedis } from './rain.redis.js';
 
 // The clock starts at the real time so accounts' created_at (set by the database) lines up with it.
@@ -93,7 +95,7 @@ const pageGrab = (c: Contributor, sessionId: string, tok: string | undefined, de
 
 const rowsOf = <T>(r: unknown): T[] => ((r as { rows?: T[] }).rows ?? r) as T[];
 
-/** Every invariant of a finished session, read from the tables. */
+/** Every invariant of a settled session, read from the tables. */
 async function checkSession(sessionId: string, budgetFen: number) {
   const grabs = await rain().listGrabs(sessionId);
   const granted = grabs.reduce((a, g) => a + g.amountFen, 0);
@@ -166,15 +168,15 @@ describe('grabbing', () => {
     expect(late.statusCode).toBe(409);
     expect(late.json().error.message).toMatch(/Too late|already won/);
 
-    const { granted } = await checkSession(s.id, budgetFen);
-    expect(granted).toBe(budgetFen);
-
     // Not paid yet (no worker ran); settling needs the session over.
     expect(await rain().ledgerTotal(s.id)).toBe(0);
     expect((await rain().settle(s.id)).settled).toBe(false);
     clock.advance(61_000);
     const settled = await rain().settle(s.id);
     expect(settled).toMatchObject({ settled: true, paid: 100, held: 0, grantedFen: budgetFen, ledgerFen: budgetFen });
+    // Settled, the packets record their winners, one to one with the wins.
+    const { granted } = await checkSession(s.id, budgetFen);
+    expect(granted).toBe(budgetFen);
     // Exactly once, however often the jobs run.
     const again = await rain().settle(s.id);
     expect(again.paid).toBe(0);
@@ -325,18 +327,27 @@ describe('devices and the cookie-less grab', () => {
     const people = await contributors(6);
     const tokens = await Promise.all(people.map((p) => token(p, s.id)));
     if (rain().usesRedis) {
-      // Redis still offers packet 0, which PostgreSQL records as someone else's: the
+      // Redis still offers packet 0, which PostgreSQL records as someone else's win: the
       // disagreement a failover to a lagging replica could cause.
       await rain().ensureSplit(s.id);
       await rain().reconcile(s.id);
-      await db().execute(sql`UPDATE rain_packets SET winner_user_id = ${people[5]!.id}, won_at = now() WHERE session_id = ${s.id} AND idx = 0`);
+      await db().execute(
+        sql`INSERT INTO rain_grabs (session_id, user_id, packet_idx, amount_fen, won_at, source, held, hold_reason)
+            SELECT session_id, ${people[5]!.id}, idx, amount_fen, now(), 'postgres', true, 'test' FROM rain_packets WHERE session_id = ${s.id} AND idx = 0`,
+      );
     }
     const results = await Promise.all(people.slice(0, 5).map((p, i) => pageGrab(p, s.id, tokens[i], `dev-batch-${i}-${randomBytes(4).toString('hex')}`)));
     // Redis answers all five; the one PostgreSQL refuses stays in Redis only (and in the error log).
     expect(results.map((r) => r.statusCode)).toEqual([200, 200, 200, 200, 200]);
-    const grabs = await rain().listGrabs(s.id);
+    const grabs = (await rain().listGrabs(s.id)).filter((g) => g.userId !== people[5]!.id);
     expect(grabs).toHaveLength(rain().usesRedis ? 4 : 5);
     expect(grabs.every((g) => g.packetIdx !== 0 || !rain().usesRedis)).toBe(true);
+    // Every attempt is logged all the same.
+    await rain().flushLog();
+    const [logged] = rowsOf<{ n: number }>(
+      await db().execute(sql`SELECT count(*)::int AS n FROM rain_grab_log WHERE session_id = ${s.id} AND outcome = 'won'`),
+    );
+    expect(logged!.n).toBe(5);
     // Each recorded win has its payment job, enqueued in the same transaction.
     const boss = ctx.config.DATABASE_SCHEMA === 'public' ? 'pgboss' : `${ctx.config.DATABASE_SCHEMA}_pgboss`;
     const ids = grabs.map((g) => `'${g.id}'`).join(', ');
@@ -354,18 +365,34 @@ describe.runIf(!!process.env.REDIS_URL)('crash recovery (Redis)', () => {
     const budgetFen = 5000;
     const s = await openSession({ budgetFen, packetCount: 50 });
     const people = await contributors(70);
-    // 20 wins through HTTP, written to both sides.
+    // 20 wins through HTTP, written to both sides (the worker's writer drains the stream).
     for (const p of people.slice(0, 20)) expect((await grab(p, s.id, await token(p, s.id))).statusCode).toBe(200);
-    // 10 wins through the bare Lua script: the process "died" before writing PostgreSQL. Three
-    // of them from one device: reconciliation records the device and holds the third.
+    await rain().flushWins();
+    // 10 wins through the bare Lua script whose stream entries are then lost, as if Redis had
+    // dropped them before the writer read them. Three of them from one device: the script held
+    // the third, and reconciliation records it held, with its device.
     const shared = `crash-${randomBytes(4).toString('hex')}`;
     for (const [i, p] of people.slice(20, 30).entries()) {
       clock.advance(1);
-      expect((await engine.grab(s.id, p.id, p.ip, clock.now(), i < 3 ? shared : null)).kind).toBe('won');
+      const params = {
+        userId: p.id,
+        ip: p.ip,
+        now: clock.now(),
+        deviceId: i < 3 ? shared : null,
+        userAgent: null,
+        fingerprint: null,
+        ratePerIp: 0,
+        ratePerAccount: 0,
+        rateWindowMs: 10_000,
+        newAccount: false,
+        maxWinsPerIp: ctx.config.RAIN_MAX_WINS_PER_IP,
+        maxWinsPerDevice: ctx.config.RAIN_MAX_WINS_PER_DEVICE,
+        deviceAccountsElsewhere: 0,
+      };
+      expect((await engine.grab(s.id, params)).kind).toBe('won');
     }
-    // And 5 of the HTTP wins lose their PostgreSQL rows (as if that transaction never committed):
-    // once they are written, since a grab answers before its win is.
-    await rain().flushWins();
+    await engine.forgetEvents(s.id);
+    // And 5 of the HTTP wins lose their PostgreSQL rows (as if that transaction never committed).
     const lost = people.slice(0, 5).map((p) => p.id);
     const ids = sql.join(
       lost.map((id) => sql`${id}`),
@@ -433,5 +460,147 @@ describe('lazy split and the scheduled tick', () => {
     clock.advance(200_000);
     expect((await rain().tick()).settling).toBeGreaterThanOrEqual(1);
     expect(await ctx.runtime.services.jobs.count('rain.settle')).toBeGreaterThanOrEqual(1);
+  });
+});
+
+describe('the grab over HTTP: the rain page’s fast path', () => {
+  let base = '';
+  beforeAll(async () => {
+    base = await ctx.app.listen({ port: 0, host: '127.0.0.1' });
+  });
+
+  const httpGrab = (sessionId: string, headers: Record<string, string>) =>
+    fetch(`${base}/api/rain/sessions/${sessionId}/grab`, { method: 'POST', headers: { 'accept-language': 'en', ...headers } });
+
+  it('wins with the token alone and refuses as the route does, in the request’s language; anything unusual goes to the route', async () => {
+    const [a, b] = await contributors(2);
+    const s = await openSession({ budgetFen: 10, packetCount: 1 });
+    const [tokA, tokB] = [await token(a!, s.id), await token(b!, s.id)];
+    const page = { 'x-rain-device': 'device-fastpath-a', 'x-rain-fingerprint': '0123456789abcdef', 'sec-fetch-site': 'same-origin' };
+
+    const won = await httpGrab(s.id, { ...page, 'x-rain-token': tokA });
+    expect(won.status).toBe(200);
+    expect(won.headers.get('content-type')).toBe('application/json; charset=utf-8');
+    expect(await won.json()).toEqual({ won: true, amountFen: 10, totalWonFen: 10, held: false });
+
+    // The same refusal, word for word, as the Fastify route gives.
+    const again = await httpGrab(s.id, { ...page, 'x-rain-token': tokA });
+    expect(again.status).toBe(409);
+    const viaRoute = await grab(a!, s.id, tokA, 'en');
+    expect(await again.json()).toEqual(viaRoute.json());
+    expect(viaRoute.json().error).toMatchObject({ code: 'rain.already_grabbed', details: { amountFen: 10 } });
+    const late = await httpGrab(s.id, { 'x-rain-token': tokB });
+    expect(late.status).toBe(409);
+    expect(((await late.json()) as { error: { message: string } }).error.message).toMatch(/Too late/);
+    const zh = await httpGrab(s.id, { 'x-rain-token': `${tokB}x`, 'accept-language': 'zh-CN' });
+    expect(zh.status).toBe(403);
+    expect(((await zh.json()) as { error: unknown }).error).toMatchObject({ code: 'rain.bad_token' });
+
+    // Left to the route, which answers with its own checks.
+    const crossSite = await httpGrab(s.id, { ...page, 'x-rain-token': tokB, 'sec-fetch-site': 'cross-site' });
+    expect(crossSite.status).toBe(403);
+    expect(((await crossSite.json()) as { error: { code: string } }).error.code).toBe('request.cross_site');
+    const badDevice = await httpGrab(s.id, { ...page, 'x-rain-token': tokB, 'x-rain-device': 'no spaces!' });
+    expect(badDevice.status).toBe(400);
+    expect(((await badDevice.json()) as { error: { code: string } }).error.code).toBe('request.invalid');
+    const notUuid = await httpGrab('not-a-session', { 'x-rain-token': tokB });
+    expect(notUuid.status).toBe(400);
+
+    const grabs = await rain().listGrabs(s.id);
+    expect(grabs).toHaveLength(1);
+    expect(grabs[0]).toMatchObject({ userId: a!.id, ip: '127.0.0.1', deviceId: 'device-fastpath-a' });
+  });
+
+  it('takes only the ordinary request: no cookie, not cross-site, no body, well-formed ids', async () => {
+    const fast = createGrabFastPath({ rain: rain(), logger: ctx.runtime.services.logger, trustProxy: false });
+    const id = '00000000-0000-4000-8000-000000000000';
+    const req = (over: { method?: string; url?: string; headers?: Record<string, string> } = {}) =>
+      ({
+        method: over.method ?? 'POST',
+        url: over.url ?? `/api/rain/sessions/${id}/grab`,
+        headers: { 'x-rain-token': 't', ...over.headers },
+        socket: { remoteAddress: '127.0.0.1' },
+      }) as unknown as IncomingMessage;
+    const untouched = { writeHead: () => expect.fail('answered'), end: () => expect.fail('answered') } as unknown as ServerResponse;
+    for (const declined of [
+      req({ method: 'GET' }),
+      req({ url: `/api/rain/sessions/${id}/grab?x=1` }),
+      req({ url: '/api/rain/sessions/not-a-uuid/grab' }),
+      req({ headers: { cookie: 'paike_session=x' } }),
+      req({ headers: { 'sec-fetch-site': 'cross-site' } }),
+      req({ headers: { origin: 'https://elsewhere.example' } }),
+      req({ headers: { 'content-length': '2' } }),
+      req({ headers: { 'transfer-encoding': 'chunked' } }),
+      req({ headers: { 'x-rain-device': 'short' } }),
+      req({ headers: { 'x-rain-fingerprint': 'XYZ' } }),
+      req({ headers: { 'x-rain-token': 't'.repeat(201) } }),
+    ])
+      expect(fast.handle(declined, untouched)).toBe(false);
+    // An ordinary grab is answered (here: no such session, in Chinese by default).
+    const answered = new Promise<{ status: number; body: string }>((resolve) => {
+      let status = 0;
+      const res = { writeHead: (s: number) => (status = s), end: (body: string) => resolve({ status, body }) } as unknown as ServerResponse;
+      expect(fast.handle(req({ headers: { 'sec-fetch-site': 'same-origin' } }), res)).toBe(true);
+    });
+    const { status, body } = await answered;
+    expect(status).toBe(403);
+    expect(JSON.parse(body).error.code).toBe('rain.bad_token');
+    fast.close();
+    expect(fast.handle(req(), untouched)).toBe(false);
+  });
+
+  it('meets a flood of bad tokens from one address with the per-IP limit', async () => {
+    const [c] = await contributors(1, { ip: '10.251.0.1' });
+    const s = await openSession({ budgetFen: 100, packetCount: 10 });
+    const codes: number[] = [];
+    for (let i = 0; i <= ctx.config.RAIN_GRAB_RATE_PER_IP; i++) codes.push((await pageGrab(c!, s.id, 'forged', 'device-flooding')).statusCode);
+    expect(codes[0]).toBe(403);
+    expect(codes.at(-1)).toBe(429);
+  });
+});
+
+describe.runIf(!!process.env.REDIS_URL)('the worker’s writer (Redis)', () => {
+  it('writes wins and attempts to PostgreSQL by itself, and takes over what a dead worker took and never acknowledged', async () => {
+    const s = await openSession({ budgetFen: 1000, packetCount: 10 });
+    const people = await contributors(5);
+    for (const p of people.slice(0, 3)) expect((await pageGrab(p, s.id, await token(p, s.id), `device-writer-${p.id.slice(0, 8)}`)).statusCode).toBe(200);
+    // A worker takes the three events and dies before writing them.
+    const prefix = `paike:${ctx.config.DATABASE_SCHEMA}`;
+    const dead = createRainRedis(ctx.runtime.redis!, prefix);
+    expect(await dead.readEvents(s.id, 100)).toHaveLength(3);
+    // Another worker takes them over once they have been idle long enough (30 s in production).
+    const live = createRainRedis(ctx.runtime.redis!, prefix, { claimIdleMs: 20 });
+    expect(await live.readEvents(s.id, 100)).toHaveLength(0);
+    await new Promise((r) => setTimeout(r, 50));
+    const claimed = await live.readEvents(s.id, 100);
+    expect(claimed.map((e) => ('invalid' in e ? null : e.userId)).sort()).toEqual(
+      people
+        .slice(0, 3)
+        .map((p) => p.id)
+        .sort(),
+    );
+    await live.ackEvents(
+      s.id,
+      claimed.map((e) => e.id),
+    );
+    expect(await live.pendingEvents(s.id)).toBe(0);
+    // Acknowledged without writing (as a broken worker might): reconciliation records the wins from Redis.
+    expect((await rain().reconcile(s.id)).recorded).toBe(3);
+
+    // The running writer drains new grabs with no one asking.
+    const writer = rain().startDrainer();
+    try {
+      for (const p of people.slice(3)) expect((await pageGrab(p, s.id, await token(p, s.id), `device-writer-${p.id.slice(0, 8)}`)).statusCode).toBe(200);
+      const count = async () => rowsOf<{ n: number }>(await db().execute(sql`SELECT count(*)::int AS n FROM rain_grabs WHERE session_id = ${s.id}`))[0]!.n;
+      const until = Date.now() + 10_000;
+      while ((await count()) < 5 && Date.now() < until) await new Promise((r) => setTimeout(r, 50));
+      expect(await count()).toBe(5);
+    } finally {
+      await writer.stop();
+    }
+    const logged = rowsOf<{ n: number }>(
+      await db().execute(sql`SELECT count(*)::int AS n FROM rain_grab_log WHERE session_id = ${s.id} AND event_id IS NOT NULL`),
+    )[0]!.n;
+    expect(logged).toBe(2);
   });
 });

@@ -1,3 +1,4 @@
+import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { errorBodySchema, idParamSchema } from '../../../contracts/common.js';
@@ -16,18 +17,20 @@ import {
 import { requireUser } from '../../http/auth.plugin.js';
 import { AppError } from '../../lib/errors.js';
 import type { Services } from '../../services.js';
+import { GRAB_WINDOW_MS } from './rain.service.js';
 
 const errors = { 400: errorBodySchema, 401: errorBodySchema, 403: errorBodySchema, 404: errorBodySchema, 409: errorBodySchema, 429: errorBodySchema };
-const GRAB_WINDOW = '10 seconds';
 
 export function rainRoutes(services: Services): FastifyPluginAsyncZod {
   const rain = () => services.rain;
   const { config } = services;
   return async (app) => {
-    // A second limiter beside the route's per-IP one (the plugin runs one limiter per request).
+    // On Redis the grab script counts both rates in its one round trip. Without Redis, the
+    // plugin's limiters do (in memory): per IP on the route, and this second one per account.
+    const limitHere = !services.rain.usesRedis;
     const perAccount = app.createRateLimit({
       max: config.RAIN_GRAB_RATE_PER_ACCOUNT,
-      timeWindow: GRAB_WINDOW,
+      timeWindow: GRAB_WINDOW_MS,
       // The signed-in user, else the contributor a valid token names (a grab may come without
       // the cookie), else the address.
       keyGenerator: (req) => {
@@ -96,7 +99,7 @@ export function rainRoutes(services: Services): FastifyPluginAsyncZod {
           params: idParamSchema,
           response: { 200: rainTokenReply, ...errors },
         },
-        config: { rateLimit: { max: config.RAIN_GRAB_RATE_PER_IP, timeWindow: GRAB_WINDOW } },
+        config: { rateLimit: { max: config.RAIN_GRAB_RATE_PER_IP, timeWindow: GRAB_WINDOW_MS } },
       },
       async (req, reply) => reply.header('cache-control', 'no-store').send(await rain().issueToken(requireUser(req), req.params.id)),
     );
@@ -113,12 +116,16 @@ export function rainRoutes(services: Services): FastifyPluginAsyncZod {
           headers: rainGrabHeaders,
           response: { 200: rainGrabReply, ...errors },
         },
-        // Per IP here; per account in the preHandler below (the session is known by then).
-        config: { rateLimit: { max: config.RAIN_GRAB_RATE_PER_IP, timeWindow: GRAB_WINDOW } },
-        preHandler: async (req) => {
-          const r = await perAccount(req);
-          if (!r.isAllowed && r.isExceeded) throw new AppError('request.rate_limited', { seconds: r.ttlInSeconds }, { status: 429 });
-        },
+        ...(limitHere
+          ? {
+              // Per IP here; per account in the preHandler below (the session is known by then).
+              config: { rateLimit: { max: config.RAIN_GRAB_RATE_PER_IP, timeWindow: GRAB_WINDOW_MS } },
+              preHandler: async (req: FastifyRequest) => {
+                const r = await perAccount(req);
+                if (!r.isAllowed && r.isExceeded) throw new AppError('request.rate_limited', { seconds: r.ttlInSeconds }, { status: 429 });
+              },
+            }
+          : {}),
       },
       async (req) =>
         rain().grab(req.user, req.params.id, {

@@ -9,7 +9,7 @@ import type { AuditRepository } from '../audit/audit.repository.js';
 import { assertCan, type Actor } from '../accounts/permissions.js';
 import type { LedgerService } from '../ledger/ledger.service.js';
 import { rainPayJob } from './jobs/rain-pay.job.js';
-import type { RainRedis, RedisWin } from './rain.redis.js';
+import type { GrabParams, RainEvent, RainRedis, RedisWin } from './rain.redis.js';
 import type { CampaignHistory, DeviceWins, NewRainLog, RainRepository, RainSessionWithStats } from './rain.repository.js';
 import { cryptoRandomInt, splitDoubleMean, type RandomInt } from './rain.split.js';
 import type { RainTokenClaims, RainTokens } from './rain.token.js';
@@ -28,6 +28,12 @@ export interface RainLimits {
   maxWinsPerDevice?: number;
   /** The scheduled job splits (and loads into Redis) sessions starting this soon. */
   prepareAheadMinutes: number;
+  /**
+   * Grab attempts per GRAB_WINDOW_MS from one address and from one account. The Redis path counts
+   * them in its grab script; the PostgreSQL path leaves them to the route's limiter (unset: none here).
+   */
+  grabRatePerIp?: number;
+  grabRatePerAccount?: number;
 }
 
 export interface RainServiceDeps {
@@ -71,11 +77,34 @@ const SHANGHAI_OFFSET_MS = 8 * 3600_000; // Asia/Shanghai has had no DST since 1
 const SESSION_CACHE_MS = 2000;
 const LOG_FLUSH_ROWS = 500;
 const LOG_FLUSH_MS = 250;
-/** Answered wins written to PostgreSQL in one transaction at most, and such transactions at once. */
-const WIN_BATCH_MAX = 500;
-const WIN_WRITERS = 2;
-/** The tick leaves wins this young to the grab that is writing them (settling reconciles everything). */
+/** Events of a session's Redis stream written to PostgreSQL in one transaction at most. */
+const DRAIN_BATCH = 1000;
+/** The writer's pause when no stream has anything, after a failure, and between refreshes of the session list. */
+const DRAIN_IDLE_MS = 100;
+const DRAIN_RETRY_MS = 1000;
+const DRAIN_LIST_MS = 5000;
+/** A session's stream is drained this long after it ends (settling drains it too). */
+const DRAIN_AFTER_END_MS = 15 * 60_000;
+/** The tick leaves wins this young to the worker's writer (settling reconciles everything). */
 const RECONCILE_GRACE_MS = 10_000;
+/** The per-IP and per-account grab rates count attempts in windows of this length. */
+export const GRAB_WINDOW_MS = 10_000;
+
+/** An integrity violation (SQLSTATE class 23): writing the same rows again fails again, so they are not retried. */
+function isIntegrityError(err: unknown): boolean {
+  for (let cur: unknown = err, i = 0; i < 5 && cur && typeof cur === 'object'; i++, cur = (cur as { cause?: unknown }).cause) {
+    const code = (cur as { code?: unknown }).code;
+    if (typeof code === 'string' && code.startsWith('23')) return true;
+  }
+  return false;
+}
+
+/** Refusals that need no log row from the web process: the grab script logged them in its stream, or they were rate limited. */
+const skipped = new WeakSet<AppError>();
+function skipLog(err: AppError): AppError {
+  skipped.add(err);
+  return err;
+}
 
 export function sessionState(s: Pick<RainSessionRow, 'startsAt' | 'endsAt' | 'settledAt'>, now: Date): RainSessionState {
   if (s.settledAt) return 'settled';
@@ -99,7 +128,7 @@ export function presentSession(s: RainSessionWithStats, now: Date): RainSession 
   };
 }
 
-export function presentGrab(g: RainGrabRow, deviceId: string | null = null) {
+export function presentGrab(g: RainGrabRow) {
   return {
     id: g.id,
     sessionId: g.sessionId,
@@ -111,7 +140,7 @@ export function presentGrab(g: RainGrabRow, deviceId: string | null = null) {
     holdReason: g.holdReason,
     releasedAt: g.releasedAt?.toISOString() ?? null,
     transferId: g.transferId,
-    deviceId,
+    deviceId: g.deviceId,
   };
 }
 
@@ -134,7 +163,7 @@ export function createRainService(deps: RainServiceDeps) {
   const maxWinsPerDevice = limits.maxWinsPerDevice ?? DEFAULT_MAX_WINS_PER_DEVICE;
 
   // Session rows change only in split_at / settled_at, which the grab path does not read.
-  const sessionCache = new Map<string, { row: RainSessionRow; at: number }>();
+  const sessionCache = new Map<string, { row: Promise<RainSessionRow>; at: number }>();
   const eligibleCache = new Set<string>();
   /** Tokens the rate limiter has just verified, for the grab of the same request. */
   const checkedTokens = new Map<string, RainTokenClaims>();
@@ -157,13 +186,20 @@ export function createRainService(deps: RainServiceDeps) {
     else if (!logTimer) logTimer = setTimeout(() => void flushLog(), LOG_FLUSH_MS).unref();
   }
 
-  async function session(id: string): Promise<RainSessionRow> {
+  /** The session's row, read at most once per SESSION_CACHE_MS per process: a burst of grabs shares one read. */
+  function session(id: string): Promise<RainSessionRow> {
     const hit = sessionCache.get(id);
     const now = Date.now();
     if (hit && now - hit.at < SESSION_CACHE_MS) return hit.row;
-    const row = await repo.get(id);
-    if (!row) throw new AppError('rain.session_not_found');
+    const row = repo.get(id).then((r) => {
+      if (!r) throw new AppError('rain.session_not_found');
+      return r;
+    });
     sessionCache.set(id, { row, at: now });
+    // Not found or failed: not remembered (unknown ids would fill the cache, and a failure must not stick).
+    row.catch(() => {
+      if (sessionCache.get(id)?.row === row) sessionCache.delete(id);
+    });
     return row;
   }
 
@@ -185,18 +221,20 @@ export function createRainService(deps: RainServiceDeps) {
     if (!redis) return;
     await ensureSplit(s.id);
     if (await redis.isLoaded(s.id)) return;
+    // On Redis a packet's winner is in rain_grabs (rain_packets says so once the session settles).
     const packets = await repo.listPackets(s.id);
     const grabs = await repo.listGrabs(s.id);
-    const devices = await repo.grabDevices(s.id);
+    const won = new Set(grabs.map((g) => g.packetIdx));
     await redis.load(s.id, {
-      packets: packets.filter((p) => !p.winnerUserId).map((p) => ({ idx: p.idx, amountFen: p.amountFen })),
+      packets: packets.filter((p) => !p.winnerUserId && !won.has(p.idx)).map((p) => ({ idx: p.idx, amountFen: p.amountFen })),
       winners: grabs.map((g) => ({
         userId: g.userId,
         idx: g.packetIdx,
         amountFen: g.amountFen,
         wonAt: g.wonAt,
         ip: g.ip,
-        deviceId: devices.get(g.id) ?? null,
+        deviceId: g.deviceId,
+        holdReason: g.holdReason,
       })),
       ttlSeconds: ttlFor(s),
     });
@@ -224,44 +262,69 @@ export function createRainService(deps: RainServiceDeps) {
   }
 
   /**
-   * Writes a win to PostgreSQL with its payment job in the same transaction. Idempotent: a win
-   * already recorded (by the grab or by reconciliation) is returned as it is.
+   * Writes wins Redis granted to PostgreSQL in `tx`: their rows and the payment jobs of those
+   * not held, due when the session ends. Idempotent: a win already recorded (by an earlier write
+   * of the same event, or by reconciliation) is skipped; so is one whose packet PostgreSQL
+   * records as someone else's (Redis and PostgreSQL disagree: a failover to a lagging copy could
+   * do it), which is logged as an error and stays in Redis for review. The packets' own winner
+   * columns are filled in when the session settles (one statement instead of one per win).
    */
-  async function recordWin(s: RainSessionRow, win: RedisWin, held: string | null, source: 'redis' | 'reconcile'): Promise<RainGrabRow | undefined> {
+  async function writeWins(
+    wins: { win: RedisWin; held: string | null; source: 'redis' | 'reconcile' }[],
+    s: Pick<RainSessionRow, 'id' | 'endsAt'>,
+    tx: Db,
+  ): Promise<RainGrabRow[]> {
+    const sessionId = s.id;
+    if (!wins.length) return [];
+    const made = await repo.createGrabs(
+      wins.map(({ win, held, source }) => ({
+        sessionId,
+        userId: win.userId,
+        packetIdx: win.idx,
+        amountFen: win.amountFen,
+        wonAt: win.wonAt,
+        ip: win.ip,
+        deviceId: win.deviceId,
+        source,
+        held: !!held,
+        holdReason: held,
+      })),
+      tx,
+    );
+    await sendPayJobs(
+      made.filter((g) => !g.held).map((g) => g.id),
+      s.endsAt,
+      tx,
+    );
+    if (made.length < wins.length) {
+      // Not inserted: already recorded, which is only right if it is the same packet.
+      const inserted = new Set(made.map((g) => g.userId));
+      for (const { win } of wins) {
+        if (inserted.has(win.userId)) continue;
+        const existing = await repo.getGrabByUser(sessionId, win.userId, tx);
+        if (existing?.packetIdx !== win.idx) logger.error({ sessionId, win, existing }, 'rain: Redis and PostgreSQL disagree on a win');
+      }
+    }
+    return made;
+  }
+
+  /** Writes one win in a transaction of its own (reconciliation); the row recorded for it, or undefined when PostgreSQL disagrees. */
+  async function recordWin(s: RainSessionRow, win: RedisWin, held: string | null): Promise<RainGrabRow | undefined> {
     return db.transaction(async (tx) => {
-      const made = await repo.createGrab(
-        {
-          sessionId: s.id,
-          userId: win.userId,
-          packetIdx: win.idx,
-          amountFen: win.amountFen,
-          wonAt: win.wonAt,
-          ip: win.ip,
-          deviceId: win.deviceId,
-          source,
-          held: !!held,
-          holdReason: held,
-        },
-        tx,
-      );
-      if (!made) {
-        const existing = await repo.getGrabByUser(s.id, win.userId, tx);
-        if (existing?.packetIdx !== win.idx) logger.error({ sessionId: s.id, win, existing }, 'rain: Redis and PostgreSQL disagree on a win');
-        return existing;
-      }
-      if (!(await repo.markPacketWon({ sessionId: s.id, idx: win.idx, userId: win.userId, wonAt: win.wonAt, grabId: made.id }, tx))) {
-        throw new Error(`rain: packet ${win.idx} of ${s.id} is already won in PostgreSQL`);
-      }
-      if (!made.held) await jobs.send('rain.pay', { grabId: made.id }, { tx, singletonKey: made.id });
-      return made;
+      const [made] = await writeWins([{ win, held, source: 'reconcile' }], s, tx);
+      return made ?? repo.getGrabByUser(s.id, win.userId, tx);
     });
   }
 
-  /** Enqueues many payments in one statement inside `tx` (pg-boss `insert`; `send` costs a round trip each). */
-  async function sendPayJobs(grabIds: string[], tx: Db): Promise<void> {
+  /**
+   * Enqueues many payments in one statement inside `tx` (pg-boss `insert`; `send` costs a round
+   * trip each), due at `after`: a session's payments wait for its end, so the ledger's writes
+   * follow the burst instead of competing with it (docs/rain.md, "Payment").
+   */
+  async function sendPayJobs(grabIds: string[], after: Date, tx: Db): Promise<void> {
     if (!grabIds.length) return;
     await jobs.raw.insert(
-      grabIds.map((grabId) => ({ name: rainPayJob.name, data: rainPayJob.payload.parse({ grabId }), singletonKey: grabId })),
+      grabIds.map((grabId) => ({ name: rainPayJob.name, data: rainPayJob.payload.parse({ grabId }), singletonKey: grabId, startAfter: after })),
       { db: { executeSql: async (text: string, values: unknown[]) => ({ rows: rowsOf(await tx.execute(rawQuery(text, values))) }) } },
     );
   }
@@ -278,123 +341,201 @@ export function createRainService(deps: RainServiceDeps) {
     if (hit) return hit.value;
     const now = Date.now();
     for (const [id, snap] of snapshots) if (snap.endsAt + 60_000 < now) snapshots.delete(id);
-    // This process's answered wins first, so the snapshot holds everything it has answered.
-    const value = flushWins().then(() => repo.campaignHistory(s.campaignId, s.id));
+    const value = repo.campaignHistory(s.campaignId, s.id);
     value.catch(() => snapshots.delete(s.id));
     snapshots.set(s.id, { endsAt: s.endsAt.getTime(), value });
     return value;
   }
 
-  interface PendingWin {
-    s: RainSessionRow;
-    win: RedisWin;
-    held: string | null;
-  }
-  const winQueue: PendingWin[] = [];
-  let winWriters = 0;
-  let drained: { promise: Promise<void>; resolve(): void } | undefined;
+  /** Sessions this process has grabbed in, with their end: drained by this process's worker too, and by flushWins(). */
+  const touched = new Map<string, number>();
+  /** One drain per session at a time in this process (the worker's loop, settling, an admin's read). */
+  const draining = new Map<string, Promise<number>>();
+
+  const logOf = (sessionId: string, e: RainEvent): NewRainLog => ({
+    sessionId,
+    userId: e.userId,
+    ip: e.ip,
+    userAgent: e.userAgent,
+    deviceId: e.deviceId,
+    fingerprint: e.fingerprint,
+    at: e.at,
+    outcome:
+      e.outcome === 'won'
+        ? e.win?.holdReason
+          ? `won_held:${e.win.holdReason}`
+          : 'won'
+        : e.outcome === 'already'
+          ? 'rain.already_grabbed'
+          : 'rain.no_packets_left',
+    amountFen: e.outcome === 'won' ? (e.win?.amountFen ?? null) : null,
+    eventId: e.id,
+  });
+  const winsOf = (events: RainEvent[]) =>
+    events.flatMap((e) => (e.outcome === 'won' && e.win ? [{ win: e.win, held: e.win.holdReason ?? null, source: 'redis' as const }] : []));
 
   /**
-   * Write-behind with group commit: a win Redis granted is answered at once and queued here;
-   * writers take every waiting win (up to WIN_BATCH_MAX) into one transaction of rows, packets
-   * and payment jobs. Redis holds the win meanwhile, so a crash before the write loses nothing:
-   * reconciliation (each minute, and when settling) records it (docs/rain.md, "Grabbing").
+   * Writes one batch of a session's stream to PostgreSQL (wins with their payment jobs, and the
+   * log of every attempt, in one transaction) and acknowledges it; the number of events read.
+   * A batch that PostgreSQL refuses for an integrity violation (a win whose account is gone, say)
+   * is written event by event, so one bad event holds up no other: that one is logged as an
+   * error and left to Redis and reconciliation. Any other failure leaves the batch
+   * unacknowledged: it is taken up again after CLAIM_IDLE_MS (every write here is idempotent).
    */
-  function queueWin(p: PendingWin): void {
-    winQueue.push(p);
-    if (winWriters < WIN_WRITERS) void writeWins();
-  }
-
-  async function writeWins(): Promise<void> {
-    winWriters++;
+  async function drainOnce(sessionId: string): Promise<number> {
+    const read = await redis!.readEvents(sessionId, DRAIN_BATCH);
+    if (!read.length) return 0;
+    const s = await session(sessionId);
+    const events = read.filter((e): e is RainEvent => !('invalid' in e));
+    if (events.length < read.length)
+      logger.error({ sessionId, ids: read.filter((e) => 'invalid' in e).map((e) => e.id) }, 'rain: unreadable grab events skipped');
     try {
-      while (winQueue.length) {
-        const batch = winQueue.splice(0, WIN_BATCH_MAX);
+      await db.transaction(async (tx) => {
+        await writeWins(winsOf(events), s, tx);
+        await repo.createLog(
+          events.map((e) => logOf(sessionId, e)),
+          tx,
+        );
+      });
+    } catch (err) {
+      if (!isIntegrityError(err)) throw err;
+      logger.warn({ err, events: events.length }, 'rain: PostgreSQL refused a batch of grab events; writing one by one');
+      for (const e of events) {
+        await db
+          .transaction(async (tx) => {
+            await writeWins(winsOf([e]), s, tx);
+            await repo.createLog([logOf(sessionId, e)], tx);
+          })
+          .catch((e2: unknown) => {
+            if (!isIntegrityError(e2)) throw e2;
+            logger.error({ err: e2, sessionId, event: e }, 'rain: grab event not written; Redis keeps its win for review');
+          });
+      }
+    }
+    await redis!.ackEvents(
+      sessionId,
+      read.map((e) => e.id),
+    );
+    return read.length;
+  }
+
+  /** One drain of a session at a time in this process; the number of events written. */
+  function drain(sessionId: string): Promise<number> {
+    const prev = draining.get(sessionId) ?? Promise.resolve(0);
+    const next = prev.catch(() => 0).then(() => drainOnce(sessionId));
+    draining.set(sessionId, next);
+    void next
+      .catch(() => {})
+      .finally(() => {
+        if (draining.get(sessionId) === next) draining.delete(sessionId);
+      });
+    return next;
+  }
+
+  /**
+   * Writes every event waiting in Redis for a session (or for every session this process has
+   * grabbed in) to PostgreSQL. Events another live worker has taken are written by it.
+   */
+  async function flushWins(sessionId?: string): Promise<void> {
+    if (!redis) return;
+    const now = Date.now();
+    for (const [id, endsAt] of touched) if (endsAt + DRAIN_AFTER_END_MS < now) touched.delete(id);
+    for (const id of sessionId ? [sessionId] : [...touched.keys()]) while ((await drain(id)) > 0);
+  }
+
+  /**
+   * The worker's writer: drains the streams of the sessions that are open or just ended (and
+   * those this process grabbed in), a batch at a time, pausing DRAIN_IDLE_MS when there is
+   * nothing to write. Stopping waits for the batch in hand.
+   */
+  function startDrainer(): { stop(): Promise<void> } {
+    if (!redis) return { stop: async () => {} };
+    let stopped = false;
+    let wake: (() => void) | undefined;
+    const pause = (ms: number) =>
+      new Promise<void>((resolve) => {
+        const t = setTimeout(resolve, ms);
+        wake = () => {
+          clearTimeout(t);
+          resolve();
+        };
+      });
+    let sessions: string[] = [];
+    let listedAt = 0;
+    const loop = async () => {
+      while (!stopped) {
+        let full = false;
         try {
-          await writeWinBatch(batch);
-        } catch (err) {
-          // One bad win (a packet PostgreSQL already gave away) must not hold up the others:
-          // each is written again in a transaction of its own, which fails alone if it must.
-          if (batch.length > 1) logger.warn({ err, wins: batch.length }, 'rain: batched win write failed; writing one by one');
-          for (const p of batch) {
-            await recordWin(p.s, p.win, p.held, 'redis').catch((e: unknown) =>
-              logger.error({ err: e, sessionId: p.s.id, win: p.win }, 'rain: win not written; Redis keeps it for reconciliation'),
-            );
+          if (Date.now() - listedAt > DRAIN_LIST_MS) {
+            const now = clock.now();
+            const active = await repo.listActive(new Date(now.getTime() - DRAIN_AFTER_END_MS), new Date(now.getTime() + limits.prepareAheadMinutes * 60_000));
+            sessions = active.map((s) => s.id);
+            listedAt = Date.now();
           }
+          for (const id of new Set([...sessions, ...touched.keys()])) {
+            if (stopped) break;
+            if ((await drain(id)) >= DRAIN_BATCH) full = true;
+          }
+        } catch (err) {
+          logger.error({ err }, 'rain: writing grab events to PostgreSQL failed; trying again');
+          await pause(DRAIN_RETRY_MS);
         }
+        if (!full && !stopped) await pause(DRAIN_IDLE_MS);
       }
-    } finally {
-      winWriters--;
-      if (!winWriters && !winQueue.length && drained) {
-        drained.resolve();
-        drained = undefined;
-      }
-    }
+    };
+    const done = loop();
+    return {
+      async stop() {
+        stopped = true;
+        wake?.();
+        await done;
+      },
+    };
   }
 
-  /** Resolves once every win this process has answered is written (or has failed and been logged). */
-  function flushWins(): Promise<void> {
-    if (!winWriters && !winQueue.length) return Promise.resolve();
-    if (!drained) {
-      let resolve!: () => void;
-      const promise = new Promise<void>((r) => (resolve = r));
-      drained = { promise, resolve };
-    }
-    return drained.promise;
+  function isNewAccount(createdAt: Date, at: Date): boolean {
+    return at.getTime() - createdAt.getTime() < limits.holdAccountAgeHours * 3600_000;
   }
 
-  async function writeWinBatch(batch: PendingWin[]): Promise<void> {
-    await db.transaction(async (tx) => {
-      const made = await repo.createGrabs(
-        batch.map((p) => ({
-          sessionId: p.s.id,
-          userId: p.win.userId,
-          packetIdx: p.win.idx,
-          amountFen: p.win.amountFen,
-          wonAt: p.win.wonAt,
-          ip: p.win.ip,
-          deviceId: p.win.deviceId,
-          source: 'redis' as const,
-          held: !!p.held,
-          holdReason: p.held,
-        })),
-        tx,
-      );
-      const marked = await repo.markPacketsWon(
-        made.map((g) => ({ sessionId: g.sessionId, idx: g.packetIdx, userId: g.userId, wonAt: g.wonAt, grabId: g.id })),
-        tx,
-      );
-      if (marked !== made.length) throw new Error(`rain: ${made.length - marked} packet(s) of a batch already won in PostgreSQL`);
-      await sendPayJobs(
-        made.filter((g) => !g.held).map((g) => g.id),
-        tx,
-      );
-      if (made.length === batch.length) return;
-      // Not inserted: already recorded (by reconciliation), or Redis and PostgreSQL disagree.
-      const inserted = new Set(made.map((g) => `${g.sessionId}:${g.userId}`));
-      for (const p of batch) {
-        if (inserted.has(`${p.s.id}:${p.win.userId}`)) continue;
-        const existing = await repo.getGrabByUser(p.s.id, p.win.userId, tx);
-        if (existing?.packetIdx !== p.win.idx) logger.error({ sessionId: p.s.id, win: p.win, existing }, 'rain: Redis and PostgreSQL disagree on a win');
-      }
-    });
-  }
-
+  /** The grab on Redis: one script call; PostgreSQL is written from its stream by the worker. */
   async function grabWithRedis(s: RainSessionRow, who: Grabber, meta: GrabMeta, now: Date): Promise<WinAnswer> {
-    let out = await redis!.grab(s.id, who.id, meta.ip, now, meta.deviceId);
+    const past = await history(s);
+    const params: GrabParams = {
+      userId: who.id,
+      ip: meta.ip,
+      now,
+      deviceId: meta.deviceId,
+      userAgent: meta.userAgent?.slice(0, 300) ?? null,
+      fingerprint: meta.fingerprint,
+      ratePerIp: limits.grabRatePerIp ?? 0,
+      ratePerAccount: limits.grabRatePerAccount ?? 0,
+      rateWindowMs: GRAB_WINDOW_MS,
+      newAccount: isNewAccount(who.createdAt, now),
+      maxWinsPerIp: limits.maxWinsPerIp,
+      maxWinsPerDevice,
+      deviceAccountsElsewhere: meta.deviceId ? (past.devices.get(meta.deviceId)?.filter((u) => u !== who.id).length ?? 0) : 0,
+    };
+    let out = await redis!.grab(s.id, params);
     if (out.kind === 'not_loaded') {
       await loadRedis(s);
-      out = await redis!.grab(s.id, who.id, meta.ip, now, meta.deviceId);
+      out = await redis!.grab(s.id, params);
     }
-    if (out.kind === 'not_loaded') throw new AppError('server.unavailable');
-    if (out.kind === 'empty') throw new AppError('rain.no_packets_left');
-    if (out.kind === 'already') throw new AppError('rain.already_grabbed', {}, { details: { amountFen: out.win.amountFen } });
-    const { win } = out;
-    const past = await history(s);
-    const onDevice = win.deviceId ? deviceAccounts(win.userId, out.deviceWins, { inSession: 0, elsewhere: past.devices.get(win.deviceId) ?? [] }) : 0;
-    const held = holdReason(who.createdAt, { ipWins: out.ipWins, deviceAccounts: onDevice }, win.wonAt);
-    queueWin({ s, win, held });
-    return { amountFen: win.amountFen, held, totalWonFen: (past.totals.get(win.userId) ?? 0) + win.amountFen };
+    if (!touched.has(s.id)) touched.set(s.id, s.endsAt.getTime());
+    switch (out.kind) {
+      case 'not_loaded':
+        throw new AppError('server.unavailable');
+      case 'rate_limited':
+        throw skipLog(new AppError('request.rate_limited', { seconds: Math.ceil(out.retryAfterMs / 1000) }, { status: 429 }));
+      case 'empty':
+        throw skipLog(new AppError('rain.no_packets_left'));
+      case 'already':
+        throw skipLog(new AppError('rain.already_grabbed', {}, { details: { amountFen: out.win.amountFen } }));
+      case 'won': {
+        const { win } = out;
+        const held = win.holdReason ?? null;
+        return { amountFen: win.amountFen, held, totalWonFen: (past.totals.get(win.userId) ?? 0) + win.amountFen };
+      }
+    }
   }
 
   async function grabWithPostgres(s: RainSessionRow, who: Grabber, meta: GrabMeta, now: Date): Promise<WinAnswer> {
@@ -430,7 +571,7 @@ export function createRainService(deps: RainServiceDeps) {
         // The (session, user) constraint is the one that can conflict here: the packet is locked.
         if (!made) throw new AppError('rain.already_grabbed');
         await repo.markPacketWon({ sessionId: s.id, idx: packet.idx, userId: who.id, wonAt: now, grabId: made.id }, tx);
-        if (!made.held) await jobs.send('rain.pay', { grabId: made.id }, { tx, singletonKey: made.id });
+        if (!made.held) await jobs.send('rain.pay', { grabId: made.id }, { tx, singletonKey: made.id, startAfter: s.endsAt });
         // Read in the transaction: once it commits, the answer needs no further connection
         // (a busy pool could refuse one, and a recorded win must not answer 500).
         return { amountFen: made.amountFen, held: made.holdReason, totalWonFen: await repo.totalWon(who.id, s.campaignId, tx) };
@@ -494,7 +635,7 @@ export function createRainService(deps: RainServiceDeps) {
    * Safe at any time, repeatedly, and while grabs go on.
    */
   async function reconcile(sessionId: string, opts: { graceMs?: number } = {}): Promise<{ recorded: number }> {
-    await flushWins();
+    await flushWins(sessionId);
     const s = await repo.get(sessionId);
     if (!s) throw new AppError('rain.session_not_found');
     if (!redis || !s.splitAt) return { recorded: 0 };
@@ -505,17 +646,22 @@ export function createRainService(deps: RainServiceDeps) {
     }
     const inPg = new Set((await repo.listGrabs(s.id)).map((g) => g.userId));
     let recorded = 0;
-    // A win younger than the grace is most likely still on its way through a grab's group commit.
+    // A win younger than the grace is most likely still on its way through the worker's writer.
     const before = clock.now().getTime() - (opts.graceMs ?? 0);
     const missing = (await redis.winners(s.id))
       .filter((w) => !inPg.has(w.userId) && w.wonAt.getTime() <= before)
       .sort((a, b) => a.wonAt.getTime() - b.wonAt.getTime());
     const created = await repo.accountsCreatedAt(missing.map((w) => w.userId));
     for (const w of missing) {
-      // The hold rules are applied again, in the order the wins happened, from what PostgreSQL
-      // has recorded by then.
-      const held = await holdFromRecords(s, w, created.get(w.userId) ?? new Date(0));
-      const g = await recordWin(s, w, held, 'reconcile');
+      // The hold the script decided, which the contributor was told; for a record without one
+      // (an earlier version's), the rules again, in the order the wins happened, from what
+      // PostgreSQL has recorded by then.
+      const held = w.holdReason !== undefined ? w.holdReason : await holdFromRecords(s, w, created.get(w.userId) ?? new Date(0));
+      const g = await recordWin(s, w, held).catch((err: unknown) => {
+        if (!isIntegrityError(err)) throw err;
+        logger.error({ err, sessionId, win: w }, 'rain: a win Redis holds cannot be written to PostgreSQL; left for review');
+        return undefined;
+      });
       if (g?.source === 'reconcile') recorded++;
     }
     if (recorded) logger.warn({ sessionId, recorded }, 'rain: recorded wins Redis had and PostgreSQL lacked');
@@ -538,6 +684,8 @@ export function createRainService(deps: RainServiceDeps) {
       if (r === 'paid') paid++;
       if (r === 'held') held++;
     }
+    // The packets' record of their winners, for the audit of the split (the Redis path writes only the wins).
+    await repo.markPacketsFromGrabs(s.id);
     await repo.setSettled(s.id, clock.now());
     sessionCache.delete(s.id);
     return { settled: true, paid, held, grantedFen, ledgerFen: await repo.ledgerTotal(s.id) };
@@ -549,8 +697,13 @@ export function createRainService(deps: RainServiceDeps) {
     reconcile,
     pay,
     settle,
-    flushLog,
+    /** Writes every attempt this process knows of to the log: its own buffer, and the streams of the sessions it grabbed in. */
+    async flushLog(): Promise<void> {
+      await flushWins();
+      await flushLog();
+    },
     flushWins,
+    startDrainer,
     get usesRedis() {
       return !!redis;
     },
@@ -608,27 +761,43 @@ export function createRainService(deps: RainServiceDeps) {
       const checked = meta.token ? checkedTokens.get(`${sessionId}:${meta.token}`) : undefined;
       if (checked) checkedTokens.delete(`${sessionId}:${meta.token}`);
       const claims = checked && checked.expiresAt.getTime() >= now.getTime() ? checked : tokens.read(meta.token, sessionId, now);
-      // Neither cookie nor a valid token: not signed in, or a token that is stale or not this session's.
-      if (!actor && !claims) throw new AppError(meta.token ? 'rain.bad_token' : 'auth.required');
-      const who: Grabber = actor ? { id: actor.id, createdAt: actor.createdAt } : { id: claims!.userId, createdAt: claims!.accountCreatedAt };
-      const base = {
+      let who: Grabber | undefined;
+      const logRow = (outcome: string, amountFen: number | null): NewRainLog => ({
         sessionId,
-        userId: who.id,
+        userId: who?.id ?? null,
         ip: meta.ip,
         userAgent: meta.userAgent?.slice(0, 300) ?? null,
         deviceId: meta.deviceId,
         fingerprint: meta.fingerprint,
         at: now,
-      };
+        outcome,
+        amountFen,
+      });
       try {
+        // Neither cookie nor a valid token: not signed in, or a token that is stale or not this session's.
+        if (!actor && !claims) throw new AppError(meta.token ? 'rain.bad_token' : 'auth.required');
+        who = actor ? { id: actor.id, createdAt: actor.createdAt } : { id: claims!.userId, createdAt: claims!.accountCreatedAt };
         if (actor) assertCan(actor, 'rain.grab');
         const s = await session(sessionId);
         await checkEligible(s, who, claims, now);
-        const won = redis ? await grabWithRedis(s, who, meta, now) : await grabWithPostgres(s, who, meta, now);
-        log({ ...base, outcome: won.held ? `won_held:${won.held}` : 'won', amountFen: won.amountFen });
+        if (redis) {
+          // The script has put the attempt in the session's stream, for the worker to log.
+          const won = await grabWithRedis(s, who, meta, now);
+          return { won: true, amountFen: won.amountFen, totalWonFen: won.totalWonFen, held: !!won.held };
+        }
+        const won = await grabWithPostgres(s, who, meta, now);
+        log(logRow(won.held ? `won_held:${won.held}` : 'won', won.amountFen));
         return { won: true, amountFen: won.amountFen, totalWonFen: won.totalWonFen, held: !!won.held };
       } catch (err) {
-        log({ ...base, outcome: err instanceof AppError ? err.code : 'error', amountFen: null });
+        if (err instanceof AppError && skipped.has(err)) throw err;
+        // On Redis a refusal before the script counts against the address's window, as grabs do
+        // (the PostgreSQL path's limiter runs before the handler): past it, a flood of bad tokens
+        // is answered 429 and not logged row by row.
+        if (redis && limits.grabRatePerIp && err instanceof AppError && err.status < 500) {
+          const wait = await redis.hit(sessionId, meta.ip, limits.grabRatePerIp, GRAB_WINDOW_MS).catch(() => 0);
+          if (wait > 0) throw new AppError('request.rate_limited', { seconds: Math.ceil(wait / 1000) }, { status: 429 });
+        }
+        if (who) log(logRow(err instanceof AppError ? err.code : 'error', null));
         throw err;
       }
     },
@@ -653,23 +822,21 @@ export function createRainService(deps: RainServiceDeps) {
         return found;
       });
       await pay(g.id);
-      return presentGrab((await repo.getGrab(grabId))!, await repo.grabDevice(grabId));
+      return presentGrab((await repo.getGrab(grabId))!);
     },
 
-    /** For the admin view and tests: the wins recorded in PostgreSQL, this process's answered ones included. */
+    /** For the admin view and tests: the wins recorded in PostgreSQL, after writing those waiting in Redis. */
     async listGrabs(sessionId: string) {
-      await flushWins();
+      await flushWins(sessionId);
       return repo.listGrabs(sessionId);
     },
 
     /** The admin's view of a session's wins: held ones first, then newest. */
     async adminGrabs(actor: Actor, sessionId: string) {
       assertCan(actor, 'rain.manage');
-      await flushWins();
-      const grabs = await repo.listGrabs(sessionId);
-      const devices = await repo.grabDevices(sessionId);
-      return grabs
-        .map((g) => presentGrab(g, devices.get(g.id) ?? null))
+      await flushWins(sessionId);
+      return (await repo.listGrabs(sessionId))
+        .map(presentGrab)
         .sort((a, b) => Number(b.held && !b.releasedAt) - Number(a.held && !a.releasedAt) || b.wonAt.localeCompare(a.wonAt));
     },
     ledgerTotal: (sessionId: string) => repo.ledgerTotal(sessionId),

@@ -1,4 +1,4 @@
-import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac, createSecretKey, timingSafeEqual } from 'node:crypto';
 
 /**
  * Session-scoped grab tokens: HMAC-SHA256 over (session, user, account creation, expiry) with a
@@ -25,8 +25,10 @@ export interface RainTokens {
 }
 
 export function createRainTokens(secret: string): RainTokens {
+  // A key object once, rather than the secret string converted on every grab.
+  const key = createSecretKey(Buffer.from(secret));
   const sign = (sessionId: string, userId: string, created: number, exp: number) =>
-    createHmac('sha256', secret).update(`rain:v2:${sessionId}:${userId}:${created}:${exp}`).digest('base64url');
+    createHmac('sha256', key).update(`rain:v2:${sessionId}:${userId}:${created}:${exp}`).digest('base64url');
   const read: RainTokens['read'] = (token, sessionId, now) => {
     if (!token || token.length > 200) return null;
     const parts = token.split('.');
