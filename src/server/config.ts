@@ -96,6 +96,11 @@ export const configSchema = z.object({
   /** Grab requests per account, and per IP, per 10 seconds. */
   RAIN_GRAB_RATE_PER_ACCOUNT: positiveInt.default(5),
   RAIN_GRAB_RATE_PER_IP: positiveInt.default(60),
+  /**
+   * Without Redis: grabs waiting for the database beyond this many are answered 503 at once
+   * ("tap again"), rather than after the pool's 10 s timeout.
+   */
+  RAIN_MAX_WAITING_GRABS: positiveInt.default(200),
   /** Sessions starting this soon are split (and loaded into Redis) by the scheduled job. */
   RAIN_PREPARE_AHEAD_MINUTES: positiveInt.default(5),
   /** Minutes between adoption and publishing, for editors to package each channel (they can publish at once from the desk). */

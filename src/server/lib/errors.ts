@@ -37,6 +37,7 @@ const STATUS_BY_PREFIX: [string, number][] = [
   ['rain.no_packets_left', 409],
   ['rain.already_grabbed', 409],
   ['rain.not_open', 409],
+  ['rain.busy', 503],
   ['rain.not_held', 409],
   ['beacon.kiosk_key_required', 401],
   ['publication.not_retryable', 409],

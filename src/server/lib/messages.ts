@@ -153,6 +153,7 @@ export const messages = {
   'rain.session_exists': { 'zh-CN': '该活动在这个时间已有一场红包雨。', en: 'This campaign already has a red-packet rain at that time.' },
   'rain.no_packets_left': { 'zh-CN': '手慢了，红包已被抢完。', en: 'Too late: every red packet has been taken.' },
   'rain.already_grabbed': { 'zh-CN': '本场红包雨你已经抢到过红包了。', en: 'You have already won a red packet in this session.' },
+  'rain.busy': { 'zh-CN': '抢红包的人太多了，请再点一次。', en: 'Too many people are grabbing at once. Tap again.' },
   'rain.not_open': { 'zh-CN': '红包雨当前未开放。', en: 'This red-packet rain is not open right now.' },
   'rain.bad_token': { 'zh-CN': '请从红包雨页面参与抢红包。', en: 'Please grab red packets from the rain page.' },
   'rain.account_too_new': {

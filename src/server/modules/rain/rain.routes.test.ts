@@ -5,7 +5,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { demoCampaign } from '../../seed.js';
 import { createTestContext, fixedClock, signUp, staff, type TestContext } from '../../testing/harness.js';
 import { createGrabFastPath } from './rain.fast-path.js';
+import { AppError } from '../../lib/errors.js';
+import { translate } from '../../lib/messages.js';
 import { createRainRedis } from './rain.redis.js';
+import { createRainRepository } from './rain.repository.js';
+import { createRainService } from './rain.service.js';
+import { createRainTokens, rainTokenSecret } from './rain.token.js';
 
 // The clock starts at the real time so accounts' created_at (set by the database) lines up with it.
 const clock = fixedClock(new Date());
@@ -602,5 +607,37 @@ describe.runIf(!!process.env.REDIS_URL)('the worker’s writer (Redis)', () => {
       await db().execute(sql`SELECT count(*)::int AS n FROM rain_grab_log WHERE session_id = ${s.id} AND event_id IS NOT NULL`),
     )[0]!.n;
     expect(logged).toBe(2);
+  });
+});
+
+describe.runIf(!process.env.REDIS_URL)('overload without Redis', () => {
+  it('answers grabs past RAIN_MAX_WAITING_GRABS with 503 “tap again” at once, and records every win it answered', async () => {
+    const s = await openSession({ budgetFen: 1000, packetCount: 10 });
+    const people = await contributors(8);
+    const tokens = await Promise.all(people.map((p) => token(p, s.id)));
+    // The same service with room for two waiting grabs (the default is RAIN_MAX_WAITING_GRABS, 200).
+    const services = ctx.runtime.services;
+    const narrow = createRainService({
+      db: db(),
+      repo: createRainRepository(db()),
+      ledger: services.ledger,
+      jobs: services.jobs,
+      audit: services.audit,
+      clock,
+      logger: services.logger,
+      tokens: createRainTokens(rainTokenSecret(ctx.config)),
+      limits: { minAccountAgeMinutes: 10, holdAccountAgeHours: 24, maxWinsPerIp: 100, prepareAheadMinutes: 5, maxWaitingGrabs: 2 },
+    });
+    const meta = (i: number) => ({ ip: people[i]!.ip, userAgent: 'test', token: tokens[i], deviceId: null, fingerprint: null });
+    const settled = await Promise.allSettled(people.map((_, i) => narrow.grab(null, s.id, meta(i))));
+    const busy = settled.filter((r) => r.status === 'rejected' && r.reason instanceof AppError && r.reason.code === 'rain.busy');
+    const won = settled.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+    expect(busy.length).toBeGreaterThan(0);
+    expect(won.length + busy.length).toBe(people.length);
+    expect((await rain().listGrabs(s.id)).map((g) => g.amountFen).sort()).toEqual(won.map((w) => w.amountFen).sort());
+    // Through HTTP: 503 with Retry-After and the message in the request's language.
+    const err = (busy[0] as PromiseRejectedResult).reason as AppError;
+    expect(err.status).toBe(503);
+    expect(translate(err.code, 'zh-CN', err.params)).toBe('抢红包的人太多了，请再点一次。');
   });
 });

@@ -111,10 +111,10 @@ export function rainRoutes(services: Services): FastifyPluginAsyncZod {
           tags: ['rain'],
           summary: 'Grab one red packet',
           description:
-            'A contributor of the campaign with the session’s `x-rain-token`. The session cookie is optional: without it the token, signed for one contributor and one session, says who grabs (the rain page sends no cookie, which spares the cookie’s session lookup on the hottest route); with it, the token must be that user’s. 401 with neither. 409: `rain.no_packets_left`, `rain.already_grabbed`, `rain.not_open`. 403: `rain.bad_token`, `rain.account_too_new`, `rain.submission_required`. 429 past the per-account or per-IP rate. A win may be `held` for review (paid once released): new account, IP cluster or device cluster (`x-rain-device`).',
+            'A contributor of the campaign with the session’s `x-rain-token`. The session cookie is optional: without it the token, signed for one contributor and one session, says who grabs (the rain page sends no cookie, which spares the cookie’s session lookup on the hottest route); with it, the token must be that user’s. 401 with neither. 409: `rain.no_packets_left`, `rain.already_grabbed`, `rain.not_open`. 403: `rain.bad_token`, `rain.account_too_new`, `rain.submission_required`. 429 past the per-account or per-IP rate. A win may be `held` for review (paid once released): new account, IP cluster or device cluster (`x-rain-device`). 503 `rain.busy` (with Retry-After) without Redis when more grabs wait for the database than RAIN_MAX_WAITING_GRABS: tap again.',
           params: idParamSchema,
           headers: rainGrabHeaders,
-          response: { 200: rainGrabReply, ...errors },
+          response: { 200: rainGrabReply, ...errors, 503: errorBodySchema },
         },
         ...(limitHere
           ? {

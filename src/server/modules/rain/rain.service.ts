@@ -16,6 +16,8 @@ import type { RainTokenClaims, RainTokens } from './rain.token.js';
 
 /** RAIN_MAX_WINS_PER_DEVICE's default (config.ts), for a caller that passes no device limit. */
 export const DEFAULT_MAX_WINS_PER_DEVICE = 2;
+/** RAIN_MAX_WAITING_GRABS's default. */
+const DEFAULT_MAX_WAITING_GRABS = 200;
 
 export interface RainLimits {
   /** Accounts younger than this are refused. */
@@ -34,6 +36,8 @@ export interface RainLimits {
    */
   grabRatePerIp?: number;
   grabRatePerAccount?: number;
+  /** PostgreSQL path: grabs in flight beyond this are refused at once with `rain.busy` (503). */
+  maxWaitingGrabs?: number;
 }
 
 export interface RainServiceDeps {
@@ -165,6 +169,7 @@ export function createRainService(deps: RainServiceDeps) {
   // Session rows change only in split_at / settled_at, which the grab path does not read.
   const sessionCache = new Map<string, { row: Promise<RainSessionRow>; at: number }>();
   const eligibleCache = new Set<string>();
+  let pgGrabsInFlight = 0;
   /** Tokens the rate limiter has just verified, for the grab of the same request. */
   const checkedTokens = new Map<string, RainTokenClaims>();
   let logBuffer: NewRainLog[] = [];
@@ -785,7 +790,11 @@ export function createRainService(deps: RainServiceDeps) {
           const won = await grabWithRedis(s, who, meta, now);
           return { won: true, amountFen: won.amountFen, totalWonFen: won.totalWonFen, held: !!won.held };
         }
-        const won = await grabWithPostgres(s, who, meta, now);
+        // Each grab holds a database connection for its transaction; past the bound, waiting for
+        // one would take seconds of a one-minute rain and end in a timeout: "tap again" now.
+        if (pgGrabsInFlight >= (limits.maxWaitingGrabs ?? DEFAULT_MAX_WAITING_GRABS)) throw skipLog(new AppError('rain.busy', { seconds: 1 }));
+        pgGrabsInFlight++;
+        const won = await grabWithPostgres(s, who, meta, now).finally(() => pgGrabsInFlight--);
         log(logRow(won.held ? `won_held:${won.held}` : 'won', won.amountFen));
         return { won: true, amountFen: won.amountFen, totalWonFen: won.totalWonFen, held: !!won.held };
       } catch (err) {
