@@ -386,7 +386,7 @@ function main(): Promise<void> {
         med(v, (r) => percentile(r.latenciesMs, 0.99)).toFixed(1),
         v === 'lua' ? '–' : med(v, (r) => r.serverCpuMs / r.requests).toFixed(3),
         results[v]?.[0]?.drainMs === undefined ? '–' : med(v, (r) => r.drainMs! / 1000).toFixed(2),
-        results[v]?.[0]?.drainMs === undefined ? '–' : med(v, (r) => r.requests / ((r.ms + r.drainMs!) / 1000)).toFixed(0),
+        results[v]?.[0]?.drainMs === undefined ? '–' : med(v, (r) => (r.outcomes.get('200') ?? 0) / ((r.ms + r.drainMs!) / 1000)).toFixed(0),
         med(v, (r) => r.loadgenCpuMs / r.requests).toFixed(3),
         ratio(v, 'hello'),
         ratio(v, 'lua'),
