@@ -89,6 +89,8 @@ const DRAIN_RETRY_MS = 1000;
 const DRAIN_LIST_MS = 5000;
 /** A session's stream is drained this long after it ends (settling drains it too). */
 const DRAIN_AFTER_END_MS = 15 * 60_000;
+/** flushWins writes at most this many batches per session (the worker's writer takes the rest). */
+const FLUSH_MAX_PASSES = 20;
 /** The tick leaves wins this young to the worker's writer (settling reconciles everything). */
 const RECONCILE_GRACE_MS = 10_000;
 /** The per-IP and per-account grab rates count attempts in windows of this length. */
@@ -445,7 +447,8 @@ export function createRainService(deps: RainServiceDeps) {
     if (!redis) return;
     const now = Date.now();
     for (const [id, endsAt] of touched) if (endsAt + DRAIN_AFTER_END_MS < now) touched.delete(id);
-    for (const id of sessionId ? [sessionId] : [...touched.keys()]) while ((await drain(id)) > 0);
+    // Bounded: during a burst new events keep coming, and a reader (an admin's view) must not wait for its end.
+    for (const id of sessionId ? [sessionId] : [...touched.keys()]) for (let pass = 0; pass < FLUSH_MAX_PASSES && (await drain(id)) > 0; pass++);
   }
 
   /**
@@ -678,6 +681,8 @@ export function createRainService(deps: RainServiceDeps) {
     if (!s) throw new AppError('rain.session_not_found');
     const now = clock.now();
     if (now < s.endsAt) return { settled: false, paid: 0, held: 0, grantedFen: 0, ledgerFen: 0 };
+    // The session is over, so its stream only shrinks: write all of it (wins and log rows).
+    if (redis) while ((await drain(s.id)) > 0);
     await reconcile(s.id);
     let paid = 0;
     let held = 0;
