@@ -28,7 +28,7 @@ export function sendError(
 export function installErrorHandler(app: FastifyInstance): void {
   app.setErrorHandler((err: FastifyError | AppError | Error, req, reply) => {
     if (err instanceof AppError) {
-      if (err.status >= 500) req.log.error({ err: err.cause ?? err, code: err.code }, 'service failure');
+      if (err.isFailure) req.log.error({ err: err.cause ?? err, code: err.code }, 'service failure');
       if ((err.status === 429 || err.status === 503) && typeof err.params.seconds === 'number') reply.header('retry-after', String(err.params.seconds));
       return sendError(req, reply, err.status, err.code, err.params, err.details);
     }

@@ -87,7 +87,15 @@ export class AppError extends Error {
     this.status = options.status ?? statusFor(code);
   }
   readonly details: unknown;
+
+  /** A failure of ours, worth an error log: a 5xx other than deliberate load shedding. */
+  get isFailure(): boolean {
+    return this.status >= 500 && !LOAD_SHEDDING.has(this.code);
+  }
 }
+
+/** 503s that shed load on purpose ("tap again"): expected in a burst, thousands at a time. */
+const LOAD_SHEDDING = new Set<string>(['rain.busy']);
 
 function statusFor(code: string): number {
   const hit = STATUS_BY_PREFIX.find(([c]) => c === code);

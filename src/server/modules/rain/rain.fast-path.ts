@@ -77,7 +77,7 @@ export function createGrabFastPath(opts: GrabFastPathOptions): { handle(req: Inc
         (err: unknown) => {
           const locale = localeFromAcceptLanguage(h['accept-language']) ?? 'zh-CN';
           if (err instanceof AppError) {
-            if (err.status >= 500) opts.logger.error({ err: err.cause ?? err, code: err.code, url: req.url }, 'service failure');
+            if (err.isFailure) opts.logger.error({ err: err.cause ?? err, code: err.code, url: req.url }, 'service failure');
             const retry =
               (err.status === 429 || err.status === 503) && typeof err.params.seconds === 'number' ? { 'retry-after': String(err.params.seconds) } : undefined;
             return send(res, err.status, JSON.stringify(errorBody(err.code, locale, err.params, err.details)), retry);
