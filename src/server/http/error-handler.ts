@@ -10,6 +10,12 @@ export function errorBody(code: MessageCode, locale: Locale, params: Record<stri
   return { error: { code, message: translate(code, locale, params), ...(details === undefined ? {} : { details }) } };
 }
 
+/** What an AppError answers: its status, Retry-After when it has one, and its body in `locale`. */
+export function appErrorAnswer(err: AppError, locale: Locale): { status: number; headers: Record<string, string>; body: ReturnType<typeof errorBody> } {
+  const wait = err.retryAfterSeconds;
+  return { status: err.status, headers: wait === undefined ? {} : { 'retry-after': String(wait) }, body: errorBody(err.code, locale, err.params, err.details) };
+}
+
 export function sendError(
   req: FastifyRequest,
   reply: FastifyReply,
@@ -29,8 +35,8 @@ export function installErrorHandler(app: FastifyInstance): void {
   app.setErrorHandler((err: FastifyError | AppError | Error, req, reply) => {
     if (err instanceof AppError) {
       if (err.isFailure) req.log.error({ err: err.cause ?? err, code: err.code }, 'service failure');
-      if ((err.status === 429 || err.status === 503) && typeof err.params.seconds === 'number') reply.header('retry-after', String(err.params.seconds));
-      return sendError(req, reply, err.status, err.code, err.params, err.details);
+      const answer = appErrorAnswer(err, requestLocale(req));
+      return reply.status(answer.status).headers(answer.headers).send(answer.body);
     }
     if (hasZodFastifySchemaValidationErrors(err)) {
       const issues = err.validation.map((v) => ({ path: v.instancePath || '/', message: v.message }));

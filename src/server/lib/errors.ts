@@ -88,6 +88,11 @@ export class AppError extends Error {
   }
   readonly details: unknown;
 
+  /** Seconds a client should wait before trying again (429 and 503 that say so), for Retry-After. */
+  get retryAfterSeconds(): number | undefined {
+    return (this.status === 429 || this.status === 503) && typeof this.params.seconds === 'number' ? this.params.seconds : undefined;
+  }
+
   /** A failure of ours, worth an error log: a 5xx other than deliberate load shedding. */
   get isFailure(): boolean {
     return this.status >= 500 && !LOAD_SHEDDING.has(this.code);
@@ -105,6 +110,16 @@ function statusFor(code: string): number {
 }
 
 /** True when a database error is a unique-constraint violation (SQLSTATE 23505). */
+/** The SQLSTATE of the PostgreSQL error in `err` or its causes (drizzle wraps the driver's), if any. */
+export function pgErrorCode(err: unknown): string | undefined {
+  return findPgError(err)?.code;
+}
+
+/** An integrity violation (SQLSTATE class 23): writing the same rows again fails again. */
+export function isIntegrityViolation(err: unknown): boolean {
+  return pgErrorCode(err)?.startsWith('23') ?? false;
+}
+
 export function isUniqueViolation(err: unknown, constraint?: string): boolean {
   const e = findPgError(err);
   return !!e && e.code === '23505' && (!constraint || e.constraint === constraint);

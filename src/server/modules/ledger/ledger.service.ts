@@ -3,7 +3,7 @@ import { LEDGER_TRANSFER_KINDS } from '../../../contracts/ledger.js';
 import type { Db } from '../../db/client.js';
 import type { LedgerAccountRow, LedgerTransferRow } from '../../db/schema.js';
 import type { Clock } from '../../lib/clock.js';
-import { AppError } from '../../lib/errors.js';
+import { AppError, pgErrorCode } from '../../lib/errors.js';
 import { assertCan, assertOwnerOr, type Actor } from '../accounts/permissions.js';
 import type { LedgerRepository, NewLedgerEntry } from './ledger.repository.js';
 
@@ -103,16 +103,6 @@ const entriesKey = (entries: NewLedgerEntry[]) =>
     .sort()
     .join('|');
 
-function pgCode(err: unknown): string | undefined {
-  let cur: unknown = err;
-  for (let i = 0; i < 5 && cur && typeof cur === 'object'; i++) {
-    const c = cur as { code?: unknown; cause?: unknown };
-    if (typeof c.code === 'string' && /^[0-9A-Z]{5}$/.test(c.code)) return c.code;
-    cur = c.cause;
-  }
-  return undefined;
-}
-
 export function createLedgerService(deps: LedgerServiceDeps) {
   const { db, repo, clock } = deps;
   // Accounts are immutable (a trigger refuses updates and deletes), so whether one may go
@@ -168,7 +158,7 @@ export function createLedgerService(deps: LedgerServiceDeps) {
         tx,
       );
     } catch (err) {
-      if (pgCode(err) === '23503') throw new AppError('ledger.invalid_transfer', { detail: 'unknown actor or reversed transfer' }, { cause: err });
+      if (pgErrorCode(err) === '23503') throw new AppError('ledger.invalid_transfer', { detail: 'unknown actor or reversed transfer' }, { cause: err });
       throw err;
     }
     if (!row) return existing(input, tx);
@@ -188,7 +178,7 @@ export function createLedgerService(deps: LedgerServiceDeps) {
     try {
       await repo.createEntries(row.id, input.entries, now, tx);
     } catch (err) {
-      if (pgCode(err) === '23503') throw new AppError('ledger.account_not_found', {}, { cause: err });
+      if (pgErrorCode(err) === '23503') throw new AppError('ledger.account_not_found', {}, { cause: err });
       throw err;
     }
     return { ...row, entries: input.entries.map((e) => ({ accountId: e.accountId, amountFen: e.amountFen })), created: true };
@@ -208,7 +198,7 @@ export function createLedgerService(deps: LedgerServiceDeps) {
       if (!made) throw new Error('ledger: account vanished after a conflicting insert');
       return made;
     } catch (err) {
-      if (pgCode(err) === '23503') throw new AppError(key.userId ? 'user.not_found' : 'campaign.not_found', {}, { cause: err });
+      if (pgErrorCode(err) === '23503') throw new AppError(key.userId ? 'user.not_found' : 'campaign.not_found', {}, { cause: err });
       throw err;
     }
   }

@@ -3,7 +3,7 @@ import proxyAddr from '@fastify/proxy-addr';
 import type { FastifyBaseLogger } from 'fastify';
 import { z } from 'zod';
 import { rainDeviceIdSchema, rainFingerprintSchema } from '../../../contracts/rain.js';
-import { errorBody } from '../../http/error-handler.js';
+import { appErrorAnswer, errorBody } from '../../http/error-handler.js';
 import { AppError } from '../../lib/errors.js';
 import { localeFromAcceptLanguage } from '../../lib/messages.js';
 import type { RainService } from './rain.service.js';
@@ -78,9 +78,8 @@ export function createGrabFastPath(opts: GrabFastPathOptions): { handle(req: Inc
           const locale = localeFromAcceptLanguage(h['accept-language']) ?? 'zh-CN';
           if (err instanceof AppError) {
             if (err.isFailure) opts.logger.error({ err: err.cause ?? err, code: err.code, url: req.url }, 'service failure');
-            const retry =
-              (err.status === 429 || err.status === 503) && typeof err.params.seconds === 'number' ? { 'retry-after': String(err.params.seconds) } : undefined;
-            return send(res, err.status, JSON.stringify(errorBody(err.code, locale, err.params, err.details)), retry);
+            const answer = appErrorAnswer(err, locale);
+            return send(res, answer.status, JSON.stringify(answer.body), answer.headers);
           }
           opts.logger.error({ err, url: req.url }, 'unhandled error');
           send(res, 500, JSON.stringify(errorBody('server.internal', locale)));

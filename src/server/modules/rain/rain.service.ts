@@ -4,7 +4,7 @@ import { rawQuery, type Db } from '../../db/client.js';
 import type { RainGrabRow, RainSessionRow, UserRow } from '../../db/schema.js';
 import type { JobQueue } from '../../jobs/queue.js';
 import type { Clock } from '../../lib/clock.js';
-import { AppError } from '../../lib/errors.js';
+import { AppError, isIntegrityViolation, pgErrorCode } from '../../lib/errors.js';
 import type { AuditRepository } from '../audit/audit.repository.js';
 import { assertCan, type Actor } from '../accounts/permissions.js';
 import type { LedgerService } from '../ledger/ledger.service.js';
@@ -95,15 +95,6 @@ const FLUSH_MAX_PASSES = 20;
 const RECONCILE_GRACE_MS = 10_000;
 /** The per-IP and per-account grab rates count attempts in windows of this length. */
 export const GRAB_WINDOW_MS = 10_000;
-
-/** An integrity violation (SQLSTATE class 23): writing the same rows again fails again, so they are not retried. */
-function isIntegrityError(err: unknown): boolean {
-  for (let cur: unknown = err, i = 0; i < 5 && cur && typeof cur === 'object'; i++, cur = (cur as { cause?: unknown }).cause) {
-    const code = (cur as { code?: unknown }).code;
-    if (typeof code === 'string' && code.startsWith('23')) return true;
-  }
-  return false;
-}
 
 /** Refusals that need no log row from the web process: the grab script logged them in its stream, or they were rate limited. */
 const skipped = new WeakSet<AppError>();
@@ -405,7 +396,7 @@ export function createRainService(deps: RainServiceDeps) {
         );
       });
     } catch (err) {
-      if (!isIntegrityError(err)) throw err;
+      if (!isIntegrityViolation(err)) throw err;
       logger.warn({ err, events: events.length }, 'rain: PostgreSQL refused a batch of grab events; writing one by one');
       for (const e of events) {
         await db
@@ -414,7 +405,7 @@ export function createRainService(deps: RainServiceDeps) {
             await repo.createLog([logOf(sessionId, e)], tx);
           })
           .catch((e2: unknown) => {
-            if (!isIntegrityError(e2)) throw e2;
+            if (!isIntegrityViolation(e2)) throw e2;
             logger.error({ err: e2, sessionId, event: e }, 'rain: grab event not written; Redis keeps its win for review');
           });
       }
@@ -666,7 +657,7 @@ export function createRainService(deps: RainServiceDeps) {
       // PostgreSQL has recorded by then.
       const held = w.holdReason !== undefined ? w.holdReason : await holdFromRecords(s, w, created.get(w.userId) ?? new Date(0));
       const g = await recordWin(s, w, held).catch((err: unknown) => {
-        if (!isIntegrityError(err)) throw err;
+        if (!isIntegrityViolation(err)) throw err;
         logger.error({ err, sessionId, win: w }, 'rain: a win Redis holds cannot be written to PostgreSQL; left for review');
         return undefined;
       });
@@ -910,7 +901,7 @@ export function createRainService(deps: RainServiceDeps) {
         return rows;
       })
       .catch((err: unknown) => {
-        if (findFk(err)) throw new AppError('campaign.not_found', {}, { cause: err });
+        if (pgErrorCode(err) === '23503') throw new AppError('campaign.not_found', {}, { cause: err });
         throw err;
       });
     const now = clock.now();
@@ -919,14 +910,5 @@ export function createRainService(deps: RainServiceDeps) {
 }
 
 const rowsOf = (r: unknown): unknown[] => (r as { rows?: unknown[] }).rows ?? (r as unknown[]);
-
-function findFk(err: unknown): boolean {
-  let cur: unknown = err;
-  for (let i = 0; i < 5 && cur && typeof cur === 'object'; i++) {
-    if ((cur as { code?: unknown }).code === '23503') return true;
-    cur = (cur as { cause?: unknown }).cause;
-  }
-  return false;
-}
 
 export type RainService = ReturnType<typeof createRainService>;
