@@ -608,6 +608,38 @@ describe.runIf(!!process.env.REDIS_URL)('the worker’s writer (Redis)', () => {
     )[0]!.n;
     expect(logged).toBe(2);
   });
+
+  it('writes the rest of a batch that PostgreSQL refuses for one event (a winner with no account), and leaves that one in Redis', async () => {
+    const s = await openSession({ budgetFen: 1000, packetCount: 10 });
+    const people = await contributors(3);
+    const engine = createRainRedis(ctx.runtime.redis!, `paike:${ctx.config.DATABASE_SCHEMA}`);
+    await rain().ensureSplit(s.id);
+    await rain().reconcile(s.id);
+    const ghost = '00000000-0000-4000-8000-00000000dead';
+    const params = (userId: string) => ({
+      userId,
+      ip: '10.252.0.1',
+      now: clock.now(),
+      deviceId: null,
+      userAgent: null,
+      fingerprint: null,
+      ratePerIp: 0,
+      ratePerAccount: 0,
+      rateWindowMs: 10_000,
+      newAccount: false,
+      maxWinsPerIp: 1000,
+      maxWinsPerDevice: 2,
+      deviceAccountsElsewhere: 0,
+    });
+    for (const id of [people[0]!.id, ghost, people[1]!.id, people[2]!.id]) expect((await engine.grab(s.id, params(id))).kind).toBe('won');
+    // One batch of four: the ghost's row breaks its foreign key, so it is written event by event.
+    const grabs = await rain().listGrabs(s.id);
+    expect(grabs.map((g) => g.userId).sort()).toEqual(people.map((p) => p.id).sort());
+    expect(await engine.pendingEvents(s.id)).toBe(0);
+    expect((await engine.winners(s.id)).some((w) => w.userId === ghost)).toBe(true);
+    const logged = rowsOf<{ n: number }>(await db().execute(sql`SELECT count(*)::int AS n FROM rain_grab_log WHERE session_id = ${s.id}`))[0]!.n;
+    expect(logged).toBe(3);
+  });
 });
 
 describe.runIf(!process.env.REDIS_URL)('overload without Redis', () => {
