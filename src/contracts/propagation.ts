@@ -40,3 +40,37 @@ export const noticesQuery = z.strictObject({
 });
 export const noticesReply = z.object({ notices: z.array(noticeSchema), unread: z.number().int().nonnegative() });
 export const noticeReply = z.object({ notice: noticeSchema, unread: z.number().int().nonnegative() });
+
+/** Money held because the views behind it looked forged (docs/propagation.md, "Forged views"). */
+export const PROPAGATION_HOLD_KINDS = ['weekly_prize', 'reach_multiplier', 'grand_prize'] as const;
+export const propagationHoldStatusSchema = z.enum(['held', 'released', 'rejected']);
+export const propagationHoldSchema = z.object({
+  id: z.uuid(),
+  /** weekly_prize: a chart rank's prize; reach_multiplier: what a reach multiplier added to an adoption reward; grand_prize: a nomination (its amount is set when confirmed). */
+  kind: z.enum(PROPAGATION_HOLD_KINDS),
+  status: propagationHoldStatusSchema,
+  campaignId: z.uuid(),
+  submissionId: z.uuid(),
+  userId: z.uuid(),
+  /** What release pays, integer fen; null for a grand-prize nomination. */
+  amountFen: z.number().int().positive().nullable(),
+  /** The ledger key the payment has once released. */
+  ledgerKey: z.string(),
+  /** e.g. {week, rank} or {grade, multiplierPercent, heldFromPercent}. */
+  refs: z.record(z.string(), z.unknown()),
+  /** The anomaly: views, appViews, networks, topNetworkViews, topNetworks, sharePercent, from, to. */
+  reason: z.record(z.string(), z.unknown()),
+  createdAt: z.iso.datetime(),
+  decidedAt: z.iso.datetime().nullable(),
+  decidedBy: z.uuid().nullable(),
+  note: z.string().nullable(),
+  transferId: z.uuid().nullable(),
+});
+export type PropagationHold = z.infer<typeof propagationHoldSchema>;
+export const propagationHoldsQuery = z.strictObject({
+  status: propagationHoldStatusSchema.optional(),
+  campaignId: z.uuid().optional(),
+});
+export const propagationHoldsReply = z.object({ holds: z.array(propagationHoldSchema) });
+export const propagationHoldReply = z.object({ hold: propagationHoldSchema });
+export const propagationHoldRejectBody = z.strictObject({ note: z.string().trim().min(1).max(500).optional() });

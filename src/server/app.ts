@@ -25,6 +25,7 @@ import { rainRoutes } from './modules/rain/rain.routes.js';
 import { createGrabFastPath } from './modules/rain/rain.fast-path.js';
 import { chartsRoutes } from './modules/propagation/charts.routes.js';
 import { grandPrizeRoutes } from './modules/propagation/grand-prize.routes.js';
+import { holdsRoutes } from './modules/propagation/holds.routes.js';
 import { dashboardsRoutes } from './modules/propagation/dashboards.routes.js';
 import { beaconsRoutes } from './modules/propagation/beacons.routes.js';
 import { noticesRoutes } from './modules/propagation/notices.routes.js';
@@ -106,6 +107,7 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
   await app.register(siteRoutes(services));
   await app.register(chartsRoutes(services));
   await app.register(grandPrizeRoutes(services));
+  await app.register(holdsRoutes(services));
   await app.register(dashboardsRoutes(services));
   await app.register(beaconsRoutes(services));
   await app.register(noticesRoutes(services));

@@ -123,6 +123,16 @@ export const configSchema = z.object({
   BEACON_SECRET: z.string().min(32, 'at least 32 characters of random secret').optional(),
   /** View beacons (`POST /api/beacons/views`) accepted per client IP per minute. */
   BEACON_RATE_PER_IP_PER_MINUTE: positiveInt.default(600),
+  /** Counted views of one video per client address (IPv4, IPv6 /64) per Asia/Shanghai day, at most; further plays are kept but not counted. */
+  VIEWS_PER_ADDRESS_PER_DAY: positiveInt.default(20),
+  /** Counted views of one video per network (IPv4 /24, IPv6 /48) per Asia/Shanghai day, at most. */
+  VIEWS_PER_NETWORK_PER_DAY: positiveInt.default(200),
+  /** Forged-view check: the networks whose views are added up (a burst from this few networks is suspect). */
+  VIEW_ANOMALY_TOP_NETWORKS: positiveInt.default(3),
+  /** Forged-view check: a figure is held when its top networks gave at least this percent of its views … */
+  VIEW_ANOMALY_SHARE_PERCENT: z.coerce.number().int().min(1).max(100).default(50),
+  /** … and at least this many views. */
+  VIEW_ANOMALY_MIN_VIEWS: positiveInt.default(20),
   /** View beacons written per INSERT at most (group commit); 1 writes each on its own. */
   BEACON_BATCH_MAX: positiveInt.default(500),
   /** Notice email: `smtps://user:pass@host:465` or `smtp://user:pass@host:587` (STARTTLS). Unset: printed to the log outside production, not sent in production. */

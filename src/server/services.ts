@@ -46,6 +46,9 @@ import { createChartsRepository } from './modules/propagation/charts.repository.
 import { createChartsService, type ChartPublisher } from './modules/propagation/charts.service.js';
 import { createGrandPrizeRepository } from './modules/propagation/grand-prize.repository.js';
 import { createGrandPrizeService } from './modules/propagation/grand-prize.service.js';
+import { createHoldsRepository } from './modules/propagation/holds.repository.js';
+import { createHoldsService } from './modules/propagation/holds.service.js';
+import { createViewGuard } from './modules/propagation/view-guard.js';
 import { createDashboardsRepository } from './modules/propagation/dashboards.repository.js';
 import { createDashboardsService } from './modules/propagation/dashboards.service.js';
 import { createHmac } from 'node:crypto';
@@ -164,7 +167,18 @@ export function createServices(deps: ServiceDeps) {
     mailer: deps.mailer !== undefined ? deps.mailer : defaultMailer(deps.config, deps.logger),
     publicUrl: deps.publicUrl,
   });
-  const metrics = createMetricsService({ db, repo: propagationRepo, notices });
+  const viewCaps = { perAddressPerDay: deps.config.VIEWS_PER_ADDRESS_PER_DAY, perNetworkPerDay: deps.config.VIEWS_PER_NETWORK_PER_DAY };
+  const viewGuard = createViewGuard({
+    repo: propagationRepo,
+    rules: {
+      caps: viewCaps,
+      topNetworks: deps.config.VIEW_ANOMALY_TOP_NETWORKS,
+      sharePercent: deps.config.VIEW_ANOMALY_SHARE_PERCENT,
+      minViews: deps.config.VIEW_ANOMALY_MIN_VIEWS,
+    },
+  });
+  const propagationHolds = createHoldsService({ db, repo: createHoldsRepository(db), ledger, audit, clock: deps.clock });
+  const metrics = createMetricsService({ db, repo: propagationRepo, notices, guard: viewGuard });
   const beacons = createBeaconsService({
     db,
     repo: propagationRepo,
@@ -174,6 +188,7 @@ export function createServices(deps: ServiceDeps) {
     batchMax: deps.config.BEACON_BATCH_MAX,
     // PGlite is one connection; on PostgreSQL half the pool at most, leaving the rest to other requests.
     writers: deps.config.database.kind === 'pglite' ? 1 : Math.max(1, Math.floor(deps.config.DATABASE_POOL_SIZE / 2)),
+    caps: viewCaps,
   });
   const rewards = createRewardsService({
     db,
@@ -182,6 +197,7 @@ export function createServices(deps: ServiceDeps) {
     campaigns: campaignsRepo,
     audit,
     reach: deps.reach ?? metrics.reachSource,
+    holds: propagationHolds,
   });
   const desk = createDeskService({
     db,
@@ -255,6 +271,8 @@ export function createServices(deps: ServiceDeps) {
     // The frozen chart goes to the platforms that take a text post (created below; called only at run time).
     publisher: deps.chartPublisher ?? { chartFrozen: (chart, tx) => announcements.chartFrozen(chart, tx) },
     logger: deps.logger,
+    guard: viewGuard,
+    holds: propagationHolds,
   });
   const grandPrize = createGrandPrizeService({
     db,
@@ -264,6 +282,8 @@ export function createServices(deps: ServiceDeps) {
     audit,
     clock: deps.clock,
     notify: notices.notify,
+    guard: viewGuard,
+    holds: propagationHolds,
   });
   const dashboards = createDashboardsService({ repo: createDashboardsRepository(db), charts: chartsRepo, clock: deps.clock });
 
@@ -377,6 +397,8 @@ export function createServices(deps: ServiceDeps) {
     beacons,
     charts,
     grandPrize,
+    viewGuard,
+    propagationHolds,
     dashboards,
     distributionRepo,
     channelAccounts,

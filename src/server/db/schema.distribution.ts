@@ -92,6 +92,9 @@ export const viewBeacons = pgTable(
     channel: text('channel').$type<'app' | 'kiosk'>().notNull(),
     viewer: text('viewer').notNull(),
     hour: tstz('hour').notNull(),
+    /** HMAC of the client address and of its network (IPv4 /24, IPv6 /48); null on kiosk and older rows. */
+    addr: text('addr'),
+    net: text('net'),
     receivedAt: tstz('received_at').notNull().defaultNow(),
   },
   (t) => [primaryKey({ columns: [t.submissionId, t.channel, t.viewer, t.hour] })],

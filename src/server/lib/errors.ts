@@ -59,6 +59,8 @@ const STATUS_BY_PREFIX: [string, number][] = [
   ['grand_prize.not_confirmable', 409],
   ['grand_prize.over_cap', 409],
   ['grand_prize.already_confirmed', 409],
+  ['grand_prize.held', 409],
+  ['propagation_hold.already_decided', 409],
   ['request.rate_limited', 429],
   ['auth.code_limit', 429],
   ['auth.code_too_many_attempts', 429],

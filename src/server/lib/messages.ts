@@ -186,6 +186,15 @@ export const messages = {
     'zh-CN': '该大奖已确认，金额为 {amountYuan} 元，不能更改。',
     en: 'This prize was already confirmed at {amountYuan} yuan and cannot be changed.',
   },
+  'grand_prize.held': {
+    'zh-CN': '该提名的传播量疑似刷量，已暂扣待审核：请先在“待审奖励”中放行。',
+    en: 'This nomination’s reach looks forged and is held for review: release it under held rewards first.',
+  },
+  'propagation_hold.not_found': { 'zh-CN': '没有这条待审奖励。', en: 'No such held reward.' },
+  'propagation_hold.already_decided': {
+    'zh-CN': '这条待审奖励已处理（{status}），不能再改。',
+    en: 'This held reward was already decided ({status}) and cannot be changed.',
+  },
   'dashboard.invalid_range': { 'zh-CN': '时间范围无效：开始时间须早于结束时间。', en: 'Invalid range: “from” must be before “to”.' },
   'dashboard.range_too_long': {
     'zh-CN': '时间范围太长：最多 {max} 个时间段，请缩短范围或改为按天查看。',

@@ -219,7 +219,7 @@ export function createDeskService(deps: DeskServiceDeps) {
         const updated = (await deps.submissionsRepo.update(id, { status: 'adopted', grade, adoptedAt: now, adoptedBy: actor.id, reviewedBy: actor.id }, tx))!;
         const multiplierPercent = (await deps.rewards?.multiplierFor({ userId: row.userId, campaignId: row.campaignId }, tx)) ?? 100;
         const transfer = await deps.ledger.post(await rewardTransfer(updated, grade, tx, actor.id, multiplierPercent), tx);
-        await deps.rewards?.afterAdoption({ userId: row.userId, campaignId: row.campaignId, actorId: actor.id }, tx);
+        await deps.rewards?.afterAdoption({ userId: row.userId, campaignId: row.campaignId, actorId: actor.id, submissionId: id }, tx);
         await repo.enqueuePublication(id, tx);
         await deps.afterAdopt?.(id, tx);
         await repo.deleteClaim(id, tx);

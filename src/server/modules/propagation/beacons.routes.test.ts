@@ -1,7 +1,7 @@
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestContext, fixedClock, signUp, type TestContext } from '../../testing/harness.js';
-import { notAPerson } from './beacons.service.js';
+import { addressAndNetwork, beaconSecret, issueViewerCookie, notAPerson } from './beacons.service.js';
 import { propagationFixtures } from './propagation.fixtures.js';
 
 const clock = fixedClock('2030-07-01T10:20:00Z');
@@ -27,9 +27,8 @@ afterAll(async () => {
 const beacons = () => ctx.runtime.services.beacons;
 let ipSeq = 0;
 const nextIp = () => `10.9.${(++ipSeq >> 8) & 255}.${ipSeq & 255}`;
-let vidSeq = 0;
-/** A well-formed pk_vid cookie value (22 base64url characters). */
-const vid = () => `v${String(++vidSeq).padStart(21, '0')}`;
+/** A viewer id this server issued a day before (as a browser that visited yesterday holds). */
+const vid = () => issueViewerCookie(beaconSecret(ctx.config), Math.floor(clock.now().getTime() / 3600_000) - 24);
 
 function beacon(
   body: Record<string, unknown>,
@@ -80,25 +79,24 @@ describe('one view per viewer per video per hour', () => {
     clock.advance(-3600_000);
   });
 
-  it('a first visit gets an httpOnly pk_vid cookie; without one, address and browser identify the viewer for the hour', async () => {
+  it('a first visit gets a signed httpOnly pk_vid cookie; without one, the address identifies the viewer for the hour', async () => {
     const v = await liveVideo();
     const first = await beacon({ submissionId: v }, { ip: '10.1.1.1' });
     expect(first.statusCode).toBe(204);
     const set = first.cookies.find((c) => c.name === 'pk_vid');
     expect(set).toMatchObject({ httpOnly: true, sameSite: 'Lax', path: '/' });
-    expect(set!.value).toMatch(/^[A-Za-z0-9_-]{22}\.\d+$/);
-    // A client that never keeps cookies: one view per hour per address and browser.
+    expect(set!.value).toMatch(/^[A-Za-z0-9_-]{22}\.\d+\.[A-Za-z0-9_-]{22}$/);
+    // A client that never keeps cookies: one view per hour per address, whatever browser it names.
     await beacon({ submissionId: v }, { ip: '10.1.1.1' });
-    await beacon({ submissionId: v }, { ip: '10.1.1.1' });
+    await beacon({ submissionId: v }, { ip: '10.1.1.1', ua: WECHAT });
     expect(await beacons().viewsOf(v, 'app')).toBe(1);
     await beacon({ submissionId: v }, { ip: '10.1.1.2' });
-    await beacon({ submissionId: v }, { ip: '10.1.1.1', ua: WECHAT });
-    expect(await beacons().viewsOf(v, 'app')).toBe(3);
+    expect(await beacons().viewsOf(v, 'app')).toBe(2);
     // A request that has the cookie is not given another; in the hour it was issued, the first
     // (cookieless) play and a reload with the cookie are one view.
     const again = await beacon({ submissionId: v }, { cookie: `pk_vid=${set!.value}`, ip: '10.1.1.1' });
     expect(again.cookies.find((c) => c.name === 'pk_vid')).toBeUndefined();
-    expect(await beacons().viewsOf(v, 'app')).toBe(3);
+    expect(await beacons().viewsOf(v, 'app')).toBe(2);
   });
 
   it('a signed-in viewer is one viewer on every device', async () => {
@@ -113,7 +111,7 @@ describe('one view per viewer per video per hour', () => {
     const v = await liveVideo();
     const viewers = Array.from({ length: 60 }, () => vid());
     const answers = await Promise.all([
-      ...viewers.map((c) => beacon({ submissionId: v }, { cookie: `pk_vid=${c}` })),
+      ...viewers.map((c) => beacon({ submissionId: v }, { cookie: `pk_vid=${c}`, ip: nextIp() })),
       ...Array.from({ length: 20 }, () => beacon({ submissionId: v }, { cookie: `pk_vid=${viewers[0]}` })),
     ]);
     expect(answers.every((r) => r.statusCode === 204)).toBe(true);

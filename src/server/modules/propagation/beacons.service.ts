@@ -1,12 +1,13 @@
 import { hashKioskKey } from '../distribution/kiosk.service.js';
-import { createHash, createHmac, randomBytes } from 'node:crypto';
+import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { isIPv4, isIPv6 } from 'node:net';
 import type { FastifyBaseLogger } from 'fastify';
 import type { BeaconChannel, ViewBeaconInput } from '../../../contracts/propagation.js';
 import type { Db } from '../../db/client.js';
 import type { KioskScreenRow } from '../../db/schema.js';
 import type { Clock } from '../../lib/clock.js';
 import { AppError } from '../../lib/errors.js';
-import type { BeaconRow, LiveWindow, PropagationRepository } from './propagation.repository.js';
+import type { BeaconRow, LiveWindow, PropagationRepository, ViewCaps } from './propagation.repository.js';
 
 /** Late plays (an offline app, a kiosk back on the network) count in their own hour up to this old. */
 export const LATE_LIMIT_HOURS = 48;
@@ -19,9 +20,46 @@ const KIOSK_TOUCH_MS = 60_000;
 const CACHE_MAX = 100_000;
 
 export const VIEWER_COOKIE = 'pk_vid';
-// 22 base64url characters of randomness, then `.` and the hour (hours since the epoch) it was
-// issued in; cookies from before the hour suffix are plain 22 characters.
-const VIEWER_COOKIE_FORMAT = /^([A-Za-z0-9_-]{22})(?:\.(\d{1,9}))?$/;
+// 22 base64url characters of randomness, `.`, the hour (hours since the epoch) it was issued in,
+// `.`, and the server's HMAC of both (22 characters). Anything else (a made-up id, one whose
+// signature does not match, the unsigned ids Paike issued before) is not a viewer id.
+const VIEWER_COOKIE_FORMAT = /^([A-Za-z0-9_-]{22})\.(\d{1,9})\.([A-Za-z0-9_-]{22})$/;
+
+const viewerCookieSignature = (secret: string, id: string, hour: string) =>
+  createHmac('sha256', secret).update(`pk_vid:v2:${id}.${hour}`).digest('base64url').slice(0, 22);
+
+/** A new signed `pk_vid` value, issued in `hourIndex` (hours since the epoch). */
+export function issueViewerCookie(secret: string, hourIndex: number): string {
+  const id = randomBytes(16).toString('base64url');
+  return `${id}.${hourIndex}.${viewerCookieSignature(secret, id, String(hourIndex))}`;
+}
+
+function expandIPv6(ip: string): number[] | null {
+  const bare = ip.split('%')[0]!;
+  const halves = bare.split('::');
+  if (halves.length > 2) return null;
+  const part = (h: string) => (h ? h.split(':') : []);
+  const head = part(halves[0]!);
+  const tail = halves.length === 2 ? part(halves[1]!) : [];
+  const groups = halves.length === 2 ? [...head, ...Array<string>(8 - head.length - tail.length).fill('0'), ...tail] : head;
+  if (groups.length !== 8) return null;
+  return groups.map((g) => parseInt(g, 16));
+}
+
+/**
+ * The address and network a view is capped by: an IPv4 address and its /24; for IPv6 the /64
+ * (one host or home usually holds a whole /64, so a single /128 would cap nothing) and the /48.
+ * IPv4-mapped IPv6 (`::ffff:1.2.3.4`) is the IPv4 address.
+ */
+export function addressAndNetwork(ip: string): { address: string; network: string } {
+  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(ip);
+  const v4 = mapped ? mapped[1]! : ip;
+  if (isIPv4(v4)) return { address: v4, network: `${v4.split('.').slice(0, 3).join('.')}.0/24` };
+  const g = isIPv6(ip) ? expandIPv6(ip) : null;
+  if (!g) return { address: ip, network: ip };
+  const hex = g.map((x) => x.toString(16));
+  return { address: `${hex.slice(0, 4).join(':')}::/64`, network: `${hex.slice(0, 3).join(':')}::/48` };
+}
 
 /**
  * Crawlers (a name ending in "bot" before a version or a bracket, or a "+http…" contact link,
@@ -64,7 +102,7 @@ export interface BeaconOutcome {
   /** Recorded (a duplicate of this viewer's view in that hour is recorded as the same row). */
   recorded: boolean;
   ignored?: 'no_user_agent' | 'bot' | 'prefetch';
-  /** A new `pk_vid` to set: the browser had none (or a malformed one). */
+  /** A new `pk_vid` to set: the browser had none, or one the server did not issue. */
   newCookie?: string;
 }
 
@@ -79,6 +117,8 @@ export interface BeaconsServiceDeps {
   batchMax: number;
   /** Statements in flight at once (PGlite: 1, one connection). */
   writers: number;
+  /** Per-address and per-network caps on counted views (per video per day). */
+  caps: ViewCaps;
 }
 
 interface Pending {
@@ -90,7 +130,9 @@ interface Pending {
 const floorHour = (d: Date) => new Date(Math.floor(d.getTime() / HOUR_MS) * HOUR_MS);
 
 /**
- * Own-channel views (`POST /api/beacons/views`): one per viewer per video per hour, for videos
+ * Own-channel views (`POST /api/beacons/views`): one per viewer per video per hour (the viewer:
+ * a kiosk screen, a signed-in user, a viewer id this server signed, else the address), capped
+ * per address and per network per day when counted, for videos
  * live on the app or on kiosk screens, bots and prefetches ignored. A beacon is answered only
  * once its row is committed; concurrent beacons share a statement (group commit), so a burst
  * costs a few inserts instead of one each, and nothing answered 204 is ever lost.
@@ -101,7 +143,20 @@ export function createBeaconsService(deps: BeaconsServiceDeps) {
   const kioskCache = new Map<string, { screen: KioskScreenRow | undefined; until: number }>();
   const kioskTouched = new Map<string, number>();
 
-  const viewerId = (kind: 'k' | 'u' | 'c' | 'a', id: string) => createHmac('sha256', deps.secret).update(`${kind}:${id}`).digest('base64url').slice(0, 22);
+  const viewerId = (kind: 'k' | 'u' | 'c' | 'a' | 'n', id: string) =>
+    createHmac('sha256', deps.secret).update(`${kind}:${id}`).digest('base64url').slice(0, 22);
+  const cookieSignature = (id: string, hour: string) => viewerCookieSignature(deps.secret, id, hour);
+
+  /** The cookie's random id and issuing hour when the server signed it; null for anything else. */
+  function verifiedCookie(cookie: string | undefined): { id: string; hour: number } | null {
+    const m = cookie ? VIEWER_COOKIE_FORMAT.exec(cookie) : null;
+    if (!m) return null;
+    const want = Buffer.from(cookieSignature(m[1]!, m[2]!));
+    const got = Buffer.from(m[3]!);
+    return want.length === got.length && timingSafeEqual(want, got) ? { id: m[1]!, hour: Number(m[2]) } : null;
+  }
+
+  const issueCookie = (hourIndex: number) => issueViewerCookie(deps.secret, hourIndex);
 
   async function liveWindow(submissionId: string, channel: BeaconChannel): Promise<LiveWindow | undefined> {
     const key = `${submissionId}:${channel}`;
@@ -188,32 +243,38 @@ export function createBeaconsService(deps: BeaconsServiceDeps) {
 
     let viewer: string;
     let newCookie: string | undefined;
+    let where: Pick<BeaconRow, 'addr' | 'net'> = {};
     if (screen) viewer = viewerId('k', screen.id);
-    else if (input.userId) viewer = viewerId('u', input.userId);
     else {
-      const byAddress = viewerId('a', `${input.ip}\n${input.headers.userAgent ?? ''}`);
-      const hourIndex = Math.floor(floorHour(at).getTime() / 3600_000);
-      const cookie = input.cookie ? VIEWER_COOKIE_FORMAT.exec(input.cookie) : null;
-      if (cookie) {
-        // In the hour the cookie was issued, the viewer's first play was counted by address and
-        // browser (it had no cookie yet): keep counting that hour the same way, so a reload is
-        // not a second view. From the next hour on, the cookie alone identifies the viewer.
-        viewer = cookie[2] !== undefined && Number(cookie[2]) === hourIndex ? byAddress : viewerId('c', cookie[1]!);
-      } else {
-        // No first-party id yet: this play counts once per address and browser for the hour,
-        // and the cookie set now identifies the viewer from the next hour on. A client that
-        // never keeps cookies counts at most once per hour per address and browser.
-        viewer = byAddress;
-        newCookie = `${randomBytes(16).toString('base64url')}.${hourIndex}`;
+      const { address, network } = addressAndNetwork(input.ip);
+      where = { addr: viewerId('a', address), net: viewerId('n', network) };
+      if (input.userId) viewer = viewerId('u', input.userId);
+      else {
+        // The address alone, not the browser's name: a forger sets any User-Agent it likes.
+        const byAddress = where.addr!;
+        const hourIndex = Math.floor(floorHour(at).getTime() / 3600_000);
+        const cookie = verifiedCookie(input.cookie);
+        if (cookie) {
+          // In the hour the cookie was issued, the viewer's first play was counted by address
+          // (it had no cookie yet): keep counting that hour the same way, so a reload is not a
+          // second view. From the next hour on, the cookie alone identifies the viewer.
+          viewer = cookie.hour === hourIndex ? byAddress : viewerId('c', cookie.id);
+        } else {
+          // No id the server issued (none, made up, tampered, or an unsigned one from before):
+          // this play counts at most once per address for the hour, the same 204 as any other,
+          // and a signed id set now identifies the viewer from the next hour on.
+          viewer = byAddress;
+          newCookie = issueCookie(hourIndex);
+        }
       }
     }
-    await write({ submissionId, channel, viewer, hour: floorHour(at) });
+    await write({ submissionId, channel, viewer, hour: floorHour(at), ...where });
     return { recorded: true, ...(newCookie ? { newCookie } : {}) };
   }
 
   /** Recorded views of a video on an own channel (the own-channel adapter's `views`). */
   function viewsOf(submissionId: string, channel: BeaconChannel): Promise<number> {
-    return repo.countBeacons(submissionId, channel);
+    return repo.countBeacons({ submissionId, channel, caps: deps.caps });
   }
 
   return { record, viewsOf };

@@ -10,7 +10,9 @@ import type { LedgerService } from '../ledger/ledger.service.js';
 import type { ChartsRepository, NewChartEntry, NewNotice, WeekFigures } from './charts.repository.js';
 import { propagationRulesOf, scoreOf, weeklyPrizeFen } from './charts.rules.js';
 import { isoWeekOf, parseIsoWeek, weeksBetween, type IsoWeek } from './charts.week.js';
+import type { HoldsService } from './holds.service.js';
 import type { Figures } from './propagation.index.js';
+import type { ViewGuard } from './view-guard.js';
 
 export const CHART_SIZE = 10;
 
@@ -39,6 +41,9 @@ export interface ChartsServiceDeps {
   liveCacheSeconds: number;
   publisher?: ChartPublisher;
   logger?: FastifyBaseLogger;
+  /** With both, a prize whose week's views look forged is held for review instead of paid. */
+  guard?: ViewGuard;
+  holds?: Pick<HoldsService, 'hold'>;
 }
 
 /** One video's figures over a span, summed over its channels. */
@@ -273,7 +278,26 @@ export function createChartsService(deps: ChartsServiceDeps) {
         const rank = i + 1;
         const prizeFen = weeklyPrizeFen(campaign.rules, rank);
         let transferId: string | null = null;
-        if (prizeFen > 0) {
+        const anomaly =
+          prizeFen > 0 && deps.guard && deps.holds
+            ? await deps.guard.check({ submissionId: v.submissionId, views: v.views, from: w.start, to: w.end }, tx)
+            : null;
+        if (anomaly) {
+          // Ranked as the figures say, but the prize waits for a person (docs/propagation.md, "Forged views").
+          await deps.holds!.hold(
+            {
+              kind: 'weekly_prize',
+              ledgerKey: weeklyPrizeKey(campaignId, w.week, rank),
+              campaignId,
+              submissionId: v.submissionId,
+              userId: v.userId,
+              amountFen: prizeFen,
+              refs: { week: w.week, rank },
+              reason: { ...anomaly },
+            },
+            tx,
+          );
+        } else if (prizeFen > 0) {
           const contributor = await ledger.ensureContributorAccount(v.userId, tx);
           const t = await ledger.post(
             {
@@ -312,7 +336,12 @@ export function createChartsService(deps: ChartsServiceDeps) {
           action: 'chart.freeze',
           objectType: 'campaign',
           objectId: campaignId,
-          data: { week: w.week, entries: entries.length, prizesFen: entries.reduce((s, e) => s + e.prizeFen, 0) },
+          data: {
+            week: w.week,
+            entries: entries.length,
+            prizesFen: entries.reduce((s, e) => s + e.prizeFen, 0),
+            heldFen: entries.reduce((s, e) => s + (e.prizeFen > 0 && !e.transferId ? e.prizeFen : 0), 0),
+          },
         },
         tx,
       );

@@ -10,6 +10,8 @@ import type { LedgerService } from '../ledger/ledger.service.js';
 import type { ChartsRepository, NewNotice } from './charts.repository.js';
 import { grandPrizeRulesOf } from './charts.rules.js';
 import type { GrandPrizeRepository, NominationView } from './grand-prize.repository.js';
+import type { HoldsService } from './holds.service.js';
+import type { ViewGuard } from './view-guard.js';
 
 export interface GrandPrizeServiceDeps {
   db: Db;
@@ -21,6 +23,9 @@ export interface GrandPrizeServiceDeps {
   /** The notices service's `notify` (once per dedupe key, in the caller's transaction); the bare notices row when absent. */
   notify?: (n: NewNotice, tx: Db) => Promise<unknown>;
   logger?: FastifyBaseLogger;
+  /** With both, a nomination whose reach looks forged is held for review before it can be confirmed. */
+  guard?: ViewGuard;
+  holds?: Pick<HoldsService, 'hold' | 'byKey'>;
 }
 
 const DAY_MS = 86_400_000;
@@ -97,6 +102,27 @@ export function createGrandPrizeService(deps: GrandPrizeServiceDeps) {
     });
   }
 
+  /** A confirmable nomination whose views up to the campaign's end came mostly from a few networks waits for review. */
+  async function holdIfForged(n: { campaignId: string; submissionId: string; userId: string }, reach: number, tx: Db): Promise<void> {
+    if (!deps.guard || !deps.holds) return;
+    const campaign = await deps.charts.getCampaign(n.campaignId, tx);
+    const anomaly = await deps.guard.check({ submissionId: n.submissionId, views: reach, to: campaign?.endsAt }, tx);
+    if (!anomaly) return;
+    await deps.holds.hold(
+      {
+        kind: 'grand_prize',
+        ledgerKey: grandPrizeKey(n.campaignId, n.submissionId),
+        campaignId: n.campaignId,
+        submissionId: n.submissionId,
+        userId: n.userId,
+        amountFen: null,
+        refs: {},
+        reason: { ...anomaly },
+      },
+      tx,
+    );
+  }
+
   async function listFor(campaignId: string, submissionId?: string): Promise<GrandPrizeNomination[]> {
     return (await repo.list(campaignId, submissionId)).map(presentNomination);
   }
@@ -127,7 +153,15 @@ export function createGrandPrizeService(deps: GrandPrizeServiceDeps) {
         const threshold = round?.thresholdReach ?? grandPrizeRulesOf((await deps.charts.getCampaign(n.campaignId))?.rules).thresholdReach;
         const reach = await repo.latestReach(n.submissionId);
         const status = reach >= threshold ? 'confirmable' : 'below_threshold';
-        if (await repo.updateNomination({ campaignId: n.campaignId, submissionId: n.submissionId, from: 'nominated' }, { status, reachAtRecheck: reach })) {
+        const updated = await db.transaction(async (tx) => {
+          if (
+            !(await repo.updateNomination({ campaignId: n.campaignId, submissionId: n.submissionId, from: 'nominated' }, { status, reachAtRecheck: reach }, tx))
+          )
+            return false;
+          if (status === 'confirmable') await holdIfForged(n, reach, tx);
+          return true;
+        });
+        if (updated) {
           if (status === 'confirmable') confirmable++;
           else belowThreshold++;
         }
@@ -170,6 +204,8 @@ export function createGrandPrizeService(deps: GrandPrizeServiceDeps) {
           throw new AppError('grand_prize.already_confirmed', { amountYuan: yuan(n.amountFen ?? 0) }, { details: { amountFen: n.amountFen } });
         }
         if (n.status !== 'confirmable') throw new AppError('grand_prize.not_confirmable', { status: n.status });
+        const hold = await deps.holds?.byKey(grandPrizeKey(q.campaignId, q.submissionId), tx);
+        if (hold && hold.status !== 'released') throw new AppError('grand_prize.held', {}, { details: { holdId: hold.id, status: hold.status } });
         const campaign = await deps.charts.getCampaign(q.campaignId, tx);
         const cap = grandPrizeRulesOf(campaign?.rules).amountFen;
         const confirmed = await repo.confirmedFen(q.campaignId, tx);

@@ -7,11 +7,14 @@ import type { ReachSource } from '../rewards/rewards.service.js';
 import type { NoticesService } from './notices.service.js';
 import { propagationIndex, reachOf } from './propagation.index.js';
 import type { ChannelFigures, FigureSums, PropagationRepository } from './propagation.repository.js';
+import type { ViewAnomaly, ViewGuard } from './view-guard.js';
 
 export interface MetricsServiceDeps {
   db: Db;
   repo: PropagationRepository;
   notices: Pick<NoticesService, 'notify'>;
+  /** The forged-view check; without it no reach is suspect. */
+  guard?: ViewGuard;
 }
 
 export interface RecordedSample {
@@ -127,10 +130,24 @@ export function createMetricsService(deps: MetricsServiceDeps) {
     return repo.reachOfContributor(q, tx);
   }
 
-  /** What rewards reads for reach multipliers; inside the adoption's transaction when given one. */
-  const reachSource: ReachSource = { reachOf: (q, tx) => reachOfContributor(q, tx ?? db) };
+  /**
+   * The part of a contributor's reach that looked forged: for each of their videos whose views
+   * came mostly from a few networks, the views from those networks.
+   */
+  async function suspectReachOf(q: { userId: string; campaignId: string }, tx: Db = db): Promise<{ suspect: number; anomalies: ViewAnomaly[] }> {
+    if (!deps.guard) return { suspect: 0, anomalies: [] };
+    const anomalies: ViewAnomaly[] = [];
+    for (const v of await repo.reachPerVideo(q, tx)) {
+      const a = await deps.guard.check({ submissionId: v.submissionId, views: v.reach }, tx);
+      if (a) anomalies.push(a);
+    }
+    return { suspect: anomalies.reduce((s, a) => s + Math.min(a.topNetworkViews, a.views), 0), anomalies };
+  }
 
-  return { recordSample, figuresOf, reachOfContributor, reachSource };
+  /** What rewards reads for reach multipliers; inside the adoption's transaction when given one. */
+  const reachSource: ReachSource = { reachOf: (q, tx) => reachOfContributor(q, tx ?? db), suspectReachOf: (q, tx) => suspectReachOf(q, tx ?? db) };
+
+  return { recordSample, figuresOf, reachOfContributor, suspectReachOf, reachSource };
 }
 
 export type MetricsService = ReturnType<typeof createMetricsService>;

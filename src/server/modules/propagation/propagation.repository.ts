@@ -46,6 +46,50 @@ export interface BeaconRow {
   channel: 'app' | 'kiosk';
   viewer: string;
   hour: Date;
+  /** HMAC of the client address and of its network; null for kiosk plays (keyed by their screen). */
+  addr?: string | null;
+  net?: string | null;
+}
+
+/** Counted views are capped per address and per network, per video per Asia/Shanghai day. */
+export interface ViewCaps {
+  perAddressPerDay: number;
+  perNetworkPerDay: number;
+}
+
+/** A video's capped app views in a window, and how they spread over networks. */
+export interface NetworkSpread {
+  views: number;
+  networks: number;
+  /** Views from the `top` networks with the most. */
+  topViews: number;
+}
+
+/**
+ * The capped view rows of one video on one channel (optionally within [from, to)): a row
+ * without address or network (kiosk screens, rows from before they were kept) is its own
+ * address and network, so it is never capped.
+ */
+function cappedNetworks(q: { submissionId: string; channel: 'app' | 'kiosk'; caps: ViewCaps; from?: Date; to?: Date }) {
+  const window = sql.join(
+    [
+      sql`submission_id = ${q.submissionId}`,
+      sql`channel = ${q.channel}`,
+      ...(q.from ? [sql`hour >= ${q.from.toISOString()}::timestamptz`] : []),
+      ...(q.to ? [sql`hour < ${q.to.toISOString()}::timestamptz`] : []),
+    ],
+    sql` AND `,
+  );
+  // China keeps +08:00 all year, so the Asia/Shanghai day is the UTC time plus 8 hours, truncated.
+  return sql`b AS (
+      SELECT coalesce(net, viewer || hour::text) AS net, coalesce(addr, viewer || hour::text) AS addr,
+             date_trunc('day', hour + interval '8 hours') AS day
+      FROM view_beacons WHERE ${window}
+    ), per_addr AS (
+      SELECT net, day, least(count(*), ${q.caps.perAddressPerDay}::bigint) AS n FROM b GROUP BY net, addr, day
+    ), per_net AS (
+      SELECT net, least(sum(n), ${q.caps.perNetworkPerDay}::bigint) AS n FROM per_addr GROUP BY net, day
+    )`;
 }
 export interface LiveWindow {
   status: PublicationStatus;
@@ -154,6 +198,15 @@ export function createPropagationRepository(db: Db) {
       return Number(rowsOf<{ reach: string }>(r)[0]?.reach ?? 0);
     },
 
+    /** The contributor's videos in the campaign that have any views, each with its reach. */
+    async reachPerVideo(q: { userId: string; campaignId: string }, tx: Db = db): Promise<{ submissionId: string; reach: number }[]> {
+      const r = await tx.execute(
+        sql`SELECT p.submission_id, sum(p.views)::text AS reach FROM publications p JOIN submissions s ON s.id = p.submission_id
+            WHERE s.user_id = ${q.userId} AND s.campaign_id = ${q.campaignId} GROUP BY p.submission_id HAVING sum(p.views) > 0`,
+      );
+      return rowsOf<{ submission_id: string; reach: string }>(r).map((x) => ({ submissionId: x.submission_id, reach: Number(x.reach) }));
+    },
+
     async getSubmissionInfo(
       submissionId: string,
       tx: Db = db,
@@ -179,18 +232,30 @@ export function createPropagationRepository(db: Db) {
     /** Many beacons in one statement (one JSON parameter); duplicates are skipped. Returns how many were new. */
     async createBeacons(rows: BeaconRow[], tx: Db = db): Promise<number> {
       if (!rows.length) return 0;
-      const json = JSON.stringify(rows.map((r) => [r.submissionId, r.channel, r.viewer, r.hour.toISOString()]));
+      const json = JSON.stringify(rows.map((r) => [r.submissionId, r.channel, r.viewer, r.hour.toISOString(), r.addr ?? null, r.net ?? null]));
       const r = await tx.execute(
-        sql`INSERT INTO view_beacons (submission_id, channel, viewer, hour)
-            SELECT (x->>0)::uuid, x->>1, x->>2, (x->>3)::timestamptz FROM jsonb_array_elements(${json}::jsonb) x
+        sql`INSERT INTO view_beacons (submission_id, channel, viewer, hour, addr, net)
+            SELECT (x->>0)::uuid, x->>1, x->>2, (x->>3)::timestamptz, x->>4, x->>5 FROM jsonb_array_elements(${json}::jsonb) x
             ON CONFLICT DO NOTHING RETURNING 1 AS n`,
       );
       return rowsOf(r).length;
     },
 
-    async countBeacons(submissionId: string, channel: 'app' | 'kiosk', tx: Db = db): Promise<number> {
-      const r = await tx.execute(sql`SELECT count(*)::text AS n FROM view_beacons WHERE submission_id = ${submissionId} AND channel = ${channel}`);
+    /** Counted views: beacon rows with the per-address and per-network daily caps applied. */
+    async countBeacons(q: { submissionId: string; channel: 'app' | 'kiosk'; caps: ViewCaps }, tx: Db = db): Promise<number> {
+      const r = await tx.execute(sql`WITH ${cappedNetworks(q)} SELECT coalesce(sum(n), 0)::text AS n FROM per_net`);
       return Number(rowsOf<{ n: string }>(r)[0]?.n ?? 0);
+    },
+
+    /** How a video's counted app views in [from, to) spread over networks. */
+    async networkSpread(q: { submissionId: string; caps: ViewCaps; top: number; from?: Date; to?: Date }, tx: Db = db): Promise<NetworkSpread> {
+      const r = await tx.execute(
+        sql`WITH ${cappedNetworks({ ...q, channel: 'app' })}, nets AS (SELECT net, sum(n) AS n FROM per_net GROUP BY net)
+            SELECT (SELECT coalesce(sum(n), 0) FROM nets)::text AS views, (SELECT count(*) FROM nets)::text AS networks,
+                   (SELECT coalesce(sum(n), 0) FROM (SELECT n FROM nets ORDER BY n DESC LIMIT ${q.top}) t)::text AS top`,
+      );
+      const row = rowsOf<{ views: string; networks: string; top: string }>(r)[0];
+      return { views: Number(row?.views ?? 0), networks: Number(row?.networks ?? 0), topViews: Number(row?.top ?? 0) };
     },
 
     async getKioskScreenByKeyHash(keyHash: string, tx: Db = db): Promise<KioskScreenRow | undefined> {

@@ -14,6 +14,25 @@ import type { RewardsRepository } from './rewards.repository.js';
 export interface ReachSource {
   /** With `tx`, reads inside that transaction (the adoption's: on PGlite a read outside it would wait for it forever). */
   reachOf(q: { userId: string; campaignId: string }, tx?: Db): Promise<number>;
+  /** The part of that reach that looked forged (views from a few networks), and why; absent: none. */
+  suspectReachOf?(q: { userId: string; campaignId: string }, tx?: Db): Promise<{ suspect: number; anomalies: unknown[] }>;
+}
+
+/** Where the extra of a multiplier that rests on suspect reach waits for review (the propagation module's holds). */
+export interface RewardHolds {
+  hold(
+    h: {
+      kind: 'reach_multiplier';
+      ledgerKey: string;
+      campaignId: string;
+      submissionId: string;
+      userId: string;
+      amountFen: number;
+      refs: Record<string, unknown>;
+      reason: Record<string, unknown>;
+    },
+    tx: Db,
+  ): Promise<unknown>;
 }
 export const zeroReach: ReachSource = { reachOf: async () => 0 };
 
@@ -23,8 +42,11 @@ export interface AdoptionRewards {
   multiplierFor(q: { userId: string; campaignId: string }, tx: Db): Promise<number>;
   /** The adoption transfer already posted for a submission, and the multiplier it recorded. */
   recordedAdoption(submissionId: string, tx: Db): Promise<{ transferId: string; multiplierPercent: number } | undefined>;
-  /** Posts every bonus tier the contributor has reached in the campaign and not yet received. */
-  afterAdoption(q: { userId: string; campaignId: string; actorId: string | null }, tx: Db): Promise<void>;
+  /**
+   * Posts every bonus tier the contributor has reached in the campaign and not yet received;
+   * with the adopted `submissionId`, holds for review what a multiplier would have added on reach that looked forged.
+   */
+  afterAdoption(q: { userId: string; campaignId: string; actorId: string | null; submissionId?: string }, tx: Db): Promise<void>;
 }
 
 export interface RewardsServiceDeps {
@@ -34,9 +56,12 @@ export interface RewardsServiceDeps {
   campaigns: CampaignsRepository;
   audit: AuditRepository;
   reach: ReachSource;
+  holds?: RewardHolds;
 }
 
 export const bonusKey = (campaignId: string, userId: string, tierAdoptedCount: number) => `bonus:${campaignId}:${userId}:${tierAdoptedCount}`;
+/** The ledger key of a held multiplier's extra, once released. */
+export const multiplierHoldKey = (submissionId: string) => `multiplier:${submissionId}`;
 
 /** Multiplies in integer arithmetic; half a fen rounds up. */
 export function applyMultiplier(fen: number, multiplierPercent: number): number {
@@ -109,11 +134,50 @@ export function createRewardsService(deps: RewardsServiceDeps) {
     return posted;
   }
 
+  /** The multiplier on all reach, and on reach without the part that looked forged (what is paid at once). */
+  async function multipliers(q: { userId: string; campaignId: string }, rules: CampaignRules, tx: Db) {
+    const reach = await deps.reach.reachOf(q, tx);
+    const full = multiplierAt(rules, reach).multiplierPercent;
+    const { suspect, anomalies } = (await deps.reach.suspectReachOf?.(q, tx)) ?? { suspect: 0, anomalies: [] };
+    const clean = suspect > 0 ? multiplierAt(rules, Math.max(0, reach - suspect)).multiplierPercent : full;
+    return { reach, suspect, anomalies, full, clean };
+  }
+
+  /** Holds what the multiplier on all reach would add to the adoption reward over the one paid on clean reach. */
+  async function holdSuspectMultiplier(q: { userId: string; campaignId: string; submissionId: string }, tx: Db): Promise<void> {
+    if (!deps.holds) return;
+    const rules = await rulesOf(q.campaignId, tx);
+    if (!rules.reachMultipliers?.length) return;
+    const m = await multipliers(q, rules, tx);
+    if (m.full <= m.clean) return;
+    const t = await repo.getTransferByKey(`adoption:${q.submissionId}`, tx);
+    const grade = typeof t?.refs.grade === 'string' ? t.refs.grade : undefined;
+    const paidPercent = typeof t?.refs.multiplierPercent === 'number' ? t.refs.multiplierPercent : 100;
+    const base = rules.grades.find((g) => g.grade === grade)?.rewardFen;
+    if (!t || base === undefined || paidPercent >= m.full) return;
+    const extra = applyMultiplier(base, m.full) - applyMultiplier(base, paidPercent);
+    if (extra <= 0) return;
+    await deps.holds.hold(
+      {
+        kind: 'reach_multiplier',
+        ledgerKey: multiplierHoldKey(q.submissionId),
+        campaignId: q.campaignId,
+        submissionId: q.submissionId,
+        userId: q.userId,
+        amountFen: extra,
+        refs: { grade, multiplierPercent: m.full, paidMultiplierPercent: paidPercent, adoptionTransferId: t.id },
+        reason: { reach: m.reach, suspectReach: m.suspect, anomalies: m.anomalies },
+      },
+      tx,
+    );
+  }
+
   const adoption: AdoptionRewards = {
     async multiplierFor(q, tx) {
       const rules = await rulesOf(q.campaignId, tx);
       if (!rules.reachMultipliers?.length) return 100;
-      return multiplierAt(rules, await deps.reach.reachOf(q, tx)).multiplierPercent;
+      // Reach that looked forged lifts nothing now; what it would add is held (afterAdoption).
+      return (await multipliers(q, rules, tx)).clean;
     },
     async recordedAdoption(submissionId, tx) {
       const t = await repo.getTransferByKey(`adoption:${submissionId}`, tx);
@@ -123,6 +187,7 @@ export function createRewardsService(deps: RewardsServiceDeps) {
     },
     async afterAdoption(q, tx) {
       await applyBonuses(q, tx);
+      if (q.submissionId) await holdSuspectMultiplier({ userId: q.userId, campaignId: q.campaignId, submissionId: q.submissionId }, tx);
     },
   };
 
