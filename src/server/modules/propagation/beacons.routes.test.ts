@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestContext, fixedClock, signUp, type TestContext } from '../../testing/harness.js';
@@ -131,6 +132,73 @@ describe('one view per viewer per video per hour', () => {
     });
     expect(bad.statusCode).toBe(400);
     expect(bad.json().error.code).toBe('request.malformed_json');
+  });
+});
+
+describe('forged views', () => {
+  const hourNow = () => Math.floor(clock.now().getTime() / 3600_000);
+  const rand = () => randomBytes(16).toString('base64url');
+  async function flood(n: { submissionId: string; cookies: string[]; ip: (i: number) => string }) {
+    const answers = [];
+    for (let i = 0; i < n.cookies.length; i += 50) {
+      answers.push(
+        ...(await Promise.all(n.cookies.slice(i, i + 50).map((c, j) => beacon({ submissionId: n.submissionId }, { cookie: `pk_vid=${c}`, ip: n.ip(i + j) })))),
+      );
+    }
+    return answers;
+  }
+
+  it('hundreds of made-up, unsigned and tampered ids from one address are one viewer, answered like any other', async () => {
+    const v = await liveVideo();
+    const signed = vid();
+    const forged = [
+      ...Array.from({ length: 150 }, rand), // the unsigned ids Paike issued before, or anything of that shape
+      ...Array.from({ length: 100 }, () => `${rand()}.${hourNow() - 24}.${rand()}`), // a made-up signature
+      ...Array.from({ length: 100 }, () => `${rand()}${signed.slice(22)}`), // another id under a real signature
+      ...Array.from({ length: 50 }, () => `${signed.slice(0, -1)}${signed.endsWith('A') ? 'B' : 'A'}`), // a signature off by one character
+    ];
+    const answers = await flood({ submissionId: v, cookies: forged, ip: () => '10.77.0.1' });
+    expect(answers.every((r) => r.statusCode === 204)).toBe(true);
+    // Each is treated as a browser without an id: it is given a real one, and counts as its address.
+    expect(answers.every((r) => r.cookies.some((c) => c.name === 'pk_vid'))).toBe(true);
+    expect(await beacons().viewsOf(v, 'app')).toBe(1);
+    // The real id is a viewer of its own.
+    await beacon({ submissionId: v }, { cookie: `pk_vid=${signed}`, ip: '10.77.0.1' });
+    expect(await beacons().viewsOf(v, 'app')).toBe(2);
+  });
+
+  it('real ids minted in bulk from a handful of addresses count at most the daily cap per address; many people still count', async () => {
+    const v = await liveVideo();
+    const addresses = ['10.78.0.1', '10.78.0.2', '10.79.5.1'];
+    const minted: { ip: string; cookie: string }[] = [];
+    for (const ip of addresses) {
+      for (let i = 0; i < 80; i++) {
+        const r = await beacon({ submissionId: v }, { ip });
+        minted.push({ ip, cookie: r.cookies.find((c) => c.name === 'pk_vid')!.value });
+      }
+    }
+    expect(await beacons().viewsOf(v, 'app')).toBe(3);
+    // An hour later every minted id is a distinct viewer, but an address counts at most the cap a day.
+    clock.advance(3600_000);
+    try {
+      const answers = await flood({ submissionId: v, cookies: minted.map((m) => m.cookie), ip: (i) => minted[i]!.ip });
+      expect(answers.every((r) => r.statusCode === 204)).toBe(true);
+      const cap = ctx.config.VIEWS_PER_ADDRESS_PER_DAY;
+      expect(cap).toBeLessThan(80);
+      expect(await beacons().viewsOf(v, 'app')).toBe(addresses.length * cap);
+      // People on many addresses are each counted.
+      await flood({ submissionId: v, cookies: Array.from({ length: 40 }, vid), ip: () => nextIp() });
+      expect(await beacons().viewsOf(v, 'app')).toBe(addresses.length * cap + 40);
+    } finally {
+      clock.advance(-3600_000);
+    }
+  });
+
+  it('caps by network: an IPv4 /24, an IPv6 /48; an IPv6 address is its /64', () => {
+    expect(addressAndNetwork('203.0.113.7')).toEqual({ address: '203.0.113.7', network: '203.0.113.0/24' });
+    expect(addressAndNetwork('::ffff:203.0.113.7')).toEqual({ address: '203.0.113.7', network: '203.0.113.0/24' });
+    expect(addressAndNetwork('2001:db8:aa:bb:1::2')).toEqual({ address: '2001:db8:aa:bb::/64', network: '2001:db8:aa::/48' });
+    expect(addressAndNetwork('2001:db8::1')).toEqual({ address: '2001:db8:0:0::/64', network: '2001:db8:0::/48' });
   });
 });
 
