@@ -26,7 +26,9 @@ export function beaconsRoutes(services: Services): FastifyPluginAsyncZod {
           tags: ['propagation'],
           summary: 'Report one play of a video on the app/web or a kiosk screen',
           description:
-            'Public. Counts one view per viewer per video per hour (the viewer: the signed-in user, else the first-party `pk_vid` cookie, set here when missing, else the address and browser). ' +
+            'Public. Counts one view per viewer per video per hour. The viewer: the signed-in user, else the `pk_vid` cookie when this server issued and signed it, else the client address. ' +
+            'A beacon without a valid `pk_vid` (none, made up, unsigned, tampered) is answered 204 like any other, counts at most once per address per video per hour, and gets a new signed `pk_vid` (httpOnly, SameSite=Lax, 400 days) that identifies the viewer from the next hour on; clients only need to keep cookies. ' +
+            'Counted views are capped per address (IPv4, IPv6 /64) and per network (IPv4 /24, IPv6 /48) per video per Asia/Shanghai day (`VIEWS_PER_ADDRESS_PER_DAY`, `VIEWS_PER_NETWORK_PER_DAY`); plays past a cap are answered 204 and not counted. ' +
             'Crawlers, link-preview fetchers, headless browsers and prefetches (`Sec-Purpose: prefetch`) are answered 204 and not counted. ' +
             'Kiosk plays (`channel: kiosk`) need the screen’s key in `x-kiosk-key` (401 `beacon.kiosk_key_required`, 403 `beacon.kiosk_key_invalid`). ' +
             '`occurredAt` (a late report) counts in the hour it names when at most 48 h old (400 `beacon.too_old`; more than 5 minutes ahead: 400 `beacon.in_future`). ' +
