@@ -26,6 +26,7 @@ import pg from 'pg';
 import pino from 'pino';
 import { loadConfig } from '../src/server/config.js';
 import { openDatabase } from '../src/server/db/client.js';
+import { issueViewerCookie } from '../src/server/modules/propagation/beacons.service.js';
 import { openRuntime } from '../src/server/runtime.js';
 import { closedLoop, cpuMsOf, httpLoad, loadNow, median, percentile, spawnTracked, table, type LoadResult, type Tracked } from './lib.js';
 
@@ -136,8 +137,8 @@ async function main(): Promise<void> {
         okStatus: 204,
         localAddress,
         request: (i) => {
-          // 22 base64url characters, distinct per event: a new viewer every time.
-          const vid = `b${String(++viewerSeq).padStart(21, '0')}`;
+          // A viewer id the server signed an hour ago, distinct per event: a new viewer every time.
+          const vid = issueViewerCookie(serverEnv.BEACON_SECRET!, Math.floor(Date.now() / 3600_000) - 1);
           const body = `{"submissionId":"${videos[i % VIDEOS]}"}`;
           return (
             `POST /api/beacons/views HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nUser-Agent: ${UA}\r\nCookie: pk_vid=${vid}\r\n` +
