@@ -85,6 +85,7 @@ beforeAll(async () => {
     refs: { campaignId },
   });
   [forger, honest] = [await fx.contributor(), await fx.contributor()];
+  for (const u of [forger, honest]) await fx.query(sql`INSERT INTO campaign_members (campaign_id, user_id) VALUES (${campaignId}, ${u})`);
   [forged, real] = [await fx.video({ userId: forger, campaignId }), await fx.video({ userId: honest, campaignId })];
   [forgedPub, realPub] = [await fx.publication({ submissionId: forged, channel: 'app' }), await fx.publication({ submissionId: real, channel: 'app' })];
   [finance, admin] = [await staff(ctx, ['finance']), await staff(ctx, ['admin'])];
@@ -140,6 +141,9 @@ describe('a forged-view flood moves no money', () => {
     const honestNext = await adopt(honest);
     expect((await transfersKeyed(`adoption:${honestNext}`))[0]?.amount).toBe('15000');
     expect(await holdsOf(honestNext)).toEqual([]);
+    const multiplierOf = async (id: string) =>
+      (await services().rewards.progress({ id, roles: ['contributor'] })).progress.find((p) => p.campaignId === campaignId)?.multiplierPercent;
+    expect([await multiplierOf(forger), await multiplierOf(honest)]).toEqual([100, 150]);
 
     // Rejected: never paid; a second decision the other way is refused.
     const rejected = await ctx.app.inject({

@@ -229,7 +229,9 @@ export function createRewardsService(deps: RewardsServiceDeps) {
         joined.map(async (c) => {
           const adoptedCount = counts.get(c.id) ?? 0;
           const reach = await deps.reach.reachOf({ userId: actor.id, campaignId: c.id });
-          const m = multiplierAt(c.rules, reach);
+          // The multiplier a new adoption gets now: reach that looked forged lifts it only once released.
+          const suspect = c.rules.reachMultipliers?.length ? ((await deps.reach.suspectReachOf?.({ userId: actor.id, campaignId: c.id }))?.suspect ?? 0) : 0;
+          const m = multiplierAt(c.rules, Math.max(0, reach - suspect));
           const next = tiersAt(c.rules, adoptedCount).next;
           return {
             campaignId: c.id,
