@@ -264,7 +264,8 @@ export function createBeaconsService(deps: BeaconsServiceDeps) {
           // this play counts at most once per address for the hour, the same 204 as any other,
           // and a signed id set now identifies the viewer from the next hour on.
           viewer = byAddress;
-          newCookie = issueCookie(hourIndex);
+          // Issued in the hour it is now, not the play's (a late `occurredAt` is the client's word).
+          newCookie = issueCookie(Math.floor(now.getTime() / HOUR_MS));
         }
       }
     }
