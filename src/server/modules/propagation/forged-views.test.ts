@@ -157,6 +157,14 @@ describe('a forged-view flood moves no money', () => {
     expect(late.statusCode).toBe(409);
     expect(late.json().error.code).toBe('propagation_hold.already_decided');
     expect(await transfersKeyed(`multiplier:${forgersNext}`)).toEqual([]);
+
+    // Released: the extra is paid once, as an adoption reward under its own key.
+    const another = await adopt(forger);
+    const [second] = await holdsOf(another);
+    const release = () => ctx.app.inject({ method: 'POST', url: `/api/desk/propagation-holds/${second!.id}/release`, headers: { cookie: finance.cookie } });
+    expect((await release()).json().hold).toMatchObject({ status: 'released' });
+    expect((await release()).statusCode).toBe(200);
+    expect((await transfersKeyed(`multiplier:${another}`)).map((t) => t.amount)).toEqual(['5000']);
   });
 
   it('ranks the forged video but holds its weekly prize; the people’s video is paid; a release pays once', async () => {
