@@ -270,6 +270,7 @@ export function createServices(deps: ServiceDeps) {
     audit,
     clock: deps.clock,
     notify: notices.notify,
+    assertInScope: async (actor, id) => void (await studioScope.assertCoversId(actor, id)),
   });
   const dashboards = createDashboardsService({ repo: createDashboardsRepository(db), charts: chartsRepo, clock: deps.clock });
 

@@ -21,6 +21,8 @@ export interface GrandPrizeServiceDeps {
   /** The notices service's `notify` (once per dedupe key, in the caller's transaction); the bare notices row when absent. */
   notify?: (n: NewNotice, tx: Db) => Promise<unknown>;
   logger?: FastifyBaseLogger;
+  /** The desk's studio scope (desk.scope.ts): an editor confirms prizes only for videos their studio may work on. */
+  assertInScope?: (actor: Actor, submissionId: string) => Promise<void>;
 }
 
 const DAY_MS = 86_400_000;
@@ -160,6 +162,7 @@ export function createGrandPrizeService(deps: GrandPrizeServiceDeps) {
      */
     async confirm(actor: Actor, q: { campaignId: string; submissionId: string }, input: GrandPrizeConfirmInput) {
       assertCan(actor, 'grand_prize.confirm');
+      await deps.assertInScope?.(actor, q.submissionId);
       const now = clock.now();
       const created = await db.transaction(async (tx) => {
         const round = await repo.getRoundForUpdate(q.campaignId, tx);
