@@ -49,6 +49,7 @@ const ids = {} as {
   batch: string;
   kiosk: string;
   rain: string;
+  live: string;
   session: string;
   upload: string;
   notice: string;
@@ -68,7 +69,8 @@ const tusMetadata = (meta: Record<string, string>) =>
     .join(',');
 
 beforeAll(async () => {
-  ctx = await createTestContext({ clock });
+  // No packaging hold: the live video goes out on adoption.
+  ctx = await createTestContext({ clock, env: { PUBLISH_HOLD_MINUTES: '0' } });
   base = await ctx.app.listen({ port: 0, host: '127.0.0.1' });
   work = mkdtempSync(path.join(tmpdir(), 'paike-matrix-'));
   const admin = await staff(ctx, ['admin']);
@@ -115,6 +117,24 @@ beforeAll(async () => {
     processedAt: clock.now(),
   });
   ids.submission = row.id;
+  // A second video of A's, live on Paike's own site: the public pages have something to show.
+  const live = await s().submissionsRepo.create({
+    userId: a.user.id,
+    campaignId,
+    theme: 'food',
+    title: '早市',
+    consentAt: clock.now(),
+    status: 'in_review',
+    progress: 100,
+    uploadLength: 1000,
+    originalFilename: 'b.mp4',
+    durationSeconds: 75,
+    width: 720,
+    height: 1280,
+    processedAt: clock.now(),
+  });
+  ids.live = live.id;
+  await s().submissionsRepo.update(live.id, { outputs: { original: `submissions/${live.id}/original`, master: `submissions/${live.id}/hls/master.m3u8` } });
   const jpeg = path.join(work, 'frame.jpg');
   writeFileSync(jpeg, Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0, 0x10, 0x4a, 0x46, 0x49, 0x46, 0, 1, 0xff, 0xd9]));
   const prefix = `submissions/${row.id}`;
@@ -130,6 +150,10 @@ beforeAll(async () => {
     publication: { id: string } | null;
   }[];
   ids.publication = channels.find((c) => c.channel === 'app')!.publication!.id;
+  await api(chief.cookie, 'POST', `/api/desk/submissions/${live.id}/adopt`, { grade: 'C' });
+  await s().publishing.dispatch(live.id);
+  const liveChannels = (await api(chief.cookie, 'GET', `/api/desk/submissions/${live.id}/publications`)).channels as typeof channels;
+  await s().publishing.publish(liveChannels.find((c) => c.channel === 'app')!.publication!.id);
 
   ids.payout = (
     await api(a.cookie, 'POST', '/api/me/payouts', { requestId: randomUUID(), amountFen: 10_000, method: 'wechat', realName: '张三', account: 'wx_zhangsan' })
@@ -198,7 +222,7 @@ function pathValues(route: RouteInfo): Record<string, string> {
       ['/api/uploads/', ids.upload],
       ['/api/submissions/', ids.submission],
       ['/api/desk/submissions/', ids.submission],
-      ['/api/videos/', ids.submission],
+      ['/api/videos/', ids.live],
       ['/api/dashboards/videos/', ids.submission],
       ['/api/desk/studios/', ids.studio],
       ['/api/dashboards/studios/', ids.studio],
