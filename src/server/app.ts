@@ -119,6 +119,7 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
     {
       schema: {
         tags: ['ops'],
+        security: [],
         summary: 'Database and job queue status',
         response: {
           200: z.object({ status: z.literal('ok'), database: z.string(), queue: z.string() }),

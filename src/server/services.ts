@@ -20,6 +20,7 @@ import { createLedgerRepository } from './modules/ledger/ledger.repository.js';
 import { createLedgerService } from './modules/ledger/ledger.service.js';
 import { createBudgetService } from './modules/ledger/budget.service.js';
 import { createDeskRepository } from './modules/desk/desk.repository.js';
+import { createStudioScope } from './modules/desk/desk.scope.js';
 import { createDeskService } from './modules/desk/desk.service.js';
 import { createDeskEditsService } from './modules/desk/desk-edits.service.js';
 import { createAuditService } from './modules/audit/audit.service.js';
@@ -102,6 +103,9 @@ export function createServices(deps: ServiceDeps) {
   const campaigns = createCampaignsService({ db, repo: campaignsRepo, audit, clock: deps.clock, publicUrl: deps.publicUrl });
   const storage = deps.config.s3 ? createS3Storage(deps.config.s3) : createLocalStorage(path.join(deps.config.dataDir, 'media'));
   const submissionsRepo = createSubmissionsRepository(db);
+  const deskRepo = createDeskRepository(db);
+  // One studio-scope check for every route that names a submission (docs/desk.md, "Studios").
+  const studioScope = createStudioScope({ db, repo: deskRepo, submissionsRepo });
   const submissions = createSubmissionsService({
     db,
     repo: submissionsRepo,
@@ -114,6 +118,7 @@ export function createServices(deps: ServiceDeps) {
       bytesPerDay: deps.config.UPLOAD_MAX_BYTES_PER_DAY,
       expiryHours: deps.config.UPLOAD_EXPIRY_HOURS,
     },
+    readAccess: studioScope.assertCanRead,
   });
   const processing = createProcessingService({
     db,
@@ -153,8 +158,8 @@ export function createServices(deps: ServiceDeps) {
     clock: deps.clock,
     workDir: path.join(deps.config.dataDir, 'work'),
     ffmpeg: { threads: deps.config.FFMPEG_THREADS, timeoutMs: deps.config.FFMPEG_TIMEOUT_SECONDS * 1000 },
+    scope: studioScope,
   });
-  const deskRepo = createDeskRepository(db);
   // Propagation before rewards: reach multipliers read the metrics module's reach.
   const propagationRepo = createPropagationRepository(db);
   const notices = createNoticesService({
@@ -177,7 +182,7 @@ export function createServices(deps: ServiceDeps) {
       minViews: deps.config.VIEW_ANOMALY_MIN_VIEWS,
     },
   });
-  const propagationHolds = createHoldsService({ db, repo: createHoldsRepository(db), ledger, audit, clock: deps.clock });
+  const propagationHolds = createHoldsService({ db, repo: createHoldsRepository(db), ledger, audit, clock: deps.clock, scope: studioScope });
   const metrics = createMetricsService({ db, repo: propagationRepo, notices, guard: viewGuard });
   const beacons = createBeaconsService({
     db,
@@ -208,6 +213,7 @@ export function createServices(deps: ServiceDeps) {
     ledger,
     audit,
     clock: deps.clock,
+    scope: studioScope,
     rewards: rewards.adoption,
     afterAdopt: async (submissionId, tx) => {
       await deps.jobs.send('distribution.dispatch', { submissionId }, { tx });
@@ -222,7 +228,7 @@ export function createServices(deps: ServiceDeps) {
     audit,
     workDir: path.join(deps.config.dataDir, 'work'),
     ffmpeg: { threads: deps.config.FFMPEG_THREADS, timeoutMs: deps.config.FFMPEG_TIMEOUT_SECONDS * 1000 },
-    assertInScope: (actor, id) => desk.assertInScopeById(actor, id),
+    assertInScope: async (actor, id) => void (await studioScope.assertCoversId(actor, id)),
   });
   if (!deps.config.PAYOUT_DETAILS_KEY)
     deps.logger.warn('PAYOUT_DETAILS_KEY is not set: payout details are encrypted with a development key derived from DATA_DIR');
@@ -284,6 +290,7 @@ export function createServices(deps: ServiceDeps) {
     notify: notices.notify,
     guard: viewGuard,
     holds: propagationHolds,
+    assertInScope: async (actor, id) => void (await studioScope.assertCoversId(actor, id)),
   });
   const dashboards = createDashboardsService({ repo: createDashboardsRepository(db), charts: chartsRepo, clock: deps.clock });
 
@@ -343,7 +350,7 @@ export function createServices(deps: ServiceDeps) {
     holdMinutes: deps.config.PUBLISH_HOLD_MINUTES,
     maxAttempts: deps.config.PUBLISH_MAX_ATTEMPTS,
     notify: notices.notify,
-    assertInScope: (actor, id) => desk.assertInScopeById(actor, id),
+    assertInScope: async (actor, id) => void (await studioScope.assertCoversId(actor, id)),
   });
   const announcements = createAnnouncementsService({
     repo: distributionRepo,
@@ -385,6 +392,7 @@ export function createServices(deps: ServiceDeps) {
     ledger,
     desk,
     deskRepo,
+    studioScope,
     deskEdits,
     packaging,
     rewards,

@@ -16,6 +16,23 @@ declare module 'fastify' {
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
+type SecurityRequirement = Record<string, readonly string[]>;
+
+/**
+ * Whether a route needs a session, read from its OpenAPI `security` (the document clients
+ * read is the rule the server applies). No `security` inherits the document's default, the
+ * session; `security: []` is public; a list holding `{}` makes the session optional; a list
+ * without `session` names another credential (a kiosk key) that the route checks itself.
+ * Routes without a schema, or hidden from the document, are not API routes.
+ */
+export function routeNeedsSession(schema: unknown): boolean {
+  if (!schema || typeof schema !== 'object') return false;
+  const s = schema as { hide?: boolean; security?: readonly SecurityRequirement[] };
+  if (s.hide) return false;
+  if (s.security === undefined) return true;
+  return s.security.length > 0 && s.security.every((req) => Object.keys(req).length > 0) && s.security.some((req) => 'session' in req);
+}
+
 /**
  * Cookie sessions and CSRF protection.
  *
@@ -26,6 +43,19 @@ const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 export const authPlugin = fp<{ services: Services; publicOrigin: () => string }>(async (app, opts) => {
   app.decorateRequest('user', null);
   app.decorateRequest('session', null);
+
+  // Authentication before anything about the request is read: an anonymous call to a route
+  // that needs a session is 401 whatever its body, query or size (route-level onRequest hooks
+  // run after the global one below that finds the session, and before parsing and validation).
+  // OPTIONS is a CORS preflight, which never carries credentials.
+  const requireSession = async (req: FastifyRequest) => {
+    if (!req.user && req.method !== 'OPTIONS') throw new AppError('auth.required');
+  };
+  app.addHook('onRoute', (route) => {
+    if (!routeNeedsSession(route.schema)) return;
+    const own = route.onRequest === undefined ? [] : Array.isArray(route.onRequest) ? route.onRequest : [route.onRequest];
+    route.onRequest = [requireSession, ...own];
+  });
 
   app.addHook('onRequest', async (req) => {
     if (!SAFE_METHODS.has(req.method)) {

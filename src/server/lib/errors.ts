@@ -107,7 +107,8 @@ const LOAD_SHEDDING = new Set<string>(['rain.busy']);
 function statusFor(code: string): number {
   const hit = STATUS_BY_PREFIX.find(([c]) => c === code);
   if (hit) return hit[1];
-  if (code.endsWith('.not_found')) return 404;
+  // Every "no such thing" is a 404, whatever the module calls it: `x.not_found` and `x.session_not_found` alike.
+  if (/[._]not_found$/.test(code)) return 404;
   return 400;
 }
 

@@ -31,7 +31,13 @@ export function accountsRoutes(services: Services, authRateLimit: number): Fasti
       '/api/auth/sign-up/email',
       {
         config: limited,
-        schema: { tags: ['auth'], summary: 'Sign up a contributor with email and password', body: signUpEmailBody, response: { 201: userReply, ...errors } },
+        schema: {
+          tags: ['auth'],
+          security: [],
+          summary: 'Sign up a contributor with email and password',
+          body: signUpEmailBody,
+          response: { 201: userReply, ...errors },
+        },
       },
       async (req, reply) => {
         const out = await services.accounts.signUpEmail({ ...req.body, locale: req.body.locale ?? requestLocale(req) }, requestMeta(req));
@@ -44,7 +50,13 @@ export function accountsRoutes(services: Services, authRateLimit: number): Fasti
       '/api/auth/sign-in/email',
       {
         config: limited,
-        schema: { tags: ['auth'], summary: 'Sign in with email and password', body: signInEmailBody, response: { 200: userReply, ...errors } },
+        schema: {
+          tags: ['auth'],
+          security: [],
+          summary: 'Sign in with email and password',
+          body: signInEmailBody,
+          response: { 200: userReply, ...errors },
+        },
       },
       async (req, reply) => {
         const out = await services.accounts.signInEmail(req.body, requestMeta(req));
@@ -59,6 +71,7 @@ export function accountsRoutes(services: Services, authRateLimit: number): Fasti
         config: limited,
         schema: {
           tags: ['auth'],
+          security: [],
           summary: 'Text a 6-digit sign-in code to a phone number',
           body: sendPhoneCodeBody,
           response: { 202: z.object({ expiresInSeconds: z.number() }), ...errors, 502: errorBodySchema, 503: errorBodySchema },
@@ -76,6 +89,7 @@ export function accountsRoutes(services: Services, authRateLimit: number): Fasti
         config: limited,
         schema: {
           tags: ['auth'],
+          security: [],
           summary: 'Sign in (or up) with a phone number and its SMS code',
           body: signInPhoneBody,
           response: { 200: userReply, ...errors },
@@ -91,7 +105,7 @@ export function accountsRoutes(services: Services, authRateLimit: number): Fasti
     app.post(
       '/api/auth/sign-out',
       {
-        schema: { tags: ['auth'], summary: 'Sign out this session', response: { 204: z.null(), ...errors } },
+        schema: { tags: ['auth'], security: [{}, { session: [] }], summary: 'Sign out this session', response: { 204: z.null(), ...errors } },
       },
       async (req, reply) => {
         if (req.session && req.user) await services.accounts.signOut(req.session.id, req.user.id);

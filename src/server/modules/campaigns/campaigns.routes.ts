@@ -14,7 +14,7 @@ export function campaignsRoutes(services: Services): FastifyPluginAsyncZod {
     app.get(
       '/api/campaigns',
       {
-        schema: { tags: ['campaigns'], summary: 'Open campaigns', response: { 200: campaignListReply } },
+        schema: { tags: ['campaigns'], security: [], summary: 'Open campaigns', response: { 200: campaignListReply } },
       },
       async () => ({ campaigns: await services.campaigns.listOpen() }),
     );
@@ -22,7 +22,13 @@ export function campaignsRoutes(services: Services): FastifyPluginAsyncZod {
     app.get(
       '/api/campaigns/:idOrSlug',
       {
-        schema: { tags: ['campaigns'], summary: 'One campaign, by id or slug', params: idOrSlug, response: { 200: campaignReply, ...errors } },
+        schema: {
+          tags: ['campaigns'],
+          security: [{}, { session: [] }],
+          summary: 'One campaign, by id or slug',
+          params: idOrSlug,
+          response: { 200: campaignReply, ...errors },
+        },
       },
       async (req) => ({ campaign: await services.campaigns.getPublic(req.params.idOrSlug, req.user) }),
     );
@@ -48,6 +54,7 @@ export function campaignsRoutes(services: Services): FastifyPluginAsyncZod {
 
     const qrSchema = (format: string) => ({
       tags: ['campaigns'],
+      security: [{}, { session: [] }] as Record<string, string[]>[],
       summary: `Printable QR code (${format}) of the campaign's join link`,
       params: idParamSchema,
       response: { 200: z.any().describe(format), ...errors },

@@ -4,7 +4,7 @@ import type { Db } from '../../db/client.js';
 import type { SubmissionRow } from '../../db/schema.js';
 import type { Clock } from '../../lib/clock.js';
 import { AppError, isUniqueViolation } from '../../lib/errors.js';
-import { assertCan, can, type Actor } from '../accounts/permissions.js';
+import { assertCan, type Actor } from '../accounts/permissions.js';
 import type { AuditRepository } from '../audit/audit.repository.js';
 import type { CampaignsRepository } from '../campaigns/campaigns.repository.js';
 import type { LedgerService } from '../ledger/ledger.service.js';
@@ -12,6 +12,7 @@ import { applyMultiplier, type AdoptionRewards } from '../rewards/rewards.servic
 import type { SubmissionsRepository } from '../submissions/submissions.repository.js';
 import type { SubmissionsService } from '../submissions/submissions.service.js';
 import type { DeskRepository } from './desk.repository.js';
+import type { StudioScope } from './desk.scope.js';
 
 export interface DeskServiceDeps {
   db: Db;
@@ -22,6 +23,8 @@ export interface DeskServiceDeps {
   ledger: LedgerService;
   audit: AuditRepository;
   clock: Clock;
+  /** The studio scope (desk.scope.ts): every item-level action checks it. */
+  scope: StudioScope;
   claimMinutes?: number;
   /** Cumulative rewards: reach multiplier on the reward, bonus tiers after it (same transaction). */
   rewards?: AdoptionRewards;
@@ -43,20 +46,11 @@ export function createDeskService(deps: DeskServiceDeps) {
   const { db, repo, clock } = deps;
   const claimMs = (deps.claimMinutes ?? 15) * 60_000;
 
-  /** Editors work their studios' queues (and items routed nowhere); chief editors and admins see all. */
-  // Inside a transaction every read must go through `tx`: on the embedded database a read on
-  // the pool would wait for the transaction that is waiting for it.
-  async function scopeOf(actor: Actor, tx: Db = db): Promise<{ all: true } | { all: false; studioIds: string[] }> {
-    assertCan(actor, 'desk.review');
-    if (can(actor, 'desk.view_all')) return { all: true };
-    return { all: false, studioIds: await repo.studioIdsForUser(actor.id, tx) };
-  }
-
+  // The studio scope lives in desk.scope.ts, shared with packaging, publishing, submissions and media.
+  const scopeOf = (actor: Actor, tx: Db = db) => deps.scope.forDesk(actor, tx);
   async function assertInScope(actor: Actor, row: SubmissionRow, tx: Db = db): Promise<void> {
-    const scope = await scopeOf(actor, tx);
-    if (scope.all) return;
-    const studio = await repo.studioOf(row.id, tx);
-    if (studio && !scope.studioIds.includes(studio)) throw new AppError('desk.out_of_scope');
+    assertCan(actor, 'desk.review');
+    await deps.scope.assertCovers(actor, row, tx);
   }
 
   async function summaries(userIds: string[]) {
@@ -104,12 +98,6 @@ export function createDeskService(deps: DeskServiceDeps) {
 
   return {
     trustLevel,
-
-    async assertInScopeById(actor: Actor, id: string): Promise<void> {
-      const row = await deps.submissionsRepo.get(id);
-      if (!row) throw new AppError('submission.not_found');
-      await assertInScope(actor, row);
-    },
 
     async queue(
       actor: Actor,

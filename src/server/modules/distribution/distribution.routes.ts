@@ -203,6 +203,8 @@ export function distributionRoutes(services: Services): FastifyPluginAsyncZod {
       {
         schema: {
           tags: ['kiosk'],
+          // A screen's `x-kiosk-key`, not a session.
+          security: [],
           summary: 'A kiosk screen’s playlist (header x-kiosk-key): the kiosk channel’s live videos, newest first',
           response: { 200: kioskPlaylistReply, ...errors },
         },

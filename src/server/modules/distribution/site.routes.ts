@@ -15,6 +15,7 @@ export function siteRoutes(services: Services): FastifyPluginAsyncZod {
       {
         schema: {
           tags: ['site'],
+          security: [],
           summary: 'Published videos, newest first (cursor paging)',
           querystring: z.strictObject({
             cursor: z.string().max(200).optional(),
@@ -31,7 +32,7 @@ export function siteRoutes(services: Services): FastifyPluginAsyncZod {
     );
     app.get(
       '/api/videos/:id',
-      { schema: { tags: ['site'], summary: 'One published video', params: idParamSchema, response: { 200: videoReply, ...errors } } },
+      { schema: { tags: ['site'], security: [], summary: 'One published video', params: idParamSchema, response: { 200: videoReply, ...errors } } },
       async (req, reply) => {
         reply.header('cache-control', 'public, max-age=30');
         return { video: await site().video(req.params.id) };
@@ -42,6 +43,7 @@ export function siteRoutes(services: Services): FastifyPluginAsyncZod {
       {
         schema: {
           tags: ['site'],
+          security: [],
           summary: 'A contributor’s public page (拍客故事): name, published videos, reach',
           params: idParamSchema,
           response: { 200: profileReply, ...errors },

@@ -98,6 +98,7 @@ export function packagingRoutes(services: Services): FastifyPluginAsyncZod {
       {
         schema: {
           tags: ['public'],
+          security: [],
           summary: '拍客·每日必看: the daily picks up to today, newest first',
           querystring: z.strictObject({ days: z.coerce.number().int().min(1).max(90).default(7) }),
           response: { 200: dailyPickListReply },

@@ -12,6 +12,7 @@ import { extractFrames } from '../media/frames.js';
 import type { ProbeFacts } from '../media/probe.js';
 import type { SubmissionsRepository } from '../submissions/submissions.repository.js';
 import { submissionPrefix } from '../submissions/submissions.service.js';
+import type { StudioScope } from '../desk/desk.scope.js';
 import type { PackagingRepository } from './packaging.repository.js';
 
 const COVER_CANDIDATES = 6;
@@ -25,6 +26,8 @@ export interface PackagingDeps {
   clock: Clock;
   workDir: string;
   ffmpeg: { threads: number; timeoutMs: number };
+  /** The desk's studio scope (desk.scope.ts): packaging and picks only for items the editor may work on. */
+  scope: StudioScope;
 }
 
 /** Today's date in Asia/Shanghai as YYYY-MM-DD (China keeps UTC+8 all year). */
@@ -37,11 +40,18 @@ const mediaUrl = (key: string | null | undefined) => (key ? `/api/media/${key}` 
 export function createPackagingService(deps: PackagingDeps) {
   const { repo } = deps;
 
-  async function adopted(id: string): Promise<SubmissionRow> {
-    const row = await deps.submissionsRepo.get(id);
-    if (!row) throw new AppError('submission.not_found');
+  /** An adopted video the actor may work on; scope before status, so another studio learns nothing of it. */
+  async function adopted(actor: Actor, id: string): Promise<SubmissionRow> {
+    assertCan(actor, 'desk.review');
+    const row = await deps.scope.assertCoversId(actor, id);
     if (row.status !== 'adopted') throw new AppError('desk.not_adopted');
     return row;
+  }
+
+  /** A day's pick belongs to the studio of its video: replacing or clearing it is working on that video. */
+  async function assertPickInScope(actor: Actor, day: string): Promise<void> {
+    const current = await repo.getPick(day);
+    if (current) await deps.scope.assertCovers(actor, { id: current.submissionId });
   }
 
   /** A cover must be one of this submission's own frames: its poster or a candidate. */
@@ -70,8 +80,7 @@ export function createPackagingService(deps: PackagingDeps) {
 
   return {
     async list(actor: Actor, id: string) {
-      assertCan(actor, 'desk.review');
-      await adopted(id);
+      await adopted(actor, id);
       return (await repo.listPackages(id)).map(presentPackage);
     },
 
@@ -82,8 +91,7 @@ export function createPackagingService(deps: PackagingDeps) {
       channel: Channel,
       body: { headline: string; summary: string; tags: string[]; coverKey: string | null; credit: string },
     ) {
-      assertCan(actor, 'desk.review');
-      await adopted(id);
+      await adopted(actor, id);
       const limits = CHANNEL_LIMITS[channel];
       const [min, max] = limits.headline;
       const h = count(body.headline);
@@ -104,8 +112,7 @@ export function createPackagingService(deps: PackagingDeps) {
 
     /** Candidate cover frames, made once from the original and kept beside the other outputs. */
     async covers(actor: Actor, id: string) {
-      assertCan(actor, 'desk.review');
-      const row = await adopted(id);
+      const row = await adopted(actor, id);
       const keys = Array.from({ length: COVER_CANDIDATES }, (_, i) => `${submissionPrefix(id)}/covers/${i}.jpg`);
       const facts = row.probe as unknown as ProbeFacts | null;
       const duration = facts?.durationSeconds ?? 0;
@@ -128,7 +135,8 @@ export function createPackagingService(deps: PackagingDeps) {
     async setDailyPick(actor: Actor, day: string, body: { submissionId: string; headline: string; summary: string; coverKey: string | null }) {
       assertCan(actor, 'desk.review');
       if (day < shanghaiDay(deps.clock.now())) throw new AppError('daily_pick.past_day');
-      await adopted(body.submissionId);
+      await adopted(actor, body.submissionId);
+      await assertPickInScope(actor, day);
       checkCover(body.submissionId, body.coverKey);
       await deps.db.transaction(async (tx) => {
         await repo.upsertPick({ day, ...body, scheduledBy: actor.id }, tx);
@@ -143,6 +151,7 @@ export function createPackagingService(deps: PackagingDeps) {
     async clearDailyPick(actor: Actor, day: string) {
       assertCan(actor, 'desk.review');
       if (day < shanghaiDay(deps.clock.now())) throw new AppError('daily_pick.past_day');
+      await assertPickInScope(actor, day);
       await deps.db.transaction(async (tx) => {
         await repo.deletePick(day, tx);
         await deps.audit.create({ actorId: actor.id, action: 'daily_pick.clear', objectType: 'daily_pick', objectId: day }, tx);

@@ -26,6 +26,8 @@ export interface GrandPrizeServiceDeps {
   /** With both, a nomination whose reach looks forged is held for review before it can be confirmed. */
   guard?: ViewGuard;
   holds?: Pick<HoldsService, 'hold' | 'byKey'>;
+  /** The desk's studio scope (desk.scope.ts): an editor confirms prizes only for videos their studio may work on. */
+  assertInScope?: (actor: Actor, submissionId: string) => Promise<void>;
 }
 
 const DAY_MS = 86_400_000;
@@ -194,6 +196,7 @@ export function createGrandPrizeService(deps: GrandPrizeServiceDeps) {
      */
     async confirm(actor: Actor, q: { campaignId: string; submissionId: string }, input: GrandPrizeConfirmInput) {
       assertCan(actor, 'grand_prize.confirm');
+      await deps.assertInScope?.(actor, q.submissionId);
       const now = clock.now();
       const created = await db.transaction(async (tx) => {
         const round = await repo.getRoundForUpdate(q.campaignId, tx);

@@ -5,6 +5,7 @@ import { AppError } from '../../lib/errors.js';
 import { assertCan, type Actor } from '../accounts/permissions.js';
 import type { AuditRepository } from '../audit/audit.repository.js';
 import type { LedgerService } from '../ledger/ledger.service.js';
+import type { StudioScope } from '../desk/desk.scope.js';
 import type { HoldsRepository, NewPropagationHold, PropagationHoldRow, PropagationHoldStatus } from './holds.repository.js';
 
 export interface HoldsServiceDeps {
@@ -13,6 +14,8 @@ export interface HoldsServiceDeps {
   ledger: LedgerService;
   audit: AuditRepository;
   clock: Clock;
+  /** The desk's studio scope (desk.scope.ts): an editor decides holds only on videos their studio may work on. */
+  scope?: Pick<StudioScope, 'assertCovers'>;
 }
 
 export function presentHold(h: PropagationHoldRow): PropagationHold {
@@ -72,6 +75,7 @@ export function createHoldsService(deps: HoldsServiceDeps) {
     await db.transaction(async (tx) => {
       const h = await repo.getForUpdate(id, tx);
       if (!h) throw new AppError('propagation_hold.not_found');
+      await deps.scope?.assertCovers(actor, { id: h.submissionId }, tx);
       // A double click (or a retry after a lost answer) is answered with the decision already made.
       if (h.status === to) return;
       if (h.status !== 'held') throw new AppError('propagation_hold.already_decided', { status: h.status });
@@ -99,7 +103,18 @@ export function createHoldsService(deps: HoldsServiceDeps) {
 
     async list(actor: Actor, q: { status?: PropagationHoldStatus; campaignId?: string }): Promise<PropagationHold[]> {
       assertCan(actor, 'grand_prize.confirm');
-      return (await repo.list(q)).map(presentHold);
+      const rows = await repo.list(q);
+      if (!deps.scope) return rows.map(presentHold);
+      // Editors see the holds on videos their studios may work on, as on the desk's queue.
+      const visible: PropagationHoldRow[] = [];
+      for (const h of rows) {
+        const ok = await deps.scope.assertCovers(actor, { id: h.submissionId }).then(
+          () => true,
+          (err: unknown) => (err instanceof AppError && err.code === 'desk.out_of_scope' ? false : Promise.reject(err)),
+        );
+        if (ok) visible.push(h);
+      }
+      return visible.map(presentHold);
     },
     release: (actor: Actor, id: string) => decide(actor, id, 'released', null),
     reject: (actor: Actor, id: string, note?: string) => decide(actor, id, 'rejected', note ?? null),

@@ -74,6 +74,7 @@ export function rainRoutes(services: Services): FastifyPluginAsyncZod {
       {
         schema: {
           tags: ['rain'],
+          security: [],
           summary: 'A campaign’s rain sessions with their state (scheduled, open, ended, settled)',
           querystring: rainSessionsQuery,
           response: { 200: rainSessionsReply, ...errors },
@@ -85,7 +86,7 @@ export function rainRoutes(services: Services): FastifyPluginAsyncZod {
     app.get(
       '/api/rain/sessions/:id',
       {
-        schema: { tags: ['rain'], summary: 'One rain session', params: idParamSchema, response: { 200: rainSessionReply, ...errors } },
+        schema: { tags: ['rain'], security: [], summary: 'One rain session', params: idParamSchema, response: { 200: rainSessionReply, ...errors } },
       },
       async (req) => ({ session: await rain().get(req.params.id) }),
     );
@@ -109,6 +110,8 @@ export function rainRoutes(services: Services): FastifyPluginAsyncZod {
       {
         schema: {
           tags: ['rain'],
+          // The session cookie or, without it, the signed `x-rain-token` (checked by the service).
+          security: [{}, { session: [] }],
           summary: 'Grab one red packet',
           description:
             'A contributor of the campaign with the session’s `x-rain-token`. The session cookie is optional: without it the token, signed for one contributor and one session, says who grabs (the rain page sends no cookie, which spares the cookie’s session lookup on the hottest route); with it, the token must be that user’s. 401 with neither. 409: `rain.no_packets_left`, `rain.already_grabbed`, `rain.not_open`. 403: `rain.bad_token`, `rain.account_too_new`, `rain.submission_required`. 429 past the per-account or per-IP rate. A win may be `held` for review (paid once released): new account, IP cluster or device cluster (`x-rain-device`). 503 `rain.busy` (with Retry-After) without Redis when more grabs wait for the database than RAIN_MAX_WAITING_GRABS: tap again.',

@@ -155,6 +155,7 @@ describe('reach multipliers', () => {
       ledger: s.ledger,
       audit: s.audit,
       clock,
+      scope: s.studioScope,
       rewards: rewards.adoption,
     });
     const editor = { id: chief.user.id, roles: ['chief_editor' as const] };

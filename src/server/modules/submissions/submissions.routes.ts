@@ -136,6 +136,8 @@ export function submissionsRoutes(services: Services, uploads: UploadsServer): F
       {
         schema: {
           tags: ['submissions'],
+          // Public for a daily pick (from its day on) and for videos live on Paike's own site; otherwise the session.
+          security: [{}, { session: [] }],
           summary: 'A processed media file (HLS playlist or segment, poster, sprite): its contributor or the desk',
           response: { 200: z.any(), ...errors },
         },

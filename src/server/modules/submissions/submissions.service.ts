@@ -10,7 +10,7 @@ import { AppError } from '../../lib/errors.js';
 import { translateAny } from '../../lib/messages.js';
 import type { Storage } from '../../lib/storage.js';
 import { startOfDayShanghai } from '../../lib/time.js';
-import { assertCan, assertOwnerOr, can, type Actor } from '../accounts/permissions.js';
+import { assertCan, type Actor } from '../accounts/permissions.js';
 import type { CampaignsRepository } from '../campaigns/campaigns.repository.js';
 import type { SubmissionsRepository } from './submissions.repository.js';
 
@@ -22,6 +22,8 @@ export interface SubmissionsServiceDeps {
   jobs: JobQueue;
   clock: Clock;
   limits: { concurrentUploads: number; bytesPerDay: number; expiryHours: number };
+  /** Who may read a submission and its files: its contributor, or desk staff within their studio scope (desk.scope.ts). */
+  readAccess: (actor: Actor | null | undefined, row: SubmissionRow) => Promise<void>;
 }
 
 /** Storage keys of a submission all live under this prefix, so withdrawal removes them in one go. */
@@ -307,8 +309,8 @@ export function createSubmissionsService(deps: SubmissionsServiceDeps) {
     async get(actor: Actor, id: string, locale: Locale): Promise<Submission> {
       const row = await repo.get(id);
       if (!row) throw new AppError('submission.not_found');
-      assertOwnerOr(actor, row.userId, 'desk.access');
-      return present(row, locale, can(actor, 'desk.access'));
+      await deps.readAccess(actor, row);
+      return present(row, locale, actor.id !== row.userId);
     },
 
     /** Withdraws before adoption: the submission stays (as withdrawn) but its files go. */
@@ -338,13 +340,14 @@ export function createSubmissionsService(deps: SubmissionsServiceDeps) {
       return uploadIds;
     },
 
-    /** Who may read a stored media file: its owner, or the desk. */
+    /** Who may read a stored media file: its owner, or the desk within its studio scope. */
     async assertMediaAccess(actor: Actor | null, key: string): Promise<void> {
       const m = /^submissions\/([0-9a-f-]{36})\//.exec(key);
       if (!m) throw new AppError('submission.not_found');
+      if (!actor) throw new AppError('auth.required');
       const row = await repo.get(m[1]!);
-      if (!row || !actor) throw new AppError(actor ? 'submission.not_found' : 'auth.required');
-      assertOwnerOr(actor, row.userId, 'desk.access');
+      if (!row) throw new AppError('submission.not_found');
+      await deps.readAccess(actor, row);
     },
   };
 }

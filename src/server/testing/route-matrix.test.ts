@@ -1,0 +1,381 @@
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { demoCampaign } from '../seed.js';
+import { createTestContext, fixedClock, GOOD_PASSWORD, sessionCookie, signUp, staff, uniqueEmail, type TestContext } from './harness.js';
+import {
+  MATRIX_ACTORS,
+  enumerateRoutes,
+  fillPath,
+  outcomeOf,
+  readMatrix,
+  sampleValue,
+  writeMatrix,
+  type MatrixActor,
+  type OpenApiDocument,
+  type Outcome,
+  type RouteInfo,
+} from './route-matrix.js';
+
+// The authorization matrix: every route in the OpenAPI document, called over real HTTP as
+// anonymous, two contributors (B acting on A's objects), an editor of another studio, finance
+// and an admin, with a request that passes the route's schema and real object ids, so the
+// answer is the route's authorization and not its validation. The outcomes are compared with
+// route-matrix.expected.json (one line per route). A route without a row fails the test.
+// After a deliberate change, `UPDATE_ROUTE_MATRIX=1 npx vitest run --project server
+// src/server/testing/route-matrix.test.ts` rewrites the file; review its diff like code.
+
+const MATRIX_FILE = path.join(path.dirname(fileURLToPath(import.meta.url)), 'route-matrix.expected.json');
+// Wednesday 2026-11-26 12:00 in Beijing, inside the demo campaign.
+const clock = fixedClock('2026-11-26T04:00:00Z');
+const FUTURE_DAY = '2026-11-28';
+const UNKNOWN = '00000000-0000-4000-8000-00000000abcd';
+
+let ctx: TestContext;
+let base: string;
+let work: string;
+let emailA: string;
+const cookies = {} as Record<MatrixActor, string | null>;
+const ids = {} as {
+  campaign: string;
+  contributorA: string;
+  submission: string;
+  studio: string;
+  publication: string;
+  payout: string;
+  batch: string;
+  kiosk: string;
+  rain: string;
+  live: string;
+  session: string;
+  upload: string;
+  notice: string;
+};
+
+const s = () => ctx.runtime.services;
+
+async function api(cookie: string, method: string, url: string, payload?: unknown) {
+  const res = await ctx.app.inject({ method: method as 'POST', url, headers: { cookie }, ...(payload === undefined ? {} : { payload: payload as object }) });
+  if (res.statusCode >= 300) throw new Error(`setup ${method} ${url}: ${res.statusCode} ${res.body}`);
+  return res.json();
+}
+
+const tusMetadata = (meta: Record<string, string>) =>
+  Object.entries(meta)
+    .map(([k, v]) => `${k} ${Buffer.from(v).toString('base64')}`)
+    .join(',');
+
+beforeAll(async () => {
+  // No packaging hold: the live video goes out on adoption.
+  ctx = await createTestContext({ clock, env: { PUBLISH_HOLD_MINUTES: '0' } });
+  base = await ctx.app.listen({ port: 0, host: '127.0.0.1' });
+  work = mkdtempSync(path.join(tmpdir(), 'paike-matrix-'));
+  const admin = await staff(ctx, ['admin']);
+  const chief = await staff(ctx, ['chief_editor']);
+  const foodEditor = await staff(ctx, ['editor']);
+  const otherEditor = await staff(ctx, ['editor']);
+  const finance = await staff(ctx, ['finance']);
+  ids.campaign = (await api(admin.cookie, 'POST', '/api/admin/campaigns', { ...demoCampaign(clock.now()), slug: 'matrix' })).campaign.id;
+  const campaignId = ids.campaign;
+  await api(admin.cookie, 'POST', `/api/finance/campaigns/${campaignId}/budget`, { amountFen: 100_000_000, idempotencyKey: 'matrix-budget' }).catch(
+    () => undefined,
+  );
+  const a = await signUp(ctx.app, { campaignId });
+  const b = await signUp(ctx.app, { campaignId });
+  Object.assign(cookies, {
+    anonymous: null,
+    contributorA: a.cookie,
+    contributorB: b.cookie,
+    otherEditor: otherEditor.cookie,
+    finance: finance.cookie,
+    admin: admin.cookie,
+  });
+  ids.contributorA = a.user.id;
+  emailA = a.user.email;
+
+  // A's video is the food studio's; the other editor works for travel.
+  await api(chief.cookie, 'POST', '/api/desk/studios', { name: '美食', memberIds: [foodEditor.user.id], routes: [{ campaignId, theme: 'food' }] });
+  ids.studio = (
+    await api(chief.cookie, 'POST', '/api/desk/studios', { name: '旅行', memberIds: [otherEditor.user.id], routes: [{ campaignId, theme: 'travel' }] })
+  ).studio.id;
+  const row = await s().submissionsRepo.create({
+    userId: a.user.id,
+    campaignId,
+    theme: 'food',
+    title: '街头小吃',
+    consentAt: clock.now(),
+    status: 'in_review',
+    progress: 100,
+    uploadLength: 1000,
+    originalFilename: 'a.mp4',
+    durationSeconds: 75,
+    width: 720,
+    height: 1280,
+    processedAt: clock.now(),
+  });
+  ids.submission = row.id;
+  // A second video of A's, live on Paike's own site: the public pages have something to show.
+  const live = await s().submissionsRepo.create({
+    userId: a.user.id,
+    campaignId,
+    theme: 'food',
+    title: '早市',
+    consentAt: clock.now(),
+    status: 'in_review',
+    progress: 100,
+    uploadLength: 1000,
+    originalFilename: 'b.mp4',
+    durationSeconds: 75,
+    width: 720,
+    height: 1280,
+    processedAt: clock.now(),
+  });
+  ids.live = live.id;
+  await s().submissionsRepo.update(live.id, { outputs: { original: `submissions/${live.id}/original`, master: `submissions/${live.id}/hls/master.m3u8` } });
+  const jpeg = path.join(work, 'frame.jpg');
+  writeFileSync(jpeg, Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0, 0x10, 0x4a, 0x46, 0x49, 0x46, 0, 1, 0xff, 0xd9]));
+  const prefix = `submissions/${row.id}`;
+  await s().storage.putFile(`${prefix}/poster.jpg`, jpeg);
+  for (let i = 0; i < 6; i++) await s().storage.putFile(`${prefix}/covers/${i}.jpg`, jpeg);
+  await s().submissionsRepo.update(row.id, {
+    outputs: { original: `${prefix}/original`, poster: `${prefix}/poster.jpg`, master: `${prefix}/hls/master.m3u8` },
+  });
+  await api(chief.cookie, 'POST', `/api/desk/submissions/${row.id}/adopt`, { grade: 'C' });
+  await s().publishing.dispatch(row.id);
+  const channels = (await api(chief.cookie, 'GET', `/api/desk/submissions/${row.id}/publications`)).channels as {
+    channel: string;
+    publication: { id: string } | null;
+  }[];
+  ids.publication = channels.find((c) => c.channel === 'app')!.publication!.id;
+  await api(chief.cookie, 'POST', `/api/desk/submissions/${live.id}/adopt`, { grade: 'C' });
+  await s().publishing.dispatch(live.id);
+  const liveChannels = (await api(chief.cookie, 'GET', `/api/desk/submissions/${live.id}/publications`)).channels as typeof channels;
+  await s().publishing.publish(liveChannels.find((c) => c.channel === 'app')!.publication!.id);
+
+  ids.payout = (
+    await api(a.cookie, 'POST', '/api/me/payouts', { requestId: randomUUID(), amountFen: 10_000, method: 'wechat', realName: '张三', account: 'wx_zhangsan' })
+  ).payout.id;
+  const second = await api(a.cookie, 'POST', '/api/me/payouts', {
+    requestId: randomUUID(),
+    amountFen: 10_000,
+    method: 'wechat',
+    realName: '张三',
+    account: 'wx_zhangsan',
+  });
+  ids.batch = (await api(finance.cookie, 'POST', '/api/finance/payout-batches', { channel: 'wechat', payoutIds: [second.payout.id] })).batch.id;
+  ids.kiosk = (await api(admin.cookie, 'POST', '/api/admin/kiosk-screens', { name: '大堂' })).screen.id;
+  ids.rain = (
+    await api(admin.cookie, 'POST', `/api/admin/campaigns/${campaignId}/rain/sessions`, {
+      startsAt: new Date(clock.now().getTime() + 3_600_000).toISOString(),
+      budgetFen: 100_000,
+      packetCount: 10,
+    })
+  ).session.id;
+
+  // A second session of A's to revoke, and an upload of A's to resume.
+  const again = await ctx.app.inject({ method: 'POST', url: '/api/auth/sign-in/email', payload: { email: a.user.email, password: GOOD_PASSWORD } });
+  const sessions = (await api(a.cookie, 'GET', '/api/me/sessions')).sessions as { id: string; current: boolean }[];
+  ids.session = sessions.find((x) => !x.current)!.id;
+  expect(sessionCookie(again)).toBeTruthy();
+  const created = await fetch(`${base}/api/uploads`, {
+    method: 'POST',
+    headers: {
+      cookie: a.cookie,
+      'tus-resumable': '1.0.0',
+      'upload-length': '1000',
+      'upload-metadata': tusMetadata({ campaignId, theme: 'food', title: '回家的路', filename: 'home.mp4', consent: 'true' }),
+    },
+  });
+  expect(created.status).toBe(201);
+  ids.upload = created.headers.get('location')!.split('/').pop()!;
+  const notices = (await api(a.cookie, 'GET', '/api/me/notices')).notices as { id: string }[];
+  ids.notice = notices[0]?.id ?? UNKNOWN;
+}, 180_000);
+
+afterAll(async () => {
+  await ctx?.close();
+  if (work) rmSync(work, { recursive: true, force: true });
+});
+
+/** Real object ids for each path parameter; a route with a parameter not known here fails the test. */
+function pathValues(route: RouteInfo): Record<string, string> {
+  const p = route.path;
+  const one = (name: string): string => {
+    if (name === '*') return `submissions/${ids.submission}/poster.jpg`;
+    if (name === 'day') return FUTURE_DAY;
+    if (name === 'channel') return p.startsWith('/api/admin/channels') ? 'weibo' : 'app';
+    if (name === 'campaignId') return ids.campaign;
+    if (name === 'submissionId') return ids.submission;
+    if (name === 'idOrSlug') return ids.campaign;
+    if (name !== 'id') throw new Error(`route-matrix.test.ts: no fixture for {${name}} in ${route.key}`);
+    const byPrefix: [string, string][] = [
+      ['/api/me/sessions/', ids.session],
+      ['/api/me/notices/', ids.notice],
+      ['/api/me/submissions/', ids.submission],
+      ['/api/admin/users/', ids.contributorA],
+      ['/api/admin/campaigns/', ids.campaign],
+      ['/api/finance/campaigns/', ids.campaign],
+      ['/api/campaigns/', ids.campaign],
+      ['/api/uploads/', ids.upload],
+      ['/api/submissions/', ids.submission],
+      ['/api/desk/submissions/', ids.submission],
+      ['/api/videos/', ids.live],
+      ['/api/dashboards/videos/', ids.submission],
+      ['/api/desk/studios/', ids.studio],
+      ['/api/dashboards/studios/', ids.studio],
+      ['/api/desk/publications/', ids.publication],
+      ['/api/finance/payouts/', ids.payout],
+      ['/api/finance/payout-batches/', ids.batch],
+      ['/api/admin/kiosk-screens/', ids.kiosk],
+      ['/api/rain/sessions/', ids.rain],
+      ['/api/admin/rain/sessions/', ids.rain],
+      // No win exists in this run: every actor meets the same unknown id.
+      ['/api/admin/rain/grabs/', UNKNOWN],
+      ['/api/contributors/', ids.contributorA],
+      ['/api/dashboards/contributors/', ids.contributorA],
+    ];
+    const hit = byPrefix.find(([prefix]) => p.startsWith(prefix));
+    if (!hit) throw new Error(`route-matrix.test.ts: no fixture for {id} in ${route.key}`);
+    return hit[1];
+  };
+  return Object.fromEntries(route.pathParams.map((n) => [n, one(n)]));
+}
+
+/** Values by property name where a merely well-formed one would not reach the route's rules. */
+function namedValues(): Record<string, unknown> {
+  return {
+    campaignId: ids.campaign,
+    submissionId: ids.submission,
+    payoutIds: [ids.payout],
+    grade: 'C',
+    expectedGrade: 'C',
+    email: uniqueEmail('matrix'),
+    password: GOOD_PASSWORD,
+    phone: '+8613800138000',
+    code: '123456',
+    name: '矩阵',
+    headline: '成都的早晨',
+    realName: '张三',
+    account: 'wx_zhangsan',
+    requestId: randomUUID(),
+    startsAt: new Date(clock.now().getTime() + 7_200_000).toISOString(),
+    budgetFen: 100_000,
+    packetCount: 10,
+    amountFen: 10_000,
+    roles: ['editor'],
+    'x-rain-token': 'not-a-token',
+  };
+}
+
+/** Query strings the generic sample would leave short of the route's rules. */
+const QUERY_OVERRIDES: Record<string, Record<string, string>> = {
+  // With a code the callback reaches the connect; without one it only sends the browser back.
+  'GET /api/admin/channels/{channel}/callback': { code: 'matrix-code', state: 'matrix-state' },
+};
+
+/** Bodies the generic sample cannot make valid (cross-field rules). */
+const BODY_OVERRIDES: Record<string, () => unknown> = {
+  'POST /api/admin/campaigns': () => ({ ...demoCampaign(clock.now()), slug: `m-${randomUUID().slice(0, 8)}` }),
+  'POST /api/admin/campaigns/{id}/rain/schedule': () => ({
+    firstDay: FUTURE_DAY,
+    days: 1,
+    times: ['20:00'],
+    durationSeconds: 60,
+    budgetFen: 100_000,
+    packetCount: 10,
+  }),
+  'PATCH /api/desk/studios/{id}': () => ({ name: '旅行' }),
+  'POST /api/auth/sign-in/email': () => ({ email: emailA, password: GOOD_PASSWORD }),
+  'POST /api/me/edits': () => ({
+    campaignId: ids.campaign,
+    theme: 'food',
+    title: '剪辑',
+    consent: true,
+    clips: [{ filename: 'a.mp4', sizeBytes: 1000, startSeconds: 0, endSeconds: 5 }],
+  }),
+  'POST /api/desk/submissions/{id}/edits': () => ({ startSeconds: 1, endSeconds: 61, mode: 'vtt', subtitles: [] }),
+};
+
+async function send(route: RouteInfo, actor: MatrixActor): Promise<{ status: number; code?: string }> {
+  const url = new URL(fillPath(route.path, pathValues(route)), base);
+  const named = namedValues();
+  for (const q of route.query) url.searchParams.set(q.name, String(sampleValue(q.schema, { ...named, from: FUTURE_DAY, to: FUTURE_DAY }, q.name)));
+  for (const [k, v] of Object.entries(QUERY_OVERRIDES[route.key] ?? {})) url.searchParams.set(k, v);
+  const headers: Record<string, string> = {};
+  const cookie = cookies[actor];
+  if (cookie) headers.cookie = cookie;
+  for (const h of route.headers) headers[h.name] = String(sampleValue(h.schema, named, h.name));
+  let body: string | Buffer | undefined;
+  if (route.path.startsWith('/api/uploads')) {
+    headers['tus-resumable'] = '1.0.0';
+    if (route.method === 'POST') {
+      headers['upload-length'] = '1000';
+      headers['upload-metadata'] = tusMetadata({ campaignId: ids.campaign, theme: 'food', title: '矩阵', filename: 'm.mp4', consent: 'true' });
+    }
+    if (route.method === 'PATCH') {
+      headers['upload-offset'] = '0';
+      headers['content-type'] = 'application/offset+octet-stream';
+      body = Buffer.alloc(10);
+    }
+  } else if (route.body || BODY_OVERRIDES[route.key]) {
+    headers['content-type'] = 'application/json';
+    body = JSON.stringify(BODY_OVERRIDES[route.key]?.() ?? sampleValue(route.body, named));
+  }
+  const abort = new AbortController();
+  const res = await fetch(url, { method: route.method, headers, body, signal: abort.signal, redirect: 'manual' });
+  // Server-sent events never end: the status line is the answer.
+  if ((res.headers.get('content-type') ?? '').startsWith('text/event-stream')) {
+    abort.abort();
+    return { status: res.status };
+  }
+  const text = await res.text();
+  let code: string | undefined;
+  try {
+    code = (JSON.parse(text) as { error?: { code?: string } }).error?.code;
+  } catch {
+    code = undefined;
+  }
+  return { status: res.status, code };
+}
+
+describe('authorization matrix', () => {
+  it('every route answers each person as route-matrix.expected.json says', { timeout: 240_000 }, async () => {
+    const doc = (await (await fetch(`${base}/api/openapi.json`)).json()) as OpenApiDocument;
+    // Calls that end what later calls stand on (a session, an upload) go last.
+    const last = (r: RouteInfo) => (r.key === 'POST /api/auth/sign-out' ? 2 : r.method === 'DELETE' ? 1 : 0);
+    const routes = enumerateRoutes(doc).sort((x, y) => last(x) - last(y));
+    expect(routes.length).toBeGreaterThan(90);
+    const actual = new Map<string, Outcome[]>();
+    const problems: string[] = [];
+    for (const route of routes) {
+      const row: Outcome[] = [];
+      for (const actor of MATRIX_ACTORS) {
+        const r = await send(route, actor);
+        if (r.status >= 500) problems.push(`${route.key} as ${actor}: ${r.status} ${r.code ?? ''}`);
+        // The request must reach the route's rules: a schema refusal would hide its authorization.
+        if (r.code === 'request.invalid' || r.code === 'request.malformed_json')
+          problems.push(`${route.key} as ${actor}: ${r.code} (the test's request is not valid enough)`);
+        // A route that needs a session says so before anything else.
+        if (actor === 'anonymous' && route.security === 'session' && r.status !== 401 && route.method !== 'OPTIONS')
+          problems.push(`${route.key}: anonymous got ${r.status}, not 401`);
+        row.push(outcomeOf(r.status));
+      }
+      actual.set(route.key, row);
+    }
+    if (process.env.UPDATE_ROUTE_MATRIX) writeMatrix(MATRIX_FILE, actual);
+    expect(problems).toEqual([]);
+
+    const expected = readMatrix(MATRIX_FILE);
+    const diff: string[] = [];
+    for (const [key, row] of actual) {
+      const want = expected.get(key);
+      if (!want) diff.push(`${key}: no row in route-matrix.expected.json (got ${row.join(' ')})`);
+      else if (want.join(' ') !== row.join(' ')) diff.push(`${key}: expected ${want.join(' ')}, got ${row.join(' ')}`);
+    }
+    for (const key of expected.keys()) if (!actual.has(key)) diff.push(`${key}: in route-matrix.expected.json but not in the API`);
+    expect(diff, `columns: ${MATRIX_ACTORS.join(' ')}`).toEqual([]);
+  });
+});
