@@ -83,6 +83,41 @@ describe('requesting a payout', () => {
     expect((await inject('GET', u.cookie, '/api/me/payouts')).json()).toEqual({ payouts: [], minimumFen: 5_000 });
   });
 
+  it('refuses control characters, direction marks and lone surrogates in the name, account and bank, in the user’s language; real names of every script pass', async () => {
+    const u = await contributorWith(100_000);
+    const refusals: [Record<string, unknown>, string][] = [
+      [wechat(10_000, { realName: '张\u0000三' }), 'payout.unprintable_name'],
+      [wechat(10_000, { realName: '李\u202E四=1+1' }), 'payout.unprintable_name'],
+      [wechat(10_000, { realName: 'Ann\u2066a\u2069 Li' }), 'payout.unprintable_name'],
+      [wechat(10_000, { realName: 'Ali\u200Fce' }), 'payout.unprintable_name'],
+      [wechat(10_000, { realName: 'علي\u061Cحسن' }), 'payout.unprintable_name'],
+      [wechat(10_000, { realName: '王\u001B[31m五' }), 'payout.unprintable_name'],
+      [wechat(10_000, { realName: '赵\nB六' }), 'payout.unprintable_name'],
+      [wechat(10_000, { realName: '钱\uD800七' }), 'payout.unprintable_name'],
+      [wechat(10_000, { account: 'wxid_\u202Dabc123' }), 'payout.unprintable_account'],
+      [bank(10_000, { bankName: '中国银行\u0085成都分行' }), 'payout.unprintable_bank_name'],
+    ];
+    for (const [body, code] of refusals) {
+      const res = await inject('POST', u.cookie, '/api/me/payouts', body, 'en');
+      expect(res.statusCode, JSON.stringify(body)).toBe(400);
+      expect(res.json().error.code, JSON.stringify(body)).toBe(code);
+    }
+    const en = await inject('POST', u.cookie, '/api/me/payouts', wechat(10_000, { realName: '李\u202E四' }), 'en');
+    expect(en.json().error).toMatchObject({
+      message: 'The payee name contains control characters or invisible direction marks. Please retype it without them.',
+      details: { field: 'realName' },
+    });
+    const zh = await inject('POST', u.cookie, '/api/me/payouts', wechat(10_000, { realName: '李\u202E四' }));
+    expect(zh.json().error.message).toBe('收款人姓名含有控制字符或不可见的方向符号，请删除后重新输入。');
+    expect(await balance(u.cookie)).toBe(100_000);
+    expect((await inject('GET', u.cookie, '/api/me/payouts')).json().payouts).toEqual([]);
+    // Names as people write them: accents, Arabic, a Persian zero-width non-joiner, a Devanagari joiner, a middle dot.
+    for (const realName of ['José Müller-Ößlin', 'علي حسن', 'می\u200Cخواهم', 'क्\u200Dष', '阿依古丽·买买提']) {
+      const ok = await inject('POST', u.cookie, '/api/me/payouts', wechat(10_000, { realName }));
+      expect(ok.statusCode, realName).toBe(201);
+    }
+  });
+
   it('debits once per requestId: a double submit and a retry give one payout; another body under the same id is 409', async () => {
     const u = await contributorWith(100_000);
     const body = bank(30_000);
