@@ -164,6 +164,10 @@ export function createPayoutsService(deps: PayoutsServiceDeps) {
           transferId = t.id;
         } catch (err) {
           if (err instanceof AppError && err.code === 'ledger.insufficient_funds') {
+            // Read under the ledger's lock: a claw-back left the contributor owing money back.
+            const balanceFen = Number(err.params.balanceFen ?? 0);
+            if (balanceFen < 0)
+              throw new AppError('payout.balance_owed', { owedYuan: fenToYuan(-balanceFen) }, { status: 409, details: { owedFen: -balanceFen }, cause: err });
             throw new AppError(
               'payout.insufficient_balance',
               { balanceYuan: fenToYuan(Number(err.params.balanceFen ?? 0)), amountYuan: fenToYuan(body.amountFen) },
