@@ -60,6 +60,14 @@ function Reconciliation() {
           <dt>{t('finance.transfers')}</dt>
           <dd>{r.transfers}</dd>
         </div>
+        {r.owedTotalFen > 0 ? (
+          <div>
+            <dt>{t('finance.owed')}</dt>
+            <dd>
+              {formatYuan(r.owedTotalFen, lang)} <span className="muted small">{t('finance.owedHint', { count: r.owedByContributors.length })}</span>
+            </dd>
+          </div>
+        ) : null}
       </dl>
       {r.campaigns.length ? (
         <div className="table-wrap">
