@@ -19,7 +19,7 @@ export function payoutsRoutes(services: Services): FastifyPluginAsyncZod {
           tags: ['me'],
           summary: 'Request a withdrawal of my balance',
           description:
-            'Posts the debit in the same transaction as the payout. `requestId` makes it safe to retry: the first request answers 201; a retry with the same body answers 200 with the same payout; a different body under the same id is 409 `payout.request_conflict`. Refused: below the minimum (`payout.below_minimum`), above the balance (409 `payout.insufficient_balance`), bank without `bankName`. The account is answered masked.',
+            'Posts the debit in the same transaction as the payout. `requestId` makes it safe to retry: the first request answers 201; a retry with the same body answers 200 with the same payout; a different body under the same id is 409 `payout.request_conflict`. Refused: below the minimum (`payout.below_minimum`), above the balance (409 `payout.insufficient_balance`), while the balance is negative after a claw-back (409 `payout.balance_owed`, `details.owedFen`), bank without `bankName`, a name, account or bank name with control characters, direction marks or lone surrogates (400 `payout.unprintable_name` / `payout.unprintable_account` / `payout.unprintable_bank_name`, `details.field`). The account is answered masked.',
           body: requestPayoutBody,
           response: { 200: payoutReply, 201: payoutReply, ...errors },
         },
