@@ -247,7 +247,7 @@ describe('the desk adopts a contributor’s video and the money reaches them', (
       await page.getByRole('button', { name: 'Batch WeChat (1)' }).click();
       await page.getByText(/WeChat batch created: 1 payout, ¥2,000/).waitFor();
       const download = page.waitForEvent('download');
-      await page.getByRole('link', { name: 'Export CSV' }).first().click();
+      await page.getByRole('button', { name: 'Export CSV' }).first().click();
       const file = await (await download).path();
       const csv = readFileSync(file, 'utf8').replace(/^\uFEFF/, '');
       const [header, ...lines] = csv.trim().split(/\r?\n/);

@@ -56,8 +56,14 @@ export const ledgerStatementQuery = z.strictObject({
 export type LedgerStatementQuery = z.infer<typeof ledgerStatementQuery>;
 
 export const ledgerStatementReply = z.object({
-  /** The whole balance, whatever page of entries is returned. */
+  /**
+   * The whole balance, whatever page of entries is returned. Negative only after a claw-back (a
+   * downward regrade after the money was withdrawn): later earnings settle it first, and no
+   * withdrawal can be requested until it is positive again.
+   */
   balanceFen: signedFen,
+  /** What the contributor owes back from claw-backs: −balanceFen when negative, else 0. */
+  owedFen: z.number().int().min(0),
   /** Newest first. */
   entries: z.array(ledgerEntrySchema),
 });
@@ -70,7 +76,11 @@ export const reconciliationReply = z.object({
   totalFen: signedFen,
   accounts: z.number().int(),
   transfers: z.number().int(),
+  /** Contributor accounts below zero beyond what claw-backs explain (must be none). */
   negativeContributorAccounts: z.array(z.object({ accountId: z.uuid(), userId: z.uuid(), balanceFen: signedFen })),
+  /** Contributors who owe money back after a claw-back (their balance is negative by that much; later earnings settle it). */
+  owedByContributors: z.array(z.object({ accountId: z.uuid(), userId: z.uuid(), owedFen: z.number().int().positive() })),
+  owedTotalFen: z.number().int().min(0),
   unbalancedTransfers: z.array(z.object({ transferId: z.uuid(), idempotencyKey: z.string(), entries: z.number().int(), sumFen: signedFen })),
   /**
    * Per campaign budget account: budget = net funding in (budget_funding transfers and their

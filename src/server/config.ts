@@ -96,6 +96,8 @@ export const configSchema = z.object({
   /** Grab requests per account, and per IP, per 10 seconds. */
   RAIN_GRAB_RATE_PER_ACCOUNT: positiveInt.default(5),
   RAIN_GRAB_RATE_PER_IP: positiveInt.default(60),
+  /** Grabs with a bad or missing token from one address per 10 seconds before it is answered 429. */
+  RAIN_BAD_TOKENS_PER_IP: positiveInt.default(10),
   /**
    * Without Redis: grabs waiting for the database beyond this many are answered 503 at once
    * ("tap again"), rather than after the pool's 10 s timeout.

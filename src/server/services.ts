@@ -261,6 +261,7 @@ export function createServices(deps: ServiceDeps) {
       prepareAheadMinutes: deps.config.RAIN_PREPARE_AHEAD_MINUTES,
       grabRatePerIp: deps.config.RAIN_GRAB_RATE_PER_IP,
       grabRatePerAccount: deps.config.RAIN_GRAB_RATE_PER_ACCOUNT,
+      badTokensPerIp: deps.config.RAIN_BAD_TOKENS_PER_IP,
       maxWaitingGrabs: deps.config.RAIN_MAX_WAITING_GRABS,
     },
   });

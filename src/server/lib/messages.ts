@@ -133,6 +133,22 @@ export const messages = {
   },
   'payout.bank_name_required': { 'zh-CN': '提现到银行卡时请填写开户行。', en: 'Please give the bank’s name for a bank transfer.' },
   'payout.invalid_account': { 'zh-CN': '收款账号格式不正确（{method}）。', en: 'The account does not look right for {method}.' },
+  'payout.balance_owed': {
+    'zh-CN': '作品改级后你需退回 {owedYuan} 元，之后的收入会先抵扣这笔款项，抵清前暂不能提现。',
+    en: 'After a regrade you owe {owedYuan} yuan back. Your next earnings settle it first; withdrawals open again once it is settled.',
+  },
+  'payout.unprintable_name': {
+    'zh-CN': '收款人姓名含有控制字符或不可见的方向符号，请删除后重新输入。',
+    en: 'The payee name contains control characters or invisible direction marks. Please retype it without them.',
+  },
+  'payout.unprintable_account': {
+    'zh-CN': '收款账号含有控制字符或不可见的方向符号，请删除后重新输入。',
+    en: 'The account contains control characters or invisible direction marks. Please retype it without them.',
+  },
+  'payout.unprintable_bank_name': {
+    'zh-CN': '开户行含有控制字符或不可见的方向符号，请删除后重新输入。',
+    en: 'The bank name contains control characters or invisible direction marks. Please retype it without them.',
+  },
   'payout.request_conflict': {
     'zh-CN': '该提现申请已用不同的内容提交过，请刷新后重新申请。',
     en: 'This withdrawal request was already submitted with different details. Please reload and try again.',

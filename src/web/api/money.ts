@@ -2,6 +2,7 @@ import { useQuery } from '@tanstack/react-query';
 import type { z } from 'zod';
 import type { LedgerEntry, LedgerStatement, LedgerTransferKind, Reconciliation } from '../../contracts/ledger.js';
 import type { payoutBatchSchema, payoutSchema, rewardProgressSchema } from '../../contracts/payouts.js';
+import { currentLocale, i18next } from '../i18n/index.js';
 import { api, ApiError } from './client.js';
 
 export type Payout = z.infer<typeof payoutSchema>;
@@ -90,4 +91,30 @@ export const createBatch = async (channel: PayoutMethod, payoutIds: string[]) =>
   (await api<{ batch: PayoutBatch }>('/api/finance/payout-batches', { method: 'POST', body: { channel, payoutIds } })).batch;
 export const markPayout = (id: string, status: 'paid' | 'failed', reason?: string) =>
   api<{ payout: Payout }>(`/api/finance/payouts/${encodeURIComponent(id)}/mark`, { method: 'POST', body: reason ? { status, reason } : { status } });
-export const exportUrl = (batchId: string) => `/api/finance/payout-batches/${encodeURIComponent(batchId)}/export.csv`;
+/**
+ * The batch's CSV for the bank, WeChat Pay or Alipay. A POST (it moves the batch to exported), so
+ * the browser's CSRF headers travel with it and another site cannot trigger it; the file comes back
+ * as a Blob for the page to save.
+ */
+export async function exportBatchCsv(batchId: string): Promise<{ blob: Blob; filename: string | null }> {
+  let res: Response;
+  try {
+    res = await fetch(`/api/finance/payout-batches/${encodeURIComponent(batchId)}/export.csv`, {
+      method: 'POST',
+      credentials: 'same-origin',
+      headers: { accept: 'text/csv', 'accept-language': currentLocale() },
+    });
+  } catch {
+    throw new ApiError({ status: 0, code: 'network', message: i18next.t('common.network') });
+  }
+  if (!res.ok) {
+    const err = ((await res.json().catch(() => undefined)) as { error?: { code?: unknown; message?: unknown } } | undefined)?.error;
+    throw new ApiError({
+      status: res.status,
+      code: typeof err?.code === 'string' ? err.code : `http.${res.status}`,
+      message: typeof err?.message === 'string' && err.message ? err.message : i18next.t('common.error'),
+    });
+  }
+  const filename = /filename="([^"]+)"/.exec(res.headers.get('content-disposition') ?? '')?.[1] ?? null;
+  return { blob: await res.blob(), filename };
+}

@@ -277,12 +277,13 @@ function EarningsBody() {
   const campaigns = useCampaigns();
   if (ledger.isPending) return <Loading />;
   if (ledger.isError) return <ErrorState error={ledger.error} onRetry={() => void ledger.refetch()} />;
-  const { balanceFen, entries } = ledger.data;
+  const { balanceFen, owedFen, entries } = ledger.data;
   return (
     <>
       <section className="balance-card" aria-labelledby="balance-h">
         <h2 id="balance-h">{t('earnings.balance')}</h2>
         <p className="balance">{formatYuan(balanceFen, lang)}</p>
+        {owedFen > 0 ? <Alert>{t('earnings.owed', { amount: formatYuan(owedFen, lang) })}</Alert> : null}
         <p className="small">
           <Link to="/rain">{t('rain.openList')}</Link>
         </p>

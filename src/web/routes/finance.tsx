@@ -5,7 +5,7 @@ import { useTranslation } from 'react-i18next';
 import { errorMessage } from '../api/client.js';
 import {
   createBatch,
-  exportUrl,
+  exportBatchCsv,
   isMissing,
   markPayout,
   PAYOUT_METHODS,
@@ -60,6 +60,14 @@ function Reconciliation() {
           <dt>{t('finance.transfers')}</dt>
           <dd>{r.transfers}</dd>
         </div>
+        {r.owedTotalFen > 0 ? (
+          <div>
+            <dt>{t('finance.owed')}</dt>
+            <dd>
+              {formatYuan(r.owedTotalFen, lang)} <span className="muted small">{t('finance.owedHint', { count: r.owedByContributors.length })}</span>
+            </dd>
+          </div>
+        ) : null}
       </dl>
       {r.campaigns.length ? (
         <div className="table-wrap">
@@ -288,10 +296,49 @@ function PayoutRow({ p }: { p: Payout }) {
   );
 }
 
+/** Downloads the batch's CSV through a POST (the export changes the batch's state) and saves it as a file. */
+function ExportButton({ batch }: { batch: PayoutBatch }) {
+  const { t } = useTranslation();
+  const qc = useQueryClient();
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const run = async () => {
+    setBusy(true);
+    setError(null);
+    try {
+      const { blob, filename } = await exportBatchCsv(batch.id);
+      const url = URL.createObjectURL(blob);
+      const a = document.createElement('a');
+      a.href = url;
+      a.download = filename ?? `payouts-${batch.channel}-${batch.id.slice(0, 8)}.csv`;
+      document.body.append(a);
+      a.click();
+      a.remove();
+      setTimeout(() => URL.revokeObjectURL(url), 60_000);
+      await qc.invalidateQueries({ queryKey: ['finance'] });
+    } catch (x) {
+      setError(errorMessage(x));
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <span>
+      <button type="button" className="btn btn-secondary btn-sm" disabled={busy} onClick={() => void run()}>
+        {t('finance.exportCsv')}
+      </button>
+      {error ? (
+        <span className="field-error" role="alert">
+          {error}
+        </span>
+      ) : null}
+    </span>
+  );
+}
+
 function Batches({ payouts }: { payouts: Payout[] }) {
   const { t, i18n } = useTranslation();
   const lang = i18n.language;
-  const qc = useQueryClient();
   const q = useBatches();
   if (q.isPending) return <Loading />;
   if (q.isError) return <ErrorState error={q.error} onRetry={() => void q.refetch()} />;
@@ -307,14 +354,7 @@ function Batches({ payouts }: { payouts: Payout[] }) {
               {t('finance.batchTitle', { channel: t(`payoutMethod.${b.channel}`), count: b.payoutIds.length, amount: formatYuan(b.totalFen, lang) })}{' '}
               <span className={`badge badge-batch-${b.status}`}>{t(`batchStatus.${b.status}`)}</span>
             </h3>
-            <a
-              className="btn btn-secondary btn-sm"
-              href={exportUrl(b.id)}
-              download={`payouts-${b.channel}-${b.id.slice(0, 8)}.csv`}
-              onClick={() => setTimeout(() => void qc.invalidateQueries({ queryKey: ['finance'] }), 1500)}
-            >
-              {t('finance.exportCsv')}
-            </a>
+            <ExportButton batch={b} />
           </div>
           <p className="muted small">
             {t('finance.createdAt', { at: formatDateTime(b.createdAt, lang) })}

@@ -113,6 +113,8 @@ export function deskRoutes(services: Services): FastifyPluginAsyncZod {
         schema: {
           tags: ['desk'],
           summary: 'Change an adopted video’s grade: a correcting ledger entry for the difference',
+          description:
+            'A lower grade claws the difference back even when the contributor has already withdrawn it: their balance goes below zero, later earnings settle it first, and withdrawals are refused until it is positive (docs/ledger.md, "Claw-back").',
           params: idParamSchema,
           body: regradeBody,
           response: { 200: decisionReply, ...errors },

@@ -273,6 +273,9 @@ export function createDeskService(deps: DeskServiceDeps) {
               refs: { submissionId: id, campaignId: row.campaignId, from: row.grade, to: input.grade, multiplierPercent },
               memo: `${row.grade} → ${input.grade}`,
               actorId: actor.id,
+              // A lower grade after the contributor withdrew claws back: the balance goes below
+              // zero and later earnings settle it first (docs/ledger.md, "Claw-back").
+              mayOverdraw: true,
             },
             tx,
           );

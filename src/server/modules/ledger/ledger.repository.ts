@@ -140,15 +140,22 @@ export function createLedgerRepository(db: Db) {
       const [t] = await tx.select({ n: sql<number>`count(*)::int` }).from(ledgerTransfers);
       return { totalFen: e?.total ?? 0, accounts: a?.n ?? 0, transfers: t?.n ?? 0 };
     },
-    async listNegativeContributorAccounts(tx: Db = db): Promise<{ accountId: string; userId: string; balanceFen: number }[]> {
+    /** Contributor accounts below zero, with what grade corrections have debited them in total (the most a claw-back can explain). */
+    async listNegativeContributorAccounts(tx: Db = db): Promise<{ accountId: string; userId: string; balanceFen: number; correctionsDebitedFen: number }[]> {
       const rows = await tx
-        .select({ accountId: ledgerAccounts.id, userId: ledgerAccounts.userId, balanceFen: sumFen(ledgerEntries.amountFen) })
+        .select({
+          accountId: ledgerAccounts.id,
+          userId: ledgerAccounts.userId,
+          balanceFen: sumFen(ledgerEntries.amountFen),
+          correctionsDebitedFen: sql<string>`coalesce(-sum(${ledgerEntries.amountFen}) FILTER (WHERE ${ledgerEntries.amountFen} < 0 AND ${ledgerTransfers.kind} = 'grade_correction'), 0)::text`,
+        })
         .from(ledgerAccounts)
         .innerJoin(ledgerEntries, eq(ledgerEntries.accountId, ledgerAccounts.id))
+        .innerJoin(ledgerTransfers, eq(ledgerTransfers.id, ledgerEntries.transferId))
         .where(eq(ledgerAccounts.kind, 'contributor'))
         .groupBy(ledgerAccounts.id, ledgerAccounts.userId)
         .having(sql`sum(${ledgerEntries.amountFen}) < 0`);
-      return rows.map((r) => ({ accountId: r.accountId, userId: r.userId!, balanceFen: r.balanceFen }));
+      return rows.map((r) => ({ accountId: r.accountId, userId: r.userId!, balanceFen: r.balanceFen, correctionsDebitedFen: Number(r.correctionsDebitedFen) }));
     },
     /** Transfers with fewer than two entries or a non-zero sum (the commit trigger makes these impossible). */
     async listUnbalancedTransfers(tx: Db = db): Promise<{ transferId: string; idempotencyKey: string; entries: number; sumFen: number }[]> {

@@ -15,7 +15,8 @@ export function ledgerRoutes(services: Services): FastifyPluginAsyncZod {
         schema: {
           tags: ['me'],
           summary: 'My balance and ledger entries (integer fen, newest first)',
-          description: 'The balance is the sum of all my entries; `limit` and `before` (an entry id) page through the entries.',
+          description:
+            'The balance is the sum of all my entries; `limit` and `before` (an entry id) page through the entries. After a claw-back (a lower grade once the money was withdrawn) the balance is negative and `owedFen` says how much is owed back; later earnings settle it first.',
           querystring: ledgerStatementQuery,
           response: { 200: ledgerStatementReply, ...errors },
         },
@@ -32,6 +33,8 @@ export function ledgerRoutes(services: Services): FastifyPluginAsyncZod {
         schema: {
           tags: ['finance'],
           summary: 'Ledger reconciliation: all entries sum to zero, no negative contributor, every transfer balanced, budget against spent per campaign',
+          description:
+            'A contributor below zero by no more than their grade corrections have debited is owed money back after a claw-back: listed in `owedByContributors` (total `owedTotalFen`), not a mismatch; below that, in `negativeContributorAccounts` and a mismatch.',
           response: { 200: reconciliationReply, ...errors },
         },
       },

@@ -105,7 +105,7 @@ describe('post', () => {
     ]);
     expect(s.entries[1]).toMatchObject({ memo: 'B grade', refs: { grade: 'B' }, transferId: t.id, at: clock.now().toISOString() });
     expect((await ledger.statement(userId, { limit: 1, before: s.entries[0]!.id })).entries.map((e) => e.amountFen)).toEqual([50_000]);
-    expect(await ledger.statement(randomUUID())).toEqual({ balanceFen: 0, entries: [] });
+    expect(await ledger.statement(randomUUID())).toEqual({ balanceFen: 0, owedFen: 0, entries: [] });
   });
 
   it('a retry returns the same transfer; the same key with other content is refused', async () => {

@@ -32,6 +32,12 @@ export interface PostTransferInput {
   memo?: string | null;
   actorId?: string | null;
   reversesTransferId?: string | null;
+  /**
+   * A claw-back: this transfer may take a contributor's balance below zero (a downward
+   * regrade after the money was withdrawn). Only `grade_correction` may; the negative balance
+   * is carried forward and every later credit settles it first (docs/ledger.md, "Claw-back").
+   */
+  mayOverdraw?: boolean;
 }
 
 export interface LedgerTransfer extends LedgerTransferRow {
@@ -63,6 +69,7 @@ export function validateTransfer(input: PostTransferInput): void {
   if (!TRANSFER_KINDS.has(input.kind)) throw invalid(`unknown kind ${String(input.kind)}`);
   if ((input.kind === 'reversal') !== !!input.reversesTransferId) throw invalid('a reversal, and only a reversal, names the transfer it reverses');
   if (input.reversesTransferId && !UUID.test(input.reversesTransferId)) throw invalid('reversesTransferId is not a uuid');
+  if (input.mayOverdraw && input.kind !== 'grade_correction') throw invalid('only a grade correction may overdraw a contributor');
   if (!Array.isArray(input.entries) || input.entries.length < 2) throw invalid('a transfer needs at least two entries');
   if (input.entries.length > MAX_ENTRIES) throw invalid(`a transfer has at most ${MAX_ENTRIES} entries`);
   let sum = 0;
@@ -169,11 +176,13 @@ export function createLedgerService(deps: LedgerServiceDeps) {
       // read below then sees all that committed before, and nothing can slip in until we commit.
       await repo.lockNonNegative(debited, tx);
       const balances = await repo.balances(debited, tx);
-      for (const id of debited) {
-        const balanceFen = balances.get(id) ?? 0;
-        const amountFen = -net.get(id)!;
-        if (balanceFen - amountFen < 0) throw new AppError('ledger.insufficient_funds', { balanceFen, amountFen }, { details: { accountId: id } });
-      }
+      // A claw-back still takes the lock (it serialises with payouts), and may go below zero.
+      if (!input.mayOverdraw)
+        for (const id of debited) {
+          const balanceFen = balances.get(id) ?? 0;
+          const amountFen = -net.get(id)!;
+          if (balanceFen - amountFen < 0) throw new AppError('ledger.insufficient_funds', { balanceFen, amountFen }, { details: { accountId: id } });
+        }
     }
     try {
       await repo.createEntries(row.id, input.entries, now, tx);
@@ -205,13 +214,15 @@ export function createLedgerService(deps: LedgerServiceDeps) {
 
   async function statement(userId: string, opts: Partial<LedgerStatementQuery> = {}): Promise<LedgerStatement> {
     const account = await repo.getAccountByOwner({ kind: 'contributor', userId, campaignId: null });
-    if (!account) return { balanceFen: 0, entries: [] };
+    if (!account) return { balanceFen: 0, owedFen: 0, entries: [] };
     // One snapshot, so the balance is the sum of the entries listed (when they all fit the page).
     return db.transaction(async (tx) => {
       const balances = await repo.balances([account.id], tx);
       const rows = await repo.listStatement(account.id, { limit: opts.limit ?? 100, beforeId: opts.before }, tx);
+      const balanceFen = balances.get(account.id) ?? 0;
       return {
-        balanceFen: balances.get(account.id) ?? 0,
+        balanceFen,
+        owedFen: Math.max(0, -balanceFen),
         entries: rows.map((r) => ({
           id: r.id,
           at: r.at.toISOString(),
@@ -229,7 +240,15 @@ export function createLedgerService(deps: LedgerServiceDeps) {
     // One snapshot on PostgreSQL: the figures agree with each other even while transfers are posted.
     return db.transaction(async (tx) => {
       const totals = await repo.totals(tx);
-      const negativeContributorAccounts = await repo.listNegativeContributorAccounts(tx);
+      // A contributor below zero is owed money back from a claw-back; below what claw-backs can
+      // explain (their debits in total), something else overdrew it: a mismatch.
+      const negative = await repo.listNegativeContributorAccounts(tx);
+      const owedByContributors = negative
+        .filter((a) => a.balanceFen >= -a.correctionsDebitedFen)
+        .map((a) => ({ accountId: a.accountId, userId: a.userId, owedFen: -a.balanceFen }));
+      const negativeContributorAccounts = negative
+        .filter((a) => a.balanceFen < -a.correctionsDebitedFen)
+        .map((a) => ({ accountId: a.accountId, userId: a.userId, balanceFen: a.balanceFen }));
       const unbalancedTransfers = await repo.listUnbalancedTransfers(tx);
       const budgets = await repo.listBudgets(tx);
       const campaigns = budgets.map((b) => {
@@ -238,11 +257,20 @@ export function createLedgerService(deps: LedgerServiceDeps) {
       });
       const mismatches = [
         ...(totals.totalFen !== 0 ? [`all entries sum to ${totals.totalFen} fen, not 0`] : []),
-        ...negativeContributorAccounts.map((a) => `contributor account ${a.accountId} is negative: ${a.balanceFen} fen`),
+        ...negativeContributorAccounts.map((a) => `contributor account ${a.accountId} is negative beyond its claw-backs: ${a.balanceFen} fen`),
         ...unbalancedTransfers.map((t) => `transfer ${t.transferId} (${t.idempotencyKey}) has ${t.entries} entries summing to ${t.sumFen} fen`),
         ...campaigns.filter((c) => c.overspent).map((c) => `campaign ${c.campaignId} spent ${c.spentFen} fen of a ${c.budgetFen} fen budget`),
       ];
-      return { ok: mismatches.length === 0, ...totals, negativeContributorAccounts, unbalancedTransfers, campaigns, mismatches };
+      return {
+        ok: mismatches.length === 0,
+        ...totals,
+        negativeContributorAccounts,
+        owedByContributors,
+        owedTotalFen: owedByContributors.reduce((a, o) => a + o.owedFen, 0),
+        unbalancedTransfers,
+        campaigns,
+        mismatches,
+      };
     }, SNAPSHOT);
   }
 

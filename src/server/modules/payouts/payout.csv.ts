@@ -1,4 +1,4 @@
-import { fenToYuan } from './payout.details.js';
+import { fenToYuan, stripUnprintable } from './payout.details.js';
 import type { PayoutMethod } from './payout.provider.js';
 
 export interface CsvPayout {
@@ -43,10 +43,13 @@ function row(channel: PayoutMethod, p: CsvPayout, index: number): string[] {
 
 /**
  * RFC 4180 quoting, and a leading `'` on anything a spreadsheet would run as a formula
- * (contributor-typed names and accounts reach finance's Excel).
+ * (contributor-typed names and accounts reach finance's Excel), full-width signs included.
+ * Controls and direction marks are refused when a payout is requested; a row stored before that
+ * rule has them removed here first, so none can hide a formula sign or reorder what the bank reads.
  */
 export function csvField(value: string): string {
-  const safe = /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
+  const clean = stripUnprintable(value);
+  const safe = /^[=+\-@\t\r\uFF1D\uFF0B\uFF0D\uFF20]/.test(clean) ? `'${clean}` : clean;
   return /[",\r\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
 }
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../config.js';
 import { csvField } from './payout.csv.js';
-import { createPayoutCipher, fenToYuan, maskAccount, maskName, normaliseAccount } from './payout.details.js';
+import { createPayoutCipher, fenToYuan, isPrintableText, maskAccount, maskName, normaliseAccount } from './payout.details.js';
 import { manualPayoutProvider } from './payout.provider.js';
 
 const ID = '0b0f6c1e-6a55-4c2e-9a4e-3f1f2b7a9d10';
@@ -44,6 +44,33 @@ describe('payout details', () => {
     expect(csvField('say "hi"')).toBe('"say ""hi"""');
     expect(csvField('=1+1')).toBe("'=1+1");
     expect(csvField('@SUM(A1)')).toBe("'@SUM(A1)");
+    expect(csvField('-2+3')).toBe("'-2+3");
+    expect(csvField('\uFF1D1+1')).toBe("'\uFF1D1+1");
+    // A row stored before the printable-text rule: its controls and direction marks go, and cannot hide a formula.
+    expect(csvField('\u202E=HYPERLINK("x")')).toBe(`"'=HYPERLINK(""x"")"`);
+    expect(csvField('张\u0000三\u2066')).toBe('张三');
+    expect(csvField('a\uD800b')).toBe('a\uFFFDb');
+  });
+
+  it('tells printable text from controls, direction marks and lone surrogates', () => {
+    for (const ok of ['张三', 'José', 'علي حسن', 'می\u200Cخواهم', '😀 emoji', 'O’Brien']) expect(isPrintableText(ok), ok).toBe(true);
+    for (const bad of [
+      '\u0000',
+      'a\tb',
+      'a\u0085b',
+      '\u200E',
+      '\u200F',
+      '\u061C',
+      '\u202A',
+      '\u202E',
+      '\u2066',
+      '\u2069',
+      '\u2028',
+      '\uFEFF',
+      '\uD83D',
+      'x\uDE00',
+    ])
+      expect(isPrintableText(bad), JSON.stringify(bad)).toBe(false);
   });
 
   it('requires PAYOUT_DETAILS_KEY in production', () => {

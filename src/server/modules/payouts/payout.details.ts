@@ -97,3 +97,27 @@ export function fenToYuan(fen: number): string {
   const abs = Math.abs(fen);
   return `${sign}${Math.floor(abs / 100)}.${String(abs % 100).padStart(2, '0')}`;
 }
+
+/**
+ * Characters refused in payout text that reaches a bank, WeChat Pay or Alipay file: C0/C1
+ * controls (NUL, tab, line breaks, escape…), line and paragraph separators, and the invisible
+ * direction marks, embeddings, overrides and isolates (U+200E/F, U+061C, U+202A–U+202E,
+ * U+2066–U+2069) that make a name or an account read differently on finance's screen from what
+ * the bank receives; also the byte-order mark and interlinear annotation marks. Zero-width
+ * (non-)joiners stay allowed: Persian and Indic names need them.
+ */
+const UNPRINTABLE = /[\p{Cc}\p{Zl}\p{Zp}\u200E\u200F\u061C\u202A-\u202E\u2066-\u2069\uFEFF\uFFF9-\uFFFB]/u;
+const UNPRINTABLE_ALL = new RegExp(UNPRINTABLE.source, 'gu');
+/** A high surrogate not followed by a low one, or a low one not preceded by a high one. */
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+const LONE_SURROGATE_ALL = new RegExp(LONE_SURROGATE.source, 'g');
+
+/** True when `text` is well-formed UTF-16 (no lone surrogate) and holds none of the characters above. */
+export function isPrintableText(text: string): boolean {
+  return !LONE_SURROGATE.test(text) && !UNPRINTABLE.test(text);
+}
+
+/** `text` without those characters (and with a lone surrogate as U+FFFD): for rows written before the rule. */
+export function stripUnprintable(text: string): string {
+  return text.replace(LONE_SURROGATE_ALL, '\uFFFD').replace(UNPRINTABLE_ALL, '');
+}

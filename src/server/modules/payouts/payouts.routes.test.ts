@@ -83,6 +83,41 @@ describe('requesting a payout', () => {
     expect((await inject('GET', u.cookie, '/api/me/payouts')).json()).toEqual({ payouts: [], minimumFen: 5_000 });
   });
 
+  it('refuses control characters, direction marks and lone surrogates in the name, account and bank, in the user’s language; real names of every script pass', async () => {
+    const u = await contributorWith(100_000);
+    const refusals: [Record<string, unknown>, string][] = [
+      [wechat(10_000, { realName: '张\u0000三' }), 'payout.unprintable_name'],
+      [wechat(10_000, { realName: '李\u202E四=1+1' }), 'payout.unprintable_name'],
+      [wechat(10_000, { realName: 'Ann\u2066a\u2069 Li' }), 'payout.unprintable_name'],
+      [wechat(10_000, { realName: 'Ali\u200Fce' }), 'payout.unprintable_name'],
+      [wechat(10_000, { realName: 'علي\u061Cحسن' }), 'payout.unprintable_name'],
+      [wechat(10_000, { realName: '王\u001B[31m五' }), 'payout.unprintable_name'],
+      [wechat(10_000, { realName: '赵\nB六' }), 'payout.unprintable_name'],
+      [wechat(10_000, { realName: '钱\uD800七' }), 'payout.unprintable_name'],
+      [wechat(10_000, { account: 'wxid_\u202Dabc123' }), 'payout.unprintable_account'],
+      [bank(10_000, { bankName: '中国银行\u0085成都分行' }), 'payout.unprintable_bank_name'],
+    ];
+    for (const [body, code] of refusals) {
+      const res = await inject('POST', u.cookie, '/api/me/payouts', body, 'en');
+      expect(res.statusCode, JSON.stringify(body)).toBe(400);
+      expect(res.json().error.code, JSON.stringify(body)).toBe(code);
+    }
+    const en = await inject('POST', u.cookie, '/api/me/payouts', wechat(10_000, { realName: '李\u202E四' }), 'en');
+    expect(en.json().error).toMatchObject({
+      message: 'The payee name contains control characters or invisible direction marks. Please retype it without them.',
+      details: { field: 'realName' },
+    });
+    const zh = await inject('POST', u.cookie, '/api/me/payouts', wechat(10_000, { realName: '李\u202E四' }));
+    expect(zh.json().error.message).toBe('收款人姓名含有控制字符或不可见的方向符号，请删除后重新输入。');
+    expect(await balance(u.cookie)).toBe(100_000);
+    expect((await inject('GET', u.cookie, '/api/me/payouts')).json().payouts).toEqual([]);
+    // Names as people write them: accents, Arabic, a Persian zero-width non-joiner, a Devanagari joiner, a middle dot.
+    for (const realName of ['José Müller-Ößlin', 'علي حسن', 'می\u200Cخواهم', 'क्\u200Dष', '阿依古丽·买买提']) {
+      const ok = await inject('POST', u.cookie, '/api/me/payouts', wechat(10_000, { realName }));
+      expect(ok.statusCode, realName).toBe(201);
+    }
+  });
+
   it('debits once per requestId: a double submit and a retry give one payout; another body under the same id is 409', async () => {
     const u = await contributorWith(100_000);
     const body = bank(30_000);
@@ -147,7 +182,7 @@ describe('finance: batches, export and marking', () => {
       ['GET', '/api/finance/payouts'],
       ['GET', '/api/finance/payout-batches'],
       ['POST', '/api/finance/payout-batches', { channel: 'bank', payoutIds: [randomUUID()] }],
-      ['GET', `/api/finance/payout-batches/${randomUUID()}/export.csv`],
+      ['POST', `/api/finance/payout-batches/${randomUUID()}/export.csv`],
       ['POST', `/api/finance/payouts/${randomUUID()}/mark`, { status: 'paid' }],
     ] as const) {
       expect((await inject(method, u.cookie, url, payload)).statusCode, url).toBe(403);
@@ -183,7 +218,7 @@ describe('finance: batches, export and marking', () => {
 
     // A request made while the batch is exported never joins it.
     const [csvRes, late] = await Promise.all([
-      inject('GET', finance.cookie, `/api/finance/payout-batches/${batch.id}/export.csv`),
+      inject('POST', finance.cookie, `/api/finance/payout-batches/${batch.id}/export.csv`),
       inject('POST', a.cookie, '/api/me/payouts', bank(10_000)),
     ]);
     expect(csvRes.statusCode).toBe(200);
@@ -233,7 +268,7 @@ describe('finance: batches, export and marking', () => {
     expect((await inject('GET', finance.cookie, '/api/finance/payout-batches')).json().batches.find((x: { id: string }) => x.id === batch.id).status).toBe(
       'closed',
     );
-    const again = await inject('GET', finance.cookie, `/api/finance/payout-batches/${batch.id}/export.csv`);
+    const again = await inject('POST', finance.cookie, `/api/finance/payout-batches/${batch.id}/export.csv`);
     expect(again.body.slice(1).trimEnd().split('\r\n')).toHaveLength(1);
 
     const r = await reconcile();
@@ -252,17 +287,45 @@ describe('finance: batches, export and marking', () => {
     expect(audit.find((e) => e.action === 'payout_batch.export')).toMatchObject({ actorId: finance.user.id, actorName: 'Staff' });
   });
 
+  it('exports only through a POST that no other site, same-site included, can send; a GET is gone', async () => {
+    const u = await contributorWith(100_000);
+    const p = (await inject('POST', u.cookie, '/api/me/payouts', wechat(10_000))).json().payout;
+    const b = (await inject('POST', finance.cookie, '/api/finance/payout-batches', { channel: 'wechat', payoutIds: [p.id] })).json().batch;
+    const url = `/api/finance/payout-batches/${b.id}/export.csv`;
+    const as = (method: 'GET' | 'POST', headers: Record<string, string>) =>
+      ctx.app.inject({ method, url, headers: { cookie: finance.cookie, 'accept-language': 'en', ...headers } });
+    for (const headers of <Record<string, string>[]>[
+      { 'sec-fetch-site': 'same-site', origin: 'https://blog.paike.test' },
+      { 'sec-fetch-site': 'cross-site', origin: 'https://evil.example' },
+      { origin: 'https://evil.example' },
+    ]) {
+      const refused = await as('POST', headers);
+      expect(refused.statusCode, JSON.stringify(headers)).toBe(403);
+      expect(refused.json().error.code).toBe('request.cross_site');
+    }
+    // A link or an <img> on any page can send a GET: it no longer exports anything.
+    expect((await as('GET', { 'sec-fetch-site': 'same-site' })).statusCode).toBe(404);
+    expect((await as('GET', {})).statusCode).toBe(404);
+    const listed = async () => (await inject('GET', finance.cookie, '/api/finance/payout-batches')).json().batches.find((x: { id: string }) => x.id === b.id);
+    expect(await listed()).toMatchObject({ status: 'approved', exportedAt: null });
+    // The finance page's own request (same origin) exports.
+    const ok = await as('POST', { 'sec-fetch-site': 'same-origin', origin: 'http://paike.test' });
+    expect(ok.statusCode).toBe(200);
+    expect(ok.body).toContain(',张三丰,100.00,');
+    expect(await listed()).toMatchObject({ status: 'exported' });
+  });
+
   it('exports WeChat Pay and Alipay files in their own columns', async () => {
     const u = await contributorWith(100_000);
     const w = (await inject('POST', u.cookie, '/api/me/payouts', wechat(10_001))).json().payout;
     const al = (await inject('POST', u.cookie, '/api/me/payouts', { ...wechat(20_000), method: 'alipay', account: '13800138000' })).json().payout;
     const wb = (await inject('POST', finance.cookie, '/api/finance/payout-batches', { channel: 'wechat', payoutIds: [w.id] })).json().batch;
     const ab = (await inject('POST', finance.cookie, '/api/finance/payout-batches', { channel: 'alipay', payoutIds: [al.id] })).json().batch;
-    const wcsv = (await inject('GET', finance.cookie, `/api/finance/payout-batches/${wb.id}/export.csv`)).body;
+    const wcsv = (await inject('POST', finance.cookie, `/api/finance/payout-batches/${wb.id}/export.csv`)).body;
     expect(wcsv).toBe(
       `\uFEFF商家明细单号,收款用户账号,收款用户姓名,转账金额(元),转账备注\r\n${w.id.replace(/-/g, '')},zhang_sanfeng88,张三丰,100.01,拍客稿酬\r\n`,
     );
-    const acsv = (await inject('GET', finance.cookie, `/api/finance/payout-batches/${ab.id}/export.csv`)).body;
+    const acsv = (await inject('POST', finance.cookie, `/api/finance/payout-batches/${ab.id}/export.csv`)).body;
     expect(acsv).toBe(
       `\uFEFF商户流水号,收款人支付宝账号,收款人姓名,付款金额(元),付款理由\r\n${al.id.replace(/-/g, '')},13800138000,张三丰,200.00,拍客稿酬\r\n`,
     );

@@ -3,7 +3,6 @@ import { z } from 'zod';
 import { errorBodySchema, idParamSchema } from '../../../contracts/common.js';
 import { createBatchBody, markPayoutBody, payoutListReply, requestPayoutBody } from '../../../contracts/payouts.js';
 import { requireUser } from '../../http/auth.plugin.js';
-import { AppError } from '../../lib/errors.js';
 import type { Services } from '../../services.js';
 import { batchListQuery, batchListReply, batchReply, financePayoutsQuery, myPayoutsQuery, payoutReply } from './payouts.schemas.js';
 import { presentPayout } from './payouts.service.js';
@@ -20,7 +19,7 @@ export function payoutsRoutes(services: Services): FastifyPluginAsyncZod {
           tags: ['me'],
           summary: 'Request a withdrawal of my balance',
           description:
-            'Posts the debit in the same transaction as the payout. `requestId` makes it safe to retry: the first request answers 201; a retry with the same body answers 200 with the same payout; a different body under the same id is 409 `payout.request_conflict`. Refused: below the minimum (`payout.below_minimum`), above the balance (409 `payout.insufficient_balance`), bank without `bankName`. The account is answered masked.',
+            'Posts the debit in the same transaction as the payout. `requestId` makes it safe to retry: the first request answers 201; a retry with the same body answers 200 with the same payout; a different body under the same id is 409 `payout.request_conflict`. Refused: below the minimum (`payout.below_minimum`), above the balance (409 `payout.insufficient_balance`), while the balance is negative after a claw-back (409 `payout.balance_owed`, `details.owedFen`), bank without `bankName`, a name, account or bank name with control characters, direction marks or lone surrogates (400 `payout.unprintable_name` / `payout.unprintable_account` / `payout.unprintable_bank_name`, `details.field`). The account is answered masked.',
           body: requestPayoutBody,
           response: { 200: payoutReply, 201: payoutReply, ...errors },
         },
@@ -80,24 +79,21 @@ export function payoutsRoutes(services: Services): FastifyPluginAsyncZod {
       async (req) => payouts().listBatches(requireUser(req), req.query),
     );
 
-    app.get(
+    app.post(
       '/api/finance/payout-batches/:id/export.csv',
       {
         schema: {
           tags: ['finance'],
           summary: 'The batch file for the bank, WeChat Pay or Alipay (text/csv, UTF-8 with BOM); moves the batch to exported',
           description:
-            'Columns per channel are documented in docs/ledger.md. Amounts are yuan with two decimals. Later downloads list only payouts not yet paid or failed. Every download is audit-logged.',
+            'A POST with no body (before issue 11 it was a GET, which a same-site page could trigger; a GET now answers 404): like every unsafe method it is refused with 403 `request.cross_site` when the browser marks it cross-site or same-site or its Origin is not this site’s. Columns per channel are documented in docs/ledger.md. Amounts are yuan with two decimals; text cells that a spreadsheet would read as a formula are prefixed with an apostrophe. Later downloads list only payouts not yet paid or failed. Every download is audit-logged.',
           params: idParamSchema,
           produces: ['text/csv'],
           response: { 200: z.string().describe('CSV text'), ...errors },
         },
       },
       async (req, reply) => {
-        const user = requireUser(req);
-        // A state-changing GET (the contract fixes the method): refuse it when a browser says another site sent it.
-        if (req.headers['sec-fetch-site'] === 'cross-site') throw new AppError('request.cross_site', {}, { status: 403 });
-        const { filename, csv } = await payouts().exportBatch(user, req.params.id);
+        const { filename, csv } = await payouts().exportBatch(requireUser(req), req.params.id);
         return reply
           .header('content-type', 'text/csv; charset=utf-8')
           .header('content-disposition', `attachment; filename="${filename}"`)

@@ -9,9 +9,16 @@ import { assertCan, type Actor } from '../accounts/permissions.js';
 import type { AuditRepository } from '../audit/audit.repository.js';
 import type { LedgerService } from '../ledger/ledger.service.js';
 import { buildBatchCsv, type CsvPayout } from './payout.csv.js';
-import { fenToYuan, maskAccount, maskName, normaliseAccount, type PayoutCipher } from './payout.details.js';
+import { fenToYuan, isPrintableText, maskAccount, maskName, normaliseAccount, type PayoutCipher } from './payout.details.js';
 import type { PayoutProvider } from './payout.provider.js';
 import type { PayoutsRepository } from './payouts.repository.js';
+
+/** Payout text that reaches the bank's file, and the refusal for each (docs/ledger.md, "Payouts"). */
+const UNPRINTABLE_CODES = [
+  ['realName', 'payout.unprintable_name'],
+  ['account', 'payout.unprintable_account'],
+  ['bankName', 'payout.unprintable_bank_name'],
+] as const;
 
 type PayoutStatus = (typeof PAYOUT_STATUSES)[number];
 export type RequestPayoutInput = z.infer<typeof requestPayoutBody>;
@@ -101,6 +108,11 @@ export function createPayoutsService(deps: PayoutsServiceDeps) {
      */
     async request(actor: Actor, body: RequestPayoutInput): Promise<{ payout: PayoutRow; created: boolean }> {
       assertCan(actor, 'account.self');
+      // Before anything else: this text goes to the bank's file as typed.
+      for (const [field, code] of UNPRINTABLE_CODES) {
+        const value = body[field];
+        if (value !== undefined && !isPrintableText(value)) throw new AppError(code, {}, { details: { field } });
+      }
       if (body.amountFen < deps.minimumFen) throw new AppError('payout.below_minimum', { minYuan: fenToYuan(deps.minimumFen) });
       const bankName = body.method === 'bank' ? body.bankName?.trim() || null : null;
       if (body.method === 'bank' && !bankName) throw new AppError('payout.bank_name_required');
@@ -152,6 +164,10 @@ export function createPayoutsService(deps: PayoutsServiceDeps) {
           transferId = t.id;
         } catch (err) {
           if (err instanceof AppError && err.code === 'ledger.insufficient_funds') {
+            // Read under the ledger's lock: a claw-back left the contributor owing money back.
+            const balanceFen = Number(err.params.balanceFen ?? 0);
+            if (balanceFen < 0)
+              throw new AppError('payout.balance_owed', { owedYuan: fenToYuan(-balanceFen) }, { status: 409, details: { owedFen: -balanceFen }, cause: err });
             throw new AppError(
               'payout.insufficient_balance',
               { balanceYuan: fenToYuan(Number(err.params.balanceFen ?? 0)), amountYuan: fenToYuan(body.amountFen) },

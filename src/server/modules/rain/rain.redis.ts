@@ -17,7 +17,7 @@ import type { Redis } from 'ioredis';
  *   devwins  hash deviceId → wins from that device (for holding device clusters)
  *   events   stream of attempts (won, already grabbed, none left) for the worker to write to
  *            PostgreSQL; consumer group `writers`, entries acknowledged and deleted once committed
- *   rl:ip:<ip>, rl:u:<user>  the per-IP and per-account rate windows
+ *   rl:ip:<ip>, rl:u:<user>  the per-IP and per-account rate windows (rl:bad:<ip>: bad tokens, HIT_SCRIPT)
  * A key first created by a grab takes the marker's time to live, so nothing outlives the
  * session's state (the rate windows live for one window).
  *
@@ -69,11 +69,16 @@ return {1, rec}
 `;
 
 /** Counts a refused attempt (bad token, not open…) against the address's window: 0, or the ms until it reopens. */
+// KEYS: the address's window, then (for a bad token) its bad-token window. ARGV: window ms, then each key's max (0: no limit).
 export const HIT_SCRIPT = `
-local n = redis.call('INCR', KEYS[1])
-if n == 1 then redis.call('PEXPIRE', KEYS[1], tonumber(ARGV[2])) end
-if n > tonumber(ARGV[1]) then return math.max(redis.call('PTTL', KEYS[1]), 1) end
-return 0
+local wait = 0
+for i, key in ipairs(KEYS) do
+  local n = redis.call('INCR', key)
+  if n == 1 then redis.call('PEXPIRE', key, tonumber(ARGV[1])) end
+  local max = tonumber(ARGV[i + 1])
+  if max > 0 and n > max then wait = math.max(wait, redis.call('PTTL', key), 1) end
+end
+return wait
 `;
 
 // ARGV: ttlSeconds, nPackets, nWinners, nIps, nDevices, packets…, (user, rec)…, (ip, count)…, (device, count)…
@@ -271,9 +276,19 @@ export function createRainRedis(redis: Redis, prefix: string, opts: { claimIdleM
           return { kind: 'not_loaded' };
       }
     },
-    /** Counts a refused attempt against the address's window; the ms until it reopens when it is past `max`, else 0. */
-    async hit(sessionId: string, ip: string | null, max: number, windowMs: number): Promise<number> {
-      return Number(await run(HIT_SCRIPT, [ipWindowKey(sessionId, ip)], [max, windowMs]));
+    /**
+     * Counts a refused attempt against the address's window and, with `badTokens`, against its
+     * bad-token window (one call); the ms until the later of them reopens when one is past its
+     * max, else 0.
+     */
+    async hit(sessionId: string, ip: string | null, limits: { perIp: number; badTokens: number; windowMs: number }): Promise<number> {
+      const k = [ipWindowKey(sessionId, ip)];
+      const args = [limits.windowMs, limits.perIp];
+      if (limits.badTokens > 0) {
+        k.push(`${base(sessionId)}:rl:bad:${ip ?? ''}`);
+        args.push(limits.badTokens);
+      }
+      return Number(await run(HIT_SCRIPT, k, args));
     },
     /** Loads a session's state unless it is already loaded (atomic: live grabs never see a half-built list). */
     async load(sessionId: string, state: RedisLoadState): Promise<boolean> {

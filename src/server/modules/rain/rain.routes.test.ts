@@ -554,13 +554,69 @@ describe('the grab over HTTP: the rain page’s fast path', () => {
     expect(fast.handle(req(), untouched)).toBe(false);
   });
 
-  it('meets a flood of bad tokens from one address with the per-IP limit', async () => {
+  it('meets a flood of bad tokens from one address with the bad-token limit on the route too', async () => {
     const [c] = await contributors(1, { ip: '10.251.0.1' });
     const s = await openSession({ budgetFen: 100, packetCount: 10 });
     const codes: number[] = [];
-    for (let i = 0; i <= ctx.config.RAIN_GRAB_RATE_PER_IP; i++) codes.push((await pageGrab(c!, s.id, 'forged', 'device-flooding')).statusCode);
-    expect(codes[0]).toBe(403);
+    for (let i = 0; i <= ctx.config.RAIN_BAD_TOKENS_PER_IP; i++) codes.push((await pageGrab(c!, s.id, 'forged', 'device-flooding')).statusCode);
+    expect(codes.slice(0, -1).every((c) => c === 403)).toBe(true);
     expect(codes.at(-1)).toBe(429);
+  });
+
+  /** The 429 the rain page gets: the documented body, in the request's language, and a Retry-After within the 10 s window. */
+  async function expectRateLimited(res: Response) {
+    expect(res.status).toBe(429);
+    const wait = Number(res.headers.get('retry-after'));
+    expect(wait).toBeGreaterThanOrEqual(1);
+    expect(wait).toBeLessThanOrEqual(10);
+    expect(await res.json()).toEqual({ error: { code: 'request.rate_limited', message: `Too many attempts. Try again in ${wait} seconds.` } });
+  }
+
+  it('refuses a burst of grabs by one account with 429 on the fast path and on the route alike; another contributor still wins', async () => {
+    const [a, b] = await contributors(2);
+    const s = await openSession({ budgetFen: 100, packetCount: 10 });
+    const [tokA, tokB] = [await token(a!, s.id), await token(b!, s.id)];
+    const page = { 'x-rain-device': 'device-burst-a', 'x-rain-fingerprint': '0123456789abcdef', 'sec-fetch-site': 'same-origin' };
+    // Eight taps in a tenth of a second, as a script (or a stuck finger) sends them.
+    const burst = await Promise.all(Array.from({ length: 8 }, () => httpGrab(s.id, { ...page, 'x-rain-token': tokA })));
+    const statuses = burst.map((r) => r.status).sort();
+    expect(statuses).toEqual([200, 409, 409, 409, 409, 429, 429, 429]);
+    for (const r of burst.filter((r) => r.status === 429)) await expectRateLimited(r);
+    // The Fastify route (a grab with the cookie) counts in the same window.
+    const viaRoute = await grab({ ...a!, ip: '127.0.0.1' }, s.id, tokA, 'en');
+    expect(viaRoute.statusCode).toBe(429);
+    expect(Number(viaRoute.headers['retry-after'])).toBeGreaterThanOrEqual(1);
+    expect(viaRoute.json().error.code).toBe('request.rate_limited');
+    // A contributor grabbing as the page does, from the same address, is not held up.
+    const other = await httpGrab(s.id, { ...page, 'x-rain-device': 'device-burst-b', 'x-rain-token': tokB });
+    expect(other.status).toBe(200);
+    expect(await other.json()).toMatchObject({ won: true, held: false });
+    const grabs = await rain().listGrabs(s.id);
+    expect(grabs.map((g) => g.userId).sort()).toEqual([a!.id, b!.id].sort());
+  });
+
+  it('refuses forged tokens from one address past the bad-token limit, then everything past the per-IP limit, over HTTP', async () => {
+    const [a, b] = await contributors(2);
+    const s = await openSession({ budgetFen: 100, packetCount: 10 });
+    const [tokA, tokB] = [await token(a!, s.id), await token(b!, s.id)];
+    const forged = `${tokA.slice(0, -4)}AAAA`;
+    const codes: number[] = [];
+    const limit = ctx.config.RAIN_BAD_TOKENS_PER_IP;
+    for (let i = 0; i < limit + 2; i++) {
+      const r = await httpGrab(s.id, { 'x-rain-token': forged, 'sec-fetch-site': 'same-origin' });
+      codes.push(r.status);
+      if (r.status === 429) await expectRateLimited(r);
+      else await r.body?.cancel();
+    }
+    expect(codes).toEqual([...Array<number>(limit).fill(403), 429, 429]);
+    // A contributor behind the same address (a shared Wi-Fi) still wins with a real token.
+    const won = await httpGrab(s.id, { 'x-rain-token': tokA, 'sec-fetch-site': 'same-origin' });
+    expect(won.status).toBe(200);
+    // Every attempt counts against the address: past RAIN_GRAB_RATE_PER_IP, real tokens wait too.
+    const left = ctx.config.RAIN_GRAB_RATE_PER_IP - (limit + 3);
+    await Promise.all(Array.from({ length: left }, () => httpGrab(s.id, { 'x-rain-token': forged }).then((r) => r.body?.cancel())));
+    await expectRateLimited(await httpGrab(s.id, { 'x-rain-token': tokB, 'sec-fetch-site': 'same-origin' }));
+    expect((await rain().listGrabs(s.id)).map((g) => g.userId)).toEqual([a!.id]);
   });
 });
 

@@ -1,4 +1,3 @@
-import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { errorBodySchema, idParamSchema } from '../../../contracts/common.js';
@@ -15,7 +14,6 @@ import {
   rainTokenReply,
 } from '../../../contracts/rain.js';
 import { requireUser } from '../../http/auth.plugin.js';
-import { AppError } from '../../lib/errors.js';
 import type { Services } from '../../services.js';
 import { GRAB_WINDOW_MS } from './rain.service.js';
 
@@ -25,20 +23,6 @@ export function rainRoutes(services: Services): FastifyPluginAsyncZod {
   const rain = () => services.rain;
   const { config } = services;
   return async (app) => {
-    // On Redis the grab script counts both rates in its one round trip. Without Redis, the
-    // plugin's limiters do (in memory): per IP on the route, and this second one per account.
-    const limitHere = !services.rain.usesRedis;
-    const perAccount = app.createRateLimit({
-      max: config.RAIN_GRAB_RATE_PER_ACCOUNT,
-      timeWindow: GRAB_WINDOW_MS,
-      // The signed-in user, else the contributor a valid token names (a grab may come without
-      // the cookie), else the address.
-      keyGenerator: (req) => {
-        const token = req.headers['x-rain-token'];
-        const who = req.user?.id ?? rain().tokenUser(typeof token === 'string' ? token : undefined, (req.params as { id?: string }).id ?? '');
-        return `rain-user:${who ?? req.ip}`;
-      },
-    });
     app.post(
       '/api/admin/campaigns/:id/rain/schedule',
       {
@@ -114,21 +98,13 @@ export function rainRoutes(services: Services): FastifyPluginAsyncZod {
           security: [{}, { session: [] }],
           summary: 'Grab one red packet',
           description:
-            'A contributor of the campaign with the session’s `x-rain-token`. The session cookie is optional: without it the token, signed for one contributor and one session, says who grabs (the rain page sends no cookie, which spares the cookie’s session lookup on the hottest route); with it, the token must be that user’s. 401 with neither. 409: `rain.no_packets_left`, `rain.already_grabbed`, `rain.not_open`. 403: `rain.bad_token`, `rain.account_too_new`, `rain.submission_required`. 429 past the per-account or per-IP rate. A win may be `held` for review (paid once released): new account, IP cluster or device cluster (`x-rain-device`). 503 `rain.busy` (with Retry-After) without Redis when more grabs wait for the database than RAIN_MAX_WAITING_GRABS: tap again.',
+            'A contributor of the campaign with the session’s `x-rain-token`. The session cookie is optional: without it the token, signed for one contributor and one session, says who grabs (the rain page sends no cookie, which spares the cookie’s session lookup on the hottest route); with it, the token must be that user’s. 401 with neither. 409: `rain.no_packets_left`, `rain.already_grabbed`, `rain.not_open`. 403: `rain.bad_token`, `rain.account_too_new`, `rain.submission_required`. 429 (`request.rate_limited`, with Retry-After) past the per-account or per-IP rate or the per-address bad-token limit, on every path (the grab service counts them). A win may be `held` for review (paid once released): new account, IP cluster or device cluster (`x-rain-device`). 503 `rain.busy` (with Retry-After) without Redis when more grabs wait for the database than RAIN_MAX_WAITING_GRABS: tap again.',
           params: idParamSchema,
           headers: rainGrabHeaders,
           response: { 200: rainGrabReply, ...errors, 503: errorBodySchema },
         },
-        ...(limitHere
-          ? {
-              // Per IP here; per account in the preHandler below (the session is known by then).
-              config: { rateLimit: { max: config.RAIN_GRAB_RATE_PER_IP, timeWindow: GRAB_WINDOW_MS } },
-              preHandler: async (req: FastifyRequest) => {
-                const r = await perAccount(req);
-                if (!r.isAllowed && r.isExceeded) throw new AppError('request.rate_limited', { seconds: r.ttlInSeconds }, { status: 429 });
-              },
-            }
-          : {}),
+        // No rate-limit plugin here: the grab service counts the per-IP, per-account and
+        // bad-token windows itself, so the fast path in front of Fastify meets the same limits.
       },
       async (req) =>
         rain().grab(req.user, req.params.id, {

@@ -13,6 +13,7 @@ import type { GrabParams, RainEvent, RainRedis, RedisWin } from './rain.redis.js
 import type { CampaignHistory, DeviceWins, NewRainLog, RainRepository, RainSessionWithStats } from './rain.repository.js';
 import { cryptoRandomInt, splitDoubleMean, type RandomInt } from './rain.split.js';
 import type { RainTokenClaims, RainTokens } from './rain.token.js';
+import { createRateWindows, type RateWindows } from './rain.windows.js';
 
 /** RAIN_MAX_WINS_PER_DEVICE's default (config.ts), for a caller that passes no device limit. */
 export const DEFAULT_MAX_WINS_PER_DEVICE = 2;
@@ -31,11 +32,14 @@ export interface RainLimits {
   /** The scheduled job splits (and loads into Redis) sessions starting this soon. */
   prepareAheadMinutes: number;
   /**
-   * Grab attempts per GRAB_WINDOW_MS from one address and from one account. The Redis path counts
-   * them in its grab script; the PostgreSQL path leaves them to the route's limiter (unset: none here).
+   * Grab attempts per GRAB_WINDOW_MS from one address and from one account, and grabs with a bad
+   * or missing token from one address. Counted here, so both the fast path and the Fastify route
+   * meet them: on Redis in the grab script (and, for a refusal before it, one more call); without
+   * Redis in this process's windows. Unset or 0: no limit.
    */
   grabRatePerIp?: number;
   grabRatePerAccount?: number;
+  badTokensPerIp?: number;
   /** PostgreSQL path: grabs in flight beyond this are refused at once with `rain.busy` (503). */
   maxWaitingGrabs?: number;
 }
@@ -53,6 +57,8 @@ export interface RainServiceDeps {
   /** The live grab engine; PostgreSQL does the grab when absent. */
   redis?: RainRedis;
   random?: RandomInt;
+  /** The rate windows without Redis (tests hand in their own clock). */
+  windows?: RateWindows;
 }
 
 export interface GrabMeta {
@@ -102,6 +108,10 @@ function skipLog(err: AppError): AppError {
   skipped.add(err);
   return err;
 }
+
+const rateLimited = (waitMs: number) => skipLog(new AppError('request.rate_limited', { seconds: Math.max(1, Math.ceil(waitMs / 1000)) }, { status: 429 }));
+/** Refusals that say the grab named nobody: no cookie and no token, or a token that is forged, stale or another session's. */
+const BAD_CREDENTIALS = new Set(['rain.bad_token', 'auth.required']);
 
 export function sessionState(s: Pick<RainSessionRow, 'startsAt' | 'endsAt' | 'settledAt'>, now: Date): RainSessionState {
   if (s.settledAt) return 'settled';
@@ -158,13 +168,12 @@ export function createRainService(deps: RainServiceDeps) {
   const { db, repo, ledger, jobs, clock, tokens, limits, logger, redis } = deps;
   const random = deps.random ?? cryptoRandomInt;
   const maxWinsPerDevice = limits.maxWinsPerDevice ?? DEFAULT_MAX_WINS_PER_DEVICE;
+  const windows = deps.windows ?? createRateWindows();
 
   // Session rows change only in split_at / settled_at, which the grab path does not read.
   const sessionCache = new Map<string, { row: Promise<RainSessionRow>; at: number }>();
   const eligibleCache = new Set<string>();
   let pgGrabsInFlight = 0;
-  /** Tokens the rate limiter has just verified, for the grab of the same request. */
-  const checkedTokens = new Map<string, RainTokenClaims>();
   let logBuffer: NewRainLog[] = [];
   let logTimer: NodeJS.Timeout | undefined;
 
@@ -524,7 +533,7 @@ export function createRainService(deps: RainServiceDeps) {
       case 'not_loaded':
         throw new AppError('server.unavailable');
       case 'rate_limited':
-        throw skipLog(new AppError('request.rate_limited', { seconds: Math.ceil(out.retryAfterMs / 1000) }, { status: 429 }));
+        throw rateLimited(out.retryAfterMs);
       case 'empty':
         throw skipLog(new AppError('rain.no_packets_left'));
       case 'already':
@@ -742,26 +751,13 @@ export function createRainService(deps: RainServiceDeps) {
       return { token: tokens.issue(s.id, actor, expiresAt), expiresAt: expiresAt.toISOString() };
     },
 
-    /** The contributor a grab token names, if it is valid for this session (the per-account rate limit keys on it). */
-    tokenUser(token: string | undefined, sessionId: string): string | null {
-      const claims = tokens.read(token, sessionId, clock.now());
-      // The grab that follows in the same request reads it again: spare it the second HMAC.
-      if (token && claims) {
-        if (checkedTokens.size >= 10_000) checkedTokens.clear();
-        checkedTokens.set(`${sessionId}:${token}`, claims);
-      }
-      return claims?.userId ?? null;
-    },
-
     /**
      * One grab by the signed-in `actor`, or, when the request came without the session cookie,
      * by the contributor its token names (docs/rain.md, "Grabbing").
      */
     async grab(actor: UserRow | null, sessionId: string, meta: GrabMeta): Promise<RainGrabResult> {
       const now = clock.now();
-      const checked = meta.token ? checkedTokens.get(`${sessionId}:${meta.token}`) : undefined;
-      if (checked) checkedTokens.delete(`${sessionId}:${meta.token}`);
-      const claims = checked && checked.expiresAt.getTime() >= now.getTime() ? checked : tokens.read(meta.token, sessionId, now);
+      const claims = tokens.read(meta.token, sessionId, now);
       let who: Grabber | undefined;
       const logRow = (outcome: string, amountFen: number | null): NewRainLog => ({
         sessionId,
@@ -775,10 +771,20 @@ export function createRainService(deps: RainServiceDeps) {
         amountFen,
       });
       try {
+        // Without Redis every attempt counts against its address here, before any other work (on
+        // Redis the grab script counts it, or the catch below for a refusal before the script).
+        if (!redis && limits.grabRatePerIp) {
+          const wait = windows.hit(`${sessionId}:ip:${meta.ip ?? ''}`, limits.grabRatePerIp, GRAB_WINDOW_MS);
+          if (wait > 0) throw rateLimited(wait);
+        }
         // Neither cookie nor a valid token: not signed in, or a token that is stale or not this session's.
         if (!actor && !claims) throw new AppError(meta.token ? 'rain.bad_token' : 'auth.required');
         who = actor ? { id: actor.id, createdAt: actor.createdAt } : { id: claims!.userId, createdAt: claims!.accountCreatedAt };
         if (actor) assertCan(actor, 'rain.grab');
+        if (!redis && limits.grabRatePerAccount) {
+          const wait = windows.hit(`${sessionId}:u:${who.id}`, limits.grabRatePerAccount, GRAB_WINDOW_MS);
+          if (wait > 0) throw rateLimited(wait);
+        }
         const s = await session(sessionId);
         await checkEligible(s, who, claims, now);
         if (redis) {
@@ -795,12 +801,17 @@ export function createRainService(deps: RainServiceDeps) {
         return { won: true, amountFen: won.amountFen, totalWonFen: won.totalWonFen, held: !!won.held };
       } catch (err) {
         if (err instanceof AppError && skipped.has(err)) throw err;
-        // On Redis a refusal before the script counts against the address's window, as grabs do
-        // (the PostgreSQL path's limiter runs before the handler): past it, a flood of bad tokens
-        // is answered 429 and not logged row by row.
-        if (redis && limits.grabRatePerIp && err instanceof AppError && err.status < 500) {
-          const wait = await redis.hit(sessionId, meta.ip, limits.grabRatePerIp, GRAB_WINDOW_MS).catch(() => 0);
-          if (wait > 0) throw new AppError('request.rate_limited', { seconds: Math.ceil(wait / 1000) }, { status: 429 });
+        // A refusal before the grab script still counts against its address, as grabs do, and a
+        // bad token also against the address's bad-token window: past either, a flood of forged
+        // tokens is answered 429 and not logged row by row. Without Redis the address's window
+        // has counted it already, at the top.
+        if (err instanceof AppError && err.status < 500) {
+          const bad = BAD_CREDENTIALS.has(err.code) && limits.badTokensPerIp ? limits.badTokensPerIp : 0;
+          let wait = 0;
+          if (redis && (limits.grabRatePerIp || bad))
+            wait = await redis.hit(sessionId, meta.ip, { perIp: limits.grabRatePerIp ?? 0, badTokens: bad, windowMs: GRAB_WINDOW_MS }).catch(() => 0);
+          else if (!redis && bad) wait = windows.hit(`${sessionId}:bad:${meta.ip ?? ''}`, bad, GRAB_WINDOW_MS);
+          if (wait > 0) throw rateLimited(wait);
         }
         if (who) log(logRow(err instanceof AppError ? err.code : 'error', null));
         throw err;
