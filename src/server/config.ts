@@ -62,8 +62,10 @@ export const configSchema = z.object({
   PAIKE_SEED: z.enum(['demo', 'none']).default('demo'),
   /** Uploads one contributor may have in flight at once. */
   UPLOAD_MAX_CONCURRENT_PER_USER: positiveInt.default(3),
-  /** Bytes one contributor may start uploading per day (Asia/Shanghai). */
+  /** Bytes one contributor may start uploading per day (Asia/Shanghai); cancelled uploads still count. */
   UPLOAD_MAX_BYTES_PER_DAY: positiveInt.default(10 * 1024 ** 3),
+  /** Bytes one contributor's unfinished uploads may declare together: the disk they can hold. */
+  UPLOAD_MAX_OPEN_BYTES_PER_USER: positiveInt.default(4 * 1024 ** 3),
   /** An upload untouched this long is abandoned: its bytes and its submission are removed. */
   UPLOAD_EXPIRY_HOURS: positiveInt.default(24),
   /** Threads one ffmpeg process may use, and how long it may run. */

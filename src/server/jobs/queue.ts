@@ -100,12 +100,61 @@ export class JobQueue {
             this.opts.logger.error({ job: job.id, name: def.name, issues: parsed.error.issues }, 'job payload invalid');
             throw new Error(`Invalid payload for ${def.name}`);
           }
-          await def.handle(parsed.data, services, { jobId: job.id, attempt: job.retryCount + 1, isLastAttempt: job.retryCount >= job.retryLimit });
+          const beat = def.heartbeat ? this.heartbeat(def.name, job.id, def.heartbeat) : undefined;
+          try {
+            await def.handle(parsed.data, services, { jobId: job.id, attempt: job.retryCount + 1, isLastAttempt: job.retryCount >= job.retryLimit });
+          } finally {
+            if (beat) clearInterval(beat);
+          }
         });
       }
       if (def.schedule) await this.boss.schedule(def.name, def.schedule.cron, {}, { tz: def.schedule.tz });
     }
     this.working = true;
+  }
+
+  private get bossSchema(): string {
+    return this.opts.sql.schema === 'public' ? 'pgboss' : `${this.opts.sql.schema}_pgboss`;
+  }
+
+  /**
+   * pg-boss 10 has no heartbeat: a job's expiry is fixed when it is fetched, and only after it
+   * does maintenance hand a dead worker's job to another. So the job is fetched with its long
+   * expiry (which also bounds the run in this process) and, once running, its expiry in the
+   * database is kept a short way ahead of now for as long as this process lives.
+   */
+  private heartbeat(name: string, jobId: string, hb: { everySeconds: number; expireAfterSeconds: number }): NodeJS.Timeout {
+    const beat = () =>
+      this.opts.sql
+        .query(
+          `UPDATE ${this.bossSchema}.job SET expire_in = (now() - started_on) + make_interval(secs => $3) WHERE name = $1 AND id = $2 AND state = 'active'`,
+          [name, jobId, hb.expireAfterSeconds],
+        )
+        .catch((err: unknown) => this.opts.logger.warn({ err, job: jobId, name }, 'job heartbeat failed'));
+    void beat();
+    const timer = setInterval(() => void beat(), hb.everySeconds * 1000);
+    timer.unref();
+    return timer;
+  }
+
+  /**
+   * For the embedded database only, where this process is the only one that works jobs: a job
+   * still `active` when it starts was cut off by a crash. It goes back to the queue at once (a
+   * job that has already been cut off past its retries fails, so a job that crashes the
+   * process cannot loop for ever). Returns how many were put back.
+   */
+  async requeueOrphans(): Promise<{ retried: number; failed: number }> {
+    const { rows } = await this.opts.sql.query<{ state: string }>(
+      `UPDATE ${this.bossSchema}.job
+          SET state = (CASE WHEN retry_count <= retry_limit THEN 'retry' ELSE 'failed' END)::${this.bossSchema}.job_state,
+              start_after = now(),
+              completed_on = CASE WHEN retry_count <= retry_limit THEN NULL ELSE now() END,
+              output = '{"message":"cut off by a restart while active"}'::jsonb
+        WHERE state = 'active'
+      RETURNING state::text AS state`,
+      [],
+    );
+    return { retried: rows.filter((r) => r.state === 'retry').length, failed: rows.filter((r) => r.state === 'failed').length };
   }
 
   /** Waits up to `timeoutMs` for in-flight jobs; those still running are failed back to retry. */

@@ -8,6 +8,7 @@ export const mediaComposeJob = defineJob<{ submissionId: string }>({
   retryLimit: 2,
   retryDelaySeconds: 30,
   expireInSeconds: 60 * 60,
+  heartbeat: { everySeconds: 30, expireAfterSeconds: 180 },
   async handle(payload, services, run) {
     await services.processing.compose(payload.submissionId, { isLastAttempt: run.isLastAttempt });
   },

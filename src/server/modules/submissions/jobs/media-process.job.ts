@@ -8,7 +8,9 @@ export const mediaProcessJob = defineJob<{ submissionId: string }>({
   retryLimit: 2,
   retryDelaySeconds: 30,
   // A 3-minute 1080p video takes minutes on two cores; the ffmpeg timeout is the real bound.
+  // The heartbeat brings the job of a worker that died back within minutes, not this hour.
   expireInSeconds: 60 * 60,
+  heartbeat: { everySeconds: 30, expireAfterSeconds: 180 },
   async handle(payload, services, run) {
     await services.processing.process(payload.submissionId, { isLastAttempt: run.isLastAttempt });
   },
