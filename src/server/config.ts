@@ -73,6 +73,11 @@ export const configSchema = z.object({
   FFMPEG_TIMEOUT_SECONDS: positiveInt.default(1800),
   /** Jobs worked at once per queue by this process. */
   WORKER_CONCURRENCY: positiveInt.default(2),
+  /**
+   * A long job (video processing) whose worker has not signalled for this long is handed to
+   * another worker: how soon a crashed worker's video is picked up again.
+   */
+  JOB_STALL_SECONDS: z.coerce.number().int().min(5).max(3600).default(120),
   /** How long shutdown waits for in-flight jobs before returning them to the queue. */
   SHUTDOWN_TIMEOUT_SECONDS: positiveInt.default(30),
   /** Smallest withdrawal a contributor may request, in fen (5000 = 50 yuan). */

@@ -69,7 +69,7 @@ export async function openRuntime(opts: RuntimeOptions): Promise<Runtime> {
       });
     }
 
-    const jobs = new JobQueue({ sql: database.sql, logger, mode: opts.jobs, concurrency: config.WORKER_CONCURRENCY });
+    const jobs = new JobQueue({ sql: database.sql, logger, mode: opts.jobs, concurrency: config.WORKER_CONCURRENCY, stallSeconds: config.JOB_STALL_SECONDS });
     await jobs.start();
     cleanups.push(() => jobs.stop(config.SHUTDOWN_TIMEOUT_SECONDS * 1000));
 
