@@ -106,6 +106,13 @@ export async function openRuntime(opts: RuntimeOptions): Promise<Runtime> {
       })
       .catch((err: unknown) => logger.error({ err }, 'start-up upload sweep failed'));
     cleanups.push(() => sweeping);
+    if (opts.jobs === 'send') {
+      // A `serve` process keeps its uploads on its own disk, which the worker's scheduled
+      // `uploads.sweep` may not see: it sweeps them itself on the same 5-minute beat.
+      const timer = setInterval(() => void services.uploads.sweep().catch((err: unknown) => logger.error({ err }, 'upload sweep failed')), 5 * 60_000);
+      timer.unref();
+      cleanups.push(() => clearInterval(timer));
+    }
     return {
       services,
       redis,

@@ -150,7 +150,7 @@ async function makeVideo(seconds: number, size: string, seed: number): Promise<B
 /** The tus file (bytes, not its .json) of the upload in progress, if there is one. */
 function tusFiles(): { name: string; size: number }[] {
   const dir = path.join(dataDir, 'uploads');
-  let names: string[] = [];
+  let names: string[];
   try {
     names = readdirSync(dir);
   } catch {

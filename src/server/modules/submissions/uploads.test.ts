@@ -266,10 +266,10 @@ describe('a finished upload answers for itself (lost replies, retries)', () => {
       body: data.subarray(0, 1000),
     });
     expect(wrong.status).toBe(409);
-    expect((await wrong.json()).error.code).toBe('upload.offset_mismatch');
+    expect(((await wrong.json()) as { error: { code: string } }).error.code).toBe('upload.offset_mismatch');
     const del = await fetch(run.url!, { method: 'DELETE', headers: tusHeaders(u.cookie) });
     expect(del.status).toBe(400);
-    expect((await del.json()).error).toEqual({ code: 'upload.already_finished', message: expect.stringContaining('已经完成') });
+    expect(((await del.json()) as { error: unknown }).error).toEqual({ code: 'upload.already_finished', message: expect.stringContaining('已经完成') });
     // The stock client resuming from the stored URL is told it is done, and starts nothing new.
     const resumed = await upload(u.cookie, data, { uploadUrl: run.url! });
     expect(resumed.error).toBeUndefined();
@@ -298,10 +298,10 @@ describe('a finished upload answers for itself (lost replies, retries)', () => {
       body: randomBytes(1024 * 1024),
     });
     expect(tooMuch.status).toBe(413);
-    expect((await tooMuch.json()).error).toEqual({ code: 'upload.size_exceeded', message: '发送的数据超过了上传声明的大小。' });
+    expect(((await tooMuch.json()) as { error: unknown }).error).toEqual({ code: 'upload.size_exceeded', message: '发送的数据超过了上传声明的大小。' });
     const noLength = await fetch(`${base}/api/uploads`, { method: 'POST', headers: tusHeaders(u.cookie, { 'upload-metadata': encodeMetadata(meta()) }) });
     expect(noLength.status).toBe(400);
-    expect((await noLength.json()).error.code).toBe('upload.length_required');
+    expect(((await noLength.json()) as { error: { code: string } }).error.code).toBe('upload.length_required');
     const unknown = await fetch(`${base}/api/uploads/nosuchupload`, { method: 'HEAD', headers: tusHeaders(u.cookie) });
     expect(unknown.status).toBe(404);
   });
