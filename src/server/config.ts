@@ -62,8 +62,10 @@ export const configSchema = z.object({
   PAIKE_SEED: z.enum(['demo', 'none']).default('demo'),
   /** Uploads one contributor may have in flight at once. */
   UPLOAD_MAX_CONCURRENT_PER_USER: positiveInt.default(3),
-  /** Bytes one contributor may start uploading per day (Asia/Shanghai). */
+  /** Bytes one contributor may start uploading per day (Asia/Shanghai); cancelled uploads still count. */
   UPLOAD_MAX_BYTES_PER_DAY: positiveInt.default(10 * 1024 ** 3),
+  /** Bytes one contributor's unfinished uploads may declare together: the disk they can hold. */
+  UPLOAD_MAX_OPEN_BYTES_PER_USER: positiveInt.default(4 * 1024 ** 3),
   /** An upload untouched this long is abandoned: its bytes and its submission are removed. */
   UPLOAD_EXPIRY_HOURS: positiveInt.default(24),
   /** Threads one ffmpeg process may use, and how long it may run. */
@@ -71,6 +73,11 @@ export const configSchema = z.object({
   FFMPEG_TIMEOUT_SECONDS: positiveInt.default(1800),
   /** Jobs worked at once per queue by this process. */
   WORKER_CONCURRENCY: positiveInt.default(2),
+  /**
+   * A long job (video processing) whose worker has not signalled for this long is handed to
+   * another worker: how soon a crashed worker's video is picked up again.
+   */
+  JOB_STALL_SECONDS: z.coerce.number().int().min(5).max(3600).default(120),
   /** How long shutdown waits for in-flight jobs before returning them to the queue. */
   SHUTDOWN_TIMEOUT_SECONDS: positiveInt.default(30),
   /** Smallest withdrawal a contributor may request, in fen (5000 = 50 yuan). */

@@ -1,3 +1,5 @@
+import { rm } from 'node:fs/promises';
+import path from 'node:path';
 import type { FastifyBaseLogger } from 'fastify';
 import { Redis } from 'ioredis';
 import type { Config } from './config.js';
@@ -67,7 +69,7 @@ export async function openRuntime(opts: RuntimeOptions): Promise<Runtime> {
       });
     }
 
-    const jobs = new JobQueue({ sql: database.sql, logger, mode: opts.jobs, concurrency: config.WORKER_CONCURRENCY });
+    const jobs = new JobQueue({ sql: database.sql, logger, mode: opts.jobs, concurrency: config.WORKER_CONCURRENCY, stallSeconds: config.JOB_STALL_SECONDS });
     await jobs.start();
     cleanups.push(() => jobs.stop(config.SHUTDOWN_TIMEOUT_SECONDS * 1000));
 
@@ -83,10 +85,33 @@ export async function openRuntime(opts: RuntimeOptions): Promise<Runtime> {
       redis,
     });
     if (opts.jobs === 'work') {
+      if (config.database.kind === 'pglite') {
+        // One process owns the embedded database: whatever was active was cut off by a crash
+        // or a kill, and so was whatever it left in the scratch folder.
+        const orphans = await jobs.requeueOrphans();
+        if (orphans.retried || orphans.failed) logger.warn(orphans, 'jobs cut off by the last stop put back to the queue');
+        await rm(path.join(config.dataDir, 'work'), { recursive: true, force: true });
+      }
       await jobs.work(services);
       // The rain's writer: grab events from Redis into PostgreSQL (a no-op without Redis).
       const drainer = services.rain.startDrainer();
       cleanups.push(() => drainer.stop());
+    }
+    // An upload whose last byte landed just before a crash is carried on now, not at the
+    // first sweep or when its client comes back.
+    const sweeping = services.uploads
+      .sweep()
+      .then((r) => {
+        if (r.finished) logger.warn(r, 'finished uploads carried on at start-up');
+      })
+      .catch((err: unknown) => logger.error({ err }, 'start-up upload sweep failed'));
+    cleanups.push(() => sweeping);
+    if (opts.jobs === 'send') {
+      // A `serve` process keeps its uploads on its own disk, which the worker's scheduled
+      // `uploads.sweep` may not see: it sweeps them itself on the same 5-minute beat.
+      const timer = setInterval(() => void services.uploads.sweep().catch((err: unknown) => logger.error({ err }, 'upload sweep failed')), 5 * 60_000);
+      timer.unref();
+      cleanups.push(() => clearInterval(timer));
     }
     return {
       services,

@@ -116,6 +116,7 @@ export function createServices(deps: ServiceDeps) {
     limits: {
       concurrentUploads: deps.config.UPLOAD_MAX_CONCURRENT_PER_USER,
       bytesPerDay: deps.config.UPLOAD_MAX_BYTES_PER_DAY,
+      openBytesPerUser: deps.config.UPLOAD_MAX_OPEN_BYTES_PER_USER,
       expiryHours: deps.config.UPLOAD_EXPIRY_HOURS,
     },
     readAccess: studioScope.assertCanRead,

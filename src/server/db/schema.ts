@@ -177,6 +177,19 @@ export const submissionClips = pgTable(
 );
 export type SubmissionClipRow = typeof submissionClips.$inferSelect;
 
+/** Bytes declared per contributor per day (migrations/0017_upload_quota.sql); never given back. */
+export const uploadQuota = pgTable(
+  'upload_quota',
+  {
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id),
+    dayStart: tstz('day_start').notNull(),
+    bytes: bigint('bytes', { mode: 'number' }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.userId, t.dayStart] })],
+);
+
 // Ledger (migrations/0004_ledger.sql): append-only, integer fen; balances are sums of entries.
 export const ledgerAccounts = pgTable('ledger_accounts', {
   id: uuid('id').primaryKey().defaultRandom(),

@@ -34,9 +34,9 @@ afterAll(async () => {
 /** A queue name no other test uses, so no other worker picks its jobs up. */
 const uniqueName = (what: string) => `test.${what}-${randomBytes(3).toString('hex')}`;
 
-async function startQueue(defs: JobDefinition<never>[], mode: 'send' | 'work' = 'work'): Promise<JobQueue> {
+async function startQueue(defs: JobDefinition<never>[], mode: 'send' | 'work' = 'work', stallSeconds?: number): Promise<JobQueue> {
   const registry = Object.fromEntries(defs.map((d) => [d.name, d])) as Record<string, JobDefinition<unknown>>;
-  const queue = new JobQueue({ sql: database.sql, logger, mode, concurrency: 1, registry });
+  const queue = new JobQueue({ sql: database.sql, logger, mode, concurrency: 1, registry, stallSeconds });
   queues.push(queue);
   await queue.start();
   if (mode === 'work') await queue.work({} as Services);
@@ -223,4 +223,71 @@ describe('JobQueue', () => {
     await queue.stop(1000);
     expect((await queue.health()).ok).toBe(false);
   });
+
+  it('a job cut off while active (a crash) runs again at once when the embedded database’s only process starts', async () => {
+    const name = uniqueName('orphan');
+    const runs: number[] = [];
+    const def = defineJob({
+      name,
+      payload: z.object({}),
+      retryLimit: 2,
+      retryDelaySeconds: 600,
+      handle: async (_p, _s, run) => {
+        runs.push(run.attempt);
+      },
+    }) as JobDefinition<never>;
+    const sender = await startQueue([def], 'send');
+    await send(sender, name, {});
+    // What a killed process leaves: the job active, started, never finished.
+    const bossSchema = schema === 'public' ? 'pgboss' : `${schema}_pgboss`;
+    await database.sql.query(`UPDATE ${bossSchema}.job SET state = 'active', started_on = now() WHERE name = $1`, [name]);
+    expect(await sender.requeueOrphans()).toEqual({ retried: 1, failed: 0 });
+    await startQueue([def]);
+    await until(async () => (await count(sender, name, 'completed')) === 1, 'the orphan to run again', 10_000);
+    // Not after the hour-long expiry, nor after the retry delay: at once, as its second attempt.
+    expect(runs).toEqual([2]);
+  });
+
+  it('a heartbeat keeps a long job active; once its worker is gone it is put back within the stall time', async () => {
+    const name = uniqueName('beating');
+    const started = deferred();
+    const gate = deferred();
+    let runs = 0;
+    const def = defineJob({
+      name,
+      payload: z.object({}),
+      heartbeat: true,
+      expireInSeconds: 3600,
+      handle: async () => {
+        runs += 1;
+        if (runs === 1) {
+          started.resolve();
+          await gate.promise;
+        }
+      },
+    }) as JobDefinition<never>;
+    const queue = await startQueue([def], 'work', 5);
+    await send(queue, name, {});
+    await started.promise;
+    const bossSchema = schema === 'public' ? 'pgboss' : `${schema}_pgboss`;
+    const expiry = async () =>
+      (
+        await database.sql.query<{ s: number }>(
+          `SELECT extract(epoch FROM (started_on + expire_in) - now())::int AS s FROM ${bossSchema}.job WHERE name = $1`,
+          [name],
+        )
+      ).rows[0]!.s;
+    // The beat holds the expiry a few seconds ahead, not the hour the job may run for.
+    await until(async () => (await expiry()) <= 5, 'the first beat');
+    await new Promise((r) => setTimeout(r, 3000));
+    expect(await expiry()).toBeGreaterThan(0);
+    expect(await queue.reapStalled()).toEqual({ retried: 0, failed: 0 });
+    // The worker dies: its beats stop (a stopped queue here, with the job left active).
+    await database.sql.query(`UPDATE ${bossSchema}.job SET expire_in = interval '1 second', started_on = now() - interval '2 seconds' WHERE name = $1`, [name]);
+    expect(await queue.reapStalled()).toEqual({ retried: 1, failed: 0 });
+    // Another worker (this one is still stuck in the first run) picks it up.
+    await startQueue([def], 'work', 5);
+    await until(async () => runs === 2, 'the job to run again');
+    gate.resolve();
+  }, 30_000);
 });

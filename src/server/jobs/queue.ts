@@ -19,6 +19,8 @@ export interface JobQueueOptions {
   /** `send` only enqueues (HTTP processes); `work` also runs handlers and the cron clock. */
   mode: 'send' | 'work';
   concurrency: number;
+  /** A job with a heartbeat whose worker has not beaten for this long is run again (default 120). */
+  stallSeconds?: number;
   registry?: Record<string, JobDefinition<unknown>>;
 }
 
@@ -31,6 +33,7 @@ export class JobQueue {
   private readonly registry: Record<string, JobDefinition<unknown>>;
   private started = false;
   private working = false;
+  private reaper: NodeJS.Timeout | undefined;
 
   constructor(private readonly opts: JobQueueOptions) {
     this.registry = opts.registry ?? (jobRegistry as unknown as Record<string, JobDefinition<unknown>>);
@@ -100,12 +103,87 @@ export class JobQueue {
             this.opts.logger.error({ job: job.id, name: def.name, issues: parsed.error.issues }, 'job payload invalid');
             throw new Error(`Invalid payload for ${def.name}`);
           }
-          await def.handle(parsed.data, services, { jobId: job.id, attempt: job.retryCount + 1, isLastAttempt: job.retryCount >= job.retryLimit });
+          const beat = def.heartbeat ? this.heartbeat(def.name, job.id) : undefined;
+          try {
+            await def.handle(parsed.data, services, { jobId: job.id, attempt: job.retryCount + 1, isLastAttempt: job.retryCount >= job.retryLimit });
+          } finally {
+            if (beat) clearInterval(beat);
+          }
         });
       }
       if (def.schedule) await this.boss.schedule(def.name, def.schedule.cron, {}, { tz: def.schedule.tz });
     }
+    this.reaper = setInterval(
+      () => void this.reapStalled().catch((err: unknown) => this.opts.logger.warn({ err }, 'putting back stalled jobs failed')),
+      Math.max(2, this.stallSeconds / 3) * 1000,
+    );
+    this.reaper.unref();
     this.working = true;
+  }
+
+  private get bossSchema(): string {
+    return this.opts.sql.schema === 'public' ? 'pgboss' : `${this.opts.sql.schema}_pgboss`;
+  }
+
+  private get stallSeconds(): number {
+    return this.opts.stallSeconds ?? 120;
+  }
+
+  /**
+   * pg-boss 10 has no heartbeat: a job's expiry is fixed when it is fetched, and only after it
+   * does maintenance (every two minutes, then with a retry back-off) hand a dead worker's job
+   * to another. So a job with a heartbeat is fetched with its long expiry (which still bounds
+   * the run in this process) and, while it runs, its expiry in the database is kept
+   * `stallSeconds` ahead of now; `reapStalled` puts it back once the beats stop.
+   */
+  private heartbeat(name: string, jobId: string): NodeJS.Timeout {
+    const beat = () =>
+      this.opts.sql
+        .query(
+          `UPDATE ${this.bossSchema}.job SET expire_in = (now() - started_on) + make_interval(secs => $3) WHERE name = $1 AND id = $2 AND state = 'active'`,
+          [name, jobId, this.stallSeconds],
+        )
+        .catch((err: unknown) => this.opts.logger.warn({ err, job: jobId, name }, 'job heartbeat failed'));
+    void beat();
+    const timer = setInterval(() => void beat(), (this.stallSeconds / 4) * 1000);
+    timer.unref();
+    return timer;
+  }
+
+  /**
+   * Puts active jobs back to the queue at once: those matching `where`. A job already cut off
+   * past its retries fails instead, so a job that kills its process cannot loop for ever
+   * (fetching a retried job counts an attempt, so the last attempt still runs as the last).
+   */
+  private async requeueActive(where: string, values: unknown[]): Promise<{ retried: number; failed: number }> {
+    const { rows } = await this.opts.sql.query<{ state: string }>(
+      `UPDATE ${this.bossSchema}.job
+          SET state = (CASE WHEN retry_count <= retry_limit THEN 'retry' ELSE 'failed' END)::${this.bossSchema}.job_state,
+              start_after = now(),
+              completed_on = CASE WHEN retry_count <= retry_limit THEN NULL ELSE now() END,
+              output = '{"message":"its worker stopped while it was active"}'::jsonb
+        WHERE state = 'active' AND ${where}
+      RETURNING state::text AS state`,
+      values,
+    );
+    return { retried: rows.filter((r) => r.state === 'retry').length, failed: rows.filter((r) => r.state === 'failed').length };
+  }
+
+  /**
+   * For the embedded database only, where this process is the only one that works jobs: a job
+   * still `active` when it starts was cut off by a crash or a kill.
+   */
+  async requeueOrphans(): Promise<{ retried: number; failed: number }> {
+    return this.requeueActive('true', []);
+  }
+
+  /** Jobs with a heartbeat whose beats stopped `stallSeconds` ago: their worker is gone. */
+  async reapStalled(): Promise<{ retried: number; failed: number }> {
+    const names = Object.values(this.registry)
+      .filter((d) => d.heartbeat)
+      .map((d) => d.name);
+    if (!names.length) return { retried: 0, failed: 0 };
+    return this.requeueActive('name = ANY($1::text[]) AND started_on + expire_in < now()', [names]);
   }
 
   /** Waits up to `timeoutMs` for in-flight jobs; those still running are failed back to retry. */
@@ -113,6 +191,7 @@ export class JobQueue {
     if (!this.started) return;
     this.started = false;
     this.working = false;
+    if (this.reaper) clearInterval(this.reaper);
     await this.boss.stop({ graceful: true, wait: true, timeout: timeoutMs, close: false });
   }
 

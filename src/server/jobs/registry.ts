@@ -4,6 +4,7 @@ import { mediaProcessJob } from '../modules/submissions/jobs/media-process.job.j
 import { mediaComposeJob } from '../modules/submissions/jobs/media-compose.job.js';
 import { deskEditJob } from '../modules/desk/jobs/desk-edit.job.js';
 import { uploadsExpireJob } from '../modules/submissions/jobs/uploads-expire.job.js';
+import { uploadsSweepJob } from '../modules/submissions/jobs/uploads-sweep.job.js';
 import { rainTickJob } from '../modules/rain/jobs/rain-tick.job.js';
 import { rainPayJob } from '../modules/rain/jobs/rain-pay.job.js';
 import { rainSettleJob } from '../modules/rain/jobs/rain-settle.job.js';
@@ -30,6 +31,7 @@ export interface JobPayloads {
   'media.compose': { submissionId: string };
   'media.desk-edit': { editId: string };
   'uploads.expire': Record<string, never>;
+  'uploads.sweep': Record<string, never>;
   'rain.tick': Record<string, never>;
   'rain.pay': { grabId: string };
   'rain.settle': { sessionId: string };
@@ -55,6 +57,7 @@ export const jobRegistry: { [K in JobName]: JobDefinition<JobPayloads[K]> } = {
   'media.compose': mediaComposeJob,
   'media.desk-edit': deskEditJob,
   'uploads.expire': uploadsExpireJob,
+  'uploads.sweep': uploadsSweepJob,
   'rain.tick': rainTickJob,
   'rain.pay': rainPayJob,
   'rain.settle': rainSettleJob,

@@ -53,6 +53,31 @@ export const messages = {
     en: 'You have reached today’s upload limit ({maxMiB} MB). Please try again tomorrow.',
   },
   'upload.not_found': { 'zh-CN': '找不到该上传。', en: 'No such upload.' },
+  'upload.open_bytes_limit': {
+    'zh-CN': '未完成的上传合计不能超过 {maxMiB} MB，请先完成或取消正在进行的上传。',
+    en: 'Your unfinished uploads may hold at most {maxMiB} MB together. Finish or cancel one first.',
+  },
+  'upload.invalid_text': {
+    'zh-CN': '上传信息“{field}”含有不允许的字符（如空字符或控制字符）。',
+    en: 'The upload detail “{field}” contains characters that are not allowed (such as NUL or control characters).',
+  },
+  'upload.offset_mismatch': {
+    'zh-CN': '上传位置与服务器不一致，请先查询已上传的进度再继续。',
+    en: 'The upload offset does not match the server’s. Ask for the current offset (HEAD) and continue from there.',
+  },
+  'upload.size_exceeded': { 'zh-CN': '发送的数据超过了上传声明的大小。', en: 'More bytes were sent than the upload declared.' },
+  'upload.gone': { 'zh-CN': '上传已过期或已被删除，请重新上传。', en: 'The upload has expired or was removed. Please upload again.' },
+  'upload.busy': { 'zh-CN': '该上传正被另一个请求使用，请稍后再试。', en: 'Another request is using this upload. Please try again shortly.' },
+  'upload.already_finished': {
+    'zh-CN': '该上传已经完成，不能取消；如需撤回请在我的作品中操作。',
+    en: 'This upload has finished and cannot be cancelled; withdraw the submission instead.',
+  },
+  'upload.protocol_required': {
+    'zh-CN': '上传需要使用 tus 1.0.0 协议（Tus-Resumable 头）。',
+    en: 'Uploads use the tus 1.0.0 protocol (Tus-Resumable header).',
+  },
+  'upload.invalid_request': { 'zh-CN': '上传请求有误：{detail}', en: 'The upload request is not valid: {detail}' },
+  'upload.unsupported': { 'zh-CN': '不支持该上传方式：{detail}', en: 'This kind of upload is not supported: {detail}' },
   'upload.expired': { 'zh-CN': '上传已过期，请重新上传。', en: 'The upload expired. Please upload again.' },
   'submission.not_found': { 'zh-CN': '找不到该作品。', en: 'No such submission.' },
   'submission.already_adopted': { 'zh-CN': '作品已被采用，不能撤回。', en: 'This submission has been adopted and can no longer be withdrawn.' },

@@ -4,6 +4,8 @@ export interface UploadRun {
   url: string | null;
   error?: { status: number; body: { error: { code: string; message: string } } };
   progress: number[];
+  /** The Paike-Submission-Id of the last response, once the upload succeeded. */
+  submissionId?: string;
 }
 
 export interface UploadOptions {
@@ -15,6 +17,8 @@ export interface UploadOptions {
   abortAfter?: number;
   lang?: string;
   chunkSize?: number;
+  /** The stock client's own retries (resuming with HEAD after a failure); none by default. */
+  retryDelays?: number[];
 }
 
 /** Uploads with the stock tus-js-client, as the contributor's browser does. */
@@ -26,15 +30,16 @@ export function tusUpload(data: Buffer, opts: UploadOptions): Promise<UploadRun>
       uploadUrl: opts.uploadUrl,
       metadata: opts.metadata,
       chunkSize: opts.chunkSize ?? 256 * 1024,
-      retryDelays: [],
+      retryDelays: opts.retryDelays ?? [],
       headers: { cookie: opts.cookie, 'accept-language': opts.lang ?? 'zh-CN' },
       onProgress(sent) {
         run.progress.push(sent);
         run.url = up.url;
         if (opts.abortAfter && sent >= opts.abortAfter) void up.abort().then(() => resolve(run));
       },
-      onSuccess() {
+      onSuccess(payload) {
         run.url = up.url;
+        run.submissionId = payload.lastResponse.getHeader('Paike-Submission-Id') ?? undefined;
         resolve(run);
       },
       onError(err) {

@@ -142,7 +142,11 @@ export function createProcessingService(deps: ProcessingDeps) {
       const campaign = await deps.campaigns.get(row.campaignId);
       if (!campaign) return;
       const work = path.join(deps.workDir, id);
+      const prefix = submissionPrefix(id);
+      // A run cut off by a crash may have left scratch files and part of its outputs; nothing
+      // refers to either while the submission is processing.
       await rm(work, { recursive: true, force: true });
+      await Promise.all(['hls', 'poster.jpg', 'sprite.jpg', 'sprite.vtt'].map((k) => deps.storage.deletePrefix(`${prefix}/${k}`)));
       await mkdir(path.join(work, 'hls'), { recursive: true });
       const original = await deps.storage.localCopy(row.outputs.original, path.join(work, 'in'));
       const ff = { threads: deps.ffmpeg.threads, timeoutMs: deps.ffmpeg.timeoutMs };
@@ -184,16 +188,15 @@ export function createProcessingService(deps: ProcessingDeps) {
         const fingerprint = await computeFingerprint(original, facts, ff);
 
         if (!(await stillProcessing(id))) return; // withdrawn meanwhile: its files are already gone
-        const prefix = submissionPrefix(id);
         await deps.storage.putDir(`${prefix}/hls`, path.join(work, 'hls'));
         await deps.storage.putFile(`${prefix}/poster.jpg`, poster.path);
         await deps.storage.putFile(`${prefix}/sprite.jpg`, sprite.spritePath);
         await deps.storage.putFile(`${prefix}/sprite.vtt`, sprite.vttPath);
         const duplicate = await findDuplicate(row, fingerprint);
         const v = facts.video!;
-        const committed = await deps.db.transaction(async (tx) => {
+        const outcome = await deps.db.transaction(async (tx) => {
           const current = await repo.getForUpdate(id, tx);
-          if (current?.status !== 'processing') return false;
+          if (current?.status !== 'processing') return current?.status ?? 'gone';
           await repo.update(
             id,
             {
@@ -219,10 +222,11 @@ export function createProcessingService(deps: ProcessingDeps) {
             },
             tx,
           );
-          return true;
+          return 'committed';
         });
-        // Withdrawn between the check and the commit: take back what was just written.
-        if (!committed) await deps.storage.deletePrefix(prefix);
+        // Withdrawn between the check and the commit: take back what was just written. (Another
+        // run that got there first, after a heartbeat was missed, keeps its files.)
+        if (outcome === 'withdrawn' || outcome === 'gone') await deps.storage.deletePrefix(prefix);
       } catch (err) {
         if (opts.isLastAttempt) {
           await reject(row, 'media.processing_failed', { timedOut: err instanceof FfmpegError && err.timedOut });

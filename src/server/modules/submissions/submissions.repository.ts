@@ -1,6 +1,6 @@
-import { and, desc, eq, gte, inArray, isNotNull, lt, ne, sql } from 'drizzle-orm';
+import { and, desc, eq, inArray, isNotNull, lt, ne, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
-import { submissionClips, submissions, users, type SubmissionClipRow, type SubmissionRow } from '../../db/schema.js';
+import { submissionClips, submissions, uploadQuota, users, type SubmissionClipRow, type SubmissionRow } from '../../db/schema.js';
 
 export type NewSubmission = Omit<typeof submissions.$inferInsert, 'id' | 'createdAt' | 'updatedAt'>;
 export type SubmissionPatch = Partial<Omit<SubmissionRow, 'id' | 'userId' | 'campaignId' | 'createdAt'>>;
@@ -41,11 +41,26 @@ export function createSubmissionsRepository(db: Db) {
         .where(and(eq(submissions.userId, userId), eq(submissions.status, 'uploading')));
       return row?.n ?? 0;
     },
-    async bytesStartedSince(userId: string, since: Date, tx: Db = db): Promise<number> {
+    /** Bytes declared today by a user, cancelled and expired uploads included. */
+    async quotaUsed(userId: string, dayStart: Date, tx: Db = db): Promise<number> {
+      const [row] = await tx
+        .select({ bytes: uploadQuota.bytes })
+        .from(uploadQuota)
+        .where(and(eq(uploadQuota.userId, userId), eq(uploadQuota.dayStart, dayStart)));
+      return row?.bytes ?? 0;
+    },
+    async addQuotaUse(userId: string, dayStart: Date, bytes: number, tx: Db = db): Promise<void> {
+      await tx
+        .insert(uploadQuota)
+        .values({ userId, dayStart, bytes })
+        .onConflictDoUpdate({ target: [uploadQuota.userId, uploadQuota.dayStart], set: { bytes: sql`${uploadQuota.bytes} + ${bytes}` } });
+    },
+    /** Bytes a user's unfinished uploads have declared: the disk they may come to hold. */
+    async openUploadBytes(userId: string, tx: Db = db): Promise<number> {
       const [row] = await tx
         .select({ n: sql<string>`coalesce(sum(${submissions.uploadLength}), 0)::bigint` })
         .from(submissions)
-        .where(and(eq(submissions.userId, userId), gte(submissions.createdAt, since)));
+        .where(and(eq(submissions.userId, userId), eq(submissions.status, 'uploading')));
       return Number(row?.n ?? 0);
     },
     async create(input: NewSubmission, tx: Db = db): Promise<SubmissionRow> {
@@ -78,6 +93,14 @@ export function createSubmissionsRepository(db: Db) {
     },
     async getClipByUploadId(uploadId: string, tx: Db = db): Promise<SubmissionClipRow | undefined> {
       const [row] = await tx.select().from(submissionClips).where(eq(submissionClips.uploadId, uploadId));
+      return row;
+    },
+    async getClipForUpdate(submissionId: string, idx: number, tx: Db): Promise<SubmissionClipRow | undefined> {
+      const [row] = await tx
+        .select()
+        .from(submissionClips)
+        .where(and(eq(submissionClips.submissionId, submissionId), eq(submissionClips.idx, idx)))
+        .for('update');
       return row;
     },
     async updateClip(

@@ -27,21 +27,25 @@ export function submissionsRoutes(services: Services, uploads: UploadsServer): F
 
     const tusHandler = async (req: FastifyRequest, reply: FastifyReply) => {
       let actor = null;
+      let state;
       if (req.method !== 'OPTIONS') {
         actor = requireUser(req);
         const id = (req.params as { id?: string }).id;
-        if (id) await services.submissions.assertUploadOwner(actor, id);
+        if (id) state = await services.submissions.assertUploadOwner(actor, id);
       }
       reply.hijack();
-      await uploads.handle(req.raw, reply.raw, actor);
+      await uploads.handle(req.raw, reply.raw, actor, state);
     };
     const tusDoc = {
       tags: ['uploads'],
       description:
         'Resumable upload, tus 1.0.0 (core, creation, creation-with-upload, termination, expiration). ' +
         'Upload-Metadata: campaignId, theme, title, filename, consent ("true"), optional description and location (JSON {lat,lng,name}). ' +
-        'Signed-in contributors only; limits per campaign (size) and per contributor (concurrent uploads, bytes per day). ' +
-        'A finished upload becomes a submission (header Paike-Submission-Id).',
+        'Signed-in contributors only; limits per campaign (size) and per contributor (concurrent uploads, bytes declared per day, ' +
+        'bytes held by unfinished uploads). A finished upload becomes a submission (header Paike-Submission-Id). ' +
+        'HEAD of a finished upload answers 200 with Upload-Offset = Upload-Length and Paike-Submission-Id; a PATCH at its final ' +
+        'offset answers 204 and creates nothing. Errors, tus protocol errors included, are {error:{code,message}} in the ' +
+        'Accept-Language of the request.',
     };
     app.route({ method: ['POST', 'OPTIONS'], url: '/api/uploads', schema: { ...tusDoc, summary: 'Create an upload (tus)' }, handler: tusHandler });
     app.route({

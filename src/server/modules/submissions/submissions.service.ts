@@ -21,7 +21,7 @@ export interface SubmissionsServiceDeps {
   storage: Storage;
   jobs: JobQueue;
   clock: Clock;
-  limits: { concurrentUploads: number; bytesPerDay: number; expiryHours: number };
+  limits: { concurrentUploads: number; bytesPerDay: number; openBytesPerUser: number; expiryHours: number };
   /** Who may read a submission and its files: its contributor, or desk staff within their studio scope (desk.scope.ts). */
   readAccess: (actor: Actor | null | undefined, row: SubmissionRow) => Promise<void>;
 }
@@ -29,6 +29,25 @@ export interface SubmissionsServiceDeps {
 /** Storage keys of a submission all live under this prefix, so withdrawal removes them in one go. */
 export const submissionPrefix = (id: string) => `submissions/${id}`;
 export const clipKey = (id: string, idx: number) => `${submissionPrefix(id)}/clips/${idx}`;
+
+/** Where an upload stands, as its tus URL sees it. */
+export type UploadState =
+  | { kind: 'unknown' }
+  | { kind: 'open'; userId: string }
+  /** The last byte arrived and the finish step ran: `length` is the whole upload. */
+  | { kind: 'finished'; userId: string; submissionId: string; length: number };
+
+/**
+ * NUL cannot be stored in PostgreSQL text and a lone surrogate is not text at all; other C0
+ * controls (tab aside) have no place in a title or a file name. Refused before any parsing.
+ */
+// eslint-disable-next-line no-control-regex
+const UNSAFE_TEXT = /[\u0000-\u0008\u000b-\u001f\u007f]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+function assertSafeMetadata(raw: Record<string, string | null | undefined>): void {
+  for (const [key, value] of Object.entries(raw)) {
+    if (UNSAFE_TEXT.test(key) || (value && UNSAFE_TEXT.test(value))) throw new AppError('upload.invalid_text', { field: key.replace(UNSAFE_TEXT, '?') });
+  }
+}
 
 const clipMetadataSchema = z.strictObject({
   editId: z.uuid(),
@@ -71,6 +90,7 @@ export function createSubmissionsService(deps: SubmissionsServiceDeps) {
   function parseMetadata(
     raw: Record<string, string | null | undefined>,
   ): Omit<UploadMetadata, 'location'> & { location?: { lat: number; lng: number; name?: string } } {
+    assertSafeMetadata(raw);
     const cleaned = Object.fromEntries(Object.entries(raw).filter(([, v]) => v !== null && v !== undefined && v !== ''));
     const parsed = uploadMetadataSchema.safeParse(cleaned);
     if (!parsed.success) {
@@ -107,8 +127,14 @@ export function createSubmissionsService(deps: SubmissionsServiceDeps) {
     await repo.lockUser(actor.id, tx);
     if ((await repo.countUploading(actor.id, tx)) >= deps.limits.concurrentUploads)
       throw new AppError('upload.too_many_concurrent', { max: deps.limits.concurrentUploads });
-    const today = await repo.bytesStartedSince(actor.id, startOfDayShanghai(now), tx);
+    const dayStart = startOfDayShanghai(now);
+    const today = await repo.quotaUsed(actor.id, dayStart, tx);
     if (today + req.totalBytes > deps.limits.bytesPerDay) throw new AppError('upload.daily_limit', { maxMiB: Math.floor(deps.limits.bytesPerDay / 1024 ** 2) });
+    const open = await repo.openUploadBytes(actor.id, tx);
+    if (open + req.totalBytes > deps.limits.openBytesPerUser)
+      throw new AppError('upload.open_bytes_limit', { maxMiB: Math.floor(deps.limits.openBytesPerUser / 1024 ** 2) });
+    // Counted when declared and never given back: the caller's transaction makes it exactly once.
+    await repo.addQuotaUse(actor.id, dayStart, req.totalBytes, tx);
     return campaign;
   }
 
@@ -117,6 +143,7 @@ export function createSubmissionsService(deps: SubmissionsServiceDeps) {
     actor: Actor,
     input: { uploadId: string; uploadLength: number | undefined; metadata: Record<string, string | null | undefined> },
   ): Promise<SubmissionRow> {
+    assertSafeMetadata(input.metadata);
     const parsed = clipMetadataSchema.safeParse(
       Object.fromEntries(Object.entries(input.metadata).filter(([, v]) => v !== null && v !== undefined && v !== '')),
     );
@@ -144,6 +171,58 @@ export function createSubmissionsService(deps: SubmissionsServiceDeps) {
     if (!clip) return undefined;
     const edit = await repo.get(clip.submissionId);
     return edit ? { row: edit, clipIdx: clip.idx } : undefined;
+  }
+
+  const finishing = new Map<string, Promise<SubmissionRow | undefined>>();
+
+  async function finishOnce(uploadId: string, file: string): Promise<SubmissionRow | undefined> {
+    const found = await findByUpload(uploadId);
+    if (!found || found.row.status !== 'uploading') return found?.row;
+    const { row, clipIdx } = found;
+    if (clipIdx === null) {
+      const original = `${submissionPrefix(row.id)}/original`;
+      // Stored beside, not moved: tus still reads its own file while it answers this request.
+      // (Local storage links it, so the bytes are not held twice.) A racing process may store
+      // the same bytes again; only the row update below decides.
+      await deps.storage.putFile(original, file);
+      return db.transaction(async (tx) => {
+        const current = await repo.getForUpdate(row.id, tx);
+        if (current?.status !== 'uploading') return current;
+        const updated = await repo.update(row.id, { status: 'processing', progress: 0, outputs: { original } }, tx);
+        await deps.jobs.send('media.process', { submissionId: row.id }, { tx, singletonKey: row.id });
+        return updated;
+      });
+    }
+    const before = (await repo.listClips(row.id)).find((c) => c.idx === clipIdx);
+    if (before?.stored) return row;
+    await deps.storage.putFile(clipKey(row.id, clipIdx), file);
+    return db.transaction(async (tx) => {
+      // The row lock orders clips finishing at the same moment: exactly one sees them all stored.
+      const current = await repo.getForUpdate(row.id, tx);
+      if (current?.status !== 'uploading') return current;
+      const clip = await repo.getClipForUpdate(row.id, clipIdx, tx);
+      if (!clip || clip.stored || clip.uploadId !== uploadId) return current;
+      await repo.updateClip(row.id, clipIdx, { stored: true, uploadedBytes: 0 }, tx);
+      const clips = await repo.listClips(row.id, tx);
+      if (!clips.every((c) => c.stored)) return current;
+      const updated = await repo.update(row.id, { status: 'processing', progress: 0 }, tx);
+      await deps.jobs.send('media.compose', { submissionId: row.id }, { tx, singletonKey: row.id });
+      return updated;
+    });
+  }
+
+  /** What a tus URL stands for now: nothing, an upload still open, or a finished one. */
+  async function uploadState(uploadId: string): Promise<UploadState> {
+    const found = await findByUpload(uploadId);
+    if (!found) return { kind: 'unknown' };
+    const { row, clipIdx } = found;
+    if (clipIdx === null) {
+      if (row.status === 'uploading') return { kind: 'open', userId: row.userId };
+      return { kind: 'finished', userId: row.userId, submissionId: row.id, length: row.uploadLength };
+    }
+    const clip = (await repo.listClips(row.id)).find((c) => c.idx === clipIdx);
+    if (!clip?.stored) return { kind: 'open', userId: row.userId };
+    return { kind: 'finished', userId: row.userId, submissionId: row.id, length: clip.sizeBytes };
   }
 
   return {
@@ -239,10 +318,11 @@ export function createSubmissionsService(deps: SubmissionsServiceDeps) {
       };
     },
 
-    /** The upload's owner, or a 404 for anyone else (an upload id reveals nothing). */
-    async assertUploadOwner(actor: Actor, uploadId: string): Promise<void> {
-      const found = await findByUpload(uploadId);
-      if (!found || found.row.userId !== actor.id) throw new AppError('upload.not_found');
+    /** The upload's owner gets its state; anyone else a 404 (an upload id reveals nothing). */
+    async assertUploadOwner(actor: Actor, uploadId: string): Promise<Exclude<UploadState, { kind: 'unknown' }>> {
+      const state = await uploadState(uploadId);
+      if (state.kind === 'unknown' || state.userId !== actor.id) throw new AppError('upload.not_found');
+      return state;
     },
 
     async recordUploadProgress(uploadId: string, offset: number): Promise<void> {
@@ -259,36 +339,22 @@ export function createSubmissionsService(deps: SubmissionsServiceDeps) {
 
     /**
      * The last byte has arrived: the file becomes the submission's original (or one of an
-     * edit's clips) and the next job is queued in the same transaction, so a crash cannot
-     * leave a finished upload unprocessed.
+     * edit's clips) and the next job is queued in the same transaction. Idempotent: the tus
+     * hook, a HEAD or PATCH of the finished upload, and the sweeps may all call it, in any
+     * order and in several processes; the row lock lets exactly one of them move the
+     * submission on. The upload id stays on the row, so the finished upload can still be
+     * answered for (HEAD) after its tus file is gone.
      */
     async finishUpload(uploadId: string, file: string): Promise<SubmissionRow | undefined> {
-      const found = await findByUpload(uploadId);
-      if (!found || found.row.status !== 'uploading') return found?.row;
-      const { row, clipIdx } = found;
-      if (clipIdx === null) {
-        const original = `${submissionPrefix(row.id)}/original`;
-        // Stored beside, not moved: tus still reads its own file while it answers this request.
-        await deps.storage.putFile(original, file);
-        return db.transaction(async (tx) => {
-          const updated = await repo.update(row.id, { status: 'processing', progress: 0, uploadId: null, outputs: { original } }, tx);
-          await deps.jobs.send('media.process', { submissionId: row.id }, { tx, singletonKey: row.id });
-          return updated;
-        });
-      }
-      await deps.storage.putFile(clipKey(row.id, clipIdx), file);
-      return db.transaction(async (tx) => {
-        // The row lock orders clips finishing at the same moment: exactly one sees them all stored.
-        const current = await repo.getForUpdate(row.id, tx);
-        if (current?.status !== 'uploading') return current;
-        await repo.updateClip(row.id, clipIdx, { stored: true, uploadId: null, uploadedBytes: 0 }, tx);
-        const clips = await repo.listClips(row.id, tx);
-        if (!clips.every((c) => c.stored || c.idx === clipIdx)) return current;
-        const updated = await repo.update(row.id, { status: 'processing', progress: 0 }, tx);
-        await deps.jobs.send('media.compose', { submissionId: row.id }, { tx, singletonKey: row.id });
-        return updated;
-      });
+      // Within one process, callers of the same upload share one run (and one copy of the file).
+      const running = finishing.get(uploadId);
+      if (running) return running;
+      const run = finishOnce(uploadId, file).finally(() => finishing.delete(uploadId));
+      finishing.set(uploadId, run);
+      return run;
     },
+
+    uploadState,
 
     /** A tus termination (the contributor cancelled): a whole upload was never submitted; a clip can be sent again. */
     async abortUpload(uploadId: string): Promise<void> {

@@ -6,8 +6,9 @@ export const mediaComposeJob = defineJob<{ submissionId: string }>({
   name: 'media.compose',
   payload: z.strictObject({ submissionId: z.uuid() }),
   retryLimit: 2,
-  retryDelaySeconds: 30,
+  retryDelaySeconds: 10,
   expireInSeconds: 60 * 60,
+  heartbeat: true,
   async handle(payload, services, run) {
     await services.processing.compose(payload.submissionId, { isLastAttempt: run.isLastAttempt });
   },
