@@ -53,6 +53,7 @@ const ids = {} as {
   session: string;
   upload: string;
   notice: string;
+  hold: string;
 };
 
 const s = () => ctx.runtime.services;
@@ -191,6 +192,22 @@ beforeAll(async () => {
   });
   expect(created.status).toBe(201);
   ids.upload = created.headers.get('location')!.split('/').pop()!;
+  // A grand-prize nomination held for forged-looking views on A's food-studio video (it pays nothing when released).
+  ids.hold = (
+    await s().propagationHolds.hold(
+      {
+        kind: 'grand_prize',
+        ledgerKey: `grand_prize:${row.id}`,
+        campaignId,
+        submissionId: row.id,
+        userId: a.user.id,
+        amountFen: null,
+        refs: {},
+        reason: { test: 'route matrix' },
+      },
+      ctx.runtime.services.database.db,
+    )
+  ).id;
   const notices = (await api(a.cookie, 'GET', '/api/me/notices')).notices as { id: string }[];
   ids.notice = notices[0]?.id ?? UNKNOWN;
 }, 180_000);
@@ -225,6 +242,7 @@ function pathValues(route: RouteInfo): Record<string, string> {
       ['/api/videos/', ids.live],
       ['/api/dashboards/videos/', ids.submission],
       ['/api/desk/studios/', ids.studio],
+      ['/api/desk/propagation-holds/', ids.hold],
       ['/api/dashboards/studios/', ids.studio],
       ['/api/desk/publications/', ids.publication],
       ['/api/finance/payouts/', ids.payout],
