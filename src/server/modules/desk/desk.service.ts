@@ -316,14 +316,19 @@ export function createDeskService(deps: DeskServiceDeps) {
     async saveStudio(
       actor: Actor,
       id: string | null,
-      input: { name?: string; leadUserId?: string; memberIds?: string[]; routes?: { campaignId: string; theme: string | null }[] },
+      input: { name?: string; leadUserId?: string | null; memberIds?: string[]; routes?: { campaignId: string; theme: string | null }[] },
     ) {
       assertCan(actor, 'studio.manage');
       await db
         .transaction(async (tx) => {
           let studioId = id;
           if (!studioId) studioId = (await repo.createStudio({ name: input.name!, leadUserId: input.leadUserId ?? null }, tx)).id;
-          else if (!(await repo.updateStudio(studioId, { name: input.name, leadUserId: input.leadUserId }, tx))) throw new AppError('studio.not_found');
+          else {
+            // Only the fields sent change (a PATCH of members alone leaves the name alone).
+            const patch = Object.fromEntries(Object.entries({ name: input.name, leadUserId: input.leadUserId }).filter(([, v]) => v !== undefined));
+            const found = Object.keys(patch).length ? await repo.updateStudio(studioId, patch, tx) : await repo.getStudio(studioId, tx);
+            if (!found) throw new AppError('studio.not_found');
+          }
           if (input.memberIds) await repo.setMembers(studioId, [...new Set(input.memberIds)], tx);
           if (input.routes) await repo.setRoutes(studioId, input.routes, tx);
           await deps.audit.create(
