@@ -51,8 +51,7 @@ export function findBadText(value: unknown, at: string, depth = 0): string | nul
  */
 export const textInputPlugin = fp(async (app) => {
   app.addHook('preValidation', async (req) => {
-    const where =
-      findBadText(req.params, '/params') ?? findBadText(req.query, '/query') ?? (req.body === undefined ? null : findBadText(req.body, '/body'));
+    const where = findBadText(req.params, '/params') ?? findBadText(req.query, '/query') ?? (req.body === undefined ? null : findBadText(req.body, '/body'));
     if (where) {
       const path = where.length > 200 ? `${where.slice(0, 200)}…` : where;
       throw new AppError('request.invalid_text', { where: path }, { details: { path } });
