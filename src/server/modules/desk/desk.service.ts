@@ -3,7 +3,7 @@ import type { TrustLevel } from '../../../contracts/desk.js';
 import type { Db } from '../../db/client.js';
 import type { SubmissionRow } from '../../db/schema.js';
 import type { Clock } from '../../lib/clock.js';
-import { AppError, isUniqueViolation } from '../../lib/errors.js';
+import { AppError, isUniqueViolation, pgErrorCode } from '../../lib/errors.js';
 import { assertCan, can, type Actor } from '../accounts/permissions.js';
 import type { AuditRepository } from '../audit/audit.repository.js';
 import type { CampaignsRepository } from '../campaigns/campaigns.repository.js';
@@ -340,6 +340,7 @@ export function createDeskService(deps: DeskServiceDeps) {
         .catch((err: unknown) => {
           if (isUniqueViolation(err, 'studio_routes_target')) throw new AppError('studio.route_taken');
           if (isUniqueViolation(err)) throw new AppError('studio.name_taken');
+          if (pgErrorCode(err) === '23503') throw new AppError('studio.unknown_reference');
           throw err;
         });
       return (await repo.listStudios()).find((s) => s.id === id)!;
