@@ -174,11 +174,10 @@ const cspViolations = new WeakMap<BrowserContext, string[]>();
 async function watchCsp(context: BrowserContext): Promise<BrowserContext> {
   const seen: string[] = [];
   cspViolations.set(context, seen);
-  await context.addInitScript(() => {
-    document.addEventListener('securitypolicyviolation', (e) => {
-      console.error(`CSP violation: ${e.effectiveDirective} blocked ${e.blockedURI || '(inline)'} at ${e.sourceFile}:${e.lineNumber}`);
-    });
-  });
+  // A string, not a function: this file is type-checked without the DOM library.
+  await context.addInitScript(
+    "document.addEventListener('securitypolicyviolation', (e) => console.error('CSP violation: ' + e.effectiveDirective + ' blocked ' + (e.blockedURI || '(inline)') + ' at ' + e.sourceFile + ':' + e.lineNumber));",
+  );
   context.on('console', (msg) => {
     const text = msg.text();
     if (text.startsWith('CSP violation:') || text.includes('Content Security Policy')) seen.push(text);
@@ -187,14 +186,16 @@ async function watchCsp(context: BrowserContext): Promise<BrowserContext> {
 }
 
 export async function phoneContext(browser: Browser, locale: 'zh-CN' | 'en-US' = 'zh-CN'): Promise<BrowserContext> {
-  return watchCsp(await browser.newContext({
-    viewport: { width: 390, height: 844 },
-    deviceScaleFactor: 2,
-    isMobile: true,
-    hasTouch: true,
-    locale,
-    userAgent: 'Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0.0.0 Mobile Safari/537.36',
-  }));
+  return watchCsp(
+    await browser.newContext({
+      viewport: { width: 390, height: 844 },
+      deviceScaleFactor: 2,
+      isMobile: true,
+      hasTouch: true,
+      locale,
+      userAgent: 'Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0.0.0 Mobile Safari/537.36',
+    }),
+  );
 }
 
 export async function desktopContext(browser: Browser, locale: 'zh-CN' | 'en-US' = 'en-US'): Promise<BrowserContext> {

@@ -91,7 +91,12 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
       info: {
         title: 'Paike API',
         version: '0.1.0',
-        description: 'The central kitchen and its contributors. Errors are {error: {code, message}} in the request’s language (Accept-Language: zh-CN or en).',
+        description:
+          'The central kitchen and its contributors. Errors are {error: {code, message}} in the request’s language (Accept-Language: zh-CN or en), ' +
+          'refusals made before a route runs included (400 request.malformed / request.malformed_url, 414 request.uri_too_long, ' +
+          '431 request.headers_too_large, 416 request.range_not_satisfiable). Text rule for every route: no NUL and no unpaired UTF-16 surrogate ' +
+          'in path parameters, the query string or any string or key of a JSON body (400 request.invalid_text, naming where); JSON nested ' +
+          'deeper than 32 levels is refused (400 request.too_deep).',
       },
       components: { securitySchemes: { session: { type: 'apiKey', in: 'cookie', name: 'paike_session' } } },
       security: [{ session: [] }],
