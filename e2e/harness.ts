@@ -165,19 +165,41 @@ export async function launchBrowser(): Promise<Browser> {
   });
 }
 
-export async function phoneContext(browser: Browser, locale: 'zh-CN' | 'en-US' = 'zh-CN'): Promise<BrowserContext> {
-  return browser.newContext({
-    viewport: { width: 390, height: 844 },
-    deviceScaleFactor: 2,
-    isMobile: true,
-    hasTouch: true,
-    locale,
-    userAgent: 'Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0.0.0 Mobile Safari/537.36',
+/**
+ * Content-Security-Policy violations seen in a context's pages (the server's page CSP must not
+ * block anything the app does). withScreenshots fails a test that caused any.
+ */
+const cspViolations = new WeakMap<BrowserContext, string[]>();
+
+async function watchCsp(context: BrowserContext): Promise<BrowserContext> {
+  const seen: string[] = [];
+  cspViolations.set(context, seen);
+  // A string, not a function: this file is type-checked without the DOM library.
+  await context.addInitScript(
+    "document.addEventListener('securitypolicyviolation', (e) => console.error('CSP violation: ' + e.effectiveDirective + ' blocked ' + (e.blockedURI || '(inline)') + ' at ' + e.sourceFile + ':' + e.lineNumber));",
+  );
+  context.on('console', (msg) => {
+    const text = msg.text();
+    if (text.startsWith('CSP violation:') || text.includes('Content Security Policy')) seen.push(text);
   });
+  return context;
+}
+
+export async function phoneContext(browser: Browser, locale: 'zh-CN' | 'en-US' = 'zh-CN'): Promise<BrowserContext> {
+  return watchCsp(
+    await browser.newContext({
+      viewport: { width: 390, height: 844 },
+      deviceScaleFactor: 2,
+      isMobile: true,
+      hasTouch: true,
+      locale,
+      userAgent: 'Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0.0.0 Mobile Safari/537.36',
+    }),
+  );
 }
 
 export async function desktopContext(browser: Browser, locale: 'zh-CN' | 'en-US' = 'en-US'): Promise<BrowserContext> {
-  return browser.newContext({ viewport: { width: 1366, height: 900 }, locale });
+  return watchCsp(await browser.newContext({ viewport: { width: 1366, height: 900 }, locale }));
 }
 
 export async function screenshot(page: Page, name: string, fullPage = true): Promise<string> {
@@ -198,6 +220,8 @@ export async function withScreenshots(context: BrowserContext, name: string, bod
     }
     throw e;
   }
+  const csp = cspViolations.get(context) ?? [];
+  if (csp.length) throw new Error(`the page Content-Security-Policy blocked something:\n${[...new Set(csp)].join('\n')}`);
 }
 
 export function uniqueSuffix(): string {

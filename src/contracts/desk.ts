@@ -85,7 +85,22 @@ export const createStudioBody = z.strictObject({
     .max(200)
     .default([]),
 });
-export const updateStudioBody = createStudioBody.partial();
+/**
+ * A partial update: what is sent changes, what is left out stays (members and routes included:
+ * `.partial()` of the creation body would have kept its `[]` defaults and emptied them).
+ * `leadUserId: null` removes the lead. At least one field.
+ */
+export const updateStudioBody = z
+  .strictObject({
+    name: createStudioBody.shape.name.optional(),
+    leadUserId: z.uuid().nullable().optional(),
+    memberIds: z.array(z.uuid()).max(200).optional(),
+    routes: z
+      .array(z.strictObject({ campaignId: z.uuid(), theme: z.string().max(40).nullable().default(null) }))
+      .max(200)
+      .optional(),
+  })
+  .refine((b) => Object.values(b).some((v) => v !== undefined), { message: 'nothing to change' });
 
 /** The desk's secondary production: trim, and subtitles burned in or as WebVTT. */
 export const deskEditBody = z

@@ -11,7 +11,9 @@ import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTyp
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
 import { authPlugin } from './http/auth.plugin.js';
-import { installErrorHandler, sendError } from './http/error-handler.js';
+import { clientErrorHandler, frameworkErrorHandler, installErrorHandler, sendError } from './http/error-handler.js';
+import { setSecurityHeaders } from './http/security-headers.js';
+import { textInputPlugin } from './http/text-input.js';
 import { accountsRoutes } from './modules/accounts/accounts.routes.js';
 import { campaignsRoutes } from './modules/campaigns/campaigns.routes.js';
 import { submissionsRoutes } from './modules/submissions/submissions.routes.js';
@@ -52,11 +54,17 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
     ...(opts.logger ? { loggerInstance: opts.logger } : { logger: false }),
     trustProxy: config.TRUST_PROXY,
     bodyLimit: 1024 * 1024,
+    // Refusals made before a route or a request exists answer in the documented error shape too.
+    frameworkErrors: frameworkErrorHandler,
+    clientErrorHandler,
     // The server Fastify would make, with the rain grab's fast path in front (rain.fast-path.ts).
     serverFactory: (handler, options) => {
       // Fastify passes its resolved options; these are the ones it would set on its own server.
       const num = (v: unknown) => (typeof v === 'number' ? v : undefined);
       const server = createServer((options.http as ServerOptions | undefined) ?? {}, (req, res) => {
+        // Here, not in a Fastify hook: every answer gets them, the grab's fast path, hijacked
+        // replies (tus, server-sent events) and static files included.
+        setSecurityHeaders(req.url, res);
         if (!grabFastPath.handle(req, res)) handler(req, res);
       });
       server.keepAliveTimeout = num(options.keepAliveTimeout) ?? server.keepAliveTimeout;
@@ -84,7 +92,12 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
       info: {
         title: 'Paike API',
         version: '0.1.0',
-        description: 'The central kitchen and its contributors. Errors are {error: {code, message}} in the request’s language (Accept-Language: zh-CN or en).',
+        description:
+          'The central kitchen and its contributors. Errors are {error: {code, message}} in the request’s language (Accept-Language: zh-CN or en), ' +
+          'refusals made before a route runs included (400 request.malformed / request.malformed_url, 414 request.uri_too_long, ' +
+          '431 request.headers_too_large, 416 request.range_not_satisfiable). Text rule for every route: no NUL and no unpaired UTF-16 surrogate ' +
+          'in path parameters, the query string or any string or key of a JSON body (400 request.invalid_text, naming where); JSON nested ' +
+          'deeper than 32 levels is refused (400 request.too_deep).',
       },
       components: { securitySchemes: { session: { type: 'apiKey', in: 'cookie', name: 'paike_session' } } },
       security: [{ session: [] }],
@@ -92,6 +105,7 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
     transform: jsonSchemaTransform,
   });
 
+  await app.register(textInputPlugin);
   await app.register(authPlugin, { services, publicOrigin: () => new URL(services.publicUrl()).origin });
   await app.register(accountsRoutes(services, config.AUTH_RATE_LIMIT_PER_MINUTE));
   await app.register(campaignsRoutes(services));
@@ -114,6 +128,8 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
 
   app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
+  const part = z.enum(['ok', 'error']);
+  const queuePart = z.enum(['ok (working)', 'ok (send only)', 'error']);
   app.get(
     '/healthz',
     {
@@ -121,19 +137,27 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
         tags: ['ops'],
         security: [],
         summary: 'Database and job queue status',
+        description:
+          'Public, so it gives statuses only: `ok` or `error` per part, the queue also saying whether this process runs jobs (`ok (working)`: ' +
+          '`paike start` or `paike worker`) or only sends them (`ok (send only)`: `paike serve`). Why a part failed is in the server log ' +
+          '(`healthz: database`, `healthz: queue`), never in the answer.',
         response: {
-          200: z.object({ status: z.literal('ok'), database: z.string(), queue: z.string() }),
-          503: z.object({ status: z.literal('degraded'), database: z.string(), queue: z.string() }),
+          200: z.object({ status: z.literal('ok'), database: part, queue: queuePart }),
+          503: z.object({ status: z.literal('degraded'), database: part, queue: queuePart }),
         },
       },
     },
-    async (_req, reply) => {
+    async (req, reply) => {
       const database = await services.database.sql
         .query('SELECT 1')
-        .then(() => 'ok')
-        .catch((err: unknown) => `error: ${err instanceof Error ? err.message : String(err)}`);
+        .then(() => 'ok' as const)
+        .catch((err: unknown) => {
+          req.log.error({ err }, 'healthz: database');
+          return 'error' as const;
+        });
       const q = await services.jobs.health();
-      const queue = q.ok ? (q.working ? 'ok (working)' : 'ok (send only)') : `error: ${q.detail ?? 'unknown'}`;
+      if (!q.ok) req.log.error({ detail: q.detail }, 'healthz: queue');
+      const queue = q.ok ? (q.working ? ('ok (working)' as const) : ('ok (send only)' as const)) : ('error' as const);
       if (database === 'ok' && q.ok) return { status: 'ok' as const, database, queue };
       return reply.status(503).send({ status: 'degraded' as const, database, queue });
     },

@@ -75,6 +75,10 @@ const STATUS_BY_PREFIX: [string, number][] = [
   ['request.too_large', 413],
   ['request.unsupported_media_type', 415],
   ['request.not_found', 404],
+  ['request.uri_too_long', 414],
+  ['request.headers_too_large', 431],
+  ['request.range_not_satisfiable', 416],
+  ['request.timeout', 408],
   ['server.unavailable', 503],
   ['server.internal', 500],
 ];

@@ -9,6 +9,17 @@ export const messages = {
   'request.too_large': { 'zh-CN': '请求内容过大。', en: 'The request body is too large.' },
   'request.unsupported_media_type': { 'zh-CN': '不支持的内容类型。', en: 'Unsupported content type.' },
   'request.malformed_json': { 'zh-CN': '请求内容不是有效的 JSON。', en: 'The request body is not valid JSON.' },
+  'request.invalid_text': {
+    'zh-CN': '请求中含有不允许的字符（空字符或不成对的 Unicode 代理项），位置：{where}',
+    en: 'The request contains a character that is not allowed (a NUL or an unpaired Unicode surrogate) at {where}',
+  },
+  'request.too_deep': { 'zh-CN': '请求内容嵌套过深（最多 {max} 层）。', en: 'The request body is nested too deeply (at most {max} levels).' },
+  'request.malformed': { 'zh-CN': '请求格式有误，无法读取。', en: 'The request is malformed and cannot be read.' },
+  'request.malformed_url': { 'zh-CN': '请求地址的编码有误。', en: 'The request address is not validly encoded.' },
+  'request.uri_too_long': { 'zh-CN': '请求地址过长。', en: 'The request address is too long.' },
+  'request.headers_too_large': { 'zh-CN': '请求头过大。', en: 'The request headers are too large.' },
+  'request.range_not_satisfiable': { 'zh-CN': '请求的字节范围超出文件大小。', en: 'The requested byte range is beyond the end of the file.' },
+  'request.timeout': { 'zh-CN': '请求超时，请重试。', en: 'The request timed out. Please try again.' },
   'request.not_found': { 'zh-CN': '找不到该地址。', en: 'No such address.' },
   'request.rate_limited': { 'zh-CN': '操作太频繁，请 {seconds} 秒后再试。', en: 'Too many attempts. Try again in {seconds} seconds.' },
   'request.cross_site': { 'zh-CN': '拒绝来自其他网站的请求。', en: 'Cross-site request refused.' },
@@ -143,6 +154,10 @@ export const messages = {
   'desk.reason.other': { 'zh-CN': '编辑未采用这条视频。{note}', en: 'The editors did not adopt this video.{note}' },
   'studio.not_found': { 'zh-CN': '找不到该工作室。', en: 'No such studio.' },
   'studio.route_taken': { 'zh-CN': '该活动或主题已经分配给了另一个工作室。', en: 'This campaign or theme is already routed to another studio.' },
+  'studio.unknown_reference': {
+    'zh-CN': '负责人、成员或活动不存在。',
+    en: 'The lead, a member or a campaign does not exist.',
+  },
   'studio.name_taken': { 'zh-CN': '已有同名工作室。', en: 'A studio with this name already exists.' },
   'package.length': {
     'zh-CN': '{channel} 的 {field} 需要 {min}–{max} 个字，现在是 {actual} 个。',

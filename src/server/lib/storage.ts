@@ -31,9 +31,20 @@ export interface Storage {
 
 const SAFE_KEY = /^[a-z0-9][a-z0-9._/-]*$/i;
 
+/**
+ * A key the guard refused. The HTTP error handler answers it as 404 `request.not_found`: a key
+ * built from an address (`/api/media/…/hls/..`) that the guard refuses names no file we keep.
+ */
+export class UnsafeStorageKeyError extends Error {
+  constructor(readonly key: string) {
+    super(`Unsafe storage key: ${JSON.stringify(key.slice(0, 200))}`);
+    this.name = 'UnsafeStorageKeyError';
+  }
+}
+
 export function assertSafeKey(key: string): void {
   if (!SAFE_KEY.test(key) || key.split('/').some((part) => part === '..' || part === '.' || part === '')) {
-    throw new Error(`Unsafe storage key: ${JSON.stringify(key)}`);
+    throw new UnsafeStorageKeyError(key);
   }
 }
 

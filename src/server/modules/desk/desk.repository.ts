@@ -167,6 +167,10 @@ export function createDeskRepository(db: Db) {
       const [row] = await tx.insert(studios).values(input).returning();
       return row!;
     },
+    async getStudio(id: string, tx: Db = db) {
+      const [row] = await tx.select().from(studios).where(eq(studios.id, id));
+      return row;
+    },
     async updateStudio(id: string, patch: { name?: string; leadUserId?: string | null }, tx: Db) {
       const [row] = await tx.update(studios).set(patch).where(eq(studios.id, id)).returning();
       return row;

@@ -185,6 +185,9 @@ export function deskRoutes(services: Services): FastifyPluginAsyncZod {
         schema: {
           tags: ['desk'],
           summary: 'Change a studio’s name, lead, members or routes (chief editor, admin)',
+          description:
+            'A partial update: only the fields sent change; `memberIds` and `routes` replace their lists when sent; `leadUserId: null` removes the lead. ' +
+            'At least one field (400 `request.invalid`). 400 `studio.unknown_reference`: a lead, member or campaign that does not exist.',
           params: idParamSchema,
           body: updateStudioBody,
           response: { 200: z.object({ studio: studioSchema }), ...errors },

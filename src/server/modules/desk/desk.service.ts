@@ -3,7 +3,7 @@ import type { TrustLevel } from '../../../contracts/desk.js';
 import type { Db } from '../../db/client.js';
 import type { SubmissionRow } from '../../db/schema.js';
 import type { Clock } from '../../lib/clock.js';
-import { AppError, isUniqueViolation } from '../../lib/errors.js';
+import { AppError, isUniqueViolation, pgErrorCode } from '../../lib/errors.js';
 import { assertCan, type Actor } from '../accounts/permissions.js';
 import type { AuditRepository } from '../audit/audit.repository.js';
 import type { CampaignsRepository } from '../campaigns/campaigns.repository.js';
@@ -307,14 +307,19 @@ export function createDeskService(deps: DeskServiceDeps) {
     async saveStudio(
       actor: Actor,
       id: string | null,
-      input: { name?: string; leadUserId?: string; memberIds?: string[]; routes?: { campaignId: string; theme: string | null }[] },
+      input: { name?: string; leadUserId?: string | null; memberIds?: string[]; routes?: { campaignId: string; theme: string | null }[] },
     ) {
       assertCan(actor, 'studio.manage');
       await db
         .transaction(async (tx) => {
           let studioId = id;
           if (!studioId) studioId = (await repo.createStudio({ name: input.name!, leadUserId: input.leadUserId ?? null }, tx)).id;
-          else if (!(await repo.updateStudio(studioId, { name: input.name, leadUserId: input.leadUserId }, tx))) throw new AppError('studio.not_found');
+          else {
+            // Only the fields sent change (a PATCH of members alone leaves the name alone).
+            const patch = Object.fromEntries(Object.entries({ name: input.name, leadUserId: input.leadUserId }).filter(([, v]) => v !== undefined));
+            const found = Object.keys(patch).length ? await repo.updateStudio(studioId, patch, tx) : await repo.getStudio(studioId, tx);
+            if (!found) throw new AppError('studio.not_found');
+          }
           if (input.memberIds) await repo.setMembers(studioId, [...new Set(input.memberIds)], tx);
           if (input.routes) await repo.setRoutes(studioId, input.routes, tx);
           await deps.audit.create(
@@ -326,6 +331,7 @@ export function createDeskService(deps: DeskServiceDeps) {
         .catch((err: unknown) => {
           if (isUniqueViolation(err, 'studio_routes_target')) throw new AppError('studio.route_taken');
           if (isUniqueViolation(err)) throw new AppError('studio.name_taken');
+          if (pgErrorCode(err) === '23503') throw new AppError('studio.unknown_reference');
           throw err;
         });
       return (await repo.listStudios()).find((s) => s.id === id)!;

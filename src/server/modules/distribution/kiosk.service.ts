@@ -3,7 +3,7 @@ import type { WeeklyChart } from '../../../contracts/charts.js';
 import type { Db } from '../../db/client.js';
 import type { KioskScreenRow } from '../../db/schema.js';
 import type { Clock } from '../../lib/clock.js';
-import { AppError } from '../../lib/errors.js';
+import { AppError, pgErrorCode } from '../../lib/errors.js';
 import type { AuditRepository } from '../audit/audit.repository.js';
 import { assertCan, type Actor } from '../accounts/permissions.js';
 import type { DistributionRepository } from './distribution.repository.js';
@@ -40,12 +40,18 @@ export function createKioskService(deps: KioskDeps) {
     async create(actor: Actor, body: { name: string; campaignId: string | null }) {
       assertCan(actor, 'kiosk.manage');
       const key = `pk_kiosk_${randomBytes(24).toString('base64url')}`;
-      const screen = await deps.db.transaction(async (tx) => {
-        const row = await deps.repo.createScreen({ name: body.name, campaignId: body.campaignId, keyHash: hashKioskKey(key) }, tx);
-        if (!row) throw new AppError('kiosk.name_taken');
-        await deps.audit.create({ actorId: actor.id, action: 'kiosk.create', objectType: 'kiosk_screen', objectId: row.id, data: { name: body.name } }, tx);
-        return row;
-      });
+      const screen = await deps.db
+        .transaction(async (tx) => {
+          const row = await deps.repo.createScreen({ name: body.name, campaignId: body.campaignId, keyHash: hashKioskKey(key) }, tx);
+          if (!row) throw new AppError('kiosk.name_taken');
+          await deps.audit.create({ actorId: actor.id, action: 'kiosk.create', objectType: 'kiosk_screen', objectId: row.id, data: { name: body.name } }, tx);
+          return row;
+        })
+        .catch((err: unknown) => {
+          // The only reference a screen has: a campaign that does not exist.
+          if (pgErrorCode(err) === '23503') throw new AppError('campaign.not_found');
+          throw err;
+        });
       return { screen: presentScreen(screen), key };
     },
     async remove(actor: Actor, id: string) {

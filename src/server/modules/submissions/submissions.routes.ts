@@ -166,7 +166,10 @@ export function submissionsRoutes(services: Services, uploads: UploadsServer): F
         if (range) {
           const start = Number(range[1]);
           const end = range[2] ? Math.min(Number(range[2]), info.size - 1) : info.size - 1;
-          if (start > end) return reply.status(416).header('content-range', `bytes */${info.size}`).send();
+          if (start > end) {
+            reply.header('content-range', `bytes */${info.size}`);
+            throw new AppError('request.range_not_satisfiable');
+          }
           reply
             .status(206)
             .header('content-range', `bytes ${start}-${end}/${info.size}`)
