@@ -108,3 +108,30 @@ export async function staff(ctx: TestContext, roles: ('editor' | 'chief_editor' 
   if (res.statusCode !== 200) throw new Error(`staff sign-in failed: ${res.body}`);
   return { cookie: sessionCookie(res), user: res.json().user as { id: string } };
 }
+
+/**
+ * A processed 75 s portrait video straight into the submissions table (no upload, no ffmpeg):
+ * what desk, ledger and authorization tests start from.
+ */
+export async function processedSubmission(
+  ctx: TestContext,
+  opts: { userId: string; campaignId: string; at: Date; theme?: string; title?: string; duplicateOf?: string | null },
+) {
+  const { at } = opts;
+  return ctx.runtime.services.submissionsRepo.create({
+    userId: opts.userId,
+    campaignId: opts.campaignId,
+    theme: opts.theme ?? 'food',
+    title: opts.title ?? '街头小吃',
+    consentAt: at,
+    status: 'in_review',
+    progress: 100,
+    uploadLength: 1000,
+    originalFilename: 'a.mp4',
+    durationSeconds: 75,
+    width: 720,
+    height: 1280,
+    duplicateOf: opts.duplicateOf ?? null,
+    processedAt: at,
+  });
+}

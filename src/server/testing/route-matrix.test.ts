@@ -5,7 +5,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { demoCampaign } from '../seed.js';
-import { createTestContext, fixedClock, GOOD_PASSWORD, sessionCookie, signUp, staff, uniqueEmail, type TestContext } from './harness.js';
+import { createTestContext, fixedClock, GOOD_PASSWORD, processedSubmission, sessionCookie, signUp, staff, uniqueEmail, type TestContext } from './harness.js';
 import {
   MATRIX_ACTORS,
   enumerateRoutes,
@@ -102,38 +102,10 @@ beforeAll(async () => {
   ids.studio = (
     await api(chief.cookie, 'POST', '/api/desk/studios', { name: '旅行', memberIds: [otherEditor.user.id], routes: [{ campaignId, theme: 'travel' }] })
   ).studio.id;
-  const row = await s().submissionsRepo.create({
-    userId: a.user.id,
-    campaignId,
-    theme: 'food',
-    title: '街头小吃',
-    consentAt: clock.now(),
-    status: 'in_review',
-    progress: 100,
-    uploadLength: 1000,
-    originalFilename: 'a.mp4',
-    durationSeconds: 75,
-    width: 720,
-    height: 1280,
-    processedAt: clock.now(),
-  });
+  const row = await processedSubmission(ctx, { userId: a.user.id, campaignId, at: clock.now() });
   ids.submission = row.id;
   // A second video of A's, live on Paike's own site: the public pages have something to show.
-  const live = await s().submissionsRepo.create({
-    userId: a.user.id,
-    campaignId,
-    theme: 'food',
-    title: '早市',
-    consentAt: clock.now(),
-    status: 'in_review',
-    progress: 100,
-    uploadLength: 1000,
-    originalFilename: 'b.mp4',
-    durationSeconds: 75,
-    width: 720,
-    height: 1280,
-    processedAt: clock.now(),
-  });
+  const live = await processedSubmission(ctx, { userId: a.user.id, campaignId, at: clock.now(), title: '早市' });
   ids.live = live.id;
   await s().submissionsRepo.update(live.id, { outputs: { original: `submissions/${live.id}/original`, master: `submissions/${live.id}/hls/master.m3u8` } });
   const jpeg = path.join(work, 'frame.jpg');

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { demoCampaign } from '../../seed.js';
-import { createTestContext, fixedClock, signUp, staff, type TestContext } from '../../testing/harness.js';
+import { createTestContext, fixedClock, processedSubmission, signUp, staff, type TestContext } from '../../testing/harness.js';
 
 // Studio scope per object (docs/desk.md, "Studios"): for every route that names a submission,
 // an editor of another studio is refused with 403 desk.out_of_scope and changes nothing; the
@@ -60,21 +60,7 @@ afterAll(async () => {
 /** A processed video in the food studio's queue (or adopted by the chief), with a poster and cover candidates in storage. */
 async function item(opts: { status?: 'in_review' | 'adopted'; theme?: string } = {}) {
   const u = await signUp(ctx.app, { campaignId });
-  const row = await s().submissionsRepo.create({
-    userId: u.user.id,
-    campaignId,
-    theme: opts.theme ?? 'food',
-    title: '街头小吃',
-    consentAt: clock.now(),
-    status: 'in_review',
-    progress: 100,
-    uploadLength: 1000,
-    originalFilename: 'a.mp4',
-    durationSeconds: 75,
-    width: 720,
-    height: 1280,
-    processedAt: clock.now(),
-  });
+  const row = await processedSubmission(ctx, { userId: u.user.id, campaignId, at: clock.now(), theme: opts.theme ?? 'food' });
   const prefix = `submissions/${row.id}`;
   await s().storage.putFile(`${prefix}/poster.jpg`, jpeg);
   for (let i = 0; i < 6; i++) await s().storage.putFile(`${prefix}/covers/${i}.jpg`, jpeg);

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { demoCampaign } from '../../seed.js';
-import { createTestContext, fixedClock, signUp, staff, type TestContext } from '../../testing/harness.js';
+import { createTestContext, fixedClock, processedSubmission, signUp, staff, type TestContext } from '../../testing/harness.js';
 import { ledgerFacts } from './ledger.fixtures.js';
 
 // A downward regrade after the contributor withdrew: the claw-back (docs/ledger.md, "Claw-back").
@@ -37,22 +37,7 @@ const withdraw = (cookie: string, amountFen: number, lang?: string) =>
 
 /** A video of `cookie`'s contributor in review (the pipeline itself is tested in submissions/), adopted at `grade`. */
 async function adopted(contributor: { cookie: string; user: { id: string } }, grade: string) {
-  const row = await ctx.runtime.services.submissionsRepo.create({
-    userId: contributor.user.id,
-    campaignId,
-    theme: 'food',
-    title: '街头小吃',
-    consentAt: clock.now(),
-    status: 'in_review',
-    progress: 100,
-    uploadLength: 1000,
-    originalFilename: 'a.mp4',
-    durationSeconds: 75,
-    width: 720,
-    height: 1280,
-    duplicateOf: null,
-    processedAt: clock.now(),
-  });
+  const row = await processedSubmission(ctx, { userId: contributor.user.id, campaignId, at: clock.now() });
   const res = await call('POST', chief.cookie, `/api/desk/submissions/${row.id}/adopt`, { grade });
   expect(res.statusCode, res.body).toBe(200);
   return row.id;
