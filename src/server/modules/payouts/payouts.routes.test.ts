@@ -86,14 +86,15 @@ describe('requesting a payout', () => {
   it('refuses control characters, direction marks and lone surrogates in the name, account and bank, in the user’s language; real names of every script pass', async () => {
     const u = await contributorWith(100_000);
     const refusals: [Record<string, unknown>, string][] = [
-      [wechat(10_000, { realName: '张\u0000三' }), 'payout.unprintable_name'],
+      // NUL and lone surrogates are refused at the edge, for every route, before the payout rules see them.
+      [wechat(10_000, { realName: '张\u0000三' }), 'request.invalid_text'],
       [wechat(10_000, { realName: '李\u202E四=1+1' }), 'payout.unprintable_name'],
       [wechat(10_000, { realName: 'Ann\u2066a\u2069 Li' }), 'payout.unprintable_name'],
       [wechat(10_000, { realName: 'Ali\u200Fce' }), 'payout.unprintable_name'],
       [wechat(10_000, { realName: 'علي\u061Cحسن' }), 'payout.unprintable_name'],
       [wechat(10_000, { realName: '王\u001B[31m五' }), 'payout.unprintable_name'],
       [wechat(10_000, { realName: '赵\nB六' }), 'payout.unprintable_name'],
-      [wechat(10_000, { realName: '钱\uD800七' }), 'payout.unprintable_name'],
+      [wechat(10_000, { realName: '钱\uD800七' }), 'request.invalid_text'],
       [wechat(10_000, { account: 'wxid_\u202Dabc123' }), 'payout.unprintable_account'],
       [bank(10_000, { bankName: '中国银行\u0085成都分行' }), 'payout.unprintable_bank_name'],
     ];
