@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import type { Campaign } from '../src/contracts/campaigns.js';
-import { createStaff, makeVideo, signInEnglish, signUpInto, submitVideo } from './flows.js';
+import { createStaff, makeVideo, signInEnglish, signUpInto, submitVideo, withServerServices } from './flows.js';
 import { desktopContext, launchBrowser, phoneContext, screenshot, startServer, uniqueSuffix, withScreenshots, type TestServer } from './harness.js';
 
 const DEMO_TITLE = '全球寻找封面拍客';
@@ -17,6 +17,7 @@ describe('the desk adopts a contributor’s video and the money reaches them', (
   let phone: BrowserContext;
   let phonePage: Page;
   const title = `回家的路 ${uniqueSuffix()}`;
+  let submissionId = '';
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'paike-e2e-desk-'));
@@ -98,7 +99,7 @@ describe('the desk adopts a contributor’s video and the money reaches them', (
       await page.getByRole('button', { name: /Change grade B → / }).waitFor();
       await screenshot(page, 'desk-review-adopted', false);
 
-      const submissionId = new URL(page.url()).pathname.split('/').pop()!;
+      submissionId = new URL(page.url()).pathname.split('/').pop()!;
 
       // Packaging: the Weibo tab counts characters against Weibo's 30 and refuses an over-long headline.
       const packaging = page.getByRole('region', { name: 'Packaging' });
@@ -267,5 +268,70 @@ describe('the desk adopts a contributor’s video and the money reaches them', (
     await phonePage.goto(`${server.url}/earnings`);
     await phonePage.locator('.payout-entry').filter({ hasText: '已到账' }).waitFor();
     await screenshot(phonePage, 'phone-earnings-paid');
+  });
+
+  it('a weekly prize held for forged-looking views: a chief editor sees why, releases it, and the contributor is paid', { timeout: 120_000 }, async () => {
+    expect(submissionId).not.toBe('');
+    const balance = async () => ((await (await phonePage.request.get(`${server.url}/api/me/ledger?limit=1`)).json()) as { balanceFen: number }).balanceFen;
+    const contributorId = ((await (await phonePage.request.get(`${server.url}/api/me`)).json()) as { id: string }).id;
+    const before = await balance();
+    // The chart freeze holds a prize this way when a few networks make most of the week's views (docs/propagation.md, "Forged views").
+    await withServerServices(server, async (services) => {
+      await services.propagationHolds.hold(
+        {
+          kind: 'weekly_prize',
+          ledgerKey: `weekly:${campaign.id}:2026-W48:1`,
+          campaignId: campaign.id,
+          submissionId,
+          userId: contributorId,
+          amountFen: 50_000,
+          refs: { week: '2026-W48', rank: 1 },
+          reason: { views: 640, appViews: 620, networks: 2, topNetworkViews: 600, topNetworks: 3, sharePercent: 93.8, from: null, to: null },
+        },
+        services.database.db,
+      );
+    });
+
+    const chief = await createStaff(server, 'chief_editor', 'Chief Wang');
+    const context = await desktopContext(browser, 'en-US');
+    const page = await context.newPage();
+    await withScreenshots(context, 'desk-holds', async () => {
+      await signInEnglish(page, server, chief.email, chief.password);
+      await page.goto(`${server.url}/desk`);
+      await page.getByRole('link', { name: 'Open: Held prizes' }).click();
+      await page.waitForURL((u) => u.pathname === '/desk/holds');
+      await page.getByRole('navigation', { name: 'Desk' }).getByRole('link', { name: 'Held prizes' }).waitFor();
+      await page.getByText('1 hold waiting for a decision.').waitFor();
+      const row = page.getByRole('row').filter({ has: page.getByRole('link', { name: title }) });
+      await row.getByText('林勇刚').waitFor();
+      await row.getByText('Weekly chart prize').waitFor();
+      await row.getByText('Week 2026-W48, rank 1').waitFor();
+      await row.getByText('¥500', { exact: true }).waitFor();
+      await row.getByText('600 of 640 views (93.8%) came from its 3 busiest networks.').waitFor();
+      await row.getByText('Its 620 app views came from 2 networks in all.').waitFor();
+      await row.getByText('Held', { exact: true }).waitFor();
+      await screenshot(page, 'desk-holds', false);
+
+      // Release asks first; cancelling pays nothing.
+      await row.getByRole('button', { name: `Release the held money for ${title}` }).click();
+      await row.getByText(`Pay ¥500 (Weekly chart prize) to 林勇刚? This posts to the ledger and cannot be undone.`).waitFor();
+      await row.getByRole('button', { name: 'Cancel' }).click();
+      expect(await balance()).toBe(before);
+      await row.getByRole('button', { name: `Release the held money for ${title}` }).click();
+      await row.getByRole('button', { name: 'Yes, release' }).click();
+      await row.getByText('Released', { exact: true }).waitFor();
+      await row.getByText(/^by Chief Wang, /).waitFor();
+      expect(await row.getByRole('button', { name: /Release|Reject/ }).count()).toBe(0);
+
+      // The filter lives in the address: nothing is left to decide, and the release is under Released.
+      await page.getByLabel('Show').selectOption({ label: 'Held' });
+      await page.waitForURL((u) => u.searchParams.get('status') === 'held');
+      await page.getByText('Nothing is waiting for a decision.').waitFor();
+      await page.getByLabel('Show').selectOption({ label: 'Released' });
+      await row.getByText('Released', { exact: true }).waitFor();
+      await screenshot(page, 'desk-holds-released', false);
+    });
+    await context.close();
+    expect(await balance()).toBe(before + 50_000);
   });
 });

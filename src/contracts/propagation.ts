@@ -51,7 +51,11 @@ export const propagationHoldSchema = z.object({
   status: propagationHoldStatusSchema,
   campaignId: z.uuid(),
   submissionId: z.uuid(),
+  /** The video's title, as the contributor gave it. */
+  title: z.string(),
+  /** The contributor's id and name. */
   userId: z.uuid(),
+  contributorName: z.string(),
   /** What release pays, integer fen; null for a grand-prize nomination. */
   amountFen: z.number().int().positive().nullable(),
   /** The ledger key the payment has once released. */
@@ -63,6 +67,8 @@ export const propagationHoldSchema = z.object({
   createdAt: z.iso.datetime(),
   decidedAt: z.iso.datetime().nullable(),
   decidedBy: z.uuid().nullable(),
+  /** The name of whoever decided it. */
+  decidedByName: z.string().nullable(),
   note: z.string().nullable(),
   transferId: z.uuid().nullable(),
 });

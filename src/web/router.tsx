@@ -9,6 +9,7 @@ import { adminUsersRoute } from './routes/adminUsers.js';
 import { adminChannelsRoute } from './routes/adminChannels.js';
 import { adminKiosksRoute } from './routes/adminKiosks.js';
 import { grandPrizeRoute } from './routes/deskGrandPrize.js';
+import { holdsRoute } from './routes/deskHolds.js';
 import { channelDashboardRoute, contributorDashboardRoute, dashboardsIndexRoute, studioDashboardRoute, videoDashboardRoute } from './routes/dashboards.js';
 import { signInRoute, signUpRoute } from './routes/auth.js';
 import { campaignRoute, joinRoute } from './routes/campaign.js';
@@ -68,6 +69,7 @@ const routeTree = rootRoute.addChildren([
   adminChannelsRoute,
   adminKiosksRoute,
   grandPrizeRoute,
+  holdsRoute,
   dashboardsIndexRoute,
   videoDashboardRoute,
   contributorDashboardRoute,

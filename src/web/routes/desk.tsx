@@ -20,6 +20,7 @@ interface DeskCard {
     | '/finance'
     | '/dashboards'
     | '/desk/grand-prize'
+    | '/desk/holds'
     | '/admin/channels'
     | '/admin/kiosks';
 }
@@ -43,6 +44,7 @@ function DeskPage() {
       text: t('distribution.grand.cardText'),
       to: '/desk/grand-prize',
     },
+    { key: 'holds', roles: ['editor', 'chief_editor', 'finance', 'admin'], title: t('holds.title'), text: t('holds.cardText'), to: '/desk/holds' },
     { key: 'channels', roles: ['admin'], title: t('distribution.accounts.title'), text: t('distribution.accounts.cardText'), to: '/admin/channels' },
     { key: 'kiosks', roles: ['admin'], title: t('distribution.kiosks.title'), text: t('distribution.kiosks.cardText'), to: '/admin/kiosks' },
   ];

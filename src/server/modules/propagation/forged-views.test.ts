@@ -153,6 +153,9 @@ describe('a forged-view flood moves no money', () => {
       payload: { note: 'views from two networks' },
     });
     expect(rejected.json().hold).toMatchObject({ status: 'rejected', transferId: null, note: 'views from two networks' });
+    // What the desk page shows beside it: the video, the contributor and who decided.
+    const [contributor] = await fx.query<{ name: string }>(sql`SELECT name FROM users WHERE id = ${forger}`);
+    expect(rejected.json().hold).toMatchObject({ title: 'Next one', contributorName: contributor!.name, decidedBy: finance.user.id, decidedByName: 'Staff' });
     const late = await ctx.app.inject({ method: 'POST', url: `/api/desk/propagation-holds/${held!.id}/release`, headers: { cookie: finance.cookie } });
     expect(late.statusCode).toBe(409);
     expect(late.json().error.code).toBe('propagation_hold.already_decided');

@@ -22,12 +22,19 @@ export interface PropagationHoldRow {
   decidedBy: string | null;
   note: string | null;
   transferId: string | null;
+  /** The video's title and the contributor's name, for the desk's list. */
+  title: string;
+  userName: string;
+  decidedByName: string | null;
 }
 export type NewPropagationHold = Pick<PropagationHoldRow, 'kind' | 'ledgerKey' | 'campaignId' | 'submissionId' | 'userId' | 'amountFen' | 'refs' | 'reason'>;
 
 const COLUMNS = sql.raw(
   `id, kind, ledger_key, campaign_id, submission_id, user_id, amount_fen::text AS amount_fen, refs, reason, status,
-   created_at, decided_at, decided_by, note, transfer_id`,
+   created_at, decided_at, decided_by, note, transfer_id,
+   (SELECT s.title FROM submissions s WHERE s.id = propagation_holds.submission_id) AS title,
+   (SELECT u.name FROM users u WHERE u.id = propagation_holds.user_id) AS user_name,
+   (SELECT u.name FROM users u WHERE u.id = propagation_holds.decided_by) AS decided_by_name`,
 );
 interface Raw {
   id: string;
@@ -45,6 +52,9 @@ interface Raw {
   decided_by: string | null;
   note: string | null;
   transfer_id: string | null;
+  title: string | null;
+  user_name: string | null;
+  decided_by_name: string | null;
 }
 const json = (v: Record<string, unknown> | string) => (typeof v === 'string' ? (JSON.parse(v) as Record<string, unknown>) : v);
 const date = (v: Date | string) => (v instanceof Date ? v : new Date(v));
@@ -64,6 +74,9 @@ const toRow = (r: Raw): PropagationHoldRow => ({
   decidedBy: r.decided_by,
   note: r.note,
   transferId: r.transfer_id,
+  title: r.title ?? '',
+  userName: r.user_name ?? '',
+  decidedByName: r.decided_by_name,
 });
 
 /** `propagation_holds`: money held for review because the views behind it looked forged. */

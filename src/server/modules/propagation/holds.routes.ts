@@ -16,7 +16,7 @@ export function holdsRoutes(services: Services): FastifyPluginAsyncZod {
         schema: {
           tags: ['desk'],
           summary: 'Prizes and reach multipliers held because the views behind them looked forged',
-          description: `${WHO} Held ones first, newest first (at most 500). Filter by \`status\` (held | released | rejected) and \`campaignId\`. Each hold says what it would pay (\`amountFen\`, \`ledgerKey\`) and why it was held (\`reason\`: the figure, the views from the top networks and their share).`,
+          description: `${WHO} Held ones first, newest first (at most 500). Filter by \`status\` (held | released | rejected) and \`campaignId\`. Each hold names the video (\`title\`) and contributor (\`contributorName\`), says what it would pay (\`amountFen\`, \`ledgerKey\`), who decided it (\`decidedByName\`) and why it was held (\`reason\`: the figure, the views from the top networks and their share).`,
           querystring: propagationHoldsQuery,
           response: { 200: propagationHoldsReply, ...errors },
         },

@@ -25,7 +25,9 @@ export function presentHold(h: PropagationHoldRow): PropagationHold {
     status: h.status,
     campaignId: h.campaignId,
     submissionId: h.submissionId,
+    title: h.title,
     userId: h.userId,
+    contributorName: h.userName,
     amountFen: h.amountFen,
     ledgerKey: h.ledgerKey,
     refs: h.refs,
@@ -33,6 +35,7 @@ export function presentHold(h: PropagationHoldRow): PropagationHold {
     createdAt: h.createdAt.toISOString(),
     decidedAt: h.decidedAt?.toISOString() ?? null,
     decidedBy: h.decidedBy,
+    decidedByName: h.decidedByName,
     note: h.note,
     transferId: h.transferId,
   };

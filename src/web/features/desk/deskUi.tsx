@@ -34,6 +34,11 @@ export function DeskNav({ me }: { me: Me }) {
           {t('distribution.grand.title')}
         </Link>
       ) : null}
+      {hasRole(me, [...EDITORS, 'finance']) ? (
+        <Link to="/desk/holds" search={{}}>
+          {t('holds.title')}
+        </Link>
+      ) : null}
       {hasRole(me, FINANCE) ? <Link to="/finance">{t('deskNav.finance')}</Link> : null}
     </nav>
   );
