@@ -24,7 +24,12 @@ describe('authentication before validation', () => {
       { method: 'PUT', url: '/api/desk/daily-picks/yesterday', payload: {} },
     ] as const;
     for (const t of tries) {
-      const res = await ctx.app.inject({ method: t.method, url: t.url, payload: 'payload' in t ? t.payload : undefined, headers: 'headers' in t ? t.headers : {} });
+      const res = await ctx.app.inject({
+        method: t.method,
+        url: t.url,
+        payload: 'payload' in t ? t.payload : undefined,
+        headers: 'headers' in t ? t.headers : {},
+      });
       expect([t.url, res.statusCode, res.json().error.code]).toEqual([t.url, 401, 'auth.required']);
     }
   });

@@ -19,7 +19,7 @@ let forged: string;
 let real: string;
 let forgedPub: string;
 let realPub: string;
-let finance: { cookie: string };
+let finance: { cookie: string; user: { id: string } };
 let admin: { cookie: string };
 
 const services = () => ctx.runtime.services;
