@@ -6,19 +6,8 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { demoCampaign } from '../seed.js';
 import { createTestContext, fixedClock, GOOD_PASSWORD, processedSubmission, sessionCookie, signUp, staff, uniqueEmail, type TestContext } from './harness.js';
-import {
-  MATRIX_ACTORS,
-  enumerateRoutes,
-  fillPath,
-  outcomeOf,
-  readMatrix,
-  sampleValue,
-  writeMatrix,
-  type MatrixActor,
-  type OpenApiDocument,
-  type Outcome,
-  type RouteInfo,
-} from './route-matrix.js';
+import { openApiRoutes, type OpenApiDocument, type OpenApiRoute as RouteInfo } from './openapi.js';
+import { MATRIX_ACTORS, fillPath, outcomeOf, readMatrix, sampleValue, writeMatrix, type MatrixActor, type Outcome } from './route-matrix.js';
 
 // The authorization matrix: every route in the OpenAPI document, called over real HTTP as
 // anonymous, two contributors (B acting on A's objects), an editor of another studio, finance
@@ -231,7 +220,7 @@ function pathValues(route: RouteInfo): Record<string, string> {
     if (!hit) throw new Error(`route-matrix.test.ts: no fixture for {id} in ${route.key}`);
     return hit[1];
   };
-  return Object.fromEntries(route.pathParams.map((n) => [n, one(n)]));
+  return Object.fromEntries(route.pathParams.map(({ name }) => [name, one(name)]));
 }
 
 /** Values by property name where a merely well-formed one would not reach the route's rules. */
@@ -292,7 +281,8 @@ const BODY_OVERRIDES: Record<string, () => unknown> = {
 async function send(route: RouteInfo, actor: MatrixActor): Promise<{ status: number; code?: string }> {
   const url = new URL(fillPath(route.path, pathValues(route)), base);
   const named = namedValues();
-  for (const q of route.query) url.searchParams.set(q.name, String(sampleValue(q.schema, { ...named, from: FUTURE_DAY, to: FUTURE_DAY }, q.name)));
+  for (const q of route.query.filter((x) => x.required))
+    url.searchParams.set(q.name, String(sampleValue(q.schema, { ...named, from: FUTURE_DAY, to: FUTURE_DAY }, q.name)));
   for (const [k, v] of Object.entries(QUERY_OVERRIDES[route.key] ?? {})) url.searchParams.set(k, v);
   const headers: Record<string, string> = {};
   const cookie = cookies[actor];
@@ -336,7 +326,7 @@ describe('authorization matrix', () => {
     const doc = (await (await fetch(`${base}/api/openapi.json`)).json()) as OpenApiDocument;
     // Calls that end what later calls stand on (a session, an upload) go last.
     const last = (r: RouteInfo) => (r.key === 'POST /api/auth/sign-out' ? 2 : r.method === 'DELETE' ? 1 : 0);
-    const routes = enumerateRoutes(doc).sort((x, y) => last(x) - last(y));
+    const routes = openApiRoutes(doc).sort((x, y) => last(x) - last(y));
     expect(routes.length).toBeGreaterThan(90);
     const actual = new Map<string, Outcome[]>();
     const problems: string[] = [];

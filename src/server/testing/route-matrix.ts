@@ -1,88 +1,10 @@
 import { readFileSync, writeFileSync } from 'node:fs';
+import type { JsonSchema } from './openapi.js';
 
-/**
- * Every route of the API, read from the OpenAPI document the app serves (`/api/openapi.json`),
- * with what a test needs to call it: the method, the path template, the path parameters,
- * the required query parameters and the JSON body schema. The authorization matrix test
- * (route-matrix.test.ts) runs each one as several people and compares with
- * route-matrix.expected.json.
+/*
+ * The authorization matrix's helpers: request values that a route's schemas accept, and the
+ * expected matrix file (route-matrix.expected.json). The routes come from openapi.ts.
  */
-
-export interface OpenApiDocument {
-  paths: Record<string, Record<string, OpenApiOperation>>;
-}
-interface OpenApiOperation {
-  security?: Record<string, string[]>[];
-  parameters?: { in: string; name: string; required?: boolean; schema?: JsonSchema }[];
-  requestBody?: { content?: Record<string, { schema?: JsonSchema }> };
-}
-export interface JsonSchema {
-  type?: string | string[];
-  format?: string;
-  pattern?: string;
-  enum?: unknown[];
-  const?: unknown;
-  default?: unknown;
-  minLength?: number;
-  minimum?: number;
-  exclusiveMinimum?: number;
-  minItems?: number;
-  properties?: Record<string, JsonSchema>;
-  required?: string[];
-  items?: JsonSchema;
-  anyOf?: JsonSchema[];
-  oneOf?: JsonSchema[];
-  allOf?: JsonSchema[];
-}
-
-export interface RouteInfo {
-  /** `METHOD /path/{param}`: the matrix's key. */
-  key: string;
-  method: string;
-  /** The OpenAPI path template, e.g. `/api/desk/submissions/{id}`. */
-  path: string;
-  pathParams: string[];
-  /** Required query parameters and their schemas. */
-  query: { name: string; schema: JsonSchema }[];
-  /** Required request headers (a rain token) and their schemas. */
-  headers: { name: string; schema: JsonSchema }[];
-  body: JsonSchema | undefined;
-  /** What the document says about credentials: the session, the session optional, or none. */
-  security: 'session' | 'optional' | 'public';
-}
-
-const METHODS = new Set(['get', 'head', 'post', 'put', 'patch', 'delete', 'options']);
-
-/** The document's routes, in a stable order (path, then method). */
-export function enumerateRoutes(doc: OpenApiDocument): RouteInfo[] {
-  const out: RouteInfo[] = [];
-  for (const [path, ops] of Object.entries(doc.paths)) {
-    for (const [m, op] of Object.entries(ops)) {
-      if (!METHODS.has(m)) continue;
-      const method = m.toUpperCase();
-      const params = op.parameters ?? [];
-      const sec = op.security;
-      out.push({
-        key: `${method} ${path}`,
-        method,
-        path,
-        pathParams: params.filter((p) => p.in === 'path').map((p) => p.name),
-        query: params.filter((p) => p.in === 'query' && p.required).map((p) => ({ name: p.name, schema: p.schema ?? {} })),
-        headers: params.filter((p) => p.in === 'header' && p.required).map((p) => ({ name: p.name, schema: p.schema ?? {} })),
-        body: op.requestBody?.content?.['application/json']?.schema,
-        security:
-          sec === undefined
-            ? 'session'
-            : sec.length === 0 || !sec.some((r) => 'session' in r)
-              ? 'public'
-              : sec.some((r) => !Object.keys(r).length)
-                ? 'optional'
-                : 'session',
-      });
-    }
-  }
-  return out.sort((a, b) => (a.path === b.path ? a.method.localeCompare(b.method) : a.path.localeCompare(b.path)));
-}
 
 /** The path with its `{params}` filled in (a wildcard `{*}` takes the value as is). */
 export function fillPath(path: string, values: Record<string, string>): string {

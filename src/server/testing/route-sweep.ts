@@ -1,91 +1,11 @@
 import { randomUUID } from 'node:crypto';
+import type { JsonSchema, OpenApiRoute } from './openapi.js';
 
 /**
  * Every operation of the OpenAPI document, and hostile variants of a plausible request to each:
  * the bad-input sweep (http/bad-input.sweep.test.ts) sends them all and expects no 5xx.
- * Built from `/api/openapi.json`, so a new route is swept the day it is documented.
+ * The routes come from openapi.ts, so a new route is swept the day it is documented.
  */
-
-/** The part of JSON Schema the app's OpenAPI uses (zod's output). */
-export interface JsonSchema {
-  type?: string | string[];
-  properties?: Record<string, JsonSchema>;
-  required?: string[];
-  additionalProperties?: boolean | JsonSchema;
-  items?: JsonSchema;
-  anyOf?: JsonSchema[];
-  oneOf?: JsonSchema[];
-  allOf?: JsonSchema[];
-  enum?: unknown[];
-  const?: unknown;
-  default?: unknown;
-  format?: string;
-  pattern?: string;
-  minLength?: number;
-  maxLength?: number;
-  minimum?: number;
-  maximum?: number;
-  exclusiveMinimum?: number;
-  exclusiveMaximum?: number;
-  minItems?: number;
-  maxItems?: number;
-  $ref?: string;
-}
-
-interface OpenApiParameter {
-  in: 'path' | 'query' | 'header' | 'cookie';
-  name: string;
-  required?: boolean;
-  schema?: JsonSchema;
-}
-
-interface OpenApiOperation {
-  parameters?: OpenApiParameter[];
-  requestBody?: { required?: boolean; content?: Record<string, { schema?: JsonSchema }> };
-}
-
-export interface OpenApiDocument {
-  paths: Record<string, Record<string, OpenApiOperation>>;
-  components?: { schemas?: Record<string, JsonSchema> };
-}
-
-export interface SweepRoute {
-  method: string;
-  /** The OpenAPI template, `/api/campaigns/{id}`. */
-  path: string;
-  pathParams: { name: string; schema: JsonSchema }[];
-  query: { name: string; required: boolean; schema: JsonSchema }[];
-  /** The JSON body's schema, when the operation takes one. */
-  body?: JsonSchema;
-}
-
-const METHODS = ['get', 'post', 'put', 'patch', 'delete'];
-
-/** Every operation in the document (HEAD and OPTIONS aside: they carry no input of their own). */
-export function routesFromOpenApi(doc: OpenApiDocument): SweepRoute[] {
-  const out: SweepRoute[] = [];
-  for (const [p, item] of Object.entries(doc.paths)) {
-    for (const [method, op] of Object.entries(item)) {
-      if (!METHODS.includes(method)) continue;
-      const params = op.parameters ?? [];
-      const body = op.requestBody?.content?.['application/json']?.schema;
-      out.push({
-        method: method.toUpperCase(),
-        path: p,
-        pathParams: params.filter((x) => x.in === 'path').map((x) => ({ name: x.name, schema: deref(doc, x.schema ?? {}) })),
-        query: params.filter((x) => x.in === 'query').map((x) => ({ name: x.name, required: !!x.required, schema: deref(doc, x.schema ?? {}) })),
-        ...(body ? { body: deref(doc, body) } : {}),
-      });
-    }
-  }
-  return out;
-}
-
-function deref(doc: OpenApiDocument, s: JsonSchema): JsonSchema {
-  if (!s.$ref) return s;
-  const name = s.$ref.replace('#/components/schemas/', '');
-  return doc.components?.schemas?.[name] ?? {};
-}
 
 /** Values a sweep knows to exist, so a plausible request reaches past "not found". */
 export interface SweepHints {
@@ -212,7 +132,7 @@ function replaced(root: unknown, at: (string | number)[], value: unknown, remove
 }
 
 /** The plausible request to a route and every hostile variant of it. */
-export function sweepRequests(route: SweepRoute, hints: SweepHints): SweepRequest[] {
+export function sweepRequests(route: OpenApiRoute, hints: SweepHints): SweepRequest[] {
   const paramValue = (name: string, schema: JsonSchema) => String(exampleFor(schema, hints.param(name, route.path)));
   const good: Record<string, string> = Object.fromEntries(route.pathParams.map((p) => [p.name, encodeURIComponent(paramValue(p.name, p.schema))]));
   // The wildcard is a key path: keep its slashes.
