@@ -151,6 +151,25 @@ describe('links that preview, and what the server sends a slow phone', () => {
       // WeChat's in-app browser reads the same title and picture.
       expect(html).toContain(`<meta itemprop="image" content="${image}">`);
 
+      // A phone with no JavaScript (or before it arrives) paints the shared page: the inline
+      // shell style applies under the page CSP (its hash is allowed) and the headline shows.
+      const noJs = await browser.newContext({ javaScriptEnabled: false, viewport: { width: 390, height: 844 }, locale: 'zh-CN' });
+      const refused: string[] = [];
+      const still = await noJs.newPage();
+      still.on('console', (m) => {
+        if (m.text().includes('Content Security Policy')) refused.push(m.text());
+      });
+      await still.goto(`${server.url}/v/${videoId}`);
+      await still.getByRole('heading', { level: 1, name: HEADLINE }).waitFor();
+      expect(
+        await still
+          .locator('.pk-mark')
+          .evaluate((el) => (globalThis as unknown as { getComputedStyle(e: unknown): { backgroundColor: string } }).getComputedStyle(el).backgroundColor),
+      ).toBe('rgb(179, 38, 30)');
+      expect(await still.title()).toBe(`${HEADLINE} · 拍客 Paike`);
+      expect(refused).toEqual([]);
+      await noJs.close();
+
       const robots = await raw(`${server.url}/robots.txt`);
       expect(robots.status).toBe(200);
       expect(robots.body.toString()).toContain('Disallow: /desk');

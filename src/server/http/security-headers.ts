@@ -10,7 +10,8 @@ import type { ServerResponse } from 'node:http';
  *   - `blob:` workers: hls.js runs its demuxer in a worker made from a blob: URL;
  *   - `data:`/`blob:` images: posters and thumbnails drawn from a local file before upload;
  *   - `style-src 'unsafe-inline'` is NOT granted: React's `style` props and echarts' tooltip are
- *     set through the CSSOM, which a CSP does not govern.
+ *     set through the CSSOM, which a CSP does not govern. HTML answers add one hash: the loading
+ *     shell's inline <style> in index.html (pageCsp, modules/web/web.shell.ts).
  * `frame-ancestors 'none'`: no page is meant to be framed (kiosk screens play the kiosk
  * playlist from the API in their own app, not Paike's pages in a frame).
  */
