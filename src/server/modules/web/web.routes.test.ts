@@ -233,6 +233,23 @@ describe('link previews', () => {
     }
   });
 
+  it('hostile addresses get a refusal or the 404 shell, never a 5xx', async () => {
+    for (const url of [
+      '/v/%00',
+      '/c/%ED%A0%80',
+      '/c/%E4',
+      `/c/${'x'.repeat(150)}`,
+      `/charts/${campaignId}?week=${'9'.repeat(40)}`,
+      '/u/..%2F..%2Fetc%2Fpasswd',
+      '/v/%3Cscript%3E',
+    ]) {
+      const res = await get(url);
+      expect(res.statusCode, url).toBeGreaterThanOrEqual(400);
+      expect(res.statusCode, url).toBeLessThan(500);
+      expect(res.body, url).not.toContain('<script>');
+    }
+  });
+
   it('a campaign: title, description, dates and a join link', async () => {
     const res = await get('/c/web-test', { 'accept-language': 'zh-CN' });
     expect(res.statusCode).toBe(200);
