@@ -140,6 +140,17 @@ describe('page addresses: index.html as a template', () => {
     expect(preview.body).toBe('');
   });
 
+  it('answers a revalidation of an unchanged page with 304 and no body', async () => {
+    const first = await get('/desk', { 'accept-language': 'en' });
+    const etag = String(first.headers.etag);
+    expect(etag).toMatch(/^W\/"/);
+    const again = await get('/desk', { 'accept-language': 'en', 'if-none-match': etag });
+    expect(again.statusCode).toBe(304);
+    expect(again.body).toBe('');
+    // Another language is another page.
+    expect((await get('/desk', { 'accept-language': 'zh-CN', 'if-none-match': etag })).statusCode).toBe(200);
+  });
+
   it('gives /index.html the rendered page, not the raw template', async () => {
     const res = await get('/index.html');
     expect(res.statusCode).toBe(200);

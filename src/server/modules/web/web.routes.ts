@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
@@ -18,6 +19,16 @@ export interface WebOptions {
   /** The built web app (dist/web); nothing of it is served when it has no index.html. */
   webDir: string;
   serveWeb: boolean;
+}
+
+/** If-None-Match names this entity tag (weak comparison, RFC 9110 section 13.1.2), or is `*`. */
+function ifNoneMatch(header: string | undefined, etag: string): boolean {
+  if (!header) return false;
+  const bare = etag.replace(/^W\//, '');
+  return header.split(',').some((t) => {
+    const v = t.trim();
+    return v === '*' || v.replace(/^W\//, '') === bare;
+  });
 }
 
 function pathOf(url: string): string {
@@ -55,18 +66,19 @@ export async function registerWeb(root: FastifyInstance, services: Services, opt
     return pageLocale(req.cookies?.[LOCALE_COOKIE], Array.isArray(al) ? al.join(',') : al);
   }
 
-  function sendPage(reply: FastifyReply, s: Shell, l: Locale, page: ShellPage | null, status = 200) {
+  function sendPage(req: FastifyRequest, reply: FastifyReply, s: Shell, l: Locale, page: ShellPage | null) {
     addVary(reply, 'Cookie', 'Accept-Language');
-    return (
-      reply
-        .status(page === null && status === 200 ? 404 : status)
-        .type('text/html; charset=utf-8')
-        // The page may carry the signed-in user's language and is revalidated each time; a shared
-        // cache must not keep one person's answer for another.
-        .header('cache-control', 'private, no-cache')
-        .header('content-security-policy', csp)
-        .send(s.render(l, page ?? undefined))
-    );
+    const html = s.render(l, page ?? undefined);
+    // The page may carry the signed-in user's language and is revalidated each time; a shared
+    // cache must not keep one person's answer for another.
+    reply.type('text/html; charset=utf-8').header('cache-control', 'private, no-cache').header('content-security-policy', csp);
+    if (page === null) return reply.status(404).send(html);
+    // `no-cache` means every visit asks again; on a slow network a 304 is most of a round trip's
+    // bytes less than the page. Weak: the compressed bytes differ by encoding, the page does not.
+    const etag = `W/"${createHash('sha1').update(html).digest('base64url')}"`;
+    reply.header('etag', etag);
+    if (ifNoneMatch(req.headers['if-none-match'], etag)) return reply.status(304).send();
+    return reply.status(200).send(html);
   }
 
   if (shell) {
@@ -74,7 +86,7 @@ export async function registerWeb(root: FastifyInstance, services: Services, opt
     const page = (url: string, render: (req: FastifyRequest, l: Locale) => Promise<ShellPage | null>) =>
       app.get(url, { schema: { hide: true } }, async (req, reply) => {
         const l = locale(req);
-        return sendPage(reply, shell, l, await render(req, l));
+        return sendPage(req, reply, shell, l, await render(req, l));
       });
     page('/v/:id', (req, l) => pages.video((req.params as { id: string }).id, l));
     page('/c/:slug', (req, l) => pages.campaign((req.params as { slug: string }).slug, l));
@@ -118,7 +130,7 @@ export async function registerWeb(root: FastifyInstance, services: Services, opt
     const p = pathOf(req.url);
     // The web app routes on the client: every page address gets the app, in the user's language.
     if (shell && (req.method === 'GET' || req.method === 'HEAD') && !p.startsWith('/api/') && (!path.extname(p) || p === '/index.html')) {
-      return sendPage(reply, shell, locale(req), {}, 200);
+      return sendPage(req, reply, shell, locale(req), {});
     }
     return sendError(req, reply, 404, 'request.not_found');
   });
