@@ -1,17 +1,15 @@
-import { existsSync } from 'node:fs';
 import { createServer, type ServerOptions } from 'node:http';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import cookie from '@fastify/cookie';
 import rateLimit from '@fastify/rate-limit';
-import fastifyStatic from '@fastify/static';
 import swagger from '@fastify/swagger';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
 import { authPlugin } from './http/auth.plugin.js';
-import { clientErrorHandler, frameworkErrorHandler, installErrorHandler, sendError } from './http/error-handler.js';
+import { clientErrorHandler, frameworkErrorHandler, installErrorHandler } from './http/error-handler.js';
 import { setSecurityHeaders } from './http/security-headers.js';
 import { textInputPlugin } from './http/text-input.js';
 import { accountsRoutes } from './modules/accounts/accounts.routes.js';
@@ -33,6 +31,8 @@ import { beaconsRoutes } from './modules/propagation/beacons.routes.js';
 import { noticesRoutes } from './modules/propagation/notices.routes.js';
 import { distributionRoutes } from './modules/distribution/distribution.routes.js';
 import { siteRoutes } from './modules/distribution/site.routes.js';
+import { apiCacheOnSend, compressOnSend } from './modules/web/web.compress.js';
+import { registerWeb } from './modules/web/web.routes.js';
 import type { Services } from './services.js';
 
 const WEB_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../dist/web');
@@ -43,6 +43,8 @@ export interface BuildAppOptions {
   redis?: Redis;
   /** Serve the built web app from dist/web (when it exists). */
   serveWeb?: boolean;
+  /** Where the built web app is; dist/web by default (tests point it at a small fixture). */
+  webDir?: string;
 }
 
 /** Builds the HTTP app from the module routes; tests build it too and call `app.inject`. */
@@ -79,6 +81,10 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   installErrorHandler(app);
+  // Root hooks, before any route: every route, the static files and the not-found handler get
+  // them. The cache default first, so compression sees the final headers.
+  app.addHook('onSend', apiCacheOnSend);
+  app.addHook('onSend', compressOnSend);
 
   await app.register(cookie);
   await app.register(rateLimit, {
@@ -163,15 +169,7 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
     },
   );
 
-  const serveWeb = opts.serveWeb !== false && existsSync(path.join(WEB_DIR, 'index.html'));
-  if (serveWeb) await app.register(fastifyStatic, { root: WEB_DIR, prefix: '/', wildcard: false, index: false });
-  app.setNotFoundHandler((req, reply) => {
-    // The web app routes on the client: every page address gets index.html.
-    if (serveWeb && req.method === 'GET' && !req.url.startsWith('/api/') && !path.extname(req.url.split('?')[0] ?? '')) {
-      return reply.header('cache-control', 'no-cache').sendFile('index.html');
-    }
-    return sendError(req, reply, 404, 'request.not_found');
-  });
+  await registerWeb(app, services, { webDir: opts.webDir ?? WEB_DIR, serveWeb: opts.serveWeb !== false });
 
   return app;
 }

@@ -10,24 +10,34 @@ import type { ServerResponse } from 'node:http';
  *   - `blob:` workers: hls.js runs its demuxer in a worker made from a blob: URL;
  *   - `data:`/`blob:` images: posters and thumbnails drawn from a local file before upload;
  *   - `style-src 'unsafe-inline'` is NOT granted: React's `style` props and echarts' tooltip are
- *     set through the CSSOM, which a CSP does not govern.
+ *     set through the CSSOM, which a CSP does not govern. HTML answers add one hash: the loading
+ *     shell's inline <style> in index.html (pageCsp, modules/web/web.shell.ts).
  * `frame-ancestors 'none'`: no page is meant to be framed (kiosk screens play the kiosk
  * playlist from the API in their own app, not Paike's pages in a frame).
  */
-export const PAGE_CSP = [
-  "default-src 'self'",
-  "script-src 'self'",
-  "style-src 'self'",
-  "img-src 'self' data: blob:",
-  "media-src 'self' blob:",
-  "worker-src 'self' blob:",
-  "connect-src 'self'",
-  "font-src 'self' data:",
-  "object-src 'none'",
-  "base-uri 'none'",
-  "form-action 'self'",
-  "frame-ancestors 'none'",
-].join('; ');
+export const PAGE_CSP = pageCsp([]);
+
+/**
+ * The page CSP with extra `style-src` hashes: an HTML answer that carries an inline <style> (the
+ * loading shell's, painted before any stylesheet arrives) names that exact block's hash, so the
+ * policy stays as strict as `'self'` for every other inline style.
+ */
+export function pageCsp(styleHashes: readonly string[]): string {
+  return [
+    "default-src 'self'",
+    "script-src 'self'",
+    ["style-src 'self'", ...styleHashes.map((h) => `'${h}'`)].join(' '),
+    "img-src 'self' data: blob:",
+    "media-src 'self' blob:",
+    "worker-src 'self' blob:",
+    "connect-src 'self'",
+    "font-src 'self' data:",
+    "object-src 'none'",
+    "base-uri 'none'",
+    "form-action 'self'",
+    "frame-ancestors 'none'",
+  ].join('; ');
+}
 
 /** API answers are data, never documents to render: nothing may load from them or frame them. */
 export const API_CSP = "default-src 'none'; frame-ancestors 'none'";
