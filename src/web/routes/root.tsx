@@ -12,8 +12,8 @@ function RootLayout() {
   const { t } = useTranslation();
   return (
     <>
-      <PwaNotices />
       <Header />
+      <PwaNotices />
       <main id="main" tabIndex={-1}>
         <Outlet />
       </main>
