@@ -114,6 +114,11 @@ describe('Paike as an app on the phone', () => {
         args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
         ...PHONE,
       });
+      // The page CSP must not block the worker, the manifest or the banners.
+      const csp: string[] = [];
+      context.on('console', (m) => {
+        if (m.text().includes('Content Security Policy')) csp.push(m.text());
+      });
       const api: string[] = [];
       context.on('request', (r) => {
         if (new URL(r.url()).pathname.startsWith('/api/')) api.push(r.url());
@@ -185,6 +190,13 @@ describe('Paike as an app on the phone', () => {
             await again.getByRole('link', { name: /拍客/ }).first().waitFor();
             await offlineBanner(again).waitFor();
             await screenshot(again, 'pwa-offline-reopen', false);
+            // Without even a cached shell (storage cleared), the worker still answers a page that
+            // says what is wrong, in both languages, instead of the browser's error.
+            await again.evaluate(`caches.keys().then((k) => Promise.all(k.filter((n) => n.startsWith('paike-shell-')).map((n) => caches.delete(n))))`);
+            const bare = await again.goto(`${server.url}/submissions`);
+            expect(bare?.fromServiceWorker()).toBe(true);
+            await again.getByRole('heading', { name: '离线' }).waitFor();
+            await again.getByRole('heading', { name: 'Offline' }).waitFor();
             await again.close();
           });
 
@@ -219,6 +231,7 @@ describe('Paike as an app on the phone', () => {
             .poll(() => back.evaluate('caches.keys().then((k) => k.sort())'), { timeout: 10_000 })
             .toEqual(['paike-assets-feedfacecafe', 'paike-shell-feedfacecafe']);
           expect(await update.count()).toBe(0);
+          expect(csp).toEqual([]);
         });
       } finally {
         writeFileSync(SW_FILE, swSource);
