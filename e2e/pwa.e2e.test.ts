@@ -135,6 +135,10 @@ describe('Paike as an app on the phone', () => {
           const cdp = await context.newCDPSession(page);
           const { installabilityErrors } = (await cdp.send('Page.getInstallabilityErrors')) as { installabilityErrors: { errorId: string }[] };
           expect(installabilityErrors).toEqual([]);
+          // A feed opened in a tab is the server's own answer, not the app shell.
+          const feed = await page.goto(`${server.url}/rss.xml`);
+          expect(feed?.fromServiceWorker()).toBe(false);
+          expect(feed?.headers()['content-type']).toMatch(/xml/);
 
           // A contributor signs up, looks at their pages and starts an upload on a slow uplink.
           await signUpInto(page, server, campaign, '赵铁柱');

@@ -66,6 +66,15 @@ self.addEventListener('message', (event) => {
   }
 });
 
+/**
+ * Addresses the app routes on the client, the same rule as the server's index.html fallback: no
+ * file extension. Feeds, robots.txt, sitemap.xml and the health check opened in a tab are the
+ * server's own answers, never the shell.
+ */
+function isAppPage(url) {
+  return !/\.[a-z0-9]+$/i.test(url.pathname) && url.pathname !== '/healthz' && url.pathname !== '/metrics';
+}
+
 function isAsset(url) {
   return url.origin === self.location.origin && url.pathname.startsWith('/assets/') && !url.pathname.endsWith('.map');
 }
@@ -84,7 +93,7 @@ self.addEventListener('fetch', (event) => {
   if (url.origin !== self.location.origin) return;
   if (url.pathname === '/api' || url.pathname.startsWith('/api/')) return;
 
-  if (req.mode === 'navigate') {
+  if (req.mode === 'navigate' && isAppPage(url)) {
     event.respondWith(navigate(event));
     return;
   }
