@@ -6,6 +6,7 @@ import { RouterProvider } from '@tanstack/react-router';
 import './i18n/index.js';
 import { queryClient, router } from './router.js';
 import './styles.css';
+import './features/pwa/register.js';
 
 // Move focus to the page on client-side navigation so screen readers announce the new page.
 router.subscribe('onResolved', ({ fromLocation, toLocation }) => {

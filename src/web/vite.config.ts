@@ -2,6 +2,7 @@ import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vite';
 import react from '@vitejs/plugin-react';
 import { compressPlugin } from './build/compress.plugin';
+import { pwaServiceWorker } from './build/pwa.plugin.js';
 
 const webRoot = fileURLToPath(new URL('.', import.meta.url));
 const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
@@ -9,7 +10,8 @@ const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
 export default defineConfig({
   root: webRoot,
   base: '/',
-  plugins: [react(), compressPlugin({ sourcemapDir: `${repoRoot}dist/sourcemaps` })],
+  // The compression plugin compresses what the others wrote (sw.js included): it runs last.
+  plugins: [react(), pwaServiceWorker(), compressPlugin({ sourcemapDir: `${repoRoot}dist/sourcemaps` })],
   build: {
     outDir: `${repoRoot}dist/web`,
     emptyOutDir: true,

@@ -1260,6 +1260,13 @@ export const en = {
       kind: { reach: 'Taking off', chart: 'Weekly chart', grand_prize: 'Grand prize', publication: 'Published' },
     },
   },
+  // An app on the phone (features/pwa): the offline and new-version banners.
+  pwa: {
+    offlineTitle: 'Offline —',
+    offlineText: 'you are offline; uploads resume when the network returns.',
+    updateText: 'A new version of Paike is available.',
+    updateReload: 'Reload',
+  },
 };
 
 type Widen<T> = { [K in keyof T]: T[K] extends string ? string : Widen<T[K]> };

@@ -1242,4 +1242,11 @@ export const zhCN: Messages = {
       kind: { reach: '你火了', chart: '风云榜', grand_prize: '终极大奖', publication: '已发布' },
     },
   },
+  // An app on the phone (features/pwa): the offline and new-version banners.
+  pwa: {
+    offlineTitle: '离线 ——',
+    offlineText: '现在没有网络；网络恢复后，上传会自动继续。',
+    updateText: '拍客有新版本了。',
+    updateReload: '刷新',
+  },
 };

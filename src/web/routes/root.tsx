@@ -2,6 +2,7 @@ import { createRootRouteWithContext, Link, Outlet } from '@tanstack/react-router
 import type { QueryClient } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
 import { Header, useTitle } from '../ui/common.js';
+import { PwaNotices } from '../features/pwa/PwaNotices.js';
 
 export interface RouterContext {
   queryClient: QueryClient;
@@ -12,6 +13,7 @@ function RootLayout() {
   return (
     <>
       <Header />
+      <PwaNotices />
       <main id="main" tabIndex={-1}>
         <Outlet />
       </main>
