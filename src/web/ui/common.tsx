@@ -7,7 +7,7 @@ import type { Locale } from '../../contracts/common.js';
 import { api, errorMessage } from '../api/client.js';
 import { keys, useMe } from '../api/queries.js';
 import { NoticesNavLink } from '../features/site/NoticesNavLink.js';
-import { rememberLocale } from '../i18n/index.js';
+import { changeLocale } from '../i18n/index.js';
 import { Alert } from './Field.js';
 
 export function useTitle(title: string | undefined) {
@@ -18,11 +18,9 @@ export function useTitle(title: string | undefined) {
 }
 
 export function useSetLocale() {
-  const { i18n } = useTranslation();
   const qc = useQueryClient();
   return async (l: Locale) => {
-    rememberLocale(l);
-    await i18n.changeLanguage(l);
+    await changeLocale(l);
     const me = qc.getQueryData<Me | null>(keys.me);
     if (me && me.locale !== l) {
       try {
