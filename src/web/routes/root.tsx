@@ -1,6 +1,7 @@
 import { createRootRouteWithContext, Link, Outlet } from '@tanstack/react-router';
 import type { QueryClient } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
+import { TabBar } from '../ui/TabBar.js';
 import { Header, useTitle } from '../ui/common.js';
 
 export interface RouterContext {
@@ -18,6 +19,7 @@ function RootLayout() {
       <footer className="site-footer">
         <p>{t('app.footer')}</p>
       </footer>
+      <TabBar />
     </>
   );
 }
