@@ -61,8 +61,8 @@ describe('contributor submits videos from a phone, in Chinese', () => {
     const page = await context.newPage();
     await withScreenshots(context, 'phone-submit', async () => {
       await signUpInto(page, server, campaign, '林勇刚');
-      // The header and the account page lead to the new pages.
-      await page.getByRole('navigation', { name: '主导航' }).getByRole('link', { name: '投稿', exact: true }).waitFor();
+      // The tab bar and the account page lead to the new pages.
+      await page.getByRole('navigation', { name: '投稿人导航' }).getByRole('link', { name: '投稿', exact: true }).waitFor();
       await page.getByRole('navigation', { name: '我的视频' }).getByRole('link', { name: '我要投稿' }).click();
       await page.waitForURL((u) => u.pathname === '/submit');
       await page.getByRole('heading', { level: 1, name: '投稿' }).waitFor();
