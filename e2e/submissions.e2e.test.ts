@@ -116,10 +116,17 @@ describe('contributor submits videos from a phone, in Chinese', () => {
       // Live status over server-sent events: processing, then in review, without reloading.
       await card.getByText('审核中', { exact: true }).waitFor({ timeout: 90_000 });
       await card.getByText('编辑会尽快审看。').waitFor();
-      await card.locator('img.poster').evaluate((img) => {
-        const i = img as unknown as { complete: boolean; naturalWidth: number };
-        if (!i.complete || i.naturalWidth === 0) throw new Error('poster did not load');
-      });
+      // The poster appears with the status change; give its download a moment.
+      await expect
+        .poll(
+          () =>
+            card.locator('img.poster').evaluate((img) => {
+              const i = img as unknown as { complete: boolean; naturalWidth: number };
+              return i.complete && i.naturalWidth > 0;
+            }),
+          { message: 'poster did not load' },
+        )
+        .toBe(true);
       await card.getByRole('button', { name: `撤回“${title}”` }).waitFor();
       await screenshot(page, 'phone-submissions');
 
