@@ -160,6 +160,35 @@ describe('navigation on a phone and on the desk', () => {
     });
   }
 
+  it('a page whose chunk fails to load reloads once, then offers a reload that recovers', async () => {
+    const context = await phoneContext(browser, 'zh-CN');
+    const page = await context.newPage();
+    await withScreenshots(context, 'nav-chunk-error', async () => {
+      await page.goto(`${server.url}/sign-in`);
+      await page.getByRole('textbox', { name: '邮箱', exact: true }).fill(email);
+      await page.getByLabel('密码', { exact: true }).fill(password);
+      await page.getByRole('button', { name: '登录', exact: true }).click();
+      await page.waitForURL((u) => u.pathname !== '/sign-in');
+      // As after a deploy that removed the old chunks, or a dropped connection.
+      await context.route(/\/assets\/earnings-[\w-]+\.js$/, (r) => r.abort('failed'));
+      const documents: string[] = [];
+      page.on('request', (r) => {
+        if (r.resourceType() === 'document') documents.push(new URL(r.url()).pathname);
+      });
+      await page.getByRole('navigation', { name: '投稿人导航' }).getByRole('link', { name: '我的收益' }).click();
+      const alert = page.getByRole('alert').filter({ hasText: '页面没能加载：拍客可能刚更新，或网络中断了。' });
+      await alert.waitFor();
+      expect(documents, 'one automatic reload, no loop').toEqual(['/earnings']);
+      await page.waitForTimeout(1000);
+      expect(documents).toEqual(['/earnings']);
+
+      await context.unroute(/\/assets\/earnings-[\w-]+\.js$/);
+      await alert.getByRole('button', { name: '重新加载' }).click();
+      await page.getByRole('heading', { level: 1, name: '我的收益' }).waitFor();
+    });
+    await context.close();
+  });
+
   it('staff see the staff menu in the top bar and no contributor tab bar', async () => {
     const { email: editorEmail, password: editorPassword } = await createStaff(server, 'editor', 'Editor Nav');
     const context = await desktopContext(browser, 'en-US');

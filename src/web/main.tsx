@@ -14,11 +14,22 @@ router.subscribe('onResolved', ({ fromLocation, toLocation }) => {
   }
 });
 
-// A chunk that fails outside a route (a preload on hover, the other language's catalogue):
-// Vite reports it here; the same once-only reload as RouteError's.
-window.addEventListener('vite:preloadError', (e) => {
-  if (reloadOnceForChunkError()) e.preventDefault();
-});
+/** No catalogue means no words to say it in: both languages, built without React. */
+function startFailed(): void {
+  const root = document.getElementById('root')!;
+  const box = document.createElement('div');
+  box.className = 'panel start-failed';
+  box.setAttribute('role', 'alert');
+  const p = document.createElement('p');
+  p.textContent = '页面没能加载，请检查网络后重试。 Paike could not load; check your connection and try again.';
+  const b = document.createElement('button');
+  b.type = 'button';
+  b.className = 'btn btn-primary';
+  b.textContent = '重新加载 · Reload';
+  b.addEventListener('click', () => window.location.reload());
+  box.append(p, b);
+  root.replaceChildren(box);
+}
 
 // The server's loading shell stays in #root until the active catalogue is in.
 void initI18n().then(
@@ -32,7 +43,8 @@ void initI18n().then(
     );
   },
   (e: unknown) => {
-    if (isChunkLoadError(e)) reloadOnceForChunkError();
+    if (isChunkLoadError(e) && reloadOnceForChunkError()) return;
+    startFailed();
     throw e;
   },
 );

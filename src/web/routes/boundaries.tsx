@@ -38,13 +38,18 @@ export function reloadOnceForChunkError(): boolean {
   return true;
 }
 
+// lazyRouteComponent already reloads once for these (keyed by the message in sessionStorage);
+// reaching RouteError with one means that reload happened and failed again.
+const RELOADED_BY_ROUTER = /^(Failed to fetch dynamically imported module|error loading dynamically imported module|Importing a module script failed)/;
+
 export function RouteError({ error, reset }: ErrorComponentProps) {
   const { t } = useTranslation();
   const router = useRouter();
   const chunk = isChunkLoadError(error);
+  const reloadedAlready = error instanceof Error && RELOADED_BY_ROUTER.test(error.message);
   useEffect(() => {
-    if (chunk) reloadOnceForChunkError();
-  }, [chunk]);
+    if (chunk && !reloadedAlready) reloadOnceForChunkError();
+  }, [chunk, reloadedAlready]);
   return (
     <section className="panel">
       <Alert>
