@@ -6,6 +6,7 @@ import { ApiError } from './api/client.js';
 import type { QueueFilters } from './api/desk.js';
 import { DASHBOARD_RANGES, EXTERNAL_CHANNELS, HOLD_STATUSES, TRUST, type DashboardRange } from './api/enums.js';
 import type { HoldStatus } from './api/holds.js';
+import { keys } from './api/queries.js';
 import { RouteError, RoutePending } from './routes/boundaries.js';
 import { rootRoute } from './routes/root.js';
 
@@ -84,11 +85,12 @@ const adminUsersRoute = createRoute({
   component: lazyRouteComponent(() => import('./routes/adminUsers.js'), 'AdminUsersPage'),
 });
 
+const SignUpPage = lazyRouteComponent(() => import('./routes/auth.js'), 'SignUpPage');
 const signUpRoute = createRoute({
   getParentRoute: () => rootRoute,
   path: '/sign-up',
   validateSearch: (s: Record<string, unknown>): { campaign?: string } => ({ campaign: str(s.campaign) }),
-  component: lazyRouteComponent(() => import('./routes/auth.js'), 'SignUpPage'),
+  component: SignUpPage,
 });
 
 const signInRoute = createRoute({
@@ -107,6 +109,11 @@ const campaignRoute = createRoute({
 const joinRoute = createRoute({
   getParentRoute: () => rootRoute,
   path: '/c/$slug/join',
+  // The QR link sends a signed-out visitor on to sign-up: fetch that page's chunk alongside this
+  // one and /api/me instead of after them (one round trip less on a slow phone network).
+  beforeLoad: ({ context }) => {
+    if (!context.queryClient.getQueryData(keys.me)) void SignUpPage.preload?.();
+  },
   component: lazyRouteComponent(() => import('./routes/campaign.js'), 'JoinPage'),
 });
 
