@@ -71,12 +71,15 @@ describe('contributor on a phone, in Chinese', () => {
       await page.getByText(/视频时长 1 分钟 至 3 分钟/).waitFor();
       const qrImg = page.getByRole('img', { name: `扫码参加“${DEMO_TITLE}”的二维码` });
       await qrImg.waitFor();
-      expect(
-        await qrImg.evaluate((img) => {
-          const i = img as unknown as { complete: boolean; naturalWidth: number };
-          return i.complete && i.naturalWidth > 0;
-        }),
-      ).toBe(true);
+      // Polled: the page now renders as soon as its chunk arrives, before the image has loaded.
+      await expect
+        .poll(() =>
+          qrImg.evaluate((img) => {
+            const i = img as unknown as { complete: boolean; naturalWidth: number };
+            return i.complete && i.naturalWidth > 0;
+          }),
+        )
+        .toBe(true);
       await screenshot(page, 'phone-campaign');
 
       // The server agrees: the new user is a member.

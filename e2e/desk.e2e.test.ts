@@ -200,7 +200,7 @@ describe('the desk adopts a contributor’s video and the money reaches them', (
       await phonePage.goto(`${server.url}/submissions`);
       const card = phonePage.getByRole('listitem').filter({ has: phonePage.getByRole('heading', { name: title }) });
       await card.getByText('已采用', { exact: true }).waitFor({ timeout: 15_000 });
-      await phonePage.getByRole('navigation', { name: '主导航' }).getByRole('link', { name: '我的收益' }).click();
+      await phonePage.getByRole('navigation', { name: '投稿人导航' }).getByRole('link', { name: '我的收益' }).click();
       await phonePage.waitForURL((u) => u.pathname === '/earnings');
       await phonePage.getByRole('heading', { level: 1, name: '我的收益' }).waitFor();
       await phonePage.locator('.balance').filter({ hasText: '¥2,000' }).waitFor();

@@ -208,12 +208,12 @@ describe('the public site: feed, video page, weekly chart, contributor story and
     });
     await visitor.close();
 
-    // The contributor sees the notice in the nav and on the notices page, in their language.
+    // The contributor sees the notice in the tab bar and on the notices page, in their language.
     await withScreenshots(contributor, 'site-notices', async () => {
       const before = (await (await contributorPage.request.get(`${server.url}/api/me/notices`)).json()) as Notices;
       expect(before.unread).toBeGreaterThanOrEqual(1);
       await contributorPage.goto(`${server.url}/`);
-      const nav = contributorPage.getByRole('navigation', { name: '主导航' });
+      const nav = contributorPage.getByRole('navigation', { name: '投稿人导航' });
       const link = nav.getByRole('link', { name: `通知（${before.unread} 条未读）` });
       await link.waitFor();
       expect(await link.locator('.nav-badge').textContent()).toBe(String(before.unread));

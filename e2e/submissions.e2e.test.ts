@@ -61,8 +61,8 @@ describe('contributor submits videos from a phone, in Chinese', () => {
     const page = await context.newPage();
     await withScreenshots(context, 'phone-submit', async () => {
       await signUpInto(page, server, campaign, '林勇刚');
-      // The header and the account page lead to the new pages.
-      await page.getByRole('navigation', { name: '主导航' }).getByRole('link', { name: '投稿', exact: true }).waitFor();
+      // The tab bar and the account page lead to the new pages.
+      await page.getByRole('navigation', { name: '投稿人导航' }).getByRole('link', { name: '投稿', exact: true }).waitFor();
       await page.getByRole('navigation', { name: '我的视频' }).getByRole('link', { name: '我要投稿' }).click();
       await page.waitForURL((u) => u.pathname === '/submit');
       await page.getByRole('heading', { level: 1, name: '投稿' }).waitFor();
@@ -116,10 +116,17 @@ describe('contributor submits videos from a phone, in Chinese', () => {
       // Live status over server-sent events: processing, then in review, without reloading.
       await card.getByText('审核中', { exact: true }).waitFor({ timeout: 90_000 });
       await card.getByText('编辑会尽快审看。').waitFor();
-      await card.locator('img.poster').evaluate((img) => {
-        const i = img as unknown as { complete: boolean; naturalWidth: number };
-        if (!i.complete || i.naturalWidth === 0) throw new Error('poster did not load');
-      });
+      // The poster appears with the status change; give its download a moment.
+      await expect
+        .poll(
+          () =>
+            card.locator('img.poster').evaluate((img) => {
+              const i = img as unknown as { complete: boolean; naturalWidth: number };
+              return i.complete && i.naturalWidth > 0;
+            }),
+          { message: 'poster did not load' },
+        )
+        .toBe(true);
       await card.getByRole('button', { name: `撤回“${title}”` }).waitFor();
       await screenshot(page, 'phone-submissions');
 

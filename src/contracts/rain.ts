@@ -75,8 +75,8 @@ export const rainTokenReply = z.object({
   expiresAt: z.iso.datetime(),
 });
 
-/** Where the rain page keeps its device id (a random id per browser), and the headers a grab sends. */
-export const RAIN_DEVICE_STORAGE_KEY = 'paike.rain.device';
+// The device id's storage key lives in a zod-free module the web app can import.
+export { RAIN_DEVICE_STORAGE_KEY } from './rain.keys.js';
 export const rainDeviceIdSchema = z.string().regex(/^[A-Za-z0-9_-]{8,64}$/, '8–64 characters of A–Z, a–z, 0–9, _ and -');
 export const rainFingerprintSchema = z.string().regex(/^[0-9a-f]{8,64}$/, '8–64 lower-case hex digits');
 

@@ -1,36 +1,14 @@
-import { createRouter } from '@tanstack/react-router';
+import { createRoute, createRouter, lazyRouteComponent } from '@tanstack/react-router';
 import { QueryClient } from '@tanstack/react-query';
+import type { TrustLevel } from '../contracts/desk.js';
+import type { ExternalChannelName } from '../contracts/distribution.js';
 import { ApiError } from './api/client.js';
-import { accountRoute } from './routes/account.js';
-import { adminCampaignsRoute } from './routes/adminCampaigns.js';
-import { editCampaignRoute, newCampaignRoute } from './routes/adminCampaignForm.js';
-import { adminRainRoute } from './routes/adminRain.js';
-import { adminUsersRoute } from './routes/adminUsers.js';
-import { adminChannelsRoute } from './routes/adminChannels.js';
-import { adminKiosksRoute } from './routes/adminKiosks.js';
-import { grandPrizeRoute } from './routes/deskGrandPrize.js';
-import { holdsRoute } from './routes/deskHolds.js';
-import { channelDashboardRoute, contributorDashboardRoute, dashboardsIndexRoute, studioDashboardRoute, videoDashboardRoute } from './routes/dashboards.js';
-import { signInRoute, signUpRoute } from './routes/auth.js';
-import { campaignRoute, joinRoute } from './routes/campaign.js';
-import { deskRoute } from './routes/desk.js';
-import { auditRoute } from './routes/deskAudit.js';
-import { dailyPicksRoute } from './routes/deskPicks.js';
-import { queueRoute } from './routes/deskQueue.js';
-import { reviewRoute } from './routes/deskReview.js';
-import { studiosRoute } from './routes/deskStudios.js';
-import { earningsRoute } from './routes/earnings.js';
-import { financeRoute } from './routes/finance.js';
-import { homeRoute } from './routes/home.js';
-import { rainListRoute, rainSessionRoute } from './routes/rain.js';
+import type { QueueFilters } from './api/desk.js';
+import { DASHBOARD_RANGES, EXTERNAL_CHANNELS, HOLD_STATUSES, TRUST, type DashboardRange } from './api/enums.js';
+import type { HoldStatus } from './api/holds.js';
+import { keys } from './api/queries.js';
+import { RouteError, RoutePending } from './routes/boundaries.js';
 import { rootRoute } from './routes/root.js';
-import { submissionRoute, submissionsRoute } from './routes/submissions.js';
-import { submitRoute } from './routes/submit.js';
-import { submitEditRoute } from './routes/submitEdit.js';
-import { chartRoute } from './routes/charts.js';
-import { noticesRoute } from './routes/notices.js';
-import { profileRoute } from './routes/profile.js';
-import { videoRoute } from './routes/video.js';
 
 export const queryClient = new QueryClient({
   defaultOptions: {
@@ -41,6 +19,274 @@ export const queryClient = new QueryClient({
       retry: (n, e) => !(e instanceof ApiError && e.status >= 400 && e.status < 500) && n < 2,
     },
   },
+});
+
+// Each route's URL, params and search checks live here, in the first load; its page is a chunk
+// of its own (lazyRouteComponent), fetched when the route is first matched or a link to it is
+// hovered or touched (defaultPreload: 'intent'). A contributor opening the QR link so downloads
+// neither the desk, admin, finance nor the dashboards' echarts.
+
+const str = (v: unknown) => (typeof v === 'string' && v ? v : undefined);
+const WEEK = /^\d{4}-W\d{2}$/;
+const validateSearch = (s: Record<string, unknown>): { range?: DashboardRange } => ({ range: DASHBOARD_RANGES.find((r) => r === s.range) });
+
+const accountRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: '/account',
+  validateSearch: (s: Record<string, unknown>): { joined?: string } => ({
+    joined: typeof s.joined === 'string' && s.joined ? s.joined : undefined,
+  }),
+  component: lazyRouteComponent(() => import('./routes/account.js'), 'AccountPage'),
+});
+
+const newCampaignRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: '/admin/campaigns/new',
+  component: lazyRouteComponent(() => import('./routes/adminCampaignForm.js'), 'NewCampaignPage'),
+});
+
+const editCampaignRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: '/admin/campaigns/$id',
+  component: lazyRouteComponent(() => import('./routes/adminCampaignForm.js'), 'EditCampaignPage'),
+});
+
+const adminCampaignsRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: '/admin/campaigns',
+  component: lazyRouteComponent(() => import('./routes/adminCampaigns.js'), 'AdminCampaignsPage'),
+});
+
+const adminChannelsRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: '/admin/channels',
+  validateSearch: (s: Record<string, unknown>): { connected?: ExternalChannelName; failed?: ExternalChannelName } => ({
+    connected: EXTERNAL_CHANNELS.find((c) => c === s.connected),
+    failed: EXTERNAL_CHANNELS.find((c) => c === s.failed),
+  }),
+  component: lazyRouteComponent(() => import('./routes/adminChannels.js'), 'AdminChannelsPage'),
+});
+
+const adminKiosksRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: '/admin/kiosks',
+  component: lazyRouteComponent(() => import('./routes/adminKiosks.js'), 'AdminKiosksPage'),
+});
+
+const adminRainRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: '/admin/rain',
+  component: lazyRouteComponent(() => import('./routes/adminRain.js'), 'AdminRainPage'),
+});
+
+const adminUsersRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: '/admin/users',
+  component: lazyRouteComponent(() => import('./routes/adminUsers.js'), 'AdminUsersPage'),
+});
+
+const SignUpPage = lazyRouteComponent(() => import('./routes/auth.js'), 'SignUpPage');
+const signUpRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: '/sign-up',
+  validateSearch: (s: Record<string, unknown>): { campaign?: string } => ({ campaign: str(s.campaign) }),
+  component: SignUpPage,
+});
+
+const signInRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: '/sign-in',
+  validateSearch: (s: Record<string, unknown>): { next?: string } => ({ next: str(s.next) }),
+  component: lazyRouteComponent(() => import('./routes/auth.js'), 'SignInPage'),
+});
+
+const campaignRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: '/c/$slug',
+  component: lazyRouteComponent(() => import('./routes/campaign.js'), 'CampaignPage'),
+});
+
+const joinRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: '/c/$slug/join',
+  // The QR link sends a signed-out visitor on to sign-up: fetch that page's chunk alongside this
+  // one and /api/me instead of after them (one round trip less on a slow phone network).
+  beforeLoad: ({ context }) => {
+    if (!context.queryClient.getQueryData(keys.me)) void SignUpPage.preload?.();
+  },
+  component: lazyRouteComponent(() => import('./routes/campaign.js'), 'JoinPage'),
+});
+
+const chartRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: '/charts/$campaignId',
+  validateSearch: (s: Record<string, unknown>): { week?: string } => ({
+    week: typeof s.week === 'string' && WEEK.test(s.week) ? s.week : undefined,
+  }),
+  component: lazyRouteComponent(() => import('./routes/charts.js'), 'ChartPage'),
+});
+
+const dashboardsIndexRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: '/dashboards',
+  component: lazyRouteComponent(() => import('./routes/dashboards.js'), 'DashboardsIndex'),
+});
+
+const videoDashboardRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: '/dashboards/videos/$id',
+  validateSearch,
+  component: lazyRouteComponent(() => import('./routes/dashboards.js'), 'VideoDashboard'),
+});
+
+const contributorDashboardRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: '/dashboards/contributors/$id',
+  validateSearch,
+  component: lazyRouteComponent(() => import('./routes/dashboards.js'), 'ContributorDashboard'),
+});
+
+const studioDashboardRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: '/dashboards/studios/$id',
+  validateSearch,
+  component: lazyRouteComponent(() => import('./routes/dashboards.js'), 'StudioDashboard'),
+});
+
+const channelDashboardRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: '/dashboards/channels/$channel',
+  validateSearch,
+  component: lazyRouteComponent(() => import('./routes/dashboards.js'), 'ChannelDashboard'),
+});
+
+const deskRoute = createRoute({ getParentRoute: () => rootRoute, path: '/desk', component: lazyRouteComponent(() => import('./routes/desk.js'), 'DeskPage') });
+
+const auditRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: '/desk/audit',
+  component: lazyRouteComponent(() => import('./routes/deskAudit.js'), 'AuditPage'),
+});
+
+const grandPrizeRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: '/desk/grand-prize',
+  validateSearch: (s: Record<string, unknown>): { campaignId?: string } => ({
+    campaignId: typeof s.campaignId === 'string' && /^[0-9a-f-]{36}$/i.test(s.campaignId) ? s.campaignId : undefined,
+  }),
+  component: lazyRouteComponent(() => import('./routes/deskGrandPrize.js'), 'GrandPrizePage'),
+});
+
+const holdsRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: '/desk/holds',
+  validateSearch: (s: Record<string, unknown>): { status?: HoldStatus } => ({
+    status: HOLD_STATUSES.find((x) => x === s.status),
+  }),
+  component: lazyRouteComponent(() => import('./routes/deskHolds.js'), 'HoldsPage'),
+});
+
+const dailyPicksRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: '/desk/daily-picks',
+  component: lazyRouteComponent(() => import('./routes/deskPicks.js'), 'PicksPage'),
+});
+
+const queueRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: '/desk/queue',
+  validateSearch: (s: Record<string, unknown>): QueueFilters => {
+    const dup = str(s.duplicate);
+    const trust = str(s.trust);
+    return {
+      campaignId: str(s.campaignId),
+      theme: str(s.theme),
+      duplicate: dup === 'true' || dup === 'false' ? dup : undefined,
+      trust: TRUST.includes(trust as TrustLevel) ? (trust as TrustLevel) : undefined,
+      studioId: str(s.studioId),
+    };
+  },
+  component: lazyRouteComponent(() => import('./routes/deskQueue.js'), 'QueuePage'),
+});
+
+const reviewRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: '/desk/review/$id',
+  component: lazyRouteComponent(() => import('./routes/deskReview.js'), 'ReviewPage'),
+});
+
+const studiosRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: '/desk/studios',
+  component: lazyRouteComponent(() => import('./routes/deskStudios.js'), 'StudiosPage'),
+});
+
+const earningsRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: '/earnings',
+  component: lazyRouteComponent(() => import('./routes/earnings.js'), 'EarningsPage'),
+});
+
+const financeRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: '/finance',
+  component: lazyRouteComponent(() => import('./routes/finance.js'), 'FinancePage'),
+});
+
+const homeRoute = createRoute({ getParentRoute: () => rootRoute, path: '/', component: lazyRouteComponent(() => import('./routes/home.js'), 'HomePage') });
+
+const noticesRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: '/notices',
+  component: lazyRouteComponent(() => import('./routes/notices.js'), 'NoticesPage'),
+});
+
+const profileRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: '/u/$id',
+  component: lazyRouteComponent(() => import('./routes/profile.js'), 'ProfilePage'),
+});
+
+const rainListRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: '/rain',
+  component: lazyRouteComponent(() => import('./routes/rain.js'), 'RainListPage'),
+});
+
+const rainSessionRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: '/rain/$sessionId',
+  component: lazyRouteComponent(() => import('./routes/rain.js'), 'RainSessionPage'),
+});
+
+const submissionsRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: '/submissions',
+  component: lazyRouteComponent(() => import('./routes/submissions.js'), 'SubmissionsPage'),
+});
+
+const submissionRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: '/submissions/$id',
+  component: lazyRouteComponent(() => import('./routes/submissions.js'), 'SubmissionPage'),
+});
+
+const submitRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: '/submit',
+  component: lazyRouteComponent(() => import('./routes/submit.js'), 'SubmitPage'),
+});
+
+const submitEditRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: '/submit/edit',
+  component: lazyRouteComponent(() => import('./routes/submitEdit.js'), 'EditPage'),
+});
+
+const videoRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: '/v/$id',
+  component: lazyRouteComponent(() => import('./routes/video.js'), 'VideoPage'),
 });
 
 const routeTree = rootRoute.addChildren([
@@ -88,6 +334,10 @@ export const router = createRouter({
   routeTree,
   context: { queryClient },
   defaultPreload: 'intent',
+  defaultPendingComponent: RoutePending,
+  // Only a slow chunk shows the pending page; a quick one swaps in without a flash.
+  defaultPendingMs: 300,
+  defaultErrorComponent: RouteError,
   scrollRestoration: true,
 });
 

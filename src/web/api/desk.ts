@@ -2,6 +2,7 @@ import { useQuery } from '@tanstack/react-query';
 import type { z } from 'zod';
 import type { claimSchema, decisionReply, noteSchema, queueItemSchema, reviewReply, studioSchema, TrustLevel } from '../../contracts/desk.js';
 import { api, ApiError } from './client.js';
+import { TRUST } from './enums.js';
 
 // Types only: the contracts carry zod, which stays out of the web bundle.
 export type QueueItem = z.infer<typeof queueItemSchema>;
@@ -12,8 +13,8 @@ export type Decision = z.infer<typeof decisionReply>;
 export type Studio = z.infer<typeof studioSchema>;
 export type { TrustLevel };
 
-/** Mirrors TRUST_LEVELS and REJECT_REASONS in src/contracts/desk.ts. */
-export const TRUST: readonly TrustLevel[] = ['new', 'regular', 'trusted'];
+export { TRUST };
+/** Mirrors REJECT_REASONS in src/contracts/desk.ts. */
 export const REJECT_REASONS = ['not_newsworthy', 'poor_quality', 'off_theme', 'duplicate', 'rights', 'unsafe', 'other'] as const;
 export type RejectReason = (typeof REJECT_REASONS)[number];
 

@@ -13,6 +13,7 @@ import type {
 import type { Channel } from '../../contracts/packaging.limits.js';
 import { currentLocale, i18next } from '../i18n/index.js';
 import { api, ApiError } from './client.js';
+import { DASHBOARD_RANGES, EXTERNAL_CHANNELS, type DashboardRange } from './enums.js';
 
 // Types only: the contracts carry zod, which stays out of the web bundle.
 export type { Dashboard, GrandPrizeList, GrandPrizeNomination, Publication, ExternalChannelName };
@@ -23,8 +24,7 @@ export type KioskScreen = z.infer<typeof kioskScreenSchema>;
 export type PublicationStatus = Publication['status'];
 export type ErrorClass = NonNullable<Publication['errorClass']>;
 
-/** Mirrors externalChannelSchema in src/contracts/distribution.ts. */
-export const EXTERNAL_CHANNELS: readonly ExternalChannelName[] = ['weibo', 'wechat', 'toutiao', 'penguin'];
+export { EXTERNAL_CHANNELS };
 
 const enc = encodeURIComponent;
 const no4xxRetry = (n: number, e: unknown) => !(e instanceof ApiError && e.status >= 400 && e.status < 500) && n < 2;
@@ -148,8 +148,8 @@ export const confirmGrandPrize = (campaignId: string, submissionId: string, amou
 // ---- dashboards ----
 
 export type DashboardKind = Dashboard['subject']['kind'];
-export type DashboardRange = '48h' | '7d' | '30d' | '90d';
-export const DASHBOARD_RANGES: readonly DashboardRange[] = ['48h', '7d', '30d', '90d'];
+export type { DashboardRange };
+export { DASHBOARD_RANGES };
 
 /** The API path of one dashboard: /api/dashboards/videos/:id and so on. */
 export function dashboardPath(kind: DashboardKind, id: string): string {

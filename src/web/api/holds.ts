@@ -1,14 +1,14 @@
 import { useQuery } from '@tanstack/react-query';
 import type { PropagationHold } from '../../contracts/propagation.js';
 import { api } from './client.js';
+import { HOLD_STATUSES } from './enums.js';
 
 // Types only: the contracts carry zod, which stays out of the web bundle.
 export type { PropagationHold };
 export type HoldStatus = PropagationHold['status'];
 export type HoldKind = PropagationHold['kind'];
 
-/** Mirrors propagationHoldStatusSchema in src/contracts/propagation.ts. */
-export const HOLD_STATUSES: readonly HoldStatus[] = ['held', 'released', 'rejected'];
+export { HOLD_STATUSES };
 
 export const holdsKeys = { all: ['desk', 'propagation-holds'] as const, list: (status: string) => ['desk', 'propagation-holds', status] as const };
 

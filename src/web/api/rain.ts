@@ -1,5 +1,6 @@
 import { useQueries, useQuery } from '@tanstack/react-query';
-import { RAIN_DEVICE_STORAGE_KEY, type RainGrabResult, type RainScheduleInput, type RainSession, type RainSessionState } from '../../contracts/rain.js';
+import { RAIN_DEVICE_STORAGE_KEY } from '../../contracts/rain.keys.js';
+import type { RainGrabResult, RainScheduleInput, RainSession, RainSessionState } from '../../contracts/rain.js';
 import { currentLocale, i18next } from '../i18n/index.js';
 import { api, ApiError } from './client.js';
 

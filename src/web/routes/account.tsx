@@ -1,5 +1,5 @@
 import { useEffect, useId, useState, type FormEvent } from 'react';
-import { createRoute, Link, useNavigate } from '@tanstack/react-router';
+import { getRouteApi, Link, useNavigate } from '@tanstack/react-router';
 import { useQueryClient } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
 import type { Me } from '../../contracts/accounts.js';
@@ -9,7 +9,6 @@ import { keys, useMe, useMyCampaigns, useSessions, type Session } from '../api/q
 import { Alert, Field } from '../ui/Field.js';
 import { ErrorState, Loading, useSetLocale, useTitle } from '../ui/common.js';
 import { describeUserAgent, formatDateTime, loc } from '../ui/format.js';
-import { rootRoute } from './root.js';
 
 function Profile({ me }: { me: Me }) {
   const { t, i18n } = useTranslation();
@@ -175,8 +174,8 @@ function Sessions({ onSignedOut }: { onSignedOut: () => void }) {
   );
 }
 
-function AccountPage() {
-  const { joined } = accountRoute.useSearch();
+export function AccountPage() {
+  const { joined } = getRouteApi('/account').useSearch();
   const { t, i18n } = useTranslation();
   const me = useMe();
   const mine = useMyCampaigns(!!me.data);
@@ -228,12 +227,3 @@ function AccountPage() {
     </div>
   );
 }
-
-export const accountRoute = createRoute({
-  getParentRoute: () => rootRoute,
-  path: '/account',
-  validateSearch: (s: Record<string, unknown>): { joined?: string } => ({
-    joined: typeof s.joined === 'string' && s.joined ? s.joined : undefined,
-  }),
-  component: AccountPage,
-});

@@ -1,5 +1,5 @@
 import { useRef, useState, type FormEvent, type ReactNode } from 'react';
-import { createRoute, Link, useNavigate } from '@tanstack/react-router';
+import { getRouteApi, Link, useNavigate } from '@tanstack/react-router';
 import { useQueryClient } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
 import type { Campaign, CreateCampaignInput, PropagationRules } from '../../contracts/campaigns.js';
@@ -10,7 +10,6 @@ import { Alert, Field, TextArea } from '../ui/Field.js';
 import { ErrorState, Loading, RequireRole, useTitle } from '../ui/common.js';
 import { fenToYuan, isoToShanghaiLocal, loc, shanghaiLocalToIso, yuanToFen } from '../ui/format.js';
 import { AdminNav } from './adminCampaigns.js';
-import { rootRoute } from './root.js';
 
 // Mirrors src/contracts/campaigns.ts; kept as literals so the web bundle does not pull zod in.
 const REWARD_MIN_FEN = 100 * 100;
@@ -837,7 +836,7 @@ function CampaignForm({ initial, campaign }: { initial: FormState; campaign?: Ca
   );
 }
 
-function NewCampaignPage() {
+export function NewCampaignPage() {
   const { t } = useTranslation();
   useTitle(t('admin.newCampaign'));
   return (
@@ -863,8 +862,8 @@ function EditCampaignInner({ id }: { id: string }) {
   return <CampaignForm key={c.id} initial={fromCampaign(c)} campaign={c} />;
 }
 
-function EditCampaignPage() {
-  const { id } = editCampaignRoute.useParams();
+export function EditCampaignPage() {
+  const { id } = getRouteApi('/admin/campaigns/$id').useParams();
   const { t } = useTranslation();
   useTitle(t('admin.editCampaign'));
   return (
@@ -879,15 +878,3 @@ function EditCampaignPage() {
     </RequireRole>
   );
 }
-
-export const newCampaignRoute = createRoute({
-  getParentRoute: () => rootRoute,
-  path: '/admin/campaigns/new',
-  component: NewCampaignPage,
-});
-
-export const editCampaignRoute = createRoute({
-  getParentRoute: () => rootRoute,
-  path: '/admin/campaigns/$id',
-  component: EditCampaignPage,
-});

@@ -1,9 +1,8 @@
-import { createRoute, Link } from '@tanstack/react-router';
+import { Link } from '@tanstack/react-router';
 import { useTranslation } from 'react-i18next';
 import { useAdminCampaigns } from '../api/queries.js';
 import { ErrorState, Loading, RequireRole, useTitle } from '../ui/common.js';
 import { formatDateTime, loc } from '../ui/format.js';
-import { rootRoute } from './root.js';
 
 export function AdminNav() {
   const { t } = useTranslation();
@@ -84,7 +83,7 @@ function CampaignTable() {
   );
 }
 
-function AdminCampaignsPage() {
+export function AdminCampaignsPage() {
   const { t } = useTranslation();
   useTitle(t('admin.campaigns'));
   return (
@@ -104,9 +103,3 @@ function AdminCampaignsPage() {
     </RequireRole>
   );
 }
-
-export const adminCampaignsRoute = createRoute({
-  getParentRoute: () => rootRoute,
-  path: '/admin/campaigns',
-  component: AdminCampaignsPage,
-});

@@ -1,5 +1,5 @@
 import { useState, type FormEvent } from 'react';
-import { createRoute, useNavigate } from '@tanstack/react-router';
+import { getRouteApi, useNavigate } from '@tanstack/react-router';
 import { useQueryClient } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
 import { errorMessage } from '../api/client.js';
@@ -11,13 +11,11 @@ import {
   saveChannelAccount,
   useChannelAccounts,
   type ChannelAccount,
-  type ExternalChannelName,
 } from '../api/distribution.js';
 import { Alert, Field } from '../ui/Field.js';
 import { ConfirmBox, ErrorState, Loading, RequireRole, useTitle } from '../ui/common.js';
 import { formatDateTime } from '../ui/format.js';
 import { AdminNav } from './adminCampaigns.js';
-import { rootRoute } from './root.js';
 
 type T = (k: string, o?: Record<string, unknown>) => string;
 
@@ -298,9 +296,9 @@ function ChannelsBody({ connected, failed }: { connected?: string; failed?: stri
   );
 }
 
-function AdminChannelsPage() {
+export function AdminChannelsPage() {
   const { t } = useTranslation();
-  const { connected, failed } = adminChannelsRoute.useSearch();
+  const { connected, failed } = getRouteApi('/admin/channels').useSearch();
   useTitle(t('distribution.accounts.title'));
   return (
     <RequireRole roles={['admin']}>
@@ -314,13 +312,3 @@ function AdminChannelsPage() {
     </RequireRole>
   );
 }
-
-export const adminChannelsRoute = createRoute({
-  getParentRoute: () => rootRoute,
-  path: '/admin/channels',
-  validateSearch: (s: Record<string, unknown>): { connected?: ExternalChannelName; failed?: ExternalChannelName } => ({
-    connected: EXTERNAL_CHANNELS.find((c) => c === s.connected),
-    failed: EXTERNAL_CHANNELS.find((c) => c === s.failed),
-  }),
-  component: AdminChannelsPage,
-});

@@ -1,5 +1,4 @@
 import { useState, type FormEvent } from 'react';
-import { createRoute } from '@tanstack/react-router';
 import { useQueryClient } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
 import { errorMessage } from '../api/client.js';
@@ -9,7 +8,6 @@ import { Alert, Field } from '../ui/Field.js';
 import { ConfirmBox, ErrorState, Loading, RequireRole, useTitle } from '../ui/common.js';
 import { formatDateTime, loc } from '../ui/format.js';
 import { AdminNav } from './adminCampaigns.js';
-import { rootRoute } from './root.js';
 
 /** The new screen's key, shown once: the server keeps only its hash. */
 function NewKey({ screen, keyText, onDone }: { screen: KioskScreen; keyText: string; onDone: () => void }) {
@@ -204,7 +202,7 @@ function KiosksBody() {
   );
 }
 
-function AdminKiosksPage() {
+export function AdminKiosksPage() {
   const { t } = useTranslation();
   useTitle(t('distribution.kiosks.title'));
   return (
@@ -219,5 +217,3 @@ function AdminKiosksPage() {
     </RequireRole>
   );
 }
-
-export const adminKiosksRoute = createRoute({ getParentRoute: () => rootRoute, path: '/admin/kiosks', component: AdminKiosksPage });

@@ -1,5 +1,4 @@
 import { useState, type FormEvent } from 'react';
-import { createRoute } from '@tanstack/react-router';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
 import { errorMessage } from '../api/client.js';
@@ -9,7 +8,6 @@ import { Alert, Field } from '../ui/Field.js';
 import { ErrorState, Loading, RequireRole, useTitle } from '../ui/common.js';
 import { formatDateTime, formatYuan, loc, yuanToFen } from '../ui/format.js';
 import { AdminNav } from './adminCampaigns.js';
-import { rootRoute } from './root.js';
 
 /** Average grabs per second over the part of the session that has run (the API gives counts, not a rate). */
 function grabRate(s: RainSession, now: number): string | null {
@@ -302,7 +300,7 @@ function AdminRainBody() {
   );
 }
 
-function AdminRainPage() {
+export function AdminRainPage() {
   const { t } = useTranslation();
   useTitle(t('adminRain.title'));
   return (
@@ -317,5 +315,3 @@ function AdminRainPage() {
     </RequireRole>
   );
 }
-
-export const adminRainRoute = createRoute({ getParentRoute: () => rootRoute, path: '/admin/rain', component: AdminRainPage });

@@ -1,5 +1,4 @@
 import { useState, type FormEvent } from 'react';
-import { createRoute } from '@tanstack/react-router';
 import { useQueryClient } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
 import type { AdminUser, Role } from '../../contracts/accounts.js';
@@ -9,7 +8,6 @@ import { Alert, Field } from '../ui/Field.js';
 import { ErrorState, Loading, RequireRole, useTitle } from '../ui/common.js';
 import { formatDate } from '../ui/format.js';
 import { AdminNav } from './adminCampaigns.js';
-import { rootRoute } from './root.js';
 
 const ROLES: readonly Role[] = ['contributor', 'editor', 'chief_editor', 'finance', 'admin'];
 
@@ -204,7 +202,7 @@ function UserTable() {
   );
 }
 
-function AdminUsersPage() {
+export function AdminUsersPage() {
   const { t } = useTranslation();
   useTitle(t('admin.usersPage.title'));
   return (
@@ -220,5 +218,3 @@ function AdminUsersPage() {
     </RequireRole>
   );
 }
-
-export const adminUsersRoute = createRoute({ getParentRoute: () => rootRoute, path: '/admin/users', component: AdminUsersPage });

@@ -1,5 +1,5 @@
 import { useEffect, useState, type FormEvent } from 'react';
-import { createRoute, Link, useNavigate } from '@tanstack/react-router';
+import { getRouteApi, Link, useNavigate } from '@tanstack/react-router';
 import { useQueryClient } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
 import type { Me } from '../../contracts/accounts.js';
@@ -10,7 +10,6 @@ import { currentLocale } from '../i18n/index.js';
 import { Alert, Field } from '../ui/Field.js';
 import { Tabs, useTitle } from '../ui/common.js';
 import { loc } from '../ui/format.js';
-import { rootRoute } from './root.js';
 
 const PASSWORD_MIN = 12;
 const PASSWORD_MAX = 128;
@@ -260,8 +259,8 @@ function AuthTabs({ mode, campaign, next }: { mode: Mode; campaign?: Campaign; n
   );
 }
 
-function SignUpPage() {
-  const { campaign: slug } = signUpRoute.useSearch();
+export function SignUpPage() {
+  const { campaign: slug } = getRouteApi('/sign-up').useSearch();
   const { t, i18n } = useTranslation();
   const c = useCampaign(slug);
   useTitle(t('auth.signUpTitle'));
@@ -281,8 +280,8 @@ function SignUpPage() {
   );
 }
 
-function SignInPage() {
-  const { next } = signInRoute.useSearch();
+export function SignInPage() {
+  const { next } = getRouteApi('/sign-in').useSearch();
   const { t } = useTranslation();
   useTitle(t('auth.signInTitle'));
   return (
@@ -298,19 +297,3 @@ function SignInPage() {
     </section>
   );
 }
-
-const str = (v: unknown) => (typeof v === 'string' && v ? v : undefined);
-
-export const signUpRoute = createRoute({
-  getParentRoute: () => rootRoute,
-  path: '/sign-up',
-  validateSearch: (s: Record<string, unknown>): { campaign?: string } => ({ campaign: str(s.campaign) }),
-  component: SignUpPage,
-});
-
-export const signInRoute = createRoute({
-  getParentRoute: () => rootRoute,
-  path: '/sign-in',
-  validateSearch: (s: Record<string, unknown>): { next?: string } => ({ next: str(s.next) }),
-  component: SignInPage,
-});

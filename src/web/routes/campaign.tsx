@@ -1,5 +1,5 @@
 import { useEffect, useRef, useState } from 'react';
-import { createRoute, Link, useNavigate } from '@tanstack/react-router';
+import { getRouteApi, Link, useNavigate } from '@tanstack/react-router';
 import { useQueryClient } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
 import type { Campaign } from '../../contracts/campaigns.js';
@@ -8,7 +8,6 @@ import { keys, useCampaign, useMe, useMyCampaigns } from '../api/queries.js';
 import { Alert } from '../ui/Field.js';
 import { ErrorState, Loading, useTitle } from '../ui/common.js';
 import { formatCount, formatDateTime, formatYuan, loc } from '../ui/format.js';
-import { rootRoute } from './root.js';
 
 export function useDuration() {
   const { t } = useTranslation();
@@ -96,8 +95,8 @@ export function CampaignRules({ c }: { c: Campaign }) {
   );
 }
 
-function CampaignPage() {
-  const { slug } = campaignRoute.useParams();
+export function CampaignPage() {
+  const { slug } = getRouteApi('/c/$slug').useParams();
   const { t, i18n } = useTranslation();
   const lang = i18n.language;
   const q = useCampaign(slug);
@@ -196,10 +195,8 @@ function CampaignPage() {
   );
 }
 
-export const campaignRoute = createRoute({ getParentRoute: () => rootRoute, path: '/c/$slug', component: CampaignPage });
-
-function JoinPage() {
-  const { slug } = joinRoute.useParams();
+export function JoinPage() {
+  const { slug } = getRouteApi('/c/$slug/join').useParams();
   const { t, i18n } = useTranslation();
   const me = useMe();
   const q = useCampaign(slug);
@@ -241,5 +238,3 @@ function JoinPage() {
     </section>
   );
 }
-
-export const joinRoute = createRoute({ getParentRoute: () => rootRoute, path: '/c/$slug/join', component: JoinPage });

@@ -1,14 +1,11 @@
 import { useMemo } from 'react';
-import { createRoute, Link, useNavigate } from '@tanstack/react-router';
+import { getRouteApi, Link, useNavigate } from '@tanstack/react-router';
 import { useTranslation } from 'react-i18next';
 import { useCampaigns } from '../api/queries.js';
 import { useWeeklyChart, type WeeklyChart, type WeeklyChartEntry } from '../api/site.js';
 import { weekOf, weeksBetween } from '../features/site/weeks.js';
 import { ErrorState, Loading, useTitle } from '../ui/common.js';
 import { formatCount, formatDate, formatDateTime, formatYuan, loc } from '../ui/format.js';
-import { rootRoute } from './root.js';
-
-const WEEK = /^\d{4}-W\d{2}$/;
 
 function ChartEntry({ e, chart }: { e: WeeklyChartEntry; chart: WeeklyChart }) {
   const { t, i18n } = useTranslation();
@@ -50,9 +47,9 @@ function ChartEntry({ e, chart }: { e: WeeklyChartEntry; chart: WeeklyChart }) {
   );
 }
 
-function ChartPage() {
-  const { campaignId } = chartRoute.useParams();
-  const { week } = chartRoute.useSearch();
+export function ChartPage() {
+  const { campaignId } = getRouteApi('/charts/$campaignId').useParams();
+  const { week } = getRouteApi('/charts/$campaignId').useSearch();
   const navigate = useNavigate({ from: '/charts/$campaignId' });
   const { t, i18n } = useTranslation();
   const lang = i18n.language;
@@ -138,12 +135,3 @@ function ChartPage() {
     </div>
   );
 }
-
-export const chartRoute = createRoute({
-  getParentRoute: () => rootRoute,
-  path: '/charts/$campaignId',
-  validateSearch: (s: Record<string, unknown>): { week?: string } => ({
-    week: typeof s.week === 'string' && WEEK.test(s.week) ? s.week : undefined,
-  }),
-  component: ChartPage,
-});

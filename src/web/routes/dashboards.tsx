@@ -1,5 +1,5 @@
 import { lazy, Suspense, useState } from 'react';
-import { createRoute, Link, useNavigate } from '@tanstack/react-router';
+import { getRouteApi, Link, useNavigate } from '@tanstack/react-router';
 import { useTranslation } from 'react-i18next';
 import type { Me, Role } from '../../contracts/accounts.js';
 import { CHANNELS, type Channel } from '../../contracts/packaging.limits.js';
@@ -11,18 +11,12 @@ import { DeskNav, EDITORS, hasRole } from '../features/desk/deskUi.js';
 import { Alert } from '../ui/Field.js';
 import { ErrorState, Loading, RequireRole, useTitle } from '../ui/common.js';
 import { formatCount, formatDateTime } from '../ui/format.js';
-import { rootRoute } from './root.js';
 
 // echarts is loaded only when a dashboard is drawn, not with every page of the app.
 const ReachCharts = lazy(() => import('../features/dashboards/ReachCharts.js'));
 
 const ANYONE: readonly Role[] = ['contributor', 'editor', 'chief_editor', 'finance', 'admin'];
 const DEFAULT_RANGE: DashboardRange = '30d';
-
-interface DashSearch {
-  range?: DashboardRange;
-}
-const validateSearch = (s: Record<string, unknown>): DashSearch => ({ range: DASHBOARD_RANGES.find((r) => r === s.range) });
 
 function Totals({ d }: { d: Dashboard }) {
   const { t, i18n } = useTranslation();
@@ -239,24 +233,24 @@ function DashboardPage({ kind, id, range }: { kind: DashboardKind; id: string; r
   );
 }
 
-function VideoDashboard() {
-  const { id } = videoDashboardRoute.useParams();
-  const { range } = videoDashboardRoute.useSearch();
+export function VideoDashboard() {
+  const { id } = getRouteApi('/dashboards/videos/$id').useParams();
+  const { range } = getRouteApi('/dashboards/videos/$id').useSearch();
   return <DashboardPage kind="video" id={id} range={range} />;
 }
-function ContributorDashboard() {
-  const { id } = contributorDashboardRoute.useParams();
-  const { range } = contributorDashboardRoute.useSearch();
+export function ContributorDashboard() {
+  const { id } = getRouteApi('/dashboards/contributors/$id').useParams();
+  const { range } = getRouteApi('/dashboards/contributors/$id').useSearch();
   return <DashboardPage kind="contributor" id={id} range={range} />;
 }
-function StudioDashboard() {
-  const { id } = studioDashboardRoute.useParams();
-  const { range } = studioDashboardRoute.useSearch();
+export function StudioDashboard() {
+  const { id } = getRouteApi('/dashboards/studios/$id').useParams();
+  const { range } = getRouteApi('/dashboards/studios/$id').useSearch();
   return <DashboardPage kind="studio" id={id} range={range} />;
 }
-function ChannelDashboard() {
-  const { channel } = channelDashboardRoute.useParams();
-  const { range } = channelDashboardRoute.useSearch();
+export function ChannelDashboard() {
+  const { channel } = getRouteApi('/dashboards/channels/$channel').useParams();
+  const { range } = getRouteApi('/dashboards/channels/$channel').useSearch();
   return <DashboardPage kind="channel" id={channel} range={range} />;
 }
 
@@ -323,7 +317,7 @@ function DashboardsIndexBody({ me }: { me: Me }) {
   );
 }
 
-function DashboardsIndex() {
+export function DashboardsIndex() {
   const { t } = useTranslation();
   useTitle(t('dashboards.title'));
   return (
@@ -360,24 +354,3 @@ export function VideoReachLink({ id, title, className }: { id: string; title: st
     </Link>
   );
 }
-
-export const dashboardsIndexRoute = createRoute({ getParentRoute: () => rootRoute, path: '/dashboards', component: DashboardsIndex });
-export const videoDashboardRoute = createRoute({ getParentRoute: () => rootRoute, path: '/dashboards/videos/$id', validateSearch, component: VideoDashboard });
-export const contributorDashboardRoute = createRoute({
-  getParentRoute: () => rootRoute,
-  path: '/dashboards/contributors/$id',
-  validateSearch,
-  component: ContributorDashboard,
-});
-export const studioDashboardRoute = createRoute({
-  getParentRoute: () => rootRoute,
-  path: '/dashboards/studios/$id',
-  validateSearch,
-  component: StudioDashboard,
-});
-export const channelDashboardRoute = createRoute({
-  getParentRoute: () => rootRoute,
-  path: '/dashboards/channels/$channel',
-  validateSearch,
-  component: ChannelDashboard,
-});

@@ -1,9 +1,8 @@
-import { createRoute, Link } from '@tanstack/react-router';
+import { Link } from '@tanstack/react-router';
 import { useTranslation } from 'react-i18next';
 import type { Role } from '../../contracts/accounts.js';
 import { STAFF } from '../api/queries.js';
 import { RequireRole, useTitle } from '../ui/common.js';
-import { rootRoute } from './root.js';
 
 interface DeskCard {
   key: string;
@@ -25,7 +24,7 @@ interface DeskCard {
     | '/admin/kiosks';
 }
 
-function DeskPage() {
+export function DeskPage() {
   const { t, i18n } = useTranslation();
   useTitle(t('desk.title'));
   const cards: DeskCard[] = [
@@ -79,5 +78,3 @@ function DeskPage() {
     </RequireRole>
   );
 }
-
-export const deskRoute = createRoute({ getParentRoute: () => rootRoute, path: '/desk', component: DeskPage });

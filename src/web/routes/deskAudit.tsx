@@ -1,5 +1,4 @@
 import { useState } from 'react';
-import { createRoute } from '@tanstack/react-router';
 import { useQuery } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
 import { api } from '../api/client.js';
@@ -9,7 +8,6 @@ import { CHIEFS, DeskNav } from '../features/desk/deskUi.js';
 import { Alert } from '../ui/Field.js';
 import { ErrorState, Loading, RequireRole, useTitle } from '../ui/common.js';
 import { formatDateTime } from '../ui/format.js';
-import { rootRoute } from './root.js';
 
 const PAGE = 50;
 
@@ -83,7 +81,7 @@ function AuditTable() {
   );
 }
 
-function AuditPage() {
+export function AuditPage() {
   const { t } = useTranslation();
   useTitle(t('audit.title'));
   return (
@@ -98,5 +96,3 @@ function AuditPage() {
     </RequireRole>
   );
 }
-
-export const auditRoute = createRoute({ getParentRoute: () => rootRoute, path: '/desk/audit', component: AuditPage });

@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import { createRoute, Link, useNavigate } from '@tanstack/react-router';
+import { getRouteApi, Link, useNavigate } from '@tanstack/react-router';
 import { useQueryClient } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
 import type { Me } from '../../contracts/accounts.js';
@@ -10,7 +10,6 @@ import { DeskNav, EDITORS, hasRole } from '../features/desk/deskUi.js';
 import { Alert } from '../ui/Field.js';
 import { ConfirmBox, ErrorState, Loading, RequireRole, useTitle } from '../ui/common.js';
 import { fenToYuan, formatCount, formatDateTime, formatYuan, loc, yuanToFen } from '../ui/format.js';
-import { rootRoute } from './root.js';
 
 function NominationRow({ n, list, canConfirm }: { n: GrandPrizeNomination; list: GrandPrizeList; canConfirm: boolean }) {
   const { t, i18n } = useTranslation();
@@ -226,9 +225,9 @@ function GrandPrizeBody({ me, campaignId }: { me: Me; campaignId: string }) {
   );
 }
 
-function GrandPrizePage() {
+export function GrandPrizePage() {
   const { t } = useTranslation();
-  const { campaignId } = grandPrizeRoute.useSearch();
+  const { campaignId } = getRouteApi('/desk/grand-prize').useSearch();
   useTitle(t('distribution.grand.title'));
   return (
     <RequireRole roles={STAFF}>
@@ -242,12 +241,3 @@ function GrandPrizePage() {
     </RequireRole>
   );
 }
-
-export const grandPrizeRoute = createRoute({
-  getParentRoute: () => rootRoute,
-  path: '/desk/grand-prize',
-  validateSearch: (s: Record<string, unknown>): { campaignId?: string } => ({
-    campaignId: typeof s.campaignId === 'string' && /^[0-9a-f-]{36}$/i.test(s.campaignId) ? s.campaignId : undefined,
-  }),
-  component: GrandPrizePage,
-});

@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import { createRoute, Link, useNavigate } from '@tanstack/react-router';
+import { getRouteApi, Link, useNavigate } from '@tanstack/react-router';
 import { useQueryClient } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
 import type { TFunction } from 'i18next';
@@ -10,7 +10,6 @@ import { DeskNav, EDITORS, hasRole } from '../features/desk/deskUi.js';
 import { Alert } from '../ui/Field.js';
 import { ConfirmBox, ErrorState, Loading, RequireRole, useTitle } from '../ui/common.js';
 import { formatCount, formatDateTime, formatYuan } from '../ui/format.js';
-import { rootRoute } from './root.js';
 
 /** Who may decide holds (`grand_prize.confirm` on the server). */
 export const HOLD_DECIDERS = ['editor', 'chief_editor', 'finance', 'admin'] as const;
@@ -222,9 +221,9 @@ function HoldsTable({ status }: { status: HoldStatus | undefined }) {
   );
 }
 
-function HoldsPage() {
+export function HoldsPage() {
   const { t } = useTranslation();
-  const { status } = holdsRoute.useSearch();
+  const { status } = getRouteApi('/desk/holds').useSearch();
   const navigate = useNavigate();
   useTitle(t('holds.title'));
   return (
@@ -261,12 +260,3 @@ function HoldsPage() {
     </RequireRole>
   );
 }
-
-export const holdsRoute = createRoute({
-  getParentRoute: () => rootRoute,
-  path: '/desk/holds',
-  validateSearch: (s: Record<string, unknown>): { status?: HoldStatus } => ({
-    status: HOLD_STATUSES.find((x) => x === s.status),
-  }),
-  component: HoldsPage,
-});

@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import { createRoute, Link } from '@tanstack/react-router';
+import { Link } from '@tanstack/react-router';
 import { useQueryClient } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
 import type { Me } from '../../contracts/accounts.js';
@@ -9,7 +9,6 @@ import { DeskNav, EDITORS } from '../features/desk/deskUi.js';
 import { Alert } from '../ui/Field.js';
 import { ErrorState, Loading, RequireRole, useTitle } from '../ui/common.js';
 import { formatDate } from '../ui/format.js';
-import { rootRoute } from './root.js';
 
 const AHEAD = 14;
 
@@ -99,7 +98,7 @@ function Schedule() {
   );
 }
 
-function PicksPage() {
+export function PicksPage() {
   const { t } = useTranslation();
   useTitle(t('picks.title'));
   return (
@@ -117,5 +116,3 @@ function PicksPage() {
     </RequireRole>
   );
 }
-
-export const dailyPicksRoute = createRoute({ getParentRoute: () => rootRoute, path: '/desk/daily-picks', component: PicksPage });

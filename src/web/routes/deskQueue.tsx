@@ -1,5 +1,5 @@
 import { useEffect, useRef, useState } from 'react';
-import { createRoute, Link, useNavigate } from '@tanstack/react-router';
+import { getRouteApi, Link, useNavigate } from '@tanstack/react-router';
 import { useTranslation } from 'react-i18next';
 import type { Me } from '../../contracts/accounts.js';
 import { TRUST, useQueue, useStudios, type QueueFilters, type TrustLevel } from '../api/desk.js';
@@ -8,9 +8,6 @@ import { campaignTheme, DeskNav, EDITORS, formatWaiting, Kbd, TrustBadge, useHot
 import { formatClock } from '../features/uploads/media.js';
 import { ErrorState, Loading, RequireRole, useTitle } from '../ui/common.js';
 import { loc } from '../ui/format.js';
-import { rootRoute } from './root.js';
-
-const str = (v: unknown) => (typeof v === 'string' && v ? v : undefined);
 
 function Filters({ f }: { f: QueueFilters }) {
   const { t, i18n } = useTranslation();
@@ -194,9 +191,9 @@ function QueueTable({ f }: { f: QueueFilters }) {
   );
 }
 
-function QueuePage() {
+export function QueuePage() {
   const { t } = useTranslation();
-  const f = queueRoute.useSearch();
+  const f = getRouteApi('/desk/queue').useSearch();
   useTitle(t('queue.title'));
   return (
     <RequireRole roles={EDITORS}>
@@ -217,20 +214,3 @@ function QueuePage() {
     </RequireRole>
   );
 }
-
-export const queueRoute = createRoute({
-  getParentRoute: () => rootRoute,
-  path: '/desk/queue',
-  validateSearch: (s: Record<string, unknown>): QueueFilters => {
-    const dup = str(s.duplicate);
-    const trust = str(s.trust);
-    return {
-      campaignId: str(s.campaignId),
-      theme: str(s.theme),
-      duplicate: dup === 'true' || dup === 'false' ? dup : undefined,
-      trust: TRUST.includes(trust as TrustLevel) ? (trust as TrustLevel) : undefined,
-      studioId: str(s.studioId),
-    };
-  },
-  component: QueuePage,
-});

@@ -1,5 +1,5 @@
 import { useEffect, useRef, useState, type FormEvent } from 'react';
-import { createRoute, Link, useNavigate } from '@tanstack/react-router';
+import { getRouteApi, Link, useNavigate } from '@tanstack/react-router';
 import { useQueryClient } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
 import type { Me } from '../../contracts/accounts.js';
@@ -29,7 +29,6 @@ import { formatClock } from '../features/uploads/media.js';
 import { Alert } from '../ui/Field.js';
 import { ErrorState, Loading, RequireRole, useTitle } from '../ui/common.js';
 import { formatCount, formatDateTime, formatYuan } from '../ui/format.js';
-import { rootRoute } from './root.js';
 
 type T = (k: string, o?: Record<string, unknown>) => string;
 
@@ -416,8 +415,8 @@ function ReviewBody({ id }: { id: string }) {
   );
 }
 
-function ReviewPage() {
-  const { id } = reviewRoute.useParams();
+export function ReviewPage() {
+  const { id } = getRouteApi('/desk/review/$id').useParams();
   const { t } = useTranslation();
   return (
     <RequireRole roles={EDITORS}>
@@ -435,5 +434,3 @@ function ReviewPage() {
     </RequireRole>
   );
 }
-
-export const reviewRoute = createRoute({ getParentRoute: () => rootRoute, path: '/desk/review/$id', component: ReviewPage });

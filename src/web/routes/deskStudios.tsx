@@ -1,5 +1,4 @@
 import { useState, type FormEvent } from 'react';
-import { createRoute } from '@tanstack/react-router';
 import { useQueryClient } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
 import type { Me } from '../../contracts/accounts.js';
@@ -11,7 +10,6 @@ import { campaignTheme, CHIEFS, DeskNav } from '../features/desk/deskUi.js';
 import { Alert, Field } from '../ui/Field.js';
 import { ErrorState, Loading, RequireRole, useTitle } from '../ui/common.js';
 import { loc } from '../ui/format.js';
-import { rootRoute } from './root.js';
 
 let seq = 0;
 interface RouteRow {
@@ -256,7 +254,7 @@ function StudiosBody({ me }: { me: Me }) {
   );
 }
 
-function StudiosPage() {
+export function StudiosPage() {
   const { t } = useTranslation();
   useTitle(t('studios.title'));
   return (
@@ -272,5 +270,3 @@ function StudiosPage() {
     </RequireRole>
   );
 }
-
-export const studiosRoute = createRoute({ getParentRoute: () => rootRoute, path: '/desk/studios', component: StudiosPage });

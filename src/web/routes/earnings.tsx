@@ -1,5 +1,5 @@
 import { useId, useRef, useState, type FormEvent } from 'react';
-import { createRoute, Link } from '@tanstack/react-router';
+import { Link } from '@tanstack/react-router';
 import { useQueryClient } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
 import type { Role } from '../../contracts/accounts.js';
@@ -24,7 +24,6 @@ import { Alert, Field } from '../ui/Field.js';
 import { ErrorState, Loading, RequireRole, useTitle } from '../ui/common.js';
 import { formatCount, formatDateTime, formatYuan, loc, yuanToFen } from '../ui/format.js';
 import { MyReachLink } from './dashboards.js';
-import { rootRoute } from './root.js';
 
 const ANYONE: readonly Role[] = ['contributor', 'editor', 'chief_editor', 'finance', 'admin'];
 type T = (k: string, o?: Record<string, unknown>) => string;
@@ -383,7 +382,7 @@ function EarningsBody() {
   );
 }
 
-function EarningsPage() {
+export function EarningsPage() {
   const { t } = useTranslation();
   useTitle(t('earnings.title'));
   return (
@@ -397,5 +396,3 @@ function EarningsPage() {
     </RequireRole>
   );
 }
-
-export const earningsRoute = createRoute({ getParentRoute: () => rootRoute, path: '/earnings', component: EarningsPage });

@@ -1,5 +1,4 @@
 import { useState } from 'react';
-import { createRoute } from '@tanstack/react-router';
 import { useQueryClient } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
 import { errorMessage } from '../api/client.js';
@@ -21,7 +20,6 @@ import { DeskNav, FINANCE } from '../features/desk/deskUi.js';
 import { Alert } from '../ui/Field.js';
 import { ErrorState, Loading, RequireRole, useTitle } from '../ui/common.js';
 import { formatDateTime, formatYuan, loc } from '../ui/format.js';
-import { rootRoute } from './root.js';
 
 function Reconciliation() {
   const { t, i18n } = useTranslation();
@@ -410,7 +408,7 @@ function PayoutsArea() {
   );
 }
 
-function FinancePage() {
+export function FinancePage() {
   const { t } = useTranslation();
   useTitle(t('finance.title'));
   return (
@@ -430,5 +428,3 @@ function FinancePage() {
     </RequireRole>
   );
 }
-
-export const financeRoute = createRoute({ getParentRoute: () => rootRoute, path: '/finance', component: FinancePage });

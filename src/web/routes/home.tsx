@@ -1,13 +1,12 @@
-import { createRoute, Link } from '@tanstack/react-router';
+import { Link } from '@tanstack/react-router';
 import { useTranslation } from 'react-i18next';
 import { useCampaigns, useDailyPicks, useMe } from '../api/queries.js';
 import { FeedSection, useViewReport } from '../features/site/siteUi.js';
 import { VideoPlayer } from '../ui/VideoPlayer.js';
 import { ErrorState, Loading, useTitle } from '../ui/common.js';
 import { formatDate, loc } from '../ui/format.js';
-import { rootRoute } from './root.js';
 
-function HomePage() {
+export function HomePage() {
   const { t, i18n } = useTranslation();
   const q = useCampaigns();
   const me = useMe();
@@ -75,5 +74,3 @@ function HomePage() {
     </div>
   );
 }
-
-export const homeRoute = createRoute({ getParentRoute: () => rootRoute, path: '/', component: HomePage });

@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import { createRoute, Link } from '@tanstack/react-router';
+import { Link } from '@tanstack/react-router';
 import { useQueryClient } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
 import type { Role } from '../../contracts/accounts.js';
@@ -8,7 +8,6 @@ import { markNoticeRead, siteKeys, useNoticePages, type Notice } from '../api/si
 import { Alert } from '../ui/Field.js';
 import { ErrorState, Loading, RequireRole, useTitle } from '../ui/common.js';
 import { formatDateTime } from '../ui/format.js';
-import { rootRoute } from './root.js';
 
 const ANYONE: readonly Role[] = ['contributor', 'editor', 'chief_editor', 'finance', 'admin'];
 
@@ -101,7 +100,7 @@ function NoticesList() {
 }
 
 /** “你火了”: what happened to my videos (reach milestones, the weekly chart, the grand prize, publications). */
-function NoticesPage() {
+export function NoticesPage() {
   const { t } = useTranslation();
   useTitle(t('site.notices.title'));
   return (
@@ -111,5 +110,3 @@ function NoticesPage() {
     </div>
   );
 }
-
-export const noticesRoute = createRoute({ getParentRoute: () => rootRoute, path: '/notices', component: NoticesPage });

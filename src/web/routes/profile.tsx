@@ -1,14 +1,13 @@
-import { createRoute, Link } from '@tanstack/react-router';
+import { getRouteApi, Link } from '@tanstack/react-router';
 import { useTranslation } from 'react-i18next';
 import { useProfile } from '../api/site.js';
 import { VideoCard } from '../features/site/siteUi.js';
 import { ErrorState, Loading, useTitle } from '../ui/common.js';
 import { formatCount, formatDate } from '../ui/format.js';
-import { rootRoute } from './root.js';
 
 /** 拍客故事: a contributor's public page, their published videos and what they reached. */
-function ProfilePage() {
-  const { id } = profileRoute.useParams();
+export function ProfilePage() {
+  const { id } = getRouteApi('/u/$id').useParams();
   const { t, i18n } = useTranslation();
   const lang = i18n.language;
   const q = useProfile(id);
@@ -62,5 +61,3 @@ function ProfilePage() {
     </div>
   );
 }
-
-export const profileRoute = createRoute({ getParentRoute: () => rootRoute, path: '/u/$id', component: ProfilePage });

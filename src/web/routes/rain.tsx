@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useRef, useState, type KeyboardEvent, type PointerEvent } from 'react';
-import { createRoute, Link } from '@tanstack/react-router';
+import { getRouteApi, Link } from '@tanstack/react-router';
 import { useQueryClient } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
 import type { Role } from '../../contracts/accounts.js';
@@ -10,7 +10,6 @@ import { fetchRainToken, grabPacket, liveState, rainKeys, useRainSession, useRai
 import { Alert } from '../ui/Field.js';
 import { ErrorState, Loading, RequireRole, useTitle } from '../ui/common.js';
 import { formatDateTime, formatYuan, loc } from '../ui/format.js';
-import { rootRoute } from './root.js';
 
 const ANYONE: readonly Role[] = ['contributor', 'editor', 'chief_editor', 'finance', 'admin'];
 /** A fixed pool of packet nodes, recycled from the bottom to the top: no DOM churn while it rains. */
@@ -268,8 +267,8 @@ function RainPlay({ session }: { session: RainSession }) {
   );
 }
 
-function RainSessionPage() {
-  const { sessionId } = rainSessionRoute.useParams();
+export function RainSessionPage() {
+  const { sessionId } = getRouteApi('/rain/$sessionId').useParams();
   const { t, i18n } = useTranslation();
   const lang = i18n.language;
   const q = useRainSession(sessionId);
@@ -355,7 +354,7 @@ function RainListBody() {
   );
 }
 
-function RainListPage() {
+export function RainListPage() {
   const { t } = useTranslation();
   useTitle(t('rain.listTitle'));
   return (
@@ -370,6 +369,3 @@ function RainListPage() {
     </RequireRole>
   );
 }
-
-export const rainListRoute = createRoute({ getParentRoute: () => rootRoute, path: '/rain', component: RainListPage });
-export const rainSessionRoute = createRoute({ getParentRoute: () => rootRoute, path: '/rain/$sessionId', component: RainSessionPage });

@@ -1,6 +1,7 @@
 import { createRootRouteWithContext, Link, Outlet } from '@tanstack/react-router';
 import type { QueryClient } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
+import { TabBar } from '../ui/TabBar.js';
 import { Header, useTitle } from '../ui/common.js';
 import { PwaNotices } from '../features/pwa/PwaNotices.js';
 
@@ -20,6 +21,7 @@ function RootLayout() {
       <footer className="site-footer">
         <p>{t('app.footer')}</p>
       </footer>
+      <TabBar />
     </>
   );
 }

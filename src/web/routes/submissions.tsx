@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'react';
-import { createRoute, Link, useNavigate } from '@tanstack/react-router';
+import { getRouteApi, Link, useNavigate } from '@tanstack/react-router';
 import { useQueryClient } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
 import type { Campaign } from '../../contracts/campaigns.js';
@@ -13,7 +13,6 @@ import { VideoPlayer } from '../ui/VideoPlayer.js';
 import { ConfirmBox, ErrorState, Loading, useTitle } from '../ui/common.js';
 import { formatDateTime, loc } from '../ui/format.js';
 import { VideoReachLink } from './dashboards.js';
-import { rootRoute } from './root.js';
 
 function useSignedIn(next: string) {
   const me = useMe();
@@ -148,7 +147,7 @@ function SubmissionCard({ s, campaigns }: { s: Submission; campaigns: Campaign[]
   );
 }
 
-function SubmissionsPage() {
+export function SubmissionsPage() {
   const { t } = useTranslation();
   const me = useSignedIn('/submissions');
   const signedIn = !!me.data;
@@ -185,10 +184,8 @@ function SubmissionsPage() {
   );
 }
 
-export const submissionsRoute = createRoute({ getParentRoute: () => rootRoute, path: '/submissions', component: SubmissionsPage });
-
-function SubmissionPage() {
-  const { id } = submissionRoute.useParams();
+export function SubmissionPage() {
+  const { id } = getRouteApi('/submissions/$id').useParams();
   const { t, i18n } = useTranslation();
   const me = useSignedIn(`/submissions/${id}`);
   const q = useSubmission(id);
@@ -248,5 +245,3 @@ function SubmissionPage() {
     </article>
   );
 }
-
-export const submissionRoute = createRoute({ getParentRoute: () => rootRoute, path: '/submissions/$id', component: SubmissionPage });

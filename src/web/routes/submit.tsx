@@ -1,5 +1,5 @@
 import { useEffect, useRef, useState, type FormEvent, type ReactNode } from 'react';
-import { createRoute, Link, useNavigate } from '@tanstack/react-router';
+import { Link, useNavigate } from '@tanstack/react-router';
 import { useQueryClient } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
 import type { PreviousUpload } from 'tus-js-client';
@@ -13,7 +13,6 @@ import { UploadProgress } from '../features/uploads/UploadProgress.js';
 import { discardUpload, findPreviousUploads, listUnfinishedUploads, uploadOffset, UploadQueue, type UploadSnapshot } from '../features/uploads/uploadQueue.js';
 import { Alert } from '../ui/Field.js';
 import { ErrorState, Loading, useTitle } from '../ui/common.js';
-import { rootRoute } from './root.js';
 
 interface Remembered {
   upload: PreviousUpload;
@@ -275,7 +274,7 @@ export function ContributorGate({ next, children }: { next: string; children: (c
   return <>{children(open)}</>;
 }
 
-function SubmitPage() {
+export function SubmitPage() {
   const { t } = useTranslation();
   useTitle(t('submit.title'));
   return (
@@ -286,5 +285,3 @@ function SubmitPage() {
     </div>
   );
 }
-
-export const submitRoute = createRoute({ getParentRoute: () => rootRoute, path: '/submit', component: SubmitPage });

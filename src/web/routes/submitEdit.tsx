@@ -1,5 +1,5 @@
 import { useEffect, useId, useRef, useState, type FormEvent } from 'react';
-import { createRoute, Link, useNavigate } from '@tanstack/react-router';
+import { Link, useNavigate } from '@tanstack/react-router';
 import { useQueryClient } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
 import type { Campaign } from '../../contracts/campaigns.js';
@@ -12,7 +12,6 @@ import { UploadProgress } from '../features/uploads/UploadProgress.js';
 import { Alert, Field } from '../ui/Field.js';
 import { useTitle } from '../ui/common.js';
 import { useDuration } from './campaign.js';
-import { rootRoute } from './root.js';
 import { ContributorGate, useUploadQueue } from './submit.js';
 
 interface Clip {
@@ -332,7 +331,7 @@ function EditForm({ campaigns }: { campaigns: Campaign[] }) {
   );
 }
 
-function EditPage() {
+export function EditPage() {
   const { t } = useTranslation();
   useTitle(t('edit.title'));
   return (
@@ -346,5 +345,3 @@ function EditPage() {
     </div>
   );
 }
-
-export const submitEditRoute = createRoute({ getParentRoute: () => rootRoute, path: '/submit/edit', component: EditPage });

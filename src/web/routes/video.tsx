@@ -1,14 +1,13 @@
-import { createRoute, Link } from '@tanstack/react-router';
+import { getRouteApi, Link } from '@tanstack/react-router';
 import { useTranslation } from 'react-i18next';
 import { useVideo } from '../api/site.js';
 import { ShareBox, useViewReport, ViewCount } from '../features/site/siteUi.js';
 import { VideoPlayer } from '../ui/VideoPlayer.js';
 import { ErrorState, Loading, useTitle } from '../ui/common.js';
 import { formatDateTime } from '../ui/format.js';
-import { rootRoute } from './root.js';
 
-function VideoPage() {
-  const { id } = videoRoute.useParams();
+export function VideoPage() {
+  const { id } = getRouteApi('/v/$id').useParams();
   const { t, i18n } = useTranslation();
   const q = useVideo(id);
   const v = q.data;
@@ -73,5 +72,3 @@ function VideoPage() {
     </article>
   );
 }
-
-export const videoRoute = createRoute({ getParentRoute: () => rootRoute, path: '/v/$id', component: VideoPage });

@@ -7,7 +7,7 @@ import type { Locale } from '../../contracts/common.js';
 import { api, errorMessage } from '../api/client.js';
 import { keys, useMe } from '../api/queries.js';
 import { NoticesNavLink } from '../features/site/NoticesNavLink.js';
-import { rememberLocale } from '../i18n/index.js';
+import { changeLocale } from '../i18n/index.js';
 import { Alert } from './Field.js';
 
 export function useTitle(title: string | undefined) {
@@ -18,11 +18,9 @@ export function useTitle(title: string | undefined) {
 }
 
 export function useSetLocale() {
-  const { i18n } = useTranslation();
   const qc = useQueryClient();
   return async (l: Locale) => {
-    rememberLocale(l);
-    await i18n.changeLanguage(l);
+    await changeLocale(l);
     const me = qc.getQueryData<Me | null>(keys.me);
     if (me && me.locale !== l) {
       try {
@@ -79,7 +77,10 @@ export function ErrorState({ error, onRetry }: { error: unknown; onRetry?: () =>
 export function Header() {
   const { t } = useTranslation();
   const me = useMe();
-  const staff = me.data?.roles.some((r) => r !== 'contributor');
+  const roles = me.data?.roles ?? [];
+  const contributor = roles.includes('contributor');
+  const has = (...rs: Role[]) => roles.some((r) => rs.includes(r));
+  const staff = has('editor', 'chief_editor', 'finance', 'admin');
   return (
     <header className="site-header">
       <a href="#main" className="skip-link">
@@ -92,29 +93,49 @@ export function Header() {
           </span>
           <span>{t('app.name')}</span>
         </Link>
-        <nav aria-label={t('nav.main')} className="main-nav">
-          <Link to="/" activeOptions={{ exact: true }}>
-            {t('nav.home')}
-          </Link>
-          {me.data ? (
-            <>
-              <Link to="/submit" activeOptions={{ exact: true }}>
-                {t('nav.submit')}
+        {me.data ? (
+          // A contributor's pages are in the bottom tab bar on phones (TabBar); this nav carries
+          // them from 48rem up, and the staff menu at every width.
+          <nav aria-label={t('nav.main')} className={`main-nav${staff ? ' main-nav-staff' : ' main-nav-contributor'}`}>
+            {contributor ? (
+              <>
+                <Link to="/" activeOptions={{ exact: true }} className="nav-wide">
+                  {t('nav.home')}
+                </Link>
+                <Link to="/submit" activeOptions={{ exact: true }} className="nav-wide">
+                  {t('nav.submit')}
+                </Link>
+                <Link to="/submissions" className="nav-wide">
+                  {t('nav.submissions')}
+                </Link>
+                <Link to="/earnings" className="nav-wide">
+                  {t('nav.earnings')}
+                </Link>
+                <NoticesNavLink className="nav-wide" />
+              </>
+            ) : null}
+            {staff ? (
+              <Link to="/desk" activeOptions={{ exact: true }}>
+                {t('nav.desk')}
               </Link>
-              <Link to="/submissions">{t('nav.submissions')}</Link>
-              {me.data.roles.includes('contributor') ? <Link to="/earnings">{t('nav.earnings')}</Link> : null}
-              {me.data.roles.includes('contributor') ? <NoticesNavLink /> : null}
-            </>
-          ) : null}
-          {staff ? <Link to="/desk">{t('nav.desk')}</Link> : null}
-          {me.data ? (
-            <Link to="/account">{t('nav.account')}</Link>
-          ) : me.isPending ? null : (
+            ) : null}
+            {has('editor', 'chief_editor', 'admin') ? <Link to="/desk/queue">{t('nav.queue')}</Link> : null}
+            {has('finance', 'admin') ? <Link to="/finance">{t('nav.finance')}</Link> : null}
+            {has('admin') ? <Link to="/admin/campaigns">{t('nav.admin')}</Link> : null}
+            <Link to="/account" className={contributor ? 'nav-wide' : undefined}>
+              {t('nav.account')}
+            </Link>
+          </nav>
+        ) : me.isPending ? null : (
+          <nav aria-label={t('nav.main')} className="main-nav main-nav-public">
+            <Link to="/" activeOptions={{ exact: true }}>
+              {t('nav.home')}
+            </Link>
             <Link to="/sign-in" search={{}}>
               {t('nav.signIn')}
             </Link>
-          )}
-        </nav>
+          </nav>
+        )}
         <LanguageSwitcher />
       </div>
     </header>

@@ -4,14 +4,14 @@ import { useMe } from '../../api/queries.js';
 import { useNotices } from '../../api/site.js';
 
 /** The nav's link to my notices, with the unread count. */
-export function NoticesNavLink() {
+export function NoticesNavLink({ className }: { className?: string } = {}) {
   const { t } = useTranslation();
   const me = useMe();
   const q = useNotices(!!me.data);
   if (!me.data) return null;
   const unread = q.data?.unread ?? 0;
   return (
-    <Link to="/notices" aria-label={unread ? t('site.notices.navUnread', { count: unread }) : t('site.notices.nav')}>
+    <Link to="/notices" className={className} aria-label={unread ? t('site.notices.navUnread', { count: unread }) : t('site.notices.nav')}>
       {t('site.notices.nav')}
       {unread ? (
         <span className="nav-badge" aria-hidden="true">
