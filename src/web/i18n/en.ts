@@ -1260,6 +1260,10 @@ export const en = {
       kind: { reach: 'Taking off', chart: 'Weekly chart', grand_prize: 'Grand prize', publication: 'Published' },
     },
   },
+  // Issue 12 (video that starts fast): the poster-first player.
+  videoStart: {
+    play: 'Play video “{{title}}”',
+  },
 };
 
 type Widen<T> = { [K in keyof T]: T[K] extends string ? string : Widen<T[K]> };

@@ -1242,4 +1242,8 @@ export const zhCN: Messages = {
       kind: { reach: '你火了', chart: '风云榜', grand_prize: '终极大奖', publication: '已发布' },
     },
   },
+  // Issue 12 (video that starts fast): the poster-first player.
+  videoStart: {
+    play: '播放视频“{{title}}”',
+  },
 };

@@ -89,6 +89,8 @@ describe('transcodeToHls', () => {
     const master = await readFile(join(outDir, 'master.m3u8'), 'utf8');
     expect(master).toContain('src/index.m3u8');
     expect(master).toContain('RESOLUTION=360x640');
+    // Lowest rung listed first: Safari's native HLS starts on the first variant.
+    expect(master.indexOf('360p/index.m3u8')).toBeLessThan(master.indexOf('src/index.m3u8'));
     const top = await probeRendition(join(outDir, 'src'));
     // Copy identity: same codec, size and profile as the source (our encodes are High).
     expect(top.video).toMatchObject({ codec: 'h264', displayWidth: 480, displayHeight: 854, profile: facts.video?.profile });

@@ -1,6 +1,7 @@
-import { mkdir, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { baseFfmpegArgs, runFfmpeg, safeInputArgs, type RunOptions } from './ffmpeg.runner.js';
+import { lowestBandwidthFirst } from './master-playlist.js';
 import type { ProbeFacts } from './probe.js';
 
 /**
@@ -232,6 +233,10 @@ export async function transcodeToHls(opts: HlsOptions): Promise<HlsResult> {
   };
   if (opts.onProgress) run.progress = { durationSeconds: opts.facts.durationSeconds, onProgress: opts.onProgress };
   const r = await runFfmpeg(plan.args, run);
+  // ffmpeg lists the top rung first; Safari's native HLS starts on the first listed variant.
+  const master = await readFile(plan.masterPath, 'utf8');
+  const ordered = lowestBandwidthFirst(master);
+  if (ordered !== master) await writeFile(plan.masterPath, ordered);
   return { ...plan, wallMs: r.wallMs, errorLines };
 }
 
