@@ -4,7 +4,9 @@ import type { Campaign } from '../src/contracts/campaigns.js';
 import type { FeedItem, publicationsReply } from '../src/contracts/distribution.js';
 import type { Submission } from '../src/contracts/submissions.js';
 import type { z } from 'zod';
-import { apiSession, createStaff, makeVideo, signUpInto, submitVideo } from './flows.js';
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { apiSession, createStaff, signUpInto, submitVideo } from './flows.js';
 import { phoneContext, uniqueSuffix, withScreenshots, type TestServer } from './harness.js';
 
 const DEMO_TITLE = '全球寻找封面拍客';
@@ -26,7 +28,7 @@ export async function publishVideo(opts: { server: TestServer; browser: Browser;
   try {
     await withScreenshots(context, 'video-upload', async () => {
       await signUpInto(page, server, campaign!, '林勇刚');
-      await submitVideo(page, server, makeVideo(dir, 'pier.mp4', 61, { size: '540x960' }), title);
+      await submitVideo(page, server, phoneVideo(dir), title);
     });
     const mine = (await (await page.request.get(`${server.url}/api/me/submissions`)).json()) as { submissions: Submission[] };
     const id = mine.submissions.find((s) => s.title === title)!.id;
@@ -55,6 +57,28 @@ export async function publishVideo(opts: { server: TestServer; browser: Browser;
   } finally {
     await context.close();
   }
+}
+
+/**
+ * 61 s of portrait H.264/AAC at 540x960 with a keyframe every 2 s, as phones write them. The
+ * keyframe interval matters here: the remuxed top rung keeps the source's keyframes and the
+ * encoded rungs cut on them too, so a 16 s GOP (x264's default at 15 fps) would make every
+ * segment 16 s long and the first frame wait for a 16 s segment.
+ */
+function phoneVideo(dir: string): string {
+  const out = join(dir, 'pier.mp4');
+  const r = spawnSync(
+    'ffmpeg',
+    [
+      ...['-hide_banner', '-loglevel', 'error', '-y'],
+      ...['-f', 'lavfi', '-i', 'testsrc2=size=540x960:rate=15', '-f', 'lavfi', '-i', 'sine=frequency=440'],
+      ...['-t', '61', '-c:v', 'libx264', '-preset', 'ultrafast', '-g', '30', '-pix_fmt', 'yuv420p'],
+      ...['-c:a', 'aac', '-shortest', '-movflags', '+faststart', out],
+    ],
+    { encoding: 'utf8', timeout: 120_000 },
+  );
+  if (r.status !== 0) throw new Error(`ffmpeg failed (${r.status}): ${r.stderr}`);
+  return out;
 }
 
 /** The variant URIs of a master playlist in the order listed, with their BANDWIDTH. */

@@ -44,9 +44,15 @@ describe.runIf(process.env.MEASURE_VIDEO_START)('video page on slow 3G: play to 
       await cdp.send('Network.setCacheDisabled', { cacheDisabled: true });
       await cdp.send('Network.emulateNetworkConditions', { offline: false, latency: 400, downloadThroughput: 50_000, uploadThroughput: 50_000 });
       const urls = new Map<string, string>();
-      const done: { url: string; bytes: number; at: number }[] = [];
-      cdp.on('Network.requestWillBeSent', (e) => urls.set(e.requestId, e.request.url));
-      cdp.on('Network.loadingFinished', (e) => done.push({ url: urls.get(e.requestId) ?? '', bytes: e.encodedDataLength, at: Date.now() }));
+      const started = new Map<string, number>();
+      const done: { url: string; bytes: number; at: number; from: number }[] = [];
+      cdp.on('Network.requestWillBeSent', (e) => {
+        urls.set(e.requestId, e.request.url);
+        started.set(e.requestId, Date.now());
+      });
+      cdp.on('Network.loadingFinished', (e) =>
+        done.push({ url: urls.get(e.requestId) ?? '', bytes: e.encodedDataLength, at: Date.now(), from: started.get(e.requestId) ?? 0 }),
+      );
       const sum = (list: typeof done) => list.reduce((n, d) => n + d.bytes, 0);
 
       const t0 = Date.now();
@@ -91,6 +97,13 @@ describe.runIf(process.env.MEASURE_VIDEO_START)('video page on slow 3G: play to 
             .join(', ')}`,
         ].join(' | '),
       );
+      if (process.env.MEASURE_TIMELINE) {
+        for (const d of done.filter((x) => x.at >= pressed)) {
+          rows.push(
+            `    ${((d.from - pressed) / 1000).toFixed(1)}–${((d.at - pressed) / 1000).toFixed(1)} s ${(d.bytes / 1024).toFixed(0)} KB ${new URL(d.url).pathname}`,
+          );
+        }
+      }
       await context.close();
     }
     console.log(`\nvideo page, 400 kbps / 400 ms, cold cache:\n${rows.join('\n')}\n`);
