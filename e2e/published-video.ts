@@ -14,7 +14,7 @@ const DEMO_TITLE = '全球寻找封面拍客';
 /**
  * A video live on Paike's own site, made the way a real one is: a contributor uploads a phone-shaped
  * H.264 file from the submit page, the server processes it into its HLS ladder (540x960 source:
- * the remuxed source plus 480p and 360p rungs), an editor adopts and packages it, and the app
+ * the remuxed source plus 480p, 360p and 240p rungs), an editor adopts and packages it, and the app
  * channel publishes it. The server must run with PUBLISH_HOLD_MINUTES=0.
  */
 export async function publishVideo(opts: { server: TestServer; browser: Browser; dir: string; headline: string }): Promise<FeedItem> {

@@ -23,7 +23,7 @@ export interface Rendition {
 
 const LADDER = [1080, 720, 480, 360] as const;
 // Average bitrate per short side, for ≤30 fps H.264 "veryfast"; maxrate 1.5×, bufsize 2×.
-const KBPS: Record<number, number> = { 1080: 5000, 720: 2800, 480: 1200, 360: 700 };
+const KBPS: Record<number, number> = { 1080: 5000, 720: 2800, 480: 1200, 360: 700, 240: 200 };
 const SEGMENT_SECONDS = 4;
 const MAX_FPS = 30;
 const REMUX_PROFILES = new Set(['High', 'Main', 'Baseline', 'Constrained Baseline']);
@@ -57,7 +57,7 @@ export function canRemux(facts: ProbeFacts): boolean {
   );
 }
 
-/** HLS ladder by the displayed short side; never upscaled; the remux (if any) on top. */
+/** HLS ladder by the displayed short side; never upscaled; the remux (if any) on top; a 240p start rung below a ladder. */
 export function planRenditions(facts: ProbeFacts, opts: { allowRemux?: boolean } = {}): Rendition[] {
   const v = facts.video;
   if (!v) throw new Error('planRenditions: no video stream');
@@ -83,6 +83,12 @@ export function planRenditions(facts: ProbeFacts, opts: { allowRemux?: boolean }
       videoKbps: KBPS[side]!,
       audioKbps: side >= 720 ? 128 : 96,
     });
+  }
+  if (short >= 360) {
+    // The start rung for weak networks: ~270 kbps with audio, so a 4 s segment is ~130 KB and a
+    // 400 kbps phone link (slow 3G) both shows the first frame in seconds and keeps up with
+    // playback; 360p (~800 kbps) cannot do either there. Players start on it and climb.
+    out.push({ name: '240p', ...fitShortSide(v.displayWidth, v.displayHeight, 240), copy: false, videoKbps: KBPS[240]!, audioKbps: 64 });
   }
   if (out.length === 0) {
     // Between the 240 px minimum and the smallest rung: one rendition at source size.
