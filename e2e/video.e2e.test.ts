@@ -108,6 +108,22 @@ describe('a public video page on a phone: the poster first, media only after pla
     await context.close();
   });
 
+  it('in English: the same poster-first player, its play button named in English', async () => {
+    const context = await phoneContext(browser, 'en-US');
+    const page = await context.newPage();
+    const requests: string[] = [];
+    page.on('request', (r) => requests.push(new URL(r.url()).pathname));
+    await withScreenshots(context, 'video-english', async () => {
+      await page.goto(`${server.url}/v/${video.id}`, { waitUntil: 'networkidle' });
+      await page.getByRole('button', { name: `Play video “${HEADLINE}”` }).waitFor();
+      expect(requests.filter((u) => MEDIA.test(u) || HLS_CHUNK.test(u))).toEqual([]);
+      await page.getByRole('button', { name: `Play video “${HEADLINE}”` }).click();
+      await page.getByLabel(`Video: ${HEADLINE}`).waitFor();
+      await expect.poll(() => requests.filter((u) => MEDIA.test(u))[0]).toBe(video.hlsUrl);
+    });
+    await context.close();
+  });
+
   it('serves a master playlist written top rung first (a video processed before) lowest first', async () => {
     const file = join(server.dataDir, 'media', video.hlsUrl.replace(/^\/api\/media\//, ''));
     const written = readFileSync(file, 'utf8');

@@ -1,28 +1,12 @@
 import { useEffect, useRef, useState, type CSSProperties } from 'react';
 import { flushSync } from 'react-dom';
 import { useTranslation } from 'react-i18next';
+import { browserAllowsAutoplay } from './autoplay.js';
 import { useHls } from './useHls.js';
 import './player.css';
 
 /** Phones shoot portrait: the frame's shape when the caller does not know the video's. */
 const DEFAULT_ASPECT = 9 / 16;
-
-interface NetworkInformation {
-  effectiveType?: string;
-  saveData?: boolean;
-}
-
-/**
- * Whether starting a video unasked is fine: only on a connection the browser rates '4g' that
- * does not ask to save data, and not for someone who asked for reduced motion. Where the
- * browser does not say (Safari and Firefox have no navigator.connection) the answer is no: a
- * weak network cannot be ruled out, and a tap costs the viewer less than 10 MB they did not ask for.
- */
-export function autoplayAllowed(nav: { connection?: NetworkInformation } = navigator as { connection?: NetworkInformation }): boolean {
-  const c = nav.connection;
-  if (!c || c.saveData || c.effectiveType !== '4g') return false;
-  return !window.matchMedia?.('(prefers-reduced-motion: reduce)').matches;
-}
 
 /**
  * An HLS player that loads nothing but its poster until it is asked to play: the poster and a
@@ -55,7 +39,7 @@ export function VideoPlayer({
   height?: number | null;
   /** The poster is the page's main picture: fetched first and at once. Off for a player further down a page. */
   priority?: boolean;
-  /** "visible": start muted once half the player is on screen, on a fast connection only (autoplayAllowed). */
+  /** "visible": start muted once half the player is on screen, on a fast connection only (see autoplayAllowed). */
   autoplay?: 'off' | 'visible';
 }) {
   const { t } = useTranslation();
@@ -87,7 +71,7 @@ export function VideoPlayer({
 
   useEffect(() => {
     const el = frame.current;
-    if (autoplay !== 'visible' || started || !el || typeof IntersectionObserver === 'undefined' || !autoplayAllowed()) return;
+    if (autoplay !== 'visible' || started || !el || typeof IntersectionObserver === 'undefined' || !browserAllowsAutoplay()) return;
     const io = new IntersectionObserver(
       (entries) => {
         if (entries.some((e) => e.isIntersecting)) {
