@@ -45,14 +45,19 @@ export function VideoPlayer({
   const { t } = useTranslation();
   const ref = useRef<HTMLVideoElement>(null);
   const frame = useRef<HTMLDivElement>(null);
-  const [started, setStarted] = useState<null | { muted: boolean }>(null);
+  const pausedByViewer = useRef(false);
+  // Tied to its source: a page that swaps the video (one video page to the next) shows the new
+  // poster and loads nothing until play is pressed again.
+  const [startedFor, setStartedFor] = useState<string | null>(null);
+  const started = startedFor === src;
   const error = useHls(ref, started ? src : null);
   const aspect = width && height ? width / height : DEFAULT_ASPECT;
 
   function start(muted: boolean) {
     // Render the <video> now, inside the click, so play() below still counts as the user's
     // gesture (iPhone Safari only plays with sound from within one).
-    flushSync(() => setStarted({ muted }));
+    pausedByViewer.current = false;
+    flushSync(() => setStartedFor(src));
     const video = ref.current;
     if (!video) return;
     video.muted = muted;
@@ -63,7 +68,6 @@ export function VideoPlayer({
 
   // hls.js attaching its MediaSource can abort a play() made before it, so ask again once
   // there is a frame, unless the viewer has paused meanwhile.
-  const pausedByViewer = useRef(false);
   function onLoadedData() {
     const video = ref.current;
     if (video && video.paused && !pausedByViewer.current) void video.play().catch(() => undefined);
@@ -83,8 +87,8 @@ export function VideoPlayer({
     );
     io.observe(el);
     return () => io.disconnect();
-    // start() reads only refs and a state setter, so it need not be a dependency.
-  }, [autoplay, started]);
+    // start() reads refs, src (a dependency) and a state setter, so it need not be one itself.
+  }, [autoplay, started, src]);
 
   const style = { '--player-aspect': String(aspect) } as CSSProperties;
   return (
