@@ -168,6 +168,7 @@ describe('the desk adopts a contributor’s video and the money reaches them', (
       const mp4 = await version.getByRole('link', { name: 'Download MP4' }).getAttribute('href');
       expect(mp4).toBeTruthy();
       expect((await page.request.get(`${server.url}${mp4!}`)).status()).toBe(200);
+      await version.getByRole('button', { name: /^Play video “.+\(0:02–0:12\)”$/ }).click();
       const edited = version.getByLabel(/^Video: .+\(0:02–0:12\)$/);
       await expect.poll(() => edited.evaluate((v) => (v as unknown as { readyState: number }).readyState), { timeout: 20_000 }).toBeGreaterThanOrEqual(1);
       await version.evaluate((el) => el.scrollIntoView({ block: 'center' }));

@@ -24,16 +24,11 @@ async function videoViews(server: TestServer, id: string): Promise<number> {
   return ((await res.json()) as { video: FeedItem }).video.views;
 }
 
-/** Starts the player muted (no gesture needed) and waits until real frames have played. */
-async function playUntilFramesMove(page: Page, label: string): Promise<void> {
-  const video = page.getByLabel(label);
+/** Presses the player's play button (the page loads no media before it) and waits until real frames have played. */
+async function playUntilFramesMove(page: Page, title: string): Promise<void> {
+  await page.getByRole('button', { name: `播放视频“${title}”` }).click();
+  const video = page.getByLabel(`视频：${title}`);
   await video.waitFor();
-  await expect.poll(() => video.evaluate((v) => (v as unknown as { readyState: number }).readyState), { timeout: 30_000 }).toBeGreaterThanOrEqual(1);
-  await video.evaluate((v) => {
-    const el = v as unknown as { muted: boolean; play(): Promise<void> };
-    el.muted = true;
-    return el.play();
-  });
   await expect.poll(() => video.evaluate((v) => (v as unknown as { currentTime: number }).currentTime), { timeout: 30_000 }).toBeGreaterThan(0.3);
 }
 
@@ -140,7 +135,7 @@ describe('the public site: feed, video page, weekly chart, contributor story and
       await page.waitForTimeout(500);
       expect(beacons).toBe(0);
       const counted = page.waitForResponse((r) => r.url().endsWith('/api/beacons/views') && r.request().method() === 'POST');
-      await playUntilFramesMove(page, `视频：${HEADLINE}`);
+      await playUntilFramesMove(page, HEADLINE);
       expect((await counted).status()).toBe(204);
       expect(beacons).toBe(1);
       expect((await visitor.cookies(server.url)).some((c) => c.name === 'pk_vid')).toBe(true);
@@ -149,7 +144,7 @@ describe('the public site: feed, video page, weekly chart, contributor story and
       // A reload within the hour plays and reports again; the server keeps it at one view.
       await page.reload();
       const again = page.waitForResponse((r) => r.url().endsWith('/api/beacons/views') && r.request().method() === 'POST');
-      await playUntilFramesMove(page, `视频：${HEADLINE}`);
+      await playUntilFramesMove(page, HEADLINE);
       expect((await again).status()).toBe(204);
     });
     await visitor.close();

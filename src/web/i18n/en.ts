@@ -1275,6 +1275,10 @@ export const en = {
     updateText: 'A new version of Paike is available.',
     updateReload: 'Reload',
   },
+  // Issue 12 (video that starts fast): the poster-first player.
+  videoStart: {
+    play: 'Play video “{{title}}”',
+  },
 };
 
 type Widen<T> = { [K in keyof T]: T[K] extends string ? string : Widen<T[K]> };

@@ -1257,4 +1257,8 @@ export const zhCN: Messages = {
     updateText: '拍客有新版本了。',
     updateReload: '刷新',
   },
+  // Issue 12 (video that starts fast): the poster-first player.
+  videoStart: {
+    play: '播放视频“{{title}}”',
+  },
 };

@@ -4,19 +4,32 @@ import { useTranslation } from 'react-i18next';
 const HLS_TYPE = 'application/vnd.apple.mpegurl';
 
 /**
- * Plays an HLS source in a <video>: the browser's own HLS where it has no classic MediaSource
- * (iPhone Safari), hls.js elsewhere. Chromium also answers "maybe" to canPlayType(HLS), so that
- * answer alone does not pick native playback. hls.js loads on demand: it is most of a megabyte.
- * Returns a translated error when the video cannot be played.
+ * Whether this browser plays HLS itself: it has no classic MediaSource (iPhone Safari) and
+ * says it can play the type. Chromium also answers "maybe" to canPlayType(HLS), so that answer
+ * alone does not pick native playback.
  */
-export function useHls(ref: RefObject<HTMLVideoElement | null>, src: string): string | null {
+export function playsHlsNatively(video: HTMLVideoElement): boolean {
+  return !!video.canPlayType(HLS_TYPE) && typeof window.MediaSource === 'undefined';
+}
+
+/**
+ * Plays an HLS source in a <video>: the browser's own HLS where it has one (see
+ * playsHlsNatively), hls.js elsewhere. hls.js loads on demand: it is the largest thing on a
+ * video page, so it is fetched only once a <video> is asked to play (VideoPlayer mounts its
+ * <video> on play). `src` null means not yet: nothing is loaded. Playback starts on the lowest
+ * rung (hls.js sorts its levels lowest first) and ABR climbs from there, so the first frame needs
+ * only one small segment even on a weak network. Returns a translated error when the video
+ * cannot be played.
+ */
+export function useHls(ref: RefObject<HTMLVideoElement | null>, src: string | null): string | null {
   const { t } = useTranslation();
   const [error, setError] = useState<string | null>(null);
   useEffect(() => {
     const video = ref.current;
-    if (!video) return;
+    if (!video || !src) return;
     setError(null);
-    if (!!video.canPlayType(HLS_TYPE) && typeof window.MediaSource === 'undefined') {
+    if (playsHlsNatively(video)) {
+      // The master playlist lists the lowest rung first: Safari starts on the first variant.
       video.src = src;
       return () => {
         video.removeAttribute('src');
@@ -25,7 +38,7 @@ export function useHls(ref: RefObject<HTMLVideoElement | null>, src: string): st
     }
     let destroyed = false;
     let destroy: (() => void) | null = null;
-    void import('hls.js')
+    void import('hls.js/light')
       .then(({ default: Hls }) => {
         if (destroyed) return;
         if (!Hls.isSupported()) {
@@ -33,8 +46,13 @@ export function useHls(ref: RefObject<HTMLVideoElement | null>, src: string): st
           else setError(t('player.unsupported'));
           return;
         }
-        // Media are cookie-authorised (the contributor's own, or the desk's).
-        const hls = new Hls({ xhrSetup: (xhr) => void (xhr.withCredentials = true) });
+        const hls = new Hls({
+          // Media are cookie-authorised (the contributor's own, or the desk's).
+          xhrSetup: (xhr) => void (xhr.withCredentials = true),
+          startLevel: 0,
+          // No rung larger than the player shows (a phone's 390 px column needs no 1080p).
+          capLevelToPlayerSize: true,
+        });
         hls.on(Hls.Events.ERROR, (_e, data) => {
           if (!data.fatal) return;
           if (data.type === Hls.ErrorTypes.MEDIA_ERROR) hls.recoverMediaError();

@@ -56,8 +56,11 @@ describe('planRenditions', () => {
     },
   });
   it('ladders by the short side, portrait stays portrait, never upscales', () => {
-    expect(planRenditions(facts(1080, 1920)).map((r) => `${r.width}x${r.height}`)).toEqual(['1080x1920', '720x1280', '480x854', '360x640']);
-    expect(planRenditions(facts(1280, 720)).map((r) => r.name)).toEqual(['720p', '480p', '360p']);
+    expect(planRenditions(facts(1080, 1920)).map((r) => `${r.width}x${r.height}`)).toEqual(['1080x1920', '720x1280', '480x854', '360x640', '240x426']);
+    expect(planRenditions(facts(1280, 720)).map((r) => r.name)).toEqual(['720p', '480p', '360p', '240p']);
+    // The start rung fits a 400 kbps link with its audio; sources too small for a ladder get none.
+    const start = planRenditions(facts(1280, 720)).at(-1)!;
+    expect(start.videoKbps + start.audioKbps).toBeLessThan(300);
     expect(planRenditions(facts(300, 540)).map((r) => `${r.width}x${r.height}`)).toEqual(['300x540']);
     for (const r of planRenditions(facts(1000, 1778))) expect((r.width % 2) + (r.height % 2)).toBe(0);
   });
@@ -80,6 +83,7 @@ describe('transcodeToHls', () => {
     expect(r.renditions.map((x) => [x.name, x.copy])).toEqual([
       ['src', true],
       ['360p', false],
+      ['240p', false],
     ]);
     expect(r.args.join(' ')).toContain('-c:v:0 copy');
     expect(r.args).toContain('-protocol_whitelist');
@@ -89,6 +93,9 @@ describe('transcodeToHls', () => {
     const master = await readFile(join(outDir, 'master.m3u8'), 'utf8');
     expect(master).toContain('src/index.m3u8');
     expect(master).toContain('RESOLUTION=360x640');
+    // Lowest rung listed first: Safari's native HLS starts on the first variant.
+    expect(master.indexOf('240p/index.m3u8')).toBeLessThan(master.indexOf('360p/index.m3u8'));
+    expect(master.indexOf('360p/index.m3u8')).toBeLessThan(master.indexOf('src/index.m3u8'));
     const top = await probeRendition(join(outDir, 'src'));
     // Copy identity: same codec, size and profile as the source (our encodes are High).
     expect(top.video).toMatchObject({ codec: 'h264', displayWidth: 480, displayHeight: 854, profile: facts.video?.profile });

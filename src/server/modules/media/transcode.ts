@@ -1,6 +1,7 @@
-import { mkdir, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { baseFfmpegArgs, runFfmpeg, safeInputArgs, type RunOptions } from './ffmpeg.runner.js';
+import { lowestBandwidthFirst } from './master-playlist.js';
 import type { ProbeFacts } from './probe.js';
 
 /**
@@ -22,7 +23,7 @@ export interface Rendition {
 
 const LADDER = [1080, 720, 480, 360] as const;
 // Average bitrate per short side, for ≤30 fps H.264 "veryfast"; maxrate 1.5×, bufsize 2×.
-const KBPS: Record<number, number> = { 1080: 5000, 720: 2800, 480: 1200, 360: 700 };
+const KBPS: Record<number, number> = { 1080: 5000, 720: 2800, 480: 1200, 360: 700, 240: 200 };
 const SEGMENT_SECONDS = 4;
 const MAX_FPS = 30;
 const REMUX_PROFILES = new Set(['High', 'Main', 'Baseline', 'Constrained Baseline']);
@@ -56,7 +57,7 @@ export function canRemux(facts: ProbeFacts): boolean {
   );
 }
 
-/** HLS ladder by the displayed short side; never upscaled; the remux (if any) on top. */
+/** HLS ladder by the displayed short side; never upscaled; the remux (if any) on top; a 240p start rung below a ladder. */
 export function planRenditions(facts: ProbeFacts, opts: { allowRemux?: boolean } = {}): Rendition[] {
   const v = facts.video;
   if (!v) throw new Error('planRenditions: no video stream');
@@ -82,6 +83,12 @@ export function planRenditions(facts: ProbeFacts, opts: { allowRemux?: boolean }
       videoKbps: KBPS[side]!,
       audioKbps: side >= 720 ? 128 : 96,
     });
+  }
+  if (short >= 360) {
+    // The start rung for weak networks: ~270 kbps with audio, so a 4 s segment is ~130 KB and a
+    // 400 kbps phone link (slow 3G) both shows the first frame in seconds and keeps up with
+    // playback; 360p (~800 kbps) cannot do either there. Players start on it and climb.
+    out.push({ name: '240p', ...fitShortSide(v.displayWidth, v.displayHeight, 240), copy: false, videoKbps: KBPS[240]!, audioKbps: 64 });
   }
   if (out.length === 0) {
     // Between the 240 px minimum and the smallest rung: one rendition at source size.
@@ -232,6 +239,10 @@ export async function transcodeToHls(opts: HlsOptions): Promise<HlsResult> {
   };
   if (opts.onProgress) run.progress = { durationSeconds: opts.facts.durationSeconds, onProgress: opts.onProgress };
   const r = await runFfmpeg(plan.args, run);
+  // ffmpeg lists the top rung first; Safari's native HLS starts on the first listed variant.
+  const master = await readFile(plan.masterPath, 'utf8');
+  const ordered = lowestBandwidthFirst(master);
+  if (ordered !== master) await writeFile(plan.masterPath, ordered);
   return { ...plan, wallMs: r.wallMs, errorLines };
 }
 

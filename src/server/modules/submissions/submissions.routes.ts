@@ -1,3 +1,4 @@
+import { text } from 'node:stream/consumers';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
@@ -6,6 +7,7 @@ import { createEditBody, createEditReply, submissionListReply, submissionSchema 
 import { requireUser } from '../../http/auth.plugin.js';
 import { requestLocale } from '../../http/locale.js';
 import { AppError } from '../../lib/errors.js';
+import { lowestBandwidthFirst } from '../media/master-playlist.js';
 import type { Services } from '../../services.js';
 import type { UploadsServer } from './uploads.server.js';
 
@@ -161,6 +163,13 @@ export function submissionsRoutes(services: Services, uploads: UploadsServer): F
         const info = await services.storage.stat(key);
         if (!info) throw new AppError('request.not_found');
         const type = CONTENT_TYPES[key.split('.').pop() ?? ''] ?? 'application/octet-stream';
+        if (key.endsWith('/hls/master.m3u8')) {
+          // Videos processed before the ladder was written lowest-first list the top rung first,
+          // where Safari's native HLS starts; a few hundred bytes, reordered on the way out.
+          const stream = await services.storage.get(key);
+          if (!stream) throw new AppError('request.not_found');
+          return reply.header('content-type', type).send(lowestBandwidthFirst(await text(stream)));
+        }
         const range = /^bytes=(\d+)-(\d*)$/.exec(req.headers.range ?? '');
         reply.header('content-type', type).header('accept-ranges', 'bytes');
         if (range) {
