@@ -1,6 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { brotliCompressSync, gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromium, type Page } from 'playwright-core';
 import type { Campaign } from '../src/contracts/campaigns.js';
@@ -9,6 +10,13 @@ import { makeVideo, signUpInto } from './flows.js';
 import { REPO, screenshot, startServer, uniqueSuffix, withScreenshots, type TestServer } from './harness.js';
 
 const SW_FILE = join(REPO, 'dist', 'web', 'sw.js');
+
+/** Writes the worker as a build would: the file and its precompressed copies (the server sends those). */
+function writeWorker(source: string): void {
+  writeFileSync(SW_FILE, source);
+  writeFileSync(`${SW_FILE}.br`, brotliCompressSync(source));
+  writeFileSync(`${SW_FILE}.gz`, gzipSync(source));
+}
 
 const DEMO_TITLE = '全球寻找封面拍客';
 
@@ -223,10 +231,34 @@ describe('Paike as an app on the phone', () => {
             .waitFor({ timeout: 60_000 });
           await screenshot(back, 'pwa-upload-resumed', false);
 
+          // A shared phone: another upload is cut short and the contributor signs out; the next
+          // person to sign in on this phone sees none of it (tus remembers uploads per browser).
+          await back.goto(`${server.url}/submit`);
+          await expect.poll(() => back.getByLabel('征集活动').evaluate((el) => (el as unknown as { value: string }).value)).not.toBe('');
+          await back.getByLabel('征集主题').selectOption({ label: '回家的路' });
+          const second = `站台 ${uniqueSuffix()}`;
+          await back.getByLabel('标题', { exact: true }).fill(second);
+          await back.getByLabel('这段视频是我本人拍摄的，我同意以上条款。').check();
+          await back.getByLabel('选择视频').setInputFiles(video);
+          const slow = await context.newCDPSession(back);
+          await slow.send('Network.enable');
+          await slow.send('Network.emulateNetworkConditions', { offline: false, latency: 100, downloadThroughput: -1, uploadThroughput: 128 * 1024 });
+          await back.getByRole('button', { name: '上传', exact: true }).click();
+          await expect.poll(() => back.evaluate('Object.keys(localStorage).filter((k) => k.startsWith("tus::")).length'), { timeout: 30_000 }).toBe(1);
+          await slow.send('Network.emulateNetworkConditions', { offline: false, latency: 0, downloadThroughput: -1, uploadThroughput: -1 });
+          await back.goto(`${server.url}/account`);
+          await back.getByRole('button', { name: '退出登录' }).click();
+          await back.waitForURL((u) => u.pathname === '/sign-in');
+          await signUpInto(back, server, campaign, '钱二丫');
+          await back.goto(`${server.url}/submit`);
+          await expect.poll(() => back.getByLabel('征集活动').evaluate((el) => (el as unknown as { value: string }).value)).not.toBe('');
+          expect(await back.getByText('本设备上有未完成的上传').count()).toBe(0);
+          expect(await back.getByText(second, { exact: false }).count()).toBe(0);
+
           // A deploy: the server now has another worker. The open app offers the new version, and
           // reloading puts it in charge with only its own caches.
           const oldId = /"id":"([0-9a-f]+)"/.exec(swSource)![1]!;
-          writeFileSync(SW_FILE, swSource.replaceAll(oldId, 'feedfacecafe'));
+          writeWorker(swSource.replaceAll(oldId, 'feedfacecafe'));
           await back.goto(`${server.url}/submissions`);
           const update = back.getByRole('status').filter({ hasText: '拍客有新版本了。' });
           await update.waitFor({ timeout: 20_000 });
@@ -238,7 +270,7 @@ describe('Paike as an app on the phone', () => {
           expect(csp).toEqual([]);
         });
       } finally {
-        writeFileSync(SW_FILE, swSource);
+        writeWorker(swSource);
         await context.close();
         rmSync(profile, { recursive: true, force: true });
       }

@@ -1,3 +1,4 @@
+import { forgetUploadsOnThisDevice } from '../features/uploads/forgetUploads.js';
 import { useEffect, useId, useState, type FormEvent } from 'react';
 import { getRouteApi, Link, useNavigate } from '@tanstack/react-router';
 import { useQueryClient } from '@tanstack/react-query';
@@ -188,6 +189,7 @@ export function AccountPage() {
   }, [signedOut, navigate]);
 
   const afterSignOut = () => {
+    forgetUploadsOnThisDevice();
     qc.setQueryData(keys.me, null);
     qc.removeQueries({ predicate: (q) => q.queryKey[0] === 'me' && q.queryKey.length > 1 });
     void navigate({ to: '/sign-in', search: {} });
