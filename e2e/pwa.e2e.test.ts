@@ -201,6 +201,8 @@ describe('Paike as an app on the phone', () => {
             expect(res?.fromServiceWorker()).toBe(true);
             await again.getByRole('link', { name: /拍客/ }).first().waitFor();
             await offlineBanner(again).waitFor();
+            // Signed in but unable to ask who: the header does not tell them to sign in.
+            expect(await again.getByRole('link', { name: '登录', exact: true }).count()).toBe(0);
             await screenshot(again, 'pwa-offline-reopen', false);
             // Without even a cached shell (storage cleared), the worker still answers a page that
             // says what is wrong, in both languages, instead of the browser's error.

@@ -131,9 +131,13 @@ export function Header() {
             <Link to="/" activeOptions={{ exact: true }}>
               {t('nav.home')}
             </Link>
-            <Link to="/sign-in" search={{}}>
-              {t('nav.signIn')}
-            </Link>
+            {/* Unknown (offline, server unreachable) is not signed out: no sign-in prompt to a
+                signed-in contributor whose phone lost the network. It refetches on reconnect. */}
+            {me.data === null ? (
+              <Link to="/sign-in" search={{}}>
+                {t('nav.signIn')}
+              </Link>
+            ) : null}
           </nav>
         )}
         <LanguageSwitcher />
