@@ -115,6 +115,9 @@ export const feedItemSchema = z.object({
   hlsUrl: z.string(),
   posterUrl: z.string().nullable(),
   durationSeconds: z.number().nullable(),
+  /** The video's display size (rotation applied), so a player can take its shape before loading; null when unknown. */
+  width: z.number().int().nullable(),
+  height: z.number().int().nullable(),
   publishedAt: z.iso.datetime(),
   views: z.number().int(),
 });

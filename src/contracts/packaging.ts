@@ -40,6 +40,9 @@ export const dailyPickSchema = z.object({
   coverUrl: z.string().nullable(),
   playbackUrl: z.string().nullable(),
   durationSeconds: z.number().nullable(),
+  /** The video's display size (rotation applied); null when unknown. */
+  width: z.number().int().nullable(),
+  height: z.number().int().nullable(),
   contributorName: z.string(),
 });
 export const dailyPickListReply = z.object({ picks: z.array(dailyPickSchema) });

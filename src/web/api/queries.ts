@@ -1,3 +1,5 @@
+import type { z } from 'zod';
+import type { dailyPickSchema } from '../../contracts/packaging.js';
 import { useQuery } from '@tanstack/react-query';
 import type { AdminUser, Me, Role } from '../../contracts/accounts.js';
 import type { Campaign } from '../../contracts/campaigns.js';
@@ -88,16 +90,8 @@ export function isStaff(me: Me | null | undefined): boolean {
   return !!me && me.roles.some((r) => STAFF.includes(r));
 }
 
-export interface DailyPick {
-  day: string;
-  submissionId: string;
-  headline: string;
-  summary: string;
-  coverUrl: string | null;
-  playbackUrl: string | null;
-  durationSeconds: number | null;
-  contributorName: string;
-}
+/** The contract's shape (types only: no zod reaches the browser). */
+export type DailyPick = z.infer<typeof dailyPickSchema>;
 
 /** 拍客·每日必看: today's pick (public). */
 export function useDailyPicks(days = 1) {

@@ -37,7 +37,7 @@ export function HomePage() {
               {pick.headline}
             </Link>
           </h2>
-          <VideoPlayer src={pick.playbackUrl} poster={pick.coverUrl} title={pick.headline} onPlaying={onPickPlaying} />
+          <VideoPlayer src={pick.playbackUrl} poster={pick.coverUrl} title={pick.headline} onPlaying={onPickPlaying} width={pick.width} height={pick.height} />
           {pick.summary ? <p>{pick.summary}</p> : null}
           <p className="muted">{t('home.dailyPickBy', { name: pick.contributorName })}</p>
         </section>

@@ -214,7 +214,7 @@ export function SubmissionPage() {
       <h1>{s.title}</h1>
       <p className="muted">{campaignLine(s, campaigns.data, i18n.language)}</p>
       {s.playbackUrl && s.status !== 'withdrawn' ? (
-        <VideoPlayer src={s.playbackUrl} poster={s.posterUrl} title={s.title} />
+        <VideoPlayer src={s.playbackUrl} poster={s.posterUrl} title={s.title} width={s.width} height={s.height} />
       ) : (
         <p className="muted">{t('player.notReady')}</p>
       )}

@@ -31,7 +31,7 @@ export function VideoPage() {
   return (
     <article className="contributor video-page" aria-labelledby="video-h">
       {video.hlsUrl ? (
-        <VideoPlayer src={video.hlsUrl} poster={video.posterUrl} title={video.headline} onPlaying={onPlaying} />
+        <VideoPlayer src={video.hlsUrl} poster={video.posterUrl} title={video.headline} onPlaying={onPlaying} width={video.width} height={video.height} />
       ) : (
         <p className="alert alert-info">{t('player.notReady')}</p>
       )}

@@ -199,7 +199,12 @@ describe('publishing', () => {
     expect(fake.publishJobs).toHaveLength(1);
 
     // The video is now public on the site, in the feed, RSS and the kiosk playlist.
-    expect((await ctx.app.inject({ method: 'GET', url: `/api/videos/${v.id}` })).json().video.headline).toBe('暴雨中的外卖小哥');
+    // Its display size rides along, so the player takes the video's shape before loading anything.
+    expect((await ctx.app.inject({ method: 'GET', url: `/api/videos/${v.id}` })).json().video).toMatchObject({
+      headline: '暴雨中的外卖小哥',
+      width: 320,
+      height: 568,
+    });
     expect((await ctx.app.inject({ method: 'GET', url: '/api/feed' })).json().items.map((i: { id: string }) => i.id)).toContain(v.id);
     const rss = await ctx.app.inject({ method: 'GET', url: '/rss.xml' });
     expect(rss.headers['content-type']).toContain('application/rss+xml');

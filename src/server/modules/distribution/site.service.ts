@@ -65,6 +65,8 @@ export function createSiteService(deps: SiteDeps) {
       campaignId: s.campaignId,
       ...mediaOf(r),
       durationSeconds: s.durationSeconds,
+      width: s.width,
+      height: s.height,
       publishedAt: r.publishedAt.toISOString(),
       views: r.views,
     };

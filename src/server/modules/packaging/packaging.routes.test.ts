@@ -43,6 +43,8 @@ async function adopted(status: 'adopted' | 'in_review' = 'adopted') {
     uploadLength: facts.sizeBytes,
     originalFilename: 'a.mp4',
     durationSeconds: facts.durationSeconds,
+    width: 360,
+    height: 640,
     probe: facts as unknown as Record<string, unknown>,
     processedAt: clock.now(),
   });
@@ -119,7 +121,8 @@ describe('daily pick (拍客·每日必看)', { timeout: 120_000 }, () => {
 
     const pub = (await ctx.app.inject({ method: 'GET', url: '/api/daily-picks' })).json().picks;
     expect(pub.map((p: { day: string }) => p.day)).toEqual(['2026-11-26']);
-    expect(pub[0]).toMatchObject({ submissionId: today.id, headline: '今日必看：成都早餐', contributorName: 'Test User' });
+    // With the video's display size: the home page's player takes its shape before loading.
+    expect(pub[0]).toMatchObject({ submissionId: today.id, headline: '今日必看：成都早餐', contributorName: 'Test User', width: 360, height: 640 });
     // Its media are public now; tomorrow's are not yet.
     expect((await ctx.app.inject({ method: 'GET', url: `/api/media/submissions/${today.id}/poster.jpg` })).statusCode).toBe(200);
     expect((await ctx.app.inject({ method: 'GET', url: `/api/media/submissions/${tomorrow.id}/poster.jpg` })).statusCode).toBe(401);

@@ -189,6 +189,8 @@ export function createPackagingService(deps: PackagingDeps) {
           coverUrl: mediaUrl(p.coverKey ?? sub?.outputs?.poster),
           playbackUrl: mediaUrl(sub?.outputs?.master),
           durationSeconds: sub?.durationSeconds ?? null,
+          width: sub?.width ?? null,
+          height: sub?.height ?? null,
           contributorName: names,
         });
       }
