@@ -143,6 +143,17 @@ describe('Paike as an app on the phone', () => {
           const cdp = await context.newCDPSession(page);
           const { installabilityErrors } = (await cdp.send('Page.getInstallabilityErrors')) as { installabilityErrors: { errorId: string }[] };
           expect(installabilityErrors).toEqual([]);
+          // A shared campaign link is answered with its own preview (head and body); the worker
+          // must not keep that page as the shell every other address opens with.
+          await page.goto(`${server.url}/c/${campaign.slug}`);
+          await page.getByRole('heading', { level: 1, name: DEMO_TITLE }).waitFor();
+          await page.waitForTimeout(1500); // the worker's background refresh of the page
+          const shell = (await page.evaluate(
+            `caches.keys().then((k) => caches.open(k.find((n) => n.startsWith('paike-shell-')))).then((c) => c.match('/')).then((r) => r.text())`,
+          )) as string;
+          expect(shell).toContain('<div class="pk-shell" role="status">');
+          expect(shell).not.toContain('class="pk-shell pk-page"');
+          expect(shell).not.toContain(DEMO_TITLE);
           // A feed opened in a tab is the server's own answer, not the app shell.
           const feed = await page.goto(`${server.url}/rss.xml`);
           expect(feed?.fromServiceWorker()).toBe(false);

@@ -129,7 +129,9 @@ async function navigate(event) {
   const cached = await cache.match(SHELL_URL, { ignoreVary: true });
   const network = fetch(event.request).then(
     async (res) => {
-      if (res.ok && res.type === 'basic' && (res.headers.get('content-type') || '').includes('text/html')) {
+      // Only the plain shell (`Paike-Shell: plain`): a shared link's preview page carries that
+      // one video's or campaign's head and body, which must not open every other address.
+      if (res.ok && res.type === 'basic' && res.headers.get('paike-shell') === 'plain') {
         const copy = res.clone();
         const html = await copy.text();
         if (BUILD.shell.every((a) => !a.endsWith('.js') || html.includes(a))) {

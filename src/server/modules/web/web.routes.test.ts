@@ -97,6 +97,8 @@ describe('page addresses: index.html as a template', () => {
     expect(String(zh.headers.vary)).toMatch(/Accept-Language/);
     expect(zh.body).toContain('<html lang="zh-CN">');
     expect(zh.body).toContain('正在加载…');
+    // The service worker may keep this one as its shell (sw.js reads the header).
+    expect(zh.headers['paike-shell']).toBe('plain');
     const en = await get('/submit', { 'accept-language': 'en-GB,en;q=0.9' });
     expect(en.body).toContain('<html lang="en">');
     expect(en.body).toContain('Loading…');
@@ -264,6 +266,8 @@ describe('link previews', () => {
   it('a campaign: title, description, dates and a join link', async () => {
     const res = await get('/c/web-test', { 'accept-language': 'zh-CN' });
     expect(res.statusCode).toBe(200);
+    // A preview belongs to its own address: never the service worker's shell for the others.
+    expect(res.headers['paike-shell']).toBe('page');
     expect(res.body).toContain('<meta property="og:title" content="全球寻找封面拍客">');
     expect(res.body).toContain('<h1>全球寻找封面拍客</h1>');
     expect(res.body).toContain('href="/c/web-test/join"');

@@ -72,6 +72,9 @@ export async function registerWeb(root: FastifyInstance, services: Services, opt
     // The page may carry the signed-in user's language and is revalidated each time; a shared
     // cache must not keep one person's answer for another.
     reply.type('text/html; charset=utf-8').header('cache-control', 'private, no-cache').header('content-security-policy', csp);
+    // Which page this is, for the service worker: only the plain shell may become the shell it
+    // opens every address with; a link preview's head and body belong to that one address.
+    reply.header('paike-shell', page && page.head === undefined && page.body === undefined ? 'plain' : 'page');
     if (page === null) return reply.status(404).send(html);
     // `no-cache` means every visit asks again; on a slow network a 304 is most of a round trip's
     // bytes less than the page. Weak: the compressed bytes differ by encoding, the page does not.
