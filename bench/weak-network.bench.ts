@@ -28,6 +28,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { chromium, type Browser, type BrowserContext, type CDPSession, type Page } from 'playwright-core';
+import { PHONE_DEVICE } from '../e2e/harness.js';
 import { loadNow, median, run, spawnTracked, table, type Tracked } from './lib.js';
 
 const { values: flags } = parseArgs({
@@ -368,15 +369,7 @@ try {
       '--autoplay-policy=no-user-gesture-required',
     ],
   });
-  const phone = () =>
-    browser!.newContext({
-      viewport: { width: 390, height: 844 },
-      deviceScaleFactor: 2,
-      isMobile: true,
-      hasTouch: true,
-      locale: 'zh-CN',
-      userAgent: 'Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0.0.0 Mobile Safari/537.36',
-    });
+  const phone = () => browser!.newContext({ ...PHONE_DEVICE, locale: 'zh-CN' });
 
   const scenarios: { name: string; url: string; control: string; play?: boolean; desk?: boolean; bare?: boolean }[] = [
     { name: 'bare 1 KB page (floor)', url: bare.url, control: 'button', bare: true },

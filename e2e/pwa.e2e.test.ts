@@ -7,7 +7,7 @@ import { chromium, type Page } from 'playwright-core';
 import type { Campaign } from '../src/contracts/campaigns.js';
 import type { Submission } from '../src/contracts/submissions.js';
 import { makeVideo, signUpInto } from './flows.js';
-import { REPO, screenshot, startServer, uniqueSuffix, withScreenshots, type TestServer } from './harness.js';
+import { PHONE_DEVICE, REPO, screenshot, startServer, uniqueSuffix, withScreenshots, type TestServer } from './harness.js';
 
 const SW_FILE = join(REPO, 'dist', 'web', 'sw.js');
 
@@ -54,14 +54,7 @@ function cachedUrls(page: Page): Promise<string[]> {
 }
 
 /** The phone of harness.ts phoneContext, for a persistent profile. */
-const PHONE = {
-  viewport: { width: 390, height: 844 },
-  deviceScaleFactor: 2,
-  isMobile: true,
-  hasTouch: true,
-  locale: 'zh-CN',
-  userAgent: 'Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0.0.0 Mobile Safari/537.36',
-};
+const PHONE = { ...PHONE_DEVICE, locale: 'zh-CN' };
 
 const offlineBanner = (page: Page) => page.locator('.pwa-offline').filter({ hasText: '离线' }).filter({ hasText: '上传会自动继续' });
 

@@ -46,8 +46,8 @@ export function addVary(reply: FastifyReply, ...names: string[]): void {
   reply.header('vary', list.join(', '));
 }
 
-function pathOf(req: FastifyRequest): string {
-  const url = req.raw.url ?? '/';
+/** A request URL's path, without its query. */
+export function pathOf(url: string): string {
   const q = url.indexOf('?');
   return q < 0 ? url : url.slice(0, q);
 }
@@ -64,7 +64,7 @@ export async function compressOnSend(req: FastifyRequest, reply: FastifyReply, p
   if (typeof payload !== 'string' && !Buffer.isBuffer(payload)) return payload;
   if (reply.getHeader('content-encoding') || reply.getHeader('content-range')) return payload;
   if (reply.statusCode === 204 || reply.statusCode === 206 || reply.statusCode === 304) return payload;
-  if (pathOf(req).startsWith('/api/media/')) return payload;
+  if (pathOf(req.raw.url ?? '/').startsWith('/api/media/')) return payload;
   const type = String(reply.getHeader('content-type') ?? '');
   if (!COMPRESSIBLE.test(type)) return payload;
   // Whether this address is compressed depends on the request's Accept-Encoding, even when
@@ -95,7 +95,7 @@ export async function compressOnSend(req: FastifyRequest, reply: FastifyReply, p
  * them, and the browser may not reuse them either.
  */
 export async function apiCacheOnSend(req: FastifyRequest, reply: FastifyReply, payload: unknown): Promise<unknown> {
-  const p = pathOf(req);
+  const p = pathOf(req.raw.url ?? '/');
   if ((p.startsWith('/api/') || p === '/healthz') && !reply.getHeader('cache-control')) reply.header('cache-control', 'private, no-store');
   return payload;
 }

@@ -8,7 +8,7 @@ import type { Locale } from '../../../contracts/common.js';
 import { sendError } from '../../http/error-handler.js';
 import { pageCsp } from '../../http/security-headers.js';
 import type { Services } from '../../services.js';
-import { addVary } from './web.compress.js';
+import { addVary, pathOf } from './web.compress.js';
 import { createPages, type Pages } from './web.pages.js';
 import { createWebRepository } from './web.repository.js';
 import { robotsTxt, sitemapXml } from './web.seo.js';
@@ -29,11 +29,6 @@ function ifNoneMatch(header: string | undefined, etag: string): boolean {
     const v = t.trim();
     return v === '*' || v.replace(/^W\//, '') === bare;
   });
-}
-
-function pathOf(url: string): string {
-  const q = url.indexOf('?');
-  return q < 0 ? url : url.slice(0, q);
 }
 
 export function pagesFor(services: Services): Pages {
