@@ -209,7 +209,10 @@ export async function screenshot(page: Page, name: string, fullPage = true): Pro
   return path;
 }
 
-/** Runs a test body; on failure saves a screenshot of every open page into e2e/artifacts/. */
+/**
+ * Runs a test body; on failure saves a screenshot of every open page into e2e/artifacts/ and
+ * prints each page's address and visible text.
+ */
 export async function withScreenshots(context: BrowserContext, name: string, body: () => Promise<void>): Promise<void> {
   try {
     await body();
@@ -217,6 +220,12 @@ export async function withScreenshots(context: BrowserContext, name: string, bod
     const pages = context.pages();
     for (const [i, p] of pages.entries()) {
       await screenshot(p, `FAILED-${name}-${i}`).catch(() => undefined);
+      // CI keeps only the log, not e2e/artifacts: say where each page was and what it showed.
+      const text = await p
+        .locator('body')
+        .innerText({ timeout: 2_000 })
+        .catch((err: unknown) => `(unreadable: ${String(err)})`);
+      console.error(`[${name}] page ${i} at ${p.url()} showed:\n${text.slice(0, 1_500)}`);
     }
     throw e;
   }
