@@ -73,6 +73,7 @@ export function createErasureService(deps: ErasureServiceDeps) {
 
     /** Texts a code to the account's own phone (no number in the request: nothing to probe). */
     async sendCode(user: UserRow, locale: Locale) {
+      if (isStaff(user)) throw new AppError('erasure.staff_account', {}, { status: 403 });
       if (!user.phone) throw new AppError('erasure.no_phone', {}, { status: 409 });
       return deps.accounts.sendPhoneCode(user.phone, locale);
     },
