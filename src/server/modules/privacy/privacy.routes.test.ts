@@ -202,6 +202,38 @@ describe('deleting my account', () => {
     expect((await call('GET', again.cookie, '/api/me/ledger')).json()).toMatchObject({ balanceFen: 0, entries: [] });
   });
 
+  it('is refused while a red-packet win is unpaid or held, or a prize waits for review', async () => {
+    const u = await signUp(ctx.app, { campaignId });
+    const sub = await processedSubmission(ctx, { userId: u.user.id, campaignId, at: clock.now() });
+    // The rows the rain and propagation modules leave: a held win without a transfer, a held prize.
+    const [session] = await sql<{ id: string }>(
+      `INSERT INTO rain_sessions (campaign_id, starts_at, ends_at, budget_fen, packet_count) VALUES ($1, $2, $3, 1000, 1) RETURNING id`,
+      [campaignId, new Date(clock.now().getTime() - 3_600_000), new Date(clock.now().getTime() - 3_000_000)],
+    );
+    await sql(`INSERT INTO rain_packets (session_id, idx, amount_fen) VALUES ($1, 0, 1000)`, [session!.id]);
+    await sql(
+      `INSERT INTO rain_grabs (session_id, user_id, packet_idx, amount_fen, won_at, source, held, hold_reason, ip, device_id)
+       VALUES ($1, $2, 0, 1000, $3, 'postgres', true, 'account_age', '203.0.113.7', 'device-1')`,
+      [session!.id, u.user.id, clock.now()],
+    );
+    await sql(
+      `INSERT INTO propagation_holds (kind, ledger_key, campaign_id, submission_id, user_id, amount_fen, reason)
+       VALUES ('weekly_prize', $1, $2, $3, $4, 5000, '{}')`,
+      [`test-hold:${sub.id}`, campaignId, sub.id, u.user.id],
+    );
+    const status = (await call('GET', u.cookie, '/api/me/erasure', undefined, 'en')).json();
+    expect(status.allowed).toBe(false);
+    expect(status.blockers.map((b: { code: string; count: number }) => [b.code, b.count])).toEqual([
+      ['erasure.rain_unpaid', 1],
+      ['erasure.reward_pending', 1],
+    ]);
+    const refused = await call('POST', u.cookie, '/api/me/erasure', { confirm: true, password: GOOD_PASSWORD });
+    expect(refused.statusCode).toBe(409);
+    // Nothing half done: the video in review was not withdrawn, the win keeps its device.
+    expect((await sql<{ status: string }>('SELECT status FROM submissions WHERE id = $1', [sub.id]))[0]!.status).toBe('in_review');
+    expect((await sql<{ device_id: string }>('SELECT device_id FROM rain_grabs WHERE user_id = $1', [u.user.id]))[0]!.device_id).toBe('device-1');
+  });
+
   it('is idempotent: a second deletion of the same account writes nothing more', async () => {
     const u = await signUp(ctx.app, { campaignId });
     const { erasure } = ctx.runtime.services.privacy;
