@@ -155,7 +155,9 @@ export function createPrivacyRepository(db: Db) {
             ),
           );
       const own = tx.select({ id: submissions.id }).from(submissions).where(eq(submissions.userId, id));
-      await tx.update(submissions).set({ probe: null, originalFilename: 'erased' }).where(eq(submissions.userId, id));
+      // The file name a phone gave may carry a name or place; the probe stays (distilled stream facts
+      // the desk's edits and cover frames need, no container tags).
+      await tx.update(submissions).set({ originalFilename: 'erased' }).where(eq(submissions.userId, id));
       await tx.update(packages).set({ credit: '' }).where(inArray(packages.submissionId, own));
       await tx.insert(accountErasures).values({ userId: id, erasedAt: now }).onConflictDoNothing();
       return { mediaToDelete: unadopted.map((s) => s.id) };

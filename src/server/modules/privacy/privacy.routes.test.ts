@@ -162,6 +162,11 @@ describe('deleting my account', () => {
     expect(row).toEqual({ name: '拍客', email: `deleted-${u.user.id}@paike.invalid`, phone: null, password_hash: null, disabled: true });
     expect(await sql('SELECT 1 FROM sessions WHERE user_id = $1', [u.user.id])).toHaveLength(0);
     expect(await sql('SELECT 1 FROM campaign_members WHERE user_id = $1', [u.user.id])).toHaveLength(0);
+    // The adopted video stays (the campaign terms), without the name its file came with.
+    expect((await sql('SELECT status, original_filename FROM submissions WHERE id = $1', [u.submissionId]))[0]).toEqual({
+      status: 'adopted',
+      original_filename: 'erased',
+    });
 
     // The books: every entry kept, with the anonymous account; reconciliation unchanged.
     expect((await sql<{ n: number }>('SELECT count(*)::int AS n FROM ledger_entries'))[0]!.n).toBe(entriesBefore);
