@@ -33,6 +33,7 @@ import { distributionRoutes } from './modules/distribution/distribution.routes.j
 import { siteRoutes } from './modules/distribution/site.routes.js';
 import { apiCacheOnSend, compressOnSend } from './modules/web/web.compress.js';
 import { registerWeb } from './modules/web/web.routes.js';
+import { privacyRoutes } from './modules/privacy/privacy.routes.js';
 import type { Services } from './services.js';
 
 const WEB_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../dist/web');
@@ -131,6 +132,7 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
   await app.register(dashboardsRoutes(services));
   await app.register(beaconsRoutes(services));
   await app.register(noticesRoutes(services));
+  await app.register(privacyRoutes(services, config.AUTH_RATE_LIMIT_PER_MINUTE));
 
   app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 

@@ -68,6 +68,9 @@ import { createRenditions } from './modules/distribution/rendition.js';
 import { createSiteService } from './modules/distribution/site.service.js';
 import { createKioskService } from './modules/distribution/kiosk.service.js';
 import { createAnnouncementsService } from './modules/distribution/announcements.service.js';
+import { createPrivacyRepository } from './modules/privacy/privacy.repository.js';
+import { createErasureService } from './modules/privacy/erasure.service.js';
+import { createExportService } from './modules/privacy/export.service.js';
 
 export interface ServiceDeps {
   config: Config;
@@ -380,6 +383,13 @@ export function createServices(deps: ServiceDeps) {
     frozenChart: (campaignId, week) => charts.frozen(campaignId, week),
   });
 
+  // "My data" (modules/privacy): export and account deletion read across the money modules.
+  const privacyRepo = createPrivacyRepository(db);
+  const privacy = {
+    erasure: createErasureService({ db, repo: privacyRepo, accounts, audit, clock: deps.clock, storage, logger: deps.logger }),
+    exporter: createExportService({ repo: privacyRepo, clock: deps.clock }),
+  };
+
   return {
     ...deps,
     budgets,
@@ -416,6 +426,7 @@ export function createServices(deps: ServiceDeps) {
     announcements,
     site,
     kiosk,
+    privacy,
   };
 }
 

@@ -302,6 +302,43 @@ export const messages = {
   'notice.sms.grand_prize': { 'zh-CN': '荣获终极大奖', en: 'won the grand prize' },
   'notice.sms.publication': { 'zh-CN': '已在{channel}发布', en: 'is live on {channel}' },
   'notice.email.footer': { 'zh-CN': '在拍客查看：{url}', en: 'See it on Paike: {url}' },
+  // ---- my data: account deletion and export (modules/privacy, docs/privacy.md) ----
+  'erasure.balance_positive': {
+    'zh-CN': '你的余额还有 {amountYuan} 元，请先提现，到账后再注销账户。',
+    en: 'You still have {amountYuan} yuan on your balance. Withdraw it first; once it has been paid you can delete your account.',
+  },
+  'erasure.balance_owed': {
+    'zh-CN': '调整评级后你还欠 {amountYuan} 元，结清前不能注销账户。',
+    en: 'After a regrade you owe {amountYuan} yuan back. The account cannot be deleted until that is settled.',
+  },
+  'erasure.payout_open': {
+    'zh-CN': '你有 {count} 笔提现还在处理中，完成后才能注销账户。',
+    en: '{count} withdrawal(s) are still being processed. You can delete your account once they are done.',
+  },
+  'erasure.rain_unpaid': {
+    'zh-CN': '你有 {count} 个红包还没入账（含待审核的），入账或审核结束后才能注销账户。',
+    en: '{count} red-packet win(s) have not been paid yet (held ones included). You can delete your account once they are settled.',
+  },
+  'erasure.reward_pending': {
+    'zh-CN': '你有 {count} 笔奖励正在审核，审核结束后才能注销账户。',
+    en: '{count} reward(s) are waiting for review. You can delete your account once they are decided.',
+  },
+  'erasure.open_money': {
+    'zh-CN': '账户里还有未结清的款项，暂时不能注销：{reasons}',
+    en: 'Money on this account is still open, so it cannot be deleted yet: {reasons}',
+  },
+  'erasure.staff_account': {
+    'zh-CN': '工作人员账号不能自行注销，请联系管理员。',
+    en: 'Staff accounts cannot delete themselves. Please ask an admin.',
+  },
+  'erasure.wrong_password': { 'zh-CN': '当前密码不正确。', en: 'The current password is wrong.' },
+  'erasure.password_required': { 'zh-CN': '请输入当前密码以确认是你本人。', en: 'Enter your current password to confirm it is you.' },
+  'erasure.code_required': { 'zh-CN': '请输入发到你手机上的验证码以确认是你本人。', en: 'Enter the code texted to your phone to confirm it is you.' },
+  'erasure.reauth_unavailable': {
+    'zh-CN': '这个账号没有密码也没有手机号，无法确认身份，请联系客服注销。',
+    en: 'This account has neither a password nor a phone to confirm it is you. Please contact support to delete it.',
+  },
+  'erasure.no_phone': { 'zh-CN': '这个账号没有绑定手机号。', en: 'This account has no phone number.' },
 } as const satisfies Record<string, Record<Locale, string>>;
 
 export type MessageCode = keyof typeof messages;

@@ -1279,6 +1279,31 @@ export const en = {
   videoStart: {
     play: 'Play video “{{title}}”',
   },
+  // Issue 13 (my data): export my data and delete my account (features/account/MyDataSection).
+  myData: {
+    title: 'My data',
+    exportIntro:
+      'Download everything Paike holds about you as a JSON file: profile, campaigns joined, submissions, grades and rewards, earnings statement, withdrawals (payee masked), notices, red-packet wins and sign-ins.',
+    export: 'Export my data',
+    dangerTitle: 'Delete account',
+    dangerIntro:
+      'Deleting your account erases your name, email, phone and password and signs you out everywhere; you cannot sign in to it again. Published videos stay published under the campaign terms, credited to “拍客” (Paike contributor); financial records are kept as the law requires, no longer linked to you.',
+    blocked: 'The account cannot be deleted yet:',
+    staff: 'Staff accounts cannot delete themselves. Please ask an admin.',
+    noReauth: 'This account cannot confirm it is you. Please contact support to delete it.',
+    delete: 'Delete account',
+    confirmTitle: 'Delete your account?',
+    confirmText: 'This cannot be undone.',
+    password: 'Current password',
+    sendCode: 'Text a code to {{phone}}',
+    codeSent: 'A code was texted to {{phone}}.',
+    code: 'Code from the text message',
+    check: 'I understand the account cannot be restored',
+    confirm: 'Delete for good',
+    cancel: 'Cancel',
+    deleting: 'Deleting…',
+    done: 'Your account has been deleted.',
+  },
 };
 
 type Widen<T> = { [K in keyof T]: T[K] extends string ? string : Widen<T[K]> };

@@ -1261,4 +1261,28 @@ export const zhCN: Messages = {
   videoStart: {
     play: '播放视频“{{title}}”',
   },
+  // Issue 13 (my data): export my data and delete my account (features/account/MyDataSection).
+  myData: {
+    title: '我的数据',
+    exportIntro: '下载拍客保存的你的全部数据（JSON 文件）：资料、参加的活动、投稿、评级与奖励、收支明细、提现（收款信息已打码）、通知、红包、登录记录。',
+    export: '导出我的数据',
+    dangerTitle: '注销账户',
+    dangerIntro:
+      '注销后，你的姓名、邮箱、手机号和密码会被删除，所有登录会退出，无法再登录这个账号。已发布的作品按活动条款继续发布，署名改为“拍客”；财务记录按规定保留，但不再与你的身份关联。',
+    blocked: '暂时不能注销：',
+    staff: '工作人员账号不能自行注销，请联系管理员。',
+    noReauth: '这个账号无法确认身份，请联系客服注销。',
+    delete: '注销账户',
+    confirmTitle: '确定要注销账户吗？',
+    confirmText: '此操作无法撤销。',
+    password: '当前密码',
+    sendCode: '发送验证码到 {{phone}}',
+    codeSent: '验证码已发送到 {{phone}}。',
+    code: '短信验证码',
+    check: '我明白注销后无法恢复',
+    confirm: '永久注销',
+    cancel: '取消',
+    deleting: '正在注销…',
+    done: '账户已注销。',
+  },
 };

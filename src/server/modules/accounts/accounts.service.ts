@@ -232,6 +232,34 @@ export function createAccountsService(deps: AccountsServiceDeps) {
       return (await repo.countActiveAdmins()) > 0;
     },
 
+    /**
+     * Checks and consumes a code texted by `sendPhoneCode`, for re-authentication of a signed-in
+     * phone account (deleting it). The same rules as sign-in: the newest live code, five tries,
+     * a wrong guess counted in its own transaction before the refusal is thrown.
+     */
+    async verifyPhoneCode(phone: string, code: string): Promise<void> {
+      const now = clock.now();
+      const verdict = await db.transaction(async (tx) => {
+        const live = await repo.getLivePhoneCodeForUpdate(phone, now, tx);
+        if (!live) return 'invalid' as const;
+        if (live.attempts >= PHONE_CODE_MAX_ATTEMPTS) return 'too_many' as const;
+        if (!timingSafeEqual(Buffer.from(live.codeHash, 'hex'), hashCode(phone, code))) {
+          await repo.updatePhoneCode(live.id, { attempts: live.attempts + 1 }, tx);
+          return live.attempts + 1 >= PHONE_CODE_MAX_ATTEMPTS ? ('too_many' as const) : ('invalid' as const);
+        }
+        await repo.updatePhoneCode(live.id, { consumedAt: now }, tx);
+        return 'ok' as const;
+      });
+      if (verdict === 'invalid') throw new AppError('auth.code_invalid');
+      if (verdict === 'too_many') throw new AppError('auth.code_too_many_attempts');
+    },
+
+    /** Whether a password is this user's (re-authentication); constant work when there is none. */
+    async verifyPassword(user: UserRow, password: string): Promise<boolean> {
+      if (!user.passwordHash) return (await verify(await dummyHash, password), false);
+      return verify(user.passwordHash, password);
+    },
+
     async cleanup(): Promise<number> {
       const cutoff = new Date(clock.now().getTime() - 7 * 86_400_000);
       await repo.deleteOldPhoneCodes(cutoff);
