@@ -232,6 +232,9 @@ export function createAccountsService(deps: AccountsServiceDeps) {
       return (await repo.countActiveAdmins()) > 0;
     },
 
+    /** A session for a user another module has authenticated (WeChat sign-in), written in the caller's transaction. */
+    startSession,
+
     async cleanup(): Promise<number> {
       const cutoff = new Date(clock.now().getTime() - 7 * 86_400_000);
       await repo.deleteOldPhoneCodes(cutoff);
