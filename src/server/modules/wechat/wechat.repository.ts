@@ -76,7 +76,16 @@ export function createWechatRepository(db: Db) {
     },
 
     async createState(
-      input: { stateHash: string; appKind: WechatAppKind; scope: WechatScope; intent: 'sign_in' | 'link'; userId: string | null; campaignId: string | null; nextPath: string | null; expiresAt: Date },
+      input: {
+        stateHash: string;
+        appKind: WechatAppKind;
+        scope: WechatScope;
+        intent: 'sign_in' | 'link';
+        userId: string | null;
+        campaignId: string | null;
+        nextPath: string | null;
+        expiresAt: Date;
+      },
       tx: Db = db,
     ): Promise<void> {
       await tx.insert(wechatStates).values(input);

@@ -52,7 +52,14 @@ export function wechatRoutes(services: Services, authRateLimit: number): Fastify
   return async (app) => {
     app.get(
       '/api/auth/wechat',
-      { schema: { tags: ['auth'], security: [], summary: 'Which WeChat sign-ins are configured (QR on a desktop; the 公众号 inside WeChat)', response: { 200: wechatAvailableReply } } },
+      {
+        schema: {
+          tags: ['auth'],
+          security: [],
+          summary: 'Which WeChat sign-ins are configured (QR on a desktop; the 公众号 inside WeChat)',
+          response: { 200: wechatAvailableReply },
+        },
+      },
       async () => wechat().available(),
     );
 
@@ -109,7 +116,8 @@ export function wechatRoutes(services: Services, authRateLimit: number): Fastify
               return reply.redirect(out.url, 302);
             case 'pending':
               setShortCookie(req, reply, WECHAT_SIGNUP_COOKIE, out.token, 900);
-              return reply.redirect('/sign-up?wechat=signup', 302);
+              // The sign-up page shows the campaign being joined (it reads ids and slugs alike).
+              return reply.redirect(`/sign-up?wechat=signup${out.campaignId ? `&campaign=${out.campaignId}` : ''}`, 302);
           }
         } catch (err) {
           if (!(err instanceof AppError) || !/text\/html/.test(req.headers.accept ?? '')) throw err;
@@ -174,7 +182,8 @@ export function wechatRoutes(services: Services, authRateLimit: number): Fastify
         schema: {
           tags: ['me'],
           summary: 'Unlink a WeChat identity',
-          description: 'Refused with 409 `wechat.last_sign_in` when the account would be left with no way to sign in (no email with a password, no phone, no other WeChat).',
+          description:
+            'Refused with 409 `wechat.last_sign_in` when the account would be left with no way to sign in (no email with a password, no phone, no other WeChat).',
           params: idParamSchema,
           response: { 204: z.null(), ...errors },
         },

@@ -50,7 +50,7 @@ export interface StartInput {
 export type CallbackOutcome =
   | { kind: 'signed_in'; signedIn: SignedIn; next: string }
   | { kind: 'linked'; next: string }
-  | { kind: 'pending'; token: string; expiresAt: Date; next: string }
+  | { kind: 'pending'; token: string; expiresAt: Date; campaignId: string | null }
   | { kind: 'reauthorize'; url: string; state: string };
 
 const sha = (s: string) => createHash('sha256').update(s).digest('hex');
@@ -78,7 +78,10 @@ export function createWechatService(deps: WechatServiceDeps) {
   };
   const redirectUri = () => `${deps.publicUrl()}/api/auth/wechat/callback`;
 
-  async function newState(input: { kind: WechatAppKind; scope: WechatScope; intent: 'sign_in' | 'link'; userId: string | null; campaignId: string | null; next: string | null }, tx: Db = db) {
+  async function newState(
+    input: { kind: WechatAppKind; scope: WechatScope; intent: 'sign_in' | 'link'; userId: string | null; campaignId: string | null; next: string | null },
+    tx: Db = db,
+  ) {
     const app = appOf(input.kind);
     const state = randomBytes(24).toString('base64url');
     await repo.createState(
@@ -175,7 +178,16 @@ export function createWechatService(deps: WechatServiceDeps) {
           await db.transaction(async (tx) => {
             if (await repo.getUserIdentityForApp(userId, app.appId, tx)) throw new AppError('wechat.already_linked', {}, { status: 409 });
             const row = await repo.create({ userId, appId: app.appId, appKind: st.appKind, openid: token.openid, unionid, nickname }, tx);
-            await deps.audit.create({ actorId: userId, action: 'wechat.link', objectType: 'user', objectId: userId, data: { identityId: row.id, appKind: st.appKind, via: 'account' } }, tx);
+            await deps.audit.create(
+              {
+                actorId: userId,
+                action: 'wechat.link',
+                objectType: 'user',
+                objectId: userId,
+                data: { identityId: row.id, appKind: st.appKind, via: 'account' },
+              },
+              tx,
+            );
           });
         } catch (err) {
           if (isUniqueViolation(err)) throw new AppError('wechat.linked_elsewhere', {}, { status: 409, cause: err });
@@ -192,7 +204,16 @@ export function createWechatService(deps: WechatServiceDeps) {
         try {
           const signedIn = await db.transaction(async (tx) => {
             const row = await repo.create({ userId: user.id, appId: app.appId, appKind: st.appKind, openid: token.openid, unionid, nickname }, tx);
-            await deps.audit.create({ actorId: user.id, action: 'wechat.link', objectType: 'user', objectId: user.id, data: { identityId: row.id, appKind: st.appKind, via: 'unionid' } }, tx);
+            await deps.audit.create(
+              {
+                actorId: user.id,
+                action: 'wechat.link',
+                objectType: 'user',
+                objectId: user.id,
+                data: { identityId: row.id, appKind: st.appKind, via: 'unionid' },
+              },
+              tx,
+            );
             return signInAs(user, row, meta, st.campaignId, tx);
           });
           return { kind: 'signed_in', signedIn, next: st.nextPath ?? '/account' };
@@ -216,7 +237,7 @@ export function createWechatService(deps: WechatServiceDeps) {
         nextPath: st.nextPath,
         expiresAt,
       });
-      return { kind: 'pending', token: pendingToken, expiresAt, next: st.nextPath ?? '' };
+      return { kind: 'pending', token: pendingToken, expiresAt, campaignId: st.campaignId };
     },
 
     /** The waiting sign-up's WeChat nickname (to prefill the name), or 404. */
@@ -227,7 +248,11 @@ export function createWechatService(deps: WechatServiceDeps) {
     },
 
     /** Creates the account, its identity, its campaign membership and its session in one transaction. */
-    async signUp(token: string | undefined, input: { name: string; acceptTerms: boolean; locale: Locale }, meta: RequestMeta): Promise<{ signedIn: SignedIn; next: string | null }> {
+    async signUp(
+      token: string | undefined,
+      input: { name: string; acceptTerms: boolean; locale: Locale },
+      meta: RequestMeta,
+    ): Promise<{ signedIn: SignedIn; next: string | null }> {
       if (!input.acceptTerms) throw new AppError('wechat.terms_required', {}, { status: 400 });
       if (!token) throw new AppError('wechat.signup_expired', {}, { status: 404 });
       try {
@@ -235,8 +260,20 @@ export function createWechatService(deps: WechatServiceDeps) {
           const p = await repo.consumePending(sha(token), clock.now(), tx);
           if (!p) throw new AppError('wechat.signup_expired', {}, { status: 404 });
           const user = await deps.accountsRepo.createUser({ name: input.name, roles: ['contributor'], locale: input.locale }, tx);
-          const row = await repo.create({ userId: user.id, appId: p.appId, appKind: p.appKind, openid: p.openid, unionid: p.unionid, nickname: p.nickname }, tx);
-          await deps.audit.create({ actorId: user.id, action: 'wechat.link', objectType: 'user', objectId: user.id, data: { identityId: row.id, appKind: p.appKind, via: 'sign_up' } }, tx);
+          const row = await repo.create(
+            { userId: user.id, appId: p.appId, appKind: p.appKind, openid: p.openid, unionid: p.unionid, nickname: p.nickname },
+            tx,
+          );
+          await deps.audit.create(
+            {
+              actorId: user.id,
+              action: 'wechat.link',
+              objectType: 'user',
+              objectId: user.id,
+              data: { identityId: row.id, appKind: p.appKind, via: 'sign_up' },
+            },
+            tx,
+          );
           if (p.campaignId) await deps.joinCampaign(tx, p.campaignId, user.id);
           return { signedIn: await deps.startSession(user, meta, tx), next: p.nextPath };
         });
@@ -249,7 +286,13 @@ export function createWechatService(deps: WechatServiceDeps) {
 
     async list(actor: Actor) {
       const rows = await repo.listByUser(actor.id);
-      return rows.map((r) => ({ id: r.id, app: r.appKind, nickname: r.nickname, linkedAt: r.createdAt.toISOString(), payee: r.appKind === 'mp' && r.appId === deps.mp?.appId }));
+      return rows.map((r) => ({
+        id: r.id,
+        app: r.appKind,
+        nickname: r.nickname,
+        linkedAt: r.createdAt.toISOString(),
+        payee: r.appKind === 'mp' && r.appId === deps.mp?.appId,
+      }));
     },
 
     /** Refused when it would leave the account no way in: email with a password, a phone, or another WeChat. */
@@ -262,7 +305,10 @@ export function createWechatService(deps: WechatServiceDeps) {
         const others = await repo.listByUser(actor.id, tx);
         // Counted under the account's row lock, so two unlinks at once cannot both pass.
         if (!(user.email && user.passwordHash) && !user.phone && others.length === 0) throw new AppError('wechat.last_sign_in', {}, { status: 409 });
-        await deps.audit.create({ actorId: actor.id, action: 'wechat.unlink', objectType: 'user', objectId: actor.id, data: { identityId: id, appKind: removed.appKind } }, tx);
+        await deps.audit.create(
+          { actorId: actor.id, action: 'wechat.unlink', objectType: 'user', objectId: actor.id, data: { identityId: id, appKind: removed.appKind } },
+          tx,
+        );
       });
     },
 

@@ -45,7 +45,10 @@ export interface WechatOAuthFake {
   close(): Promise<void>;
 }
 
-const html = (body: string): FakeReply => ({ headers: { 'content-type': 'text/html; charset=utf-8' }, text: `<!doctype html><meta charset="utf-8"><title>微信</title>${body}` });
+const html = (body: string): FakeReply => ({
+  headers: { 'content-type': 'text/html; charset=utf-8' },
+  text: `<!doctype html><meta charset="utf-8"><title>微信</title>${body}`,
+});
 const err = (errcode: number, errmsg: string): FakeReply => ({ json: { errcode, errmsg: `${errmsg}, rid: ${randomBytes(4).toString('hex')}` } });
 
 export async function startWechatOAuthFake(opts: { apps: WechatFakeApp[]; now?: () => Date }): Promise<WechatOAuthFake> {
