@@ -1279,6 +1279,38 @@ export const en = {
   videoStart: {
     play: 'Play video “{{title}}”',
   },
+  // Issue 13 (WeChat sign-in, features/wechat): the WeChat button, finishing sign-up, the account section, the payout payee.
+  wechat: {
+    signInQr: 'Sign in with WeChat',
+    signInInWechat: 'Continue with WeChat',
+    hintQr: 'Scan the QR code with WeChat on your phone.',
+    hintInWechat: 'You are in WeChat: one tap, no password.',
+    or: 'or',
+    loading: 'Loading…',
+    finishTitle: 'Finish signing up with WeChat',
+    finishHint: 'WeChat confirmed who you are. Tell us the name to show with your videos.',
+    name: 'Name',
+    acceptTerms: 'I accept the contributor terms: the newsroom may edit and publish adopted videos on all its channels, with my name.',
+    termsRequired: 'Please accept the terms.',
+    finish: 'Create account',
+    submitting: 'Creating…',
+    sectionTitle: 'WeChat',
+    none: 'No WeChat linked yet.',
+    appOpen: 'WeChat (QR sign-in)',
+    appMp: 'WeChat (official account)',
+    linkedAt: 'Linked {{at}}',
+    payee: 'WeChat Pay payee',
+    unlink: 'Unlink {{app}}',
+    linkQr: 'Link WeChat (scan a QR code)',
+    linkMp: 'Link this WeChat',
+    linked: 'WeChat linked.',
+    unlinked: 'WeChat unlinked.',
+    payeeHint: 'To be paid by WeChat, open Paike inside WeChat and link it there.',
+    payTo: 'Paid to your linked WeChat ({{nickname}}).',
+    payeeMissing: 'WeChat Pay pays your linked WeChat, not a typed WeChat ID. Open Paike inside WeChat and link your WeChat first.',
+    payeeMissingHere: 'WeChat Pay pays your linked WeChat, not a typed WeChat ID. Link this WeChat first.',
+    needsRelink: 'Typed WeChat ID: WeChat Pay cannot pay it. Link your WeChat and request again.',
+  },
 };
 
 type Widen<T> = { [K in keyof T]: T[K] extends string ? string : Widen<T[K]> };

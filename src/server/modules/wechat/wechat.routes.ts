@@ -19,7 +19,7 @@ import {
   wechatSignUpBody,
   wechatStartBody,
   wechatStartReply,
-} from './wechat.schemas.js';
+} from '../../../contracts/wechat.js';
 
 const errors = { 400: errorBodySchema, 401: errorBodySchema, 403: errorBodySchema, 404: errorBodySchema, 409: errorBodySchema, 429: errorBodySchema };
 export const WECHAT_STATE_COOKIE = 'paike_wechat_state';

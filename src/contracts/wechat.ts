@@ -1,8 +1,8 @@
 import { z } from 'zod';
-import { localeSchema } from '../../../contracts/common.js';
-import { nameSchema } from '../../../contracts/accounts.js';
+import { localeSchema } from './common.js';
+import { nameSchema } from './accounts.js';
 
-/** Route shapes of WeChat sign-in (docs/api.md, "WeChat sign-in"). */
+/** Shapes of WeChat sign-in shared by server and web (docs/api.md, "WeChat sign-in"). */
 export const wechatAvailableReply = z.object({ qr: z.boolean(), mp: z.boolean() });
 export const wechatStartBody = z.strictObject({
   /** `qr`: the website app's QR page (a desktop); `mp`: the 公众号's authorisation (only inside WeChat's browser). */
