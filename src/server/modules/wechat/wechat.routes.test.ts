@@ -384,6 +384,22 @@ describe('WeChat Pay payee', () => {
   });
 });
 
+describe('clean-up', () => {
+  it('the hourly clean-up removes WeChat states and pending sign-ups a day past their life', async () => {
+    await start({ jar: {} }, { flow: 'qr' });
+    const count = async () =>
+      (
+        await ctx.runtime.services.database.sql.query<{ n: number }>(
+          `SELECT count(*)::int AS n FROM wechat_states WHERE expires_at < now() + interval '1 year'`,
+        )
+      ).rows[0]!.n;
+    expect(await count()).toBeGreaterThan(0);
+    clock.advance(2 * 86_400_000);
+    await ctx.runtime.services.wechat.cleanup();
+    expect(await count()).toBe(0);
+  });
+});
+
 describe('sessions', () => {
   it('a WeChat session is an ordinary session: listed, and signed out like any other', async () => {
     fake.addUser('ivy', { nickname: 'Ivy' });
