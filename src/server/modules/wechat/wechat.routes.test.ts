@@ -1,5 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Writable } from 'node:stream';
+import pino from 'pino';
+import { buildApp } from '../../app.js';
 import { loadConfig } from '../../config.js';
 import { demoCampaign } from '../../seed.js';
 import { createTestContext, fixedClock, signUp, staff, type TestContext } from '../../testing/harness.js';
@@ -381,6 +384,41 @@ describe('WeChat Pay payee', () => {
     expect(csv).toBe(
       `\uFEFF商家明细单号,收款用户openid,收款用户姓名,转账金额(元),转账备注,appid\r\n${ok.json().payout.id.replace(/-/g, '')},${openid},韩梅梅,100.00,拍客稿酬,${MP.appId}\r\n`,
     );
+  });
+});
+
+describe('logs', () => {
+  it('neither the code, the token nor the app secret reaches the log, even when WeChat fails', async () => {
+    const lines: string[] = [];
+    const sink = new Writable({
+      write(chunk: Buffer, _enc, done) {
+        lines.push(chunk.toString());
+        done();
+      },
+    });
+    // The same services behind an app that logs everything at info, as production does.
+    const logged = await buildApp({ services: ctx.runtime.services, logger: pino({ level: 'info' }, sink), serveWeb: false });
+    await logged.ready();
+    try {
+      fake.addUser('kai', { nickname: 'Kai' });
+      fake.actAs('kai');
+      const b: Browser = { jar: {} };
+      const started = await logged.inject({ method: 'POST', url: '/api/auth/wechat/start', payload: { flow: 'qr' } });
+      keep(b, started);
+      const back = new URL(await fake.authorize(started.json().url));
+      fake.platform.down = true;
+      const failed = await logged.inject({ url: back.pathname + back.search, headers: { cookie: header(b) } });
+      fake.platform.down = false;
+      expect(failed.statusCode).toBe(502);
+      expect(failed.json().error.code).toBe('wechat.unavailable');
+      const code = back.searchParams.get('code')!;
+      const text = lines.join('');
+      expect(text).toContain('wechat.unavailable');
+      for (const secret of [code, OPEN.secret, MP.secret, 'access_token=', 'secret=']) expect(text).not.toContain(secret);
+    } finally {
+      fake.platform.down = false;
+      await logged.close();
+    }
   });
 });
 
