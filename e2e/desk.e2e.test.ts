@@ -222,10 +222,11 @@ describe('the desk adopts a contributor’s video and the money reaches them', (
     await withScreenshots(phone, 'desk-contributor-payout', async () => {
       await phonePage.goto(`${server.url}/earnings`);
       await phonePage.getByRole('heading', { name: '提现', exact: true }).waitFor();
-      await phonePage.getByLabel('微信', { exact: true }).check();
+      // WeChat payouts pay a linked WeChat (wechat.e2e.test.ts); a typed Alipay account here.
+      await phonePage.getByLabel('支付宝', { exact: true }).check();
       await phonePage.getByLabel('金额（元）').fill('2000');
       await phonePage.getByLabel('真实姓名').fill('林勇刚');
-      await phonePage.getByLabel('微信号').fill('wxid_linyonggang');
+      await phonePage.getByLabel('支付宝账号（手机号或邮箱）').fill('13800138000');
       await phonePage.getByRole('button', { name: '申请提现' }).click();
       await phonePage.getByText('已申请提现 ¥2,000，财务会分批打款。').waitFor();
       await phonePage.locator('.payout-entry').filter({ hasText: '已申请' }).waitFor();
@@ -246,18 +247,18 @@ describe('the desk adopts a contributor’s video and the money reaches them', (
       // Finance sees the payee's name masked outside the export.
       await page.getByRole('checkbox', { name: /^Select .+, ¥2,000$/ }).check();
       await screenshot(page, 'desk-finance-pending', false);
-      await page.getByRole('button', { name: 'Batch WeChat (1)' }).click();
-      await page.getByText(/WeChat batch created: 1 payout, ¥2,000/).waitFor();
+      await page.getByRole('button', { name: 'Batch Alipay (1)' }).click();
+      await page.getByText(/Alipay batch created: 1 payout, ¥2,000/).waitFor();
       const download = page.waitForEvent('download');
       await page.getByRole('button', { name: 'Export CSV' }).first().click();
       const file = await (await download).path();
       const csv = readFileSync(file, 'utf8').replace(/^\uFEFF/, '');
       const [header, ...lines] = csv.trim().split(/\r?\n/);
-      // WeChat Pay's batch-transfer template.
-      expect(header).toBe('商家明细单号,收款用户账号,收款用户姓名,转账金额(元),转账备注');
+      // Alipay's batch-payment template.
+      expect(header).toBe('商户流水号,收款人支付宝账号,收款人姓名,付款金额(元),付款理由');
       expect(lines).toHaveLength(1);
       const cols = lines[0]!.split(',');
-      expect(cols[1]).toBe('wxid_linyonggang');
+      expect(cols[1]).toBe('13800138000');
       expect(cols[2]).toBe('林勇刚');
       expect(Number(cols[3])).toBe(2000);
       await page.getByRole('button', { name: /^Mark .+ paid$/ }).click();

@@ -12,8 +12,11 @@ export const requestPayoutBody = z.strictObject({
   amountFen: z.number().int().positive(),
   method: payoutMethodSchema,
   realName: z.string().trim().min(2).max(60),
-  /** WeChat ID / Alipay account (phone or email) / bank card number. */
-  account: z.string().trim().min(3).max(64),
+  /**
+   * Alipay account (phone or email) / bank card number. Not for WeChat: WeChat Pay 商家转账 pays
+   * an openid, so a WeChat payout goes to the account's linked WeChat (公众号 openid), never a typed ID.
+   */
+  account: z.string().trim().min(3).max(64).optional(),
   /** Bank transfers only: the bank's name and branch. */
   bankName: z.string().trim().max(100).optional(),
 });
@@ -32,6 +35,8 @@ export const payoutSchema = z.object({
   failureReason: z.string().nullable(),
   requestedAt: z.iso.datetime(),
   paidAt: z.iso.datetime().nullable(),
+  /** A WeChat payout to a 微信号 typed before WeChat linking: WeChat Pay cannot pay it; link WeChat and ask again. */
+  needsRelink: z.boolean(),
 });
 export const payoutListReply = z.object({ payouts: z.array(payoutSchema), minimumFen: z.number().int() });
 

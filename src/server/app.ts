@@ -31,6 +31,7 @@ import { beaconsRoutes } from './modules/propagation/beacons.routes.js';
 import { noticesRoutes } from './modules/propagation/notices.routes.js';
 import { distributionRoutes } from './modules/distribution/distribution.routes.js';
 import { siteRoutes } from './modules/distribution/site.routes.js';
+import { wechatRoutes } from './modules/wechat/wechat.routes.js';
 import { apiCacheOnSend, compressOnSend } from './modules/web/web.compress.js';
 import { registerWeb } from './modules/web/web.routes.js';
 import { privacyRoutes } from './modules/privacy/privacy.routes.js';
@@ -133,6 +134,7 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
   await app.register(beaconsRoutes(services));
   await app.register(noticesRoutes(services));
   await app.register(privacyRoutes(services, config.AUTH_RATE_LIMIT_PER_MINUTE));
+  await app.register(wechatRoutes(services, config.AUTH_RATE_LIMIT_PER_MINUTE));
 
   app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 

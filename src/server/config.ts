@@ -152,6 +152,14 @@ export const configSchema = z.object({
   SMS_NOTICE_TEMPLATE_CODE: z.string().optional(),
   /** The same template in English, for contributors whose language is English (default: the one above). */
   SMS_NOTICE_TEMPLATE_CODE_EN: z.string().optional(),
+  /** WeChat sign-in by QR code on a desktop: the 开放平台 website app (scope snsapi_login). Unset: no QR sign-in. */
+  WECHAT_LOGIN_APP_ID: z.string().trim().optional(),
+  WECHAT_LOGIN_APP_SECRET: z.string().trim().optional(),
+  /** WeChat sign-in inside WeChat's browser: the 公众号 (snsapi_base / snsapi_userinfo); its openid is the WeChat Pay payee. Unset: none. */
+  WECHAT_MP_APP_ID: z.string().trim().optional(),
+  WECHAT_MP_APP_SECRET: z.string().trim().optional(),
+  /** WeChat's authorisation pages (open.weixin.qq.com); only tests and staging change it (to the local fake). */
+  WECHAT_OPEN_URL: optionalUrl(/^https?$/).transform((v) => v ?? 'https://open.weixin.qq.com'),
 });
 
 type Raw = z.infer<typeof configSchema>;
@@ -196,6 +204,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     !(raw.TENCENT_SECRET_ID && raw.TENCENT_SECRET_KEY && raw.TENCENT_SMS_APP_ID && raw.SMS_SIGN_NAME && raw.SMS_TEMPLATE_CODE)
   ) {
     issues.push('SMS_PROVIDER=tencent: TENCENT_SECRET_ID, TENCENT_SECRET_KEY, TENCENT_SMS_APP_ID, SMS_SIGN_NAME and SMS_TEMPLATE_CODE are required');
+  }
+  for (const app of ['LOGIN', 'MP'] as const) {
+    if (!raw[`WECHAT_${app}_APP_ID`] !== !raw[`WECHAT_${app}_APP_SECRET`]) issues.push(`WECHAT_${app}_APP_ID / WECHAT_${app}_APP_SECRET: set both or neither`);
   }
   if (raw.MAIL_URL && !raw.MAIL_FROM) issues.push('MAIL_FROM: required when MAIL_URL is set (e.g. 拍客 <noreply@example.com>)');
   if (raw.NODE_ENV === 'production' && !raw.PAYOUT_DETAILS_KEY) {

@@ -71,6 +71,9 @@ import { createAnnouncementsService } from './modules/distribution/announcements
 import { createPrivacyRepository } from './modules/privacy/privacy.repository.js';
 import { createErasureService } from './modules/privacy/erasure.service.js';
 import { createExportService } from './modules/privacy/export.service.js';
+import { createWechatOAuth } from './modules/wechat/wechat.oauth.js';
+import { createWechatRepository } from './modules/wechat/wechat.repository.js';
+import { createWechatService } from './modules/wechat/wechat.service.js';
 
 export interface ServiceDeps {
   config: Config;
@@ -141,9 +144,10 @@ export function createServices(deps: ServiceDeps) {
     trustProxy: deps.config.TRUST_PROXY,
     onError: (err) => deps.logger.error({ err }, 'upload failure'),
   });
+  const accountsRepo = createAccountsRepository(db);
   const accounts = createAccountsService({
     db,
-    repo: createAccountsRepository(db),
+    repo: accountsRepo,
     audit,
     clock: deps.clock,
     sms: deps.sms,
@@ -245,6 +249,20 @@ export function createServices(deps: ServiceDeps) {
     cipher: createPayoutCipher(deps.config.PAYOUT_DETAILS_KEY ?? developmentSecret(deps.config.dataDir)),
     provider: deps.payoutProvider ?? manualPayoutProvider,
     minimumFen: deps.config.PAYOUT_MIN_FEN,
+    wechatPayee: (userId, tx) => wechat.payee(userId, tx),
+  });
+  const wechat = createWechatService({
+    db,
+    repo: createWechatRepository(db),
+    accountsRepo,
+    startSession: accounts.startSession,
+    joinCampaign: campaigns.joinInTx,
+    audit,
+    clock: deps.clock,
+    oauth: createWechatOAuth({ openUrl: deps.config.WECHAT_OPEN_URL, apiUrl: deps.config.WECHAT_API_URL }),
+    open: wechatApp(deps.config.WECHAT_LOGIN_APP_ID, deps.config.WECHAT_LOGIN_APP_SECRET),
+    mp: wechatApp(deps.config.WECHAT_MP_APP_ID, deps.config.WECHAT_MP_APP_SECRET),
+    publicUrl: deps.publicUrl,
   });
   const auditLog = createAuditService({ db });
   const rain = createRainService({
@@ -427,6 +445,7 @@ export function createServices(deps: ServiceDeps) {
     site,
     kiosk,
     privacy,
+    wechat,
   };
 }
 
@@ -437,4 +456,9 @@ function defaultMailer(config: Config, logger: FastifyBaseLogger): Mailer | null
   if (config.MAIL_URL && config.MAIL_FROM) return smtpMailer({ url: config.MAIL_URL, from: config.MAIL_FROM });
   if (config.NODE_ENV === 'production') return null;
   return consoleMailer((line) => logger.info(line));
+}
+
+/** A WeChat app when both its id and secret are configured (config.ts refuses one without the other). */
+function wechatApp(appId: string | undefined, secret: string | undefined) {
+  return appId && secret ? { appId, secret } : undefined;
 }

@@ -47,5 +47,7 @@ export const payouts = pgTable('payouts', {
   exportedAt: tstz('exported_at'),
   paidAt: tstz('paid_at'),
   failedAt: tstz('failed_at'),
+  /** WeChat payouts: the app id of the payee openid (0020_wechat.sql); null on a typed 微信号 from before. */
+  payeeAppId: text('payee_app_id'),
 });
 export type PayoutRow = typeof payouts.$inferSelect;

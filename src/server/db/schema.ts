@@ -238,3 +238,4 @@ export * from './schema.distribution.js';
 export * from './schema.propagation.js';
 export * from './schema.charts.js';
 export * from './schema.privacy.js';
+export * from './schema.wechat.js';

@@ -339,6 +339,47 @@ export const messages = {
     en: 'This account has neither a password nor a phone to confirm it is you. Please contact support to delete it.',
   },
   'erasure.no_phone': { 'zh-CN': '这个账号没有绑定手机号。', en: 'This account has no phone number.' },
+  // ---- WeChat sign-in and the WeChat Pay payee (issue 13) ----
+  'wechat.not_configured': { 'zh-CN': '本站未开通微信登录。', en: 'WeChat sign-in is not available on this site.' },
+  'wechat.bad_state': {
+    'zh-CN': '这个微信登录链接已失效：它已用过、已过期，或不是在本浏览器中发起的。请回到登录页重新点“微信登录”。',
+    en: 'This WeChat sign-in link is no longer valid: it was already used, it expired, or it was not started in this browser. Go back to sign-in and tap “WeChat” again.',
+  },
+  'wechat.denied': { 'zh-CN': '你在微信中取消了授权，未登录。', en: 'You cancelled the authorisation in WeChat, so you are not signed in.' },
+  'wechat.code_rejected': {
+    'zh-CN': '微信授权码无效或已使用，请重新扫码登录。',
+    en: 'WeChat’s authorisation code is invalid or was already used. Scan again to sign in.',
+  },
+  'wechat.unavailable': { 'zh-CN': '暂时无法连接微信，请稍后再试。', en: 'WeChat could not be reached. Try again in a moment.' },
+  'wechat.snapshot_user': {
+    'zh-CN': '请点击页面底部的“使用完整服务”后再登录。',
+    en: 'Tap “使用完整服务” (use full service) at the bottom of the page, then sign in again.',
+  },
+  'wechat.linked_elsewhere': { 'zh-CN': '这个微信已绑定另一个拍客账号。', en: 'This WeChat is already linked to another Paike account.' },
+  'wechat.already_linked': {
+    'zh-CN': '你的账号已绑定另一个微信，请先解除绑定。',
+    en: 'Your account is already linked to a different WeChat. Unlink it first.',
+  },
+  'wechat.signup_expired': {
+    'zh-CN': '微信注册已超时，请重新点“微信登录”。',
+    en: 'The WeChat sign-up timed out. Tap “WeChat” to start again.',
+  },
+  'wechat.terms_required': { 'zh-CN': '请阅读并同意拍客用户协议。', en: 'Read and accept the contributor terms to continue.' },
+  'wechat.identity_not_found': { 'zh-CN': '找不到该微信绑定。', en: 'No such linked WeChat.' },
+  'wechat.last_sign_in': {
+    'zh-CN': '不能解除绑定：这是你唯一的登录方式。请先设置邮箱密码或绑定手机号。',
+    en: 'You can’t unlink it: it is your only way to sign in. Add an email and password or a phone number first.',
+  },
+  'wechat.page_title': { 'zh-CN': '微信登录未完成', en: 'WeChat sign-in did not complete' },
+  'wechat.page_back': { 'zh-CN': '返回登录', en: 'Back to sign-in' },
+  'payout.wechat_not_linked': {
+    'zh-CN': '微信提现需要先在微信中打开拍客并绑定微信（公众号授权），收款方为你的微信 openid。',
+    en: 'To be paid by WeChat, first open Paike inside WeChat and link your WeChat there; the payment goes to your WeChat openid.',
+  },
+  'payout.wechat_account_typed': {
+    'zh-CN': '微信提现不填写微信号：款项付给你已绑定的微信。',
+    en: 'WeChat payouts take no typed WeChat ID: they go to your linked WeChat.',
+  },
 } as const satisfies Record<string, Record<Locale, string>>;
 
 export type MessageCode = keyof typeof messages;

@@ -43,6 +43,7 @@ const ids = {} as {
   upload: string;
   notice: string;
   hold: string;
+  wechatIdentity: string;
 };
 
 const s = () => ctx.runtime.services;
@@ -60,7 +61,17 @@ const tusMetadata = (meta: Record<string, string>) =>
 
 beforeAll(async () => {
   // No packaging hold: the live video goes out on adoption.
-  ctx = await createTestContext({ clock, env: { PUBLISH_HOLD_MINUTES: '0' } });
+  ctx = await createTestContext({
+    clock,
+    env: {
+      PUBLISH_HOLD_MINUTES: '0',
+      // WeChat sign-in configured (start only builds WeChat's address; nothing here reaches WeChat).
+      WECHAT_LOGIN_APP_ID: 'wxmatrixopen',
+      WECHAT_LOGIN_APP_SECRET: 'matrix-open-secret',
+      WECHAT_MP_APP_ID: 'wxmatrixmp',
+      WECHAT_MP_APP_SECRET: 'matrix-mp-secret',
+    },
+  });
   base = await ctx.app.listen({ port: 0, host: '127.0.0.1' });
   work = mkdtempSync(path.join(tmpdir(), 'paike-matrix-'));
   const admin = await staff(ctx, ['admin']);
@@ -117,15 +128,19 @@ beforeAll(async () => {
   const liveChannels = (await api(chief.cookie, 'GET', `/api/desk/submissions/${live.id}/publications`)).channels as typeof channels;
   await s().publishing.publish(liveChannels.find((c) => c.channel === 'app')!.publication!.id);
 
-  ids.payout = (
-    await api(a.cookie, 'POST', '/api/me/payouts', { requestId: randomUUID(), amountFen: 10_000, method: 'wechat', realName: '张三', account: 'wx_zhangsan' })
-  ).payout.id;
+  // A's WeChat (the 公众号's openid): the WeChat Pay payee, and an identity to unlink.
+  ids.wechatIdentity = (
+    await s().database.sql.query<{ id: string }>(
+      `INSERT INTO identities (user_id, provider, app_id, app_kind, openid) VALUES ($1, 'wechat', 'wxmatrixmp', 'mp', 'oMatrixContributorA000000000') RETURNING id`,
+      [a.user.id],
+    )
+  ).rows[0]!.id;
+  ids.payout = (await api(a.cookie, 'POST', '/api/me/payouts', { requestId: randomUUID(), amountFen: 10_000, method: 'wechat', realName: '张三' })).payout.id;
   const second = await api(a.cookie, 'POST', '/api/me/payouts', {
     requestId: randomUUID(),
     amountFen: 10_000,
     method: 'wechat',
     realName: '张三',
-    account: 'wx_zhangsan',
   });
   ids.batch = (await api(finance.cookie, 'POST', '/api/finance/payout-batches', { channel: 'wechat', payoutIds: [second.payout.id] })).batch.id;
   ids.kiosk = (await api(admin.cookie, 'POST', '/api/admin/kiosk-screens', { name: '大堂' })).screen.id;
@@ -215,6 +230,7 @@ function pathValues(route: RouteInfo): Record<string, string> {
       ['/api/admin/rain/grabs/', UNKNOWN],
       ['/api/contributors/', ids.contributorA],
       ['/api/dashboards/contributors/', ids.contributorA],
+      ['/api/me/wechat/', ids.wechatIdentity],
     ];
     const hit = byPrefix.find(([prefix]) => p.startsWith(prefix));
     if (!hit) throw new Error(`route-matrix.test.ts: no fixture for {id} in ${route.key}`);

@@ -62,7 +62,8 @@ export interface PayoutRequest {
   amountFen: number;
   method: PayoutMethod;
   realName: string;
-  account: string;
+  /** Not for WeChat: WeChat Pay pays the linked 公众号 openid (docs/wechat.md). */
+  account?: string;
   bankName?: string;
 }
 export const requestPayout = async (body: PayoutRequest) => (await api<{ payout: Payout }>('/api/me/payouts', { method: 'POST', body })).payout;

@@ -1,5 +1,6 @@
 import { forgetUploadsOnThisDevice } from '../features/uploads/forgetUploads.js';
 import { MyDataSection } from '../features/account/MyDataSection.js';
+import { WechatAccountSection } from '../features/wechat/WechatAccount.js';
 import { useEffect, useId, useState, type FormEvent } from 'react';
 import { getRouteApi, Link, useNavigate } from '@tanstack/react-router';
 import { useQueryClient } from '@tanstack/react-query';
@@ -212,6 +213,7 @@ export function AccountPage() {
       <h1>{t('account.title')}</h1>
       {joinedCampaign ? <Alert tone="success">{t('account.joinedNote', { title: loc(joinedCampaign.title, i18n.language) })}</Alert> : null}
       <Profile me={me.data} />
+      <WechatAccountSection />
       <nav aria-label={t('account.work')} className="card cta-row">
         <Link to="/submit" className="btn btn-primary btn-lg">
           {t('home.submit')}

@@ -5,6 +5,7 @@ import { useTranslation } from 'react-i18next';
 import type { Me } from '../../contracts/accounts.js';
 import type { Campaign } from '../../contracts/campaigns.js';
 import { api, errorMessage } from '../api/client.js';
+import { WechatSignIn } from '../features/wechat/WechatSignIn.js';
 import { isStaff, keys, useCampaign } from '../api/queries.js';
 import { currentLocale } from '../i18n/index.js';
 import { Alert, Field } from '../ui/Field.js';
@@ -242,6 +243,7 @@ function AuthTabs({ mode, campaign, next }: { mode: Mode; campaign?: Campaign; n
   const prefix = mode;
   return (
     <>
+      <WechatSignIn mode={mode} campaign={campaign} next={next} />
       <Tabs
         label={mode === 'sign-up' ? t('auth.method') : t('auth.methodIn')}
         idPrefix={prefix}

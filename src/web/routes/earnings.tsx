@@ -24,6 +24,7 @@ import { Alert, Field } from '../ui/Field.js';
 import { ErrorState, Loading, RequireRole, useTitle } from '../ui/common.js';
 import { formatCount, formatDateTime, formatYuan, loc, yuanToFen } from '../ui/format.js';
 import { MyReachLink } from './dashboards.js';
+import { useWechatPayee, WechatPayee } from '../features/wechat/WechatAccount.js';
 
 const ANYONE: readonly Role[] = ['contributor', 'editor', 'chief_editor', 'finance', 'admin'];
 type T = (k: string, o?: Record<string, unknown>) => string;
@@ -133,6 +134,8 @@ function PayoutForm({ balanceFen, minimumFen }: { balanceFen: number; minimumFen
   const lang = i18n.language;
   const qc = useQueryClient();
   const [method, setMethod] = useState<PayoutMethod>('wechat');
+  // WeChat Pay pays the linked 公众号 openid, never a typed WeChat ID (docs/wechat.md).
+  const wechatPayee = useWechatPayee();
   const [amount, setAmount] = useState('');
   const [realName, setRealName] = useState('');
   const [account, setAccount] = useState('');
@@ -156,7 +159,8 @@ function PayoutForm({ balanceFen, minimumFen }: { balanceFen: number; minimumFen
     else if (fen < minimumFen) errs.amount = t('earnings.v.min', { min: formatYuan(minimumFen, lang) });
     else if (fen > balanceFen) errs.amount = t('earnings.v.balance', { balance: formatYuan(balanceFen, lang) });
     if (realName.trim().length < 2) errs.realName = t('earnings.v.realName');
-    if (account.trim().length < 3) errs.account = t('earnings.v.account');
+    if (method === 'wechat' && !wechatPayee.payee) errs.account = t('wechat.payeeMissing');
+    if (method !== 'wechat' && account.trim().length < 3) errs.account = t('earnings.v.account');
     if (method === 'bank' && !bankName.trim()) errs.bankName = t('common.required');
     setErrors(errs);
     setServerError(null);
@@ -169,7 +173,7 @@ function PayoutForm({ balanceFen, minimumFen }: { balanceFen: number; minimumFen
         amountFen: fen,
         method,
         realName: realName.trim(),
-        account: account.trim(),
+        ...(method === 'wechat' ? {} : { account: account.trim() }),
         ...(method === 'bank' ? { bankName: bankName.trim() } : {}),
       });
       requestId.current = null;
@@ -233,19 +237,22 @@ function PayoutForm({ balanceFen, minimumFen }: { balanceFen: number; minimumFen
         hint={t('earnings.realNameHint')}
         required
       />
-      <Field
-        label={t(`earnings.account_${method}`)}
-        value={account}
-        onChange={(e) => {
-          setAccount(e.target.value);
-          edited();
-        }}
-        error={errors.account}
-        inputMode={method === 'bank' ? 'numeric' : undefined}
-        autoCapitalize="none"
-        spellCheck={false}
-        required
-      />
+      {method === 'wechat' ? <WechatPayee /> : null}
+      {method === 'wechat' ? null : (
+        <Field
+          label={t(`earnings.account_${method}`)}
+          value={account}
+          onChange={(e) => {
+            setAccount(e.target.value);
+            edited();
+          }}
+          error={errors.account}
+          inputMode={method === 'bank' ? 'numeric' : undefined}
+          autoCapitalize="none"
+          spellCheck={false}
+          required
+        />
+      )}
       {method === 'bank' ? (
         <Field
           label={t('earnings.bankName')}
@@ -361,6 +368,7 @@ function EarningsBody() {
                       <p className="entry-title">
                         {t(`payoutMethod.${p.method}`)} · {p.account}
                       </p>
+                      {p.needsRelink ? <p className="small field-error">{t('wechat.needsRelink')}</p> : null}
                       <p className="small muted">
                         <time dateTime={p.requestedAt}>{formatDateTime(p.requestedAt, lang)}</time>
                         {p.paidAt ? ` · ${t('earnings.paidAt', { at: formatDateTime(p.paidAt, lang) })}` : ''}

@@ -183,6 +183,7 @@ function PendingPayouts({ payouts }: { payouts: Payout[] }) {
                     <td>
                       {p.account}
                       {p.bankName ? <div className="muted small">{p.bankName}</div> : null}
+                      {p.needsRelink ? <div className="field-error small">{t('wechat.needsRelink')}</div> : null}
                     </td>
                     <td className="num">{formatYuan(p.amountFen, lang)}</td>
                   </tr>

@@ -259,6 +259,8 @@ export function createAccountsService(deps: AccountsServiceDeps) {
       if (!user.passwordHash) return (await verify(await dummyHash, password), false);
       return verify(user.passwordHash, password);
     },
+    /** A session for a user another module has authenticated (WeChat sign-in), written in the caller's transaction. */
+    startSession,
 
     async cleanup(): Promise<number> {
       const cutoff = new Date(clock.now().getTime() - 7 * 86_400_000);

@@ -33,7 +33,7 @@ const call = (method: 'GET' | 'POST', cookie: string, url: string, payload?: unk
 const statement = async (cookie: string) =>
   (await call('GET', cookie, '/api/me/ledger')).json() as { balanceFen: number; owedFen: number; entries: { kind: string; amountFen: number }[] };
 const withdraw = (cookie: string, amountFen: number, lang?: string) =>
-  call('POST', cookie, '/api/me/payouts', { requestId: randomUUID(), amountFen, method: 'wechat', realName: '林勇刚', account: 'wxid_linyonggang' }, lang);
+  call('POST', cookie, '/api/me/payouts', { requestId: randomUUID(), amountFen, method: 'alipay', realName: '林勇刚', account: '13800138000' }, lang);
 
 /** A video of `cookie`'s contributor in review (the pipeline itself is tested in submissions/), adopted at `grade`. */
 async function adopted(contributor: { cookie: string; user: { id: string } }, grade: string) {
@@ -51,7 +51,7 @@ describe('claw-back after a downward regrade', () => {
     expect((await statement(u.cookie)).balanceFen).toBe(500_000);
     // Withdrawn and paid out: the money has left.
     const p = (await withdraw(u.cookie, 500_000)).json().payout;
-    const batch = (await call('POST', finance.cookie, '/api/finance/payout-batches', { channel: 'wechat', payoutIds: [p.id] })).json().batch;
+    const batch = (await call('POST', finance.cookie, '/api/finance/payout-batches', { channel: 'alipay', payoutIds: [p.id] })).json().batch;
     expect((await call('POST', finance.cookie, `/api/finance/payout-batches/${batch.id}/export.csv`)).statusCode).toBe(200);
     expect((await call('POST', finance.cookie, `/api/finance/payouts/${p.id}/mark`, { status: 'paid' })).statusCode).toBe(200);
 

@@ -7,6 +7,8 @@ export interface CsvPayout {
   realName: string;
   account: string;
   bankName: string | null;
+  /** WeChat: the app id (公众号) the openid in `account` belongs to. */
+  appId: string | null;
 }
 
 /**
@@ -17,9 +19,10 @@ export interface CsvPayout {
 export const CSV_HEADERS: Record<PayoutMethod, string[]> = {
   // Bank batch payment (代发): the usual columns of Chinese banks' 批量转账 templates.
   bank: ['序号', '收款人姓名', '收款账号', '开户行', '金额(元)', '用途'],
-  // WeChat Pay 商家转账: the per-transfer fields of its batch (out_detail_no, openid/account,
-  // user_name, transfer_amount in yuan, transfer_remark).
-  wechat: ['商家明细单号', '收款用户账号', '收款用户姓名', '转账金额(元)', '转账备注'],
+  // WeChat Pay 商家转账: the per-transfer fields of its batch (out_detail_no, openid, user_name,
+  // transfer_amount in yuan, transfer_remark) and the appid the openid belongs to (the 公众号
+  // bound to the merchant account; a transfer to an openid of another app fails).
+  wechat: ['商家明细单号', '收款用户openid', '收款用户姓名', '转账金额(元)', '转账备注', 'appid'],
   // Alipay 批量付款到支付宝账户: 商户流水号, 收款人支付宝账号, 收款人姓名, 付款金额, 付款理由.
   alipay: ['商户流水号', '收款人支付宝账号', '收款人姓名', '付款金额(元)', '付款理由'],
 };
@@ -35,7 +38,7 @@ function row(channel: PayoutMethod, p: CsvPayout, index: number): string[] {
     case 'bank':
       return [String(index + 1), p.realName, p.account, p.bankName ?? '', yuan, `${PURPOSE}-${p.id.slice(0, 8)}`];
     case 'wechat':
-      return [detailNo(p.id), p.account, p.realName, yuan, PURPOSE];
+      return [detailNo(p.id), p.account, p.realName, yuan, PURPOSE, p.appId ?? ''];
     case 'alipay':
       return [detailNo(p.id), p.account, p.realName, yuan, PURPOSE];
   }

@@ -3,12 +3,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestContext, fixedClock, signUp, staff, type TestContext } from '../../testing/harness.js';
 
 const clock = fixedClock('2026-12-01T02:00:00Z');
+const MP_APP_ID = 'wx00000000000000mp';
+const openidOf = (userId: string) => `oTest${userId.replace(/-/g, '').slice(0, 23)}`;
 let ctx: TestContext;
 let finance: { cookie: string; user: { id: string } };
 let chief: { cookie: string };
 
 beforeAll(async () => {
-  ctx = await createTestContext({ clock });
+  // WeChat payouts pay the openid of the linked 公众号 (docs/wechat.md): every contributor below has one.
+  ctx = await createTestContext({ clock, env: { WECHAT_MP_APP_ID: MP_APP_ID, WECHAT_MP_APP_SECRET: 'mp-secret' } });
   finance = await staff(ctx, ['finance']);
   chief = await staff(ctx, ['chief_editor']);
 });
@@ -23,6 +26,11 @@ const balance = async (cookie: string) => (await inject('GET', cookie, '/api/me/
 /** A contributor with `fen` on their balance (a reward posted straight to the ledger). */
 async function contributorWith(fen: number) {
   const u = await signUp(ctx.app);
+  await ctx.runtime.services.database.sql.query(`INSERT INTO identities (user_id, provider, app_id, app_kind, openid) VALUES ($1, 'wechat', $2, 'mp', $3)`, [
+    u.user.id,
+    MP_APP_ID,
+    openidOf(u.user.id),
+  ]);
   const { ledger } = ctx.runtime.services;
   const [account, expense] = await Promise.all([ledger.ensureContributorAccount(u.user.id), ledger.systemAccount('rewards_expense')]);
   if (fen)
@@ -42,7 +50,6 @@ const wechat = (amountFen: number, extra: Record<string, unknown> = {}) => ({
   amountFen,
   method: 'wechat',
   realName: '张三丰',
-  account: 'zhang_sanfeng88',
   ...extra,
 });
 const bank = (amountFen: number, extra: Record<string, unknown> = {}) => ({
@@ -95,7 +102,7 @@ describe('requesting a payout', () => {
       [wechat(10_000, { realName: '王\u001B[31m五' }), 'payout.unprintable_name'],
       [wechat(10_000, { realName: '赵\nB六' }), 'payout.unprintable_name'],
       [wechat(10_000, { realName: '钱\uD800七' }), 'request.invalid_text'],
-      [wechat(10_000, { account: 'wxid_\u202Dabc123' }), 'payout.unprintable_account'],
+      [wechat(10_000, { method: 'alipay', account: 'ali\u202Dce@example.com' }), 'payout.unprintable_account'],
       [bank(10_000, { bankName: '中国银行\u0085成都分行' }), 'payout.unprintable_bank_name'],
     ];
     for (const [body, code] of refusals) {
@@ -324,7 +331,7 @@ describe('finance: batches, export and marking', () => {
     const ab = (await inject('POST', finance.cookie, '/api/finance/payout-batches', { channel: 'alipay', payoutIds: [al.id] })).json().batch;
     const wcsv = (await inject('POST', finance.cookie, `/api/finance/payout-batches/${wb.id}/export.csv`)).body;
     expect(wcsv).toBe(
-      `\uFEFF商家明细单号,收款用户账号,收款用户姓名,转账金额(元),转账备注\r\n${w.id.replace(/-/g, '')},zhang_sanfeng88,张三丰,100.01,拍客稿酬\r\n`,
+      `\uFEFF商家明细单号,收款用户openid,收款用户姓名,转账金额(元),转账备注,appid\r\n${w.id.replace(/-/g, '')},${openidOf(u.user.id)},张三丰,100.01,拍客稿酬,${MP_APP_ID}\r\n`,
     );
     const acsv = (await inject('POST', finance.cookie, `/api/finance/payout-batches/${ab.id}/export.csv`)).body;
     expect(acsv).toBe(

@@ -35,7 +35,12 @@ export interface PayoutsServiceDeps {
   provider: PayoutProvider;
   /** PAYOUT_MIN_FEN. */
   minimumFen: number;
+  /** The WeChat Pay payee of a user: their openid under the 公众号 bound to the merchant (the wechat module's). */
+  wechatPayee: (userId: string, tx?: Db) => Promise<{ appId: string; openid: string } | null>;
 }
+
+/** A WeChat payout with no payee app id holds a 微信号 typed before WeChat linking: not payable by WeChat Pay. */
+export const needsRelink = (p: Pick<PayoutRow, 'method' | 'payeeAppId'>) => p.method === 'wechat' && !p.payeeAppId;
 
 /** Ledger idempotency keys, one per money movement of a payout (docs/ledger.md). */
 export const payoutKey = (requestId: string) => `payout:${requestId}`;
@@ -56,6 +61,7 @@ export function presentPayout(p: PayoutRow) {
     failureReason: p.failureReason,
     requestedAt: p.requestedAt.toISOString(),
     paidAt: p.paidAt?.toISOString() ?? null,
+    needsRelink: needsRelink(p),
   };
 }
 
@@ -116,10 +122,21 @@ export function createPayoutsService(deps: PayoutsServiceDeps) {
       if (body.amountFen < deps.minimumFen) throw new AppError('payout.below_minimum', { minYuan: fenToYuan(deps.minimumFen) });
       const bankName = body.method === 'bank' ? body.bankName?.trim() || null : null;
       if (body.method === 'bank' && !bankName) throw new AppError('payout.bank_name_required');
-      const account = normaliseAccount(body.method, body.account);
+      let account: string | null;
+      let payeeAppId: string | null = null;
+      if (body.method === 'wechat') {
+        // WeChat Pay 商家转账 pays an openid: the linked one, never an ID typed by hand.
+        if (body.account !== undefined) throw new AppError('payout.wechat_account_typed');
+        const payee = await deps.wechatPayee(actor.id);
+        if (!payee) throw new AppError('payout.wechat_not_linked', {}, { status: 409 });
+        account = payee.openid;
+        payeeAppId = payee.appId;
+      } else {
+        account = body.account === undefined ? null : normaliseAccount(body.method, body.account);
+      }
       if (!account) throw new AppError('payout.invalid_account', { method: body.method });
       const realName = body.realName.trim();
-      const hash = cipher.fingerprint({ userId: actor.id, amountFen: body.amountFen, method: body.method, realName, account, bankName });
+      const hash = cipher.fingerprint({ userId: actor.id, amountFen: body.amountFen, method: body.method, realName, account, bankName, payeeAppId });
 
       return db.transaction(async (tx) => {
         const prior = await repo.getByRequestId(body.requestId, tx);
@@ -136,6 +153,7 @@ export function createPayoutsService(deps: PayoutsServiceDeps) {
             realNameMasked: maskName(realName),
             accountMasked: maskAccount(account),
             bankName,
+            payeeAppId,
             requestHash: hash,
             status: 'requested',
             requestedAt: clock.now(),
@@ -209,7 +227,8 @@ export function createPayoutsService(deps: PayoutsServiceDeps) {
       if (new Set(input.payoutIds).size !== input.payoutIds.length) throw new AppError('payout_batch.duplicate_payouts');
       return db.transaction(async (tx) => {
         const rows = await repo.lockMany(input.payoutIds, tx);
-        const ok = new Set(rows.filter((r) => r.status === 'requested' && !r.batchId && r.method === input.channel).map((r) => r.id));
+        // A typed 微信号 from before WeChat linking cannot be paid by WeChat Pay: never batched.
+        const ok = new Set(rows.filter((r) => r.status === 'requested' && !r.batchId && r.method === input.channel && !needsRelink(r)).map((r) => r.id));
         const refused = input.payoutIds.filter((id) => !ok.has(id));
         if (refused.length) throw new AppError('payout.not_batchable', { count: refused.length }, { details: { payoutIds: refused } });
         const totalFen = rows.reduce((s, r) => s + r.amountFen, 0);
@@ -249,12 +268,13 @@ export function createPayoutsService(deps: PayoutsServiceDeps) {
         const batch = await repo.getBatchForUpdate(batchId, tx);
         if (!batch) throw new AppError('payout_batch.not_found');
         const now = clock.now();
-        const rows = (await repo.listByBatch(batchId, tx)).filter((p) => p.status === 'batched' || p.status === 'exported');
+        // Rows batched before WeChat linking that hold a typed 微信号 are left out: finance marks them failed (funds return).
+        const rows = (await repo.listByBatch(batchId, tx)).filter((p) => (p.status === 'batched' || p.status === 'exported') && !needsRelink(p));
         const first = batch.status === 'approved';
         const lines: CsvPayout[] = [];
         for (const p of rows) {
           const details = cipher.decrypt(p.id, p.detailsEnc);
-          lines.push({ id: p.id, amountFen: p.amountFen, realName: details.realName, account: details.account, bankName: p.bankName });
+          lines.push({ id: p.id, amountFen: p.amountFen, realName: details.realName, account: details.account, bankName: p.bankName, appId: p.payeeAppId });
           if (first) {
             const handed = await deps.provider.transfer({
               payoutId: p.id,

@@ -9,5 +9,7 @@ export const sessionsCleanupJob = defineJob<Record<string, never>>({
   retryLimit: 2,
   async handle(_payload, services) {
     await services.accounts.cleanup();
+    // WeChat sign-in states and pending sign-ups a day past their life (docs/wechat.md).
+    await services.wechat.cleanup();
   },
 });
