@@ -34,6 +34,7 @@ import { siteRoutes } from './modules/distribution/site.routes.js';
 import { apiCacheOnSend, compressOnSend } from './modules/web/web.compress.js';
 import { registerWeb } from './modules/web/web.routes.js';
 import type { Services } from './services.js';
+import { searchRoutes } from './modules/search/search.routes.js';
 
 const WEB_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../dist/web');
 
@@ -118,6 +119,7 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
   await app.register(submissionsRoutes(services, services.uploads));
   await app.register(ledgerRoutes(services));
   await app.register(deskRoutes(services));
+  await app.register(searchRoutes(services));
   await app.register(rewardsRoutes(services));
   await app.register(payoutsRoutes(services));
   await app.register(auditRoutes(services));

@@ -68,6 +68,8 @@ import { createRenditions } from './modules/distribution/rendition.js';
 import { createSiteService } from './modules/distribution/site.service.js';
 import { createKioskService } from './modules/distribution/kiosk.service.js';
 import { createAnnouncementsService } from './modules/distribution/announcements.service.js';
+import { createSearchRepository } from './modules/search/search.repository.js';
+import { createSearchService } from './modules/search/search.service.js';
 
 export interface ServiceDeps {
   config: Config;
@@ -416,6 +418,7 @@ export function createServices(deps: ServiceDeps) {
     announcements,
     site,
     kiosk,
+    deskSearch: createSearchService({ db, repo: createSearchRepository(db), submissions, scope: studioScope }),
   };
 }
 
