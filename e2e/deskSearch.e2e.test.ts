@@ -14,7 +14,7 @@ describe('the desk finds a rejected video again', () => {
   beforeAll(async () => {
     server = await startServer();
     browser = await launchBrowser();
-  });
+  }, 300_000);
   afterAll(async () => {
     await browser?.close();
     await server?.stop();
@@ -26,7 +26,12 @@ describe('the desk finds a rejected video again', () => {
     const signUp = await fetch(`${server.url}/api/auth/sign-up/email`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ email: `search.${uniqueSuffix()}@example.test`, password: `Bamboo river ${uniqueSuffix()}`, name: '林勇刚', campaignId: campaign.id }),
+      body: JSON.stringify({
+        email: `search.${uniqueSuffix()}@example.test`,
+        password: `Bamboo river ${uniqueSuffix()}`,
+        name: '林勇刚',
+        campaignId: campaign.id,
+      }),
     });
     expect(signUp.status).toBe(201);
     const contributorId = ((await signUp.json()) as { user: { id: string } }).user.id;
@@ -49,7 +54,9 @@ describe('the desk finds a rejected video again', () => {
     });
     const editor = await createStaff(server, 'editor', 'Editor Li');
     const api = await apiSession(server, editor.email, editor.password);
-    expect((await api(`/api/desk/submissions/${ids.target}/reject`, { method: 'POST', body: { reason: 'off_theme', note: '画面与主题无关' } })).status).toBe(200);
+    expect((await api(`/api/desk/submissions/${ids.target}/reject`, { method: 'POST', body: { reason: 'off_theme', note: '画面与主题无关' } })).status).toBe(
+      200,
+    );
 
     const context = await desktopContext(browser, 'en-US');
     const page = await context.newPage();
@@ -65,6 +72,8 @@ describe('the desk finds a rejected video again', () => {
       const row = page.getByRole('row').filter({ has: page.getByRole('link', { name: title }) });
       await row.getByText('Rejected', { exact: true }).waitFor();
       await row.getByText('林勇刚').waitFor();
+      // The other video (no 回家 in it) leaves the list once the search's page arrives.
+      await page.locator('.search-table[aria-busy="false"]').waitFor();
       expect(await page.getByRole('link', { name: /成都夜市/ }).count()).toBe(0);
 
       await row.getByRole('button', { name: `Timeline: ${title}` }).click();
@@ -77,7 +86,10 @@ describe('the desk finds a rejected video again', () => {
 
       // Reloading the shared address shows the same list and the same open timeline.
       await page.reload();
-      await page.getByRole('complementary', { name: `Timeline: ${title}` }).getByText(/画面与主题无关/).waitFor();
+      await page
+        .getByRole('complementary', { name: `Timeline: ${title}` })
+        .getByText(/画面与主题无关/)
+        .waitFor();
     });
     await context.close();
   });

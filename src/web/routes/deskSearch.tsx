@@ -304,7 +304,8 @@ function Results({ f }: { f: SearchFilters }) {
         <p className="empty-state">{t('deskSearch.empty')}</p>
       ) : (
         <div className="table-wrap">
-          <table className="data-table search-table">
+          {/* While the next page or search loads, the previous rows stay (no jump) but are marked busy. */}
+          <table className="data-table search-table" aria-busy={q.isPlaceholderData}>
             <caption className="sr-only">{t('deskSearch.caption', { count: total })}</caption>
             <thead>
               <tr>

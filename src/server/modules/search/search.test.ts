@@ -1,7 +1,7 @@
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SearchReply, TimelineReply } from '../../../contracts/search.js';
-import { publications } from '../../db/schema.js';
+import { publications, users } from '../../db/schema.js';
 import { demoCampaign } from '../../seed.js';
 import { createTestContext, fixedClock, processedSubmission, signUp, staff, type TestContext } from '../../testing/harness.js';
 
@@ -124,6 +124,9 @@ describe('desk search', () => {
     expect(titles(await search(chief, { to: '2026-09-30' }))).toEqual([]);
     expect(titles(await search(chief, { contributor: rejectedOwner.user.id }))).toEqual(['回家的路上']);
     expect(titles(await search(chief, { contributor: rejectedOwner.user.name, campaignId }))).toEqual(['回家的路上']);
+    // A phone number as people type it finds the E.164 one.
+    await s().database.db.update(users).set({ phone: '+8613900139001' }).where(eq(users.id, rejectedOwner.user.id));
+    expect(titles(await search(chief, { contributor: '139 0013-9001' }))).toEqual(['回家的路上']);
   });
 
   it('pages newest first with a total count', async () => {
