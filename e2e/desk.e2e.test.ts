@@ -94,9 +94,15 @@ describe('the desk adopts a contributor’s video and the money reaches them', (
       const adopt = page.getByRole('button', { name: 'Adopt at grade B (¥2,000)' });
       await screenshot(page, 'desk-review', false);
       await adopt.click();
+      // Money moves only after the editor confirms, with the grade, amount and payee named.
+      const confirm = page.getByRole('alertdialog', { name: 'Adopt and pay?' });
+      await confirm.getByText('credits ¥2,000 to 林勇刚').waitFor();
+      await confirm.getByRole('button', { name: 'Yes, adopt and pay ¥2,000' }).click();
       await page.getByText('Adopted at grade B. The reward is credited to the contributor.').waitFor();
-      await page.locator('.decision .badge-sub-adopted').waitFor();
-      await page.getByRole('button', { name: /Change grade B → / }).waitFor();
+      await page.locator('.decision .badge-sub-adopted', { hasText: 'Adopted at grade B' }).waitFor();
+      // Nothing to change until another grade is picked (it used to read "B → B").
+      expect(await page.getByRole('button', { name: 'Pick another grade to change it' }).isDisabled()).toBe(true);
+      expect(await page.getByText('B → B').count()).toBe(0);
       await screenshot(page, 'desk-review-adopted', false);
 
       submissionId = new URL(page.url()).pathname.split('/').pop()!;

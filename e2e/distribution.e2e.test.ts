@@ -176,6 +176,7 @@ describe('publishing to every channel and the propagation dashboards', () => {
         await page.locator('body').click({ position: { x: 5, y: 5 } });
         await page.keyboard.press('3');
         await page.getByRole('button', { name: /^按 B 级采用/ }).click();
+        await page.getByRole('button', { name: /^确认采用并支付/ }).click();
         await page.getByText('已按 B 级采用，奖励已记入拍客账户。').waitFor();
 
         const panel = page.getByRole('region', { name: '分发' });

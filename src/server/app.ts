@@ -36,6 +36,7 @@ import { apiCacheOnSend, compressOnSend } from './modules/web/web.compress.js';
 import { registerWeb } from './modules/web/web.routes.js';
 import { privacyRoutes } from './modules/privacy/privacy.routes.js';
 import type { Services } from './services.js';
+import { searchRoutes } from './modules/search/search.routes.js';
 
 const WEB_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../dist/web');
 
@@ -120,6 +121,7 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
   await app.register(submissionsRoutes(services, services.uploads));
   await app.register(ledgerRoutes(services));
   await app.register(deskRoutes(services));
+  await app.register(searchRoutes(services));
   await app.register(rewardsRoutes(services));
   await app.register(payoutsRoutes(services));
   await app.register(auditRoutes(services));

@@ -74,6 +74,8 @@ import { createExportService } from './modules/privacy/export.service.js';
 import { createWechatOAuth } from './modules/wechat/wechat.oauth.js';
 import { createWechatRepository } from './modules/wechat/wechat.repository.js';
 import { createWechatService } from './modules/wechat/wechat.service.js';
+import { createSearchRepository } from './modules/search/search.repository.js';
+import { createSearchService } from './modules/search/search.service.js';
 
 export interface ServiceDeps {
   config: Config;
@@ -446,6 +448,7 @@ export function createServices(deps: ServiceDeps) {
     kiosk,
     privacy,
     wechat,
+    deskSearch: createSearchService({ db, repo: createSearchRepository(db), submissions, scope: studioScope }),
   };
 }
 

@@ -4,6 +4,7 @@ import type { TrustLevel } from '../contracts/desk.js';
 import type { ExternalChannelName } from '../contracts/distribution.js';
 import { ApiError } from './api/client.js';
 import type { QueueFilters } from './api/desk.js';
+import { SEARCH_SORTS, SEARCH_STATUSES, type SearchFilters } from './api/deskSearch.js';
 import { DASHBOARD_RANGES, EXTERNAL_CHANNELS, HOLD_STATUSES, TRUST, type DashboardRange } from './api/enums.js';
 import type { HoldStatus } from './api/holds.js';
 import { keys } from './api/queries.js';
@@ -209,6 +210,31 @@ const queueRoute = createRoute({
   component: lazyRouteComponent(() => import('./routes/deskQueue.js'), 'QueuePage'),
 });
 
+const searchRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: '/desk/search',
+  // Every filter lives in the URL, so a search is a link another editor can open; unknown values are dropped.
+  validateSearch: (s: Record<string, unknown>): SearchFilters => {
+    const day = (v: unknown) => (typeof v === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(v) ? v : undefined);
+    const uuid = (v: unknown) => (typeof v === 'string' && /^[0-9a-f-]{36}$/i.test(v) ? v : undefined);
+    const page = Number(s.page);
+    return {
+      q: str(s.q)?.slice(0, 100),
+      status: SEARCH_STATUSES.find((x) => x === s.status),
+      campaignId: uuid(s.campaignId),
+      theme: str(s.theme),
+      studioId: uuid(s.studioId),
+      contributor: str(s.contributor)?.slice(0, 100),
+      from: day(s.from),
+      to: day(s.to),
+      sort: SEARCH_SORTS.find((x) => x === s.sort && x !== 'newest'),
+      page: Number.isInteger(page) && page > 1 && page <= 10_000 ? page : undefined,
+      item: uuid(s.item),
+    };
+  },
+  component: lazyRouteComponent(() => import('./routes/deskSearch.js'), 'SearchPage'),
+});
+
 const reviewRoute = createRoute({
   getParentRoute: () => rootRoute,
   path: '/desk/review/$id',
@@ -303,6 +329,7 @@ const routeTree = rootRoute.addChildren([
   earningsRoute,
   deskRoute,
   queueRoute,
+  searchRoute,
   reviewRoute,
   studiosRoute,
   auditRoute,

@@ -13,6 +13,7 @@ interface DeskCard {
     | '/admin/campaigns'
     | '/admin/users'
     | '/desk/queue'
+    | '/desk/search'
     | '/desk/studios'
     | '/desk/audit'
     | '/desk/daily-picks'
@@ -29,6 +30,7 @@ export function DeskPage() {
   useTitle(t('desk.title'));
   const cards: DeskCard[] = [
     { key: 'review', roles: ['editor', 'chief_editor', 'admin'], title: t('desk.review'), text: t('desk.reviewText'), to: '/desk/queue' },
+    { key: 'search', roles: ['editor', 'chief_editor', 'admin'], title: t('deskSearch.title'), text: t('deskSearch.cardText'), to: '/desk/search' },
     { key: 'studios', roles: ['chief_editor', 'admin'], title: t('desk.studios'), text: t('desk.studiosText'), to: '/desk/studios' },
     { key: 'audit', roles: ['chief_editor', 'admin'], title: t('desk.audit'), text: t('desk.auditText'), to: '/desk/audit' },
     { key: 'pick', roles: ['editor', 'chief_editor', 'admin'], title: t('desk.dailyPick'), text: t('desk.dailyPickText'), to: '/desk/daily-picks' },

@@ -191,13 +191,26 @@ function Decision({
       setPending(null);
     }
   };
+  // Money moves on adoption and cannot be taken back (only regraded), so the button (or the
+  // "a" key) first asks, naming the grade, the amount and who is paid; only "yes" posts.
+  const [confirming, setConfirming] = useState(false);
+  const confirmYes = useRef<HTMLButtonElement>(null);
+  useEffect(() => {
+    if (confirming) confirmYes.current?.focus();
+  }, [confirming]);
   const adopt = () => {
     if (!grade) {
       setError(t('review.pickGrade'));
       return;
     }
+    setError(null);
+    setConfirming(true);
+  };
+  const confirmAdopt = () => {
+    setConfirming(false);
     void run('adopt', () => adoptItem(id, grade), t('review.adoptedMsg', { grade }));
   };
+  const rewardOf = (g: string) => formatYuan(r.grades.find((x) => x.grade === g)?.rewardFen ?? 0, lang);
   const reject = () => {
     if (!reason) {
       setError(t('review.pickReason'));
@@ -219,6 +232,7 @@ function Decision({
       else reasonRef.current?.focus();
     },
     n: () => onNext(),
+    Escape: () => setConfirming(false),
     ...Object.fromEntries(r.grades.slice(0, 9).map((g, i) => [String(i + 1), () => (inReview || adopted) && setGrade(g.grade)])),
   });
 
@@ -245,21 +259,32 @@ function Decision({
     <section className="desk-panel decision" aria-labelledby="decision-h">
       <h2 id="decision-h">{t('review.decision')}</h2>
       <p>
-        <span className={`badge badge-sub-${s.status}`}>{t(`subStatus.${s.status}`)}</span>
-        {s.grade ? <span className="muted"> {t('review.currentGrade', { grade: s.grade })}</span> : null}
+        <span className={`badge badge-sub-${s.status}`}>
+          {adopted && s.grade ? t('deskSearch.adoptedState', { grade: s.grade }) : t(`subStatus.${s.status}`)}
+        </span>
+        {s.grade && !adopted ? <span className="muted"> {t('review.currentGrade', { grade: s.grade })}</span> : null}
       </p>
       {error ? <Alert>{error}</Alert> : null}
       {done ? <Alert tone="success">{done}</Alert> : null}
       {inReview ? (
         <>
           {gradePicker}
-          <button type="button" className="btn btn-primary btn-block" onClick={adopt} disabled={blocked || !!pending || !grade} aria-keyshortcuts="a">
-            {pending === 'adopt'
-              ? t('review.adopting')
-              : grade
-                ? t('review.adoptAt', { grade, amount: formatYuan(r.grades.find((g) => g.grade === grade)?.rewardFen ?? 0, lang) })
-                : t('review.adopt')}
-          </button>
+          {confirming && grade ? (
+            <div role="alertdialog" aria-labelledby="adopt-confirm-h" aria-describedby="adopt-confirm-text" className="confirm-box">
+              <h3 id="adopt-confirm-h">{t('deskSearch.confirm.title')}</h3>
+              <p id="adopt-confirm-text">{t('deskSearch.confirm.text', { title: s.title, grade, amount: rewardOf(grade), name: r.contributor.name })}</p>
+              <button ref={confirmYes} type="button" className="btn btn-primary btn-block" onClick={confirmAdopt} disabled={blocked || !!pending}>
+                {t('deskSearch.confirm.yes', { amount: rewardOf(grade) })}
+              </button>
+              <button type="button" className="btn btn-ghost btn-block" onClick={() => setConfirming(false)}>
+                {t('deskSearch.confirm.no')}
+              </button>
+            </div>
+          ) : (
+            <button type="button" className="btn btn-primary btn-block" onClick={adopt} disabled={blocked || !!pending || !grade} aria-keyshortcuts="a">
+              {pending === 'adopt' ? t('review.adopting') : grade ? t('review.adoptAt', { grade, amount: rewardOf(grade) }) : t('review.adopt')}
+            </button>
+          )}
           <div className="reject-box">
             <label htmlFor="reject-reason">{t('review.rejectReason')}</label>
             <select
@@ -288,7 +313,12 @@ function Decision({
         <>
           {gradePicker}
           <button type="button" className="btn btn-secondary btn-block" onClick={regrade} disabled={!!pending || !grade || grade === s.grade}>
-            {pending === 'grade' ? t('common.saving') : t('review.regrade', { from: s.grade, to: grade || '?' })}
+            {/* Until another grade is picked there is nothing to change: no "B → B". */}
+            {pending === 'grade'
+              ? t('common.saving')
+              : grade && grade !== s.grade
+                ? t('review.regrade', { from: s.grade, to: grade })
+                : t('deskSearch.pickOtherGrade')}
           </button>
         </>
       ) : null}

@@ -25,6 +25,11 @@ export function DeskNav({ me }: { me: Me }) {
           {t('deskNav.queue')}
         </Link>
       ) : null}
+      {hasRole(me, EDITORS) ? (
+        <Link to="/desk/search" search={{}}>
+          {t('deskSearch.nav')}
+        </Link>
+      ) : null}
       {hasRole(me, EDITORS) ? <Link to="/desk/daily-picks">{t('deskNav.picks')}</Link> : null}
       {hasRole(me, CHIEFS) ? <Link to="/desk/studios">{t('deskNav.studios')}</Link> : null}
       {hasRole(me, CHIEFS) ? <Link to="/desk/audit">{t('deskNav.audit')}</Link> : null}
