@@ -302,6 +302,18 @@ export const messages = {
   'notice.sms.grand_prize': { 'zh-CN': '荣获终极大奖', en: 'won the grand prize' },
   'notice.sms.publication': { 'zh-CN': '已在{channel}发布', en: 'is live on {channel}' },
   'notice.email.footer': { 'zh-CN': '在拍客查看：{url}', en: 'See it on Paike: {url}' },
+  // Issue 13, the back office: role editor, reset sign-in, studio members and leads.
+  'user.confirm_admin': {
+    'zh-CN': '授予管理员权限或移除自己的管理员权限需要再次确认。',
+    en: 'Granting admin, or removing your own admin, must be confirmed.',
+  },
+  'user.disable_self': { 'zh-CN': '不能停用自己的账号。', en: 'You cannot disable your own account.' },
+  'user.reset_self': {
+    'zh-CN': '不能重置自己的登录；请在账号页面退出所有设备。',
+    en: 'You cannot reset your own sign-in; sign out everywhere from your account page instead.',
+  },
+  'studio.member_not_staff': { 'zh-CN': '只有编辑、主编或管理员才能成为工作室成员。', en: 'Only editors, chief editors and admins can be studio members.' },
+  'studio.lead_not_member': { 'zh-CN': '负责人必须先是该工作室的成员。', en: 'The lead must be a member of the studio first.' },
 } as const satisfies Record<string, Record<Locale, string>>;
 
 export type MessageCode = keyof typeof messages;
