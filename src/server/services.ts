@@ -24,6 +24,7 @@ import { createStudioScope } from './modules/desk/desk.scope.js';
 import { createDeskService } from './modules/desk/desk.service.js';
 import { createDeskEditsService } from './modules/desk/desk-edits.service.js';
 import { createAuditService } from './modules/audit/audit.service.js';
+import { createStudioMembersService } from './modules/desk/studio-members.service.js';
 import { createRewardsRepository } from './modules/rewards/rewards.repository.js';
 import { createRewardsService, type ReachSource } from './modules/rewards/rewards.service.js';
 import { createPayoutsRepository } from './modules/payouts/payouts.repository.js';
@@ -267,6 +268,7 @@ export function createServices(deps: ServiceDeps) {
     publicUrl: deps.publicUrl,
   });
   const auditLog = createAuditService({ db });
+  const studioMembers = createStudioMembersService({ db, repo: deskRepo, accounts: createAccountsRepository(db), audit });
   const rain = createRainService({
     db,
     repo: createRainRepository(db),
@@ -449,6 +451,7 @@ export function createServices(deps: ServiceDeps) {
     privacy,
     wechat,
     deskSearch: createSearchService({ db, repo: createSearchRepository(db), submissions, scope: studioScope }),
+    studioMembers,
   };
 }
 

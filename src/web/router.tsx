@@ -83,6 +83,8 @@ const adminRainRoute = createRoute({
 const adminUsersRoute = createRoute({
   getParentRoute: () => rootRoute,
   path: '/admin/users',
+  // `user` opens one account's role editor (the audit log links here); `q` prefills the search.
+  validateSearch: (s: Record<string, unknown>): { user?: string; q?: string } => ({ user: str(s.user), q: str(s.q) }),
   component: lazyRouteComponent(() => import('./routes/adminUsers.js'), 'AdminUsersPage'),
 });
 
@@ -166,6 +168,12 @@ const deskRoute = createRoute({ getParentRoute: () => rootRoute, path: '/desk', 
 const auditRoute = createRoute({
   getParentRoute: () => rootRoute,
   path: '/desk/audit',
+  // Links from elsewhere (a user's page, an object) open the log already filtered.
+  validateSearch: (s: Record<string, unknown>): { objectType?: string; objectId?: string; actorId?: string } => ({
+    objectType: str(s.objectType),
+    objectId: str(s.objectId),
+    actorId: str(s.actorId),
+  }),
   component: lazyRouteComponent(() => import('./routes/deskAudit.js'), 'AuditPage'),
 });
 

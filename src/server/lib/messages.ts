@@ -380,6 +380,18 @@ export const messages = {
     'zh-CN': '微信提现不填写微信号：款项付给你已绑定的微信。',
     en: 'WeChat payouts take no typed WeChat ID: they go to your linked WeChat.',
   },
+  // Issue 13, the back office: role editor, reset sign-in, studio members and leads.
+  'user.confirm_admin': {
+    'zh-CN': '授予管理员权限或移除自己的管理员权限需要再次确认。',
+    en: 'Granting admin, or removing your own admin, must be confirmed.',
+  },
+  'user.disable_self': { 'zh-CN': '不能停用自己的账号。', en: 'You cannot disable your own account.' },
+  'user.reset_self': {
+    'zh-CN': '不能重置自己的登录；请在账号页面退出所有设备。',
+    en: 'You cannot reset your own sign-in; sign out everywhere from your account page instead.',
+  },
+  'studio.member_not_staff': { 'zh-CN': '只有编辑、主编或管理员才能成为工作室成员。', en: 'Only editors, chief editors and admins can be studio members.' },
+  'studio.lead_not_member': { 'zh-CN': '负责人必须先是该工作室的成员。', en: 'The lead must be a member of the studio first.' },
 } as const satisfies Record<string, Record<Locale, string>>;
 
 export type MessageCode = keyof typeof messages;

@@ -44,6 +44,8 @@ const ids = {} as {
   notice: string;
   hold: string;
   wechatIdentity: string;
+  /** Issue 13: whose sign-in the matrix resets (not contributor A, whose cookie later calls need). */
+  victim: string;
 };
 
 const s = () => ctx.runtime.services;
@@ -95,6 +97,7 @@ beforeAll(async () => {
     admin: admin.cookie,
   });
   ids.contributorA = a.user.id;
+  ids.victim = (await signUp(ctx.app, { name: 'Reset victim' })).user.id;
   emailA = a.user.email;
 
   // A's video is the food studio's; the other editor works for travel.
@@ -203,6 +206,9 @@ function pathValues(route: RouteInfo): Record<string, string> {
     if (name === 'campaignId') return ids.campaign;
     if (name === 'submissionId') return ids.submission;
     if (name === 'idOrSlug') return ids.campaign;
+    // A contributor: adding them to a studio is refused (409, not staff), removing is a no-op.
+    if (name === 'userId') return ids.contributorA;
+    if (name === 'id' && p.endsWith('/reset-sign-in')) return ids.victim;
     if (name !== 'id') throw new Error(`route-matrix.test.ts: no fixture for {${name}} in ${route.key}`);
     const byPrefix: [string, string][] = [
       ['/api/me/sessions/', ids.session],
@@ -261,6 +267,7 @@ function namedValues(): Record<string, unknown> {
     packetCount: 10,
     amountFen: 10_000,
     roles: ['editor'],
+    userId: ids.contributorA,
     'x-rain-token': 'not-a-token',
   };
 }
@@ -273,6 +280,7 @@ const QUERY_OVERRIDES: Record<string, Record<string, string>> = {
 
 /** Bodies the generic sample cannot make valid (cross-field rules). */
 const BODY_OVERRIDES: Record<string, () => unknown> = {
+  'POST /api/admin/users/{id}/reset-sign-in': () => ({ reason: 'route matrix' }),
   'POST /api/admin/campaigns': () => ({ ...demoCampaign(clock.now()), slug: `m-${randomUUID().slice(0, 8)}` }),
   'POST /api/admin/campaigns/{id}/rain/schedule': () => ({
     firstDay: FUTURE_DAY,

@@ -5,35 +5,159 @@ import type { Me } from '../../contracts/accounts.js';
 import type { Campaign } from '../../contracts/campaigns.js';
 import { errorMessage } from '../api/client.js';
 import { deskKeys, saveStudio, useStudios, type Studio, type StudioInput } from '../api/desk.js';
-import { useAdminCampaigns, useAdminUsers, useCampaigns } from '../api/queries.js';
+import { api } from '../api/client.js';
+import { useStaffSearch } from '../api/backOffice.js';
+import { useAdminCampaigns, useCampaigns } from '../api/queries.js';
 import { campaignTheme, CHIEFS, DeskNav } from '../features/desk/deskUi.js';
 import { Alert, Field } from '../ui/Field.js';
 import { ErrorState, Loading, RequireRole, useTitle } from '../ui/common.js';
 import { loc } from '../ui/format.js';
 
 let seq = 0;
+
+/**
+ * Staffing one studio: its members (make lead, remove) and a picker that searches staff on the
+ * server, page by page, instead of listing every account. Each click is one audited change.
+ */
+function StudioStaff({ studio, onDone }: { studio: Studio; onDone: () => void }) {
+  const { t } = useTranslation();
+  const qc = useQueryClient();
+  const [text, setText] = useState('');
+  const [q, setQ] = useState('');
+  const [size, setSize] = useState(10);
+  const found = useStaffSearch(q, size);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const change = async (path: string, method: 'POST' | 'DELETE' | 'PUT', body?: unknown) => {
+    setBusy(true);
+    setError(null);
+    try {
+      await api(`/api/desk/studios/${studio.id}${path}`, { method, ...(body ? { body } : {}) });
+      await qc.invalidateQueries({ queryKey: deskKeys.studios });
+    } catch (x) {
+      setError(errorMessage(x));
+    } finally {
+      setBusy(false);
+    }
+  };
+  const memberIds = new Set(studio.members.map((m) => m.id));
+  return (
+    <section className="desk-panel" aria-labelledby="studio-staff-h">
+      <div className="page-head">
+        <h2 id="studio-staff-h">{t('backOffice.studios.membersOf', { name: studio.name })}</h2>
+        <button type="button" className="btn btn-ghost btn-sm" onClick={onDone}>
+          {t('backOffice.studios.done')}
+        </button>
+      </div>
+      {error ? <Alert>{error}</Alert> : null}
+      {studio.members.length === 0 ? (
+        <p>{t('studios.noMembers')}</p>
+      ) : (
+        <ul className="studio-member-list">
+          {studio.members.map((m) => (
+            <li key={m.id}>
+              <span>
+                {m.name} {m.id === studio.leadUserId ? <strong className="badge">{t('backOffice.studios.lead')}</strong> : null}
+              </span>
+              <span className="row-actions">
+                {m.id === studio.leadUserId ? (
+                  <button type="button" className="btn btn-ghost btn-sm" disabled={busy} onClick={() => void change('/lead', 'PUT', { userId: null })}>
+                    {t('backOffice.studios.clearLead')}
+                  </button>
+                ) : (
+                  <button
+                    type="button"
+                    className="btn btn-secondary btn-sm"
+                    disabled={busy}
+                    aria-label={t('backOffice.studios.makeLeadLabel', { name: m.name })}
+                    onClick={() => void change('/lead', 'PUT', { userId: m.id })}
+                  >
+                    {t('backOffice.studios.makeLead')}
+                  </button>
+                )}
+                <button
+                  type="button"
+                  className="btn btn-danger btn-sm"
+                  disabled={busy}
+                  aria-label={t('backOffice.studios.removeLabel', { name: m.name })}
+                  onClick={() => void change(`/members/${m.id}`, 'DELETE')}
+                >
+                  {t('backOffice.studios.remove')}
+                </button>
+              </span>
+            </li>
+          ))}
+        </ul>
+      )}
+      <form
+        className="staff-picker"
+        role="search"
+        onSubmit={(e) => {
+          e.preventDefault();
+          setSize(10);
+          setQ(text.trim());
+        }}
+      >
+        <Field label={t('backOffice.studios.find')} type="search" value={text} maxLength={100} onChange={(e) => setText(e.target.value)} />
+        <button type="submit" className="btn btn-secondary btn-sm">
+          {t('backOffice.users.search')}
+        </button>
+        {found.isPending ? (
+          <Loading />
+        ) : found.isError ? (
+          <ErrorState error={found.error} onRetry={() => void found.refetch()} />
+        ) : found.data.users.length === 0 ? (
+          <p className="empty-state">{t('backOffice.studios.noStaff')}</p>
+        ) : (
+          <>
+            <ul>
+              {found.data.users.map((u) => (
+                <li key={u.id}>
+                  <span>
+                    {u.name} <span className="muted small">{u.email}</span>
+                  </span>
+                  {memberIds.has(u.id) ? (
+                    <span className="muted small">{t('backOffice.studios.already')}</span>
+                  ) : (
+                    <button
+                      type="button"
+                      className="btn btn-primary btn-sm"
+                      disabled={busy}
+                      aria-label={t('backOffice.studios.addLabel', { name: u.name })}
+                      onClick={() => void change('/members', 'POST', { userId: u.id })}
+                    >
+                      {t('backOffice.studios.add')}
+                    </button>
+                  )}
+                </li>
+              ))}
+            </ul>
+            {found.data.total > found.data.users.length && size < 50 ? (
+              <button type="button" className="btn btn-ghost btn-sm" onClick={() => setSize((n) => Math.min(50, n + 10))}>
+                {t('backOffice.studios.more')}
+              </button>
+            ) : null}
+          </>
+        )}
+      </form>
+    </section>
+  );
+}
 interface RouteRow {
   rid: number;
   campaignId: string;
   theme: string;
 }
 
-function StudioForm({ studio, isAdmin, campaigns, onDone }: { studio: Studio | null; isAdmin: boolean; campaigns: Campaign[]; onDone: () => void }) {
+/** Name and routes; members and the lead are staffed one at a time in StudioStaff (each change audited). */
+function StudioForm({ studio, campaigns, onDone }: { studio: Studio | null; campaigns: Campaign[]; onDone: () => void }) {
   const { t, i18n } = useTranslation();
   const lang = i18n.language;
   const qc = useQueryClient();
-  // Only administrators may list accounts, so only they pick members; chief editors edit name, lead and routes.
-  const users = useAdminUsers();
-  const staffUsers = isAdmin
-    ? (users.data ?? []).filter((u) => !u.disabled && u.roles.some((r) => r === 'editor' || r === 'chief_editor' || r === 'admin'))
-    : [];
   const [name, setName] = useState(studio?.name ?? '');
-  const [lead, setLead] = useState(studio?.leadUserId ?? '');
-  const [members, setMembers] = useState<string[]>(studio?.members.map((m) => m.id) ?? []);
   const [routes, setRoutes] = useState<RouteRow[]>(studio?.routes.map((r) => ({ rid: ++seq, campaignId: r.campaignId, theme: r.theme ?? '' })) ?? []);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
-  const leadChoices = isAdmin ? staffUsers.filter((u) => members.includes(u.id)).map((u) => ({ id: u.id, name: u.name })) : (studio?.members ?? []);
 
   const submit = async (e: FormEvent) => {
     e.preventDefault();
@@ -48,8 +172,6 @@ function StudioForm({ studio, isAdmin, campaigns, onDone }: { studio: Studio | n
     const body: Partial<StudioInput> = {
       name: name.trim(),
       routes: routes.map((r) => ({ campaignId: r.campaignId, theme: r.theme || null })),
-      ...(lead ? { leadUserId: lead } : {}),
-      ...(isAdmin ? { memberIds: members } : {}),
     };
     setBusy(true);
     setError(null);
@@ -68,49 +190,7 @@ function StudioForm({ studio, isAdmin, campaigns, onDone }: { studio: Studio | n
     <form className="desk-panel studio-form" onSubmit={submit} aria-labelledby="studio-form-h" noValidate>
       <h2 id="studio-form-h">{studio ? t('studios.editTitle', { name: studio.name }) : t('studios.newTitle')}</h2>
       {error ? <Alert>{error}</Alert> : null}
-      <div className="grid-2">
-        <Field label={t('studios.name')} value={name} maxLength={80} onChange={(e) => setName(e.target.value)} required />
-        <div className="field">
-          <label htmlFor="studio-lead">{t('studios.lead')}</label>
-          <select id="studio-lead" value={lead} onChange={(e) => setLead(e.target.value)}>
-            <option value="">{t('common.none')}</option>
-            {leadChoices.map((m) => (
-              <option key={m.id} value={m.id}>
-                {m.name}
-              </option>
-            ))}
-          </select>
-        </div>
-      </div>
-      <fieldset className="sub">
-        <legend>{t('studios.members')}</legend>
-        {isAdmin ? (
-          users.isPending ? (
-            <Loading />
-          ) : (
-            <div className="checks compact member-checks">
-              {staffUsers.map((u) => (
-                <div className="check" key={u.id}>
-                  <input
-                    id={`m-${u.id}`}
-                    type="checkbox"
-                    checked={members.includes(u.id)}
-                    onChange={(e) => setMembers((ms) => (e.target.checked ? [...ms, u.id] : ms.filter((x) => x !== u.id)))}
-                  />
-                  <label htmlFor={`m-${u.id}`}>
-                    {u.name} <span className="muted small">{u.email ?? u.phone}</span>
-                  </label>
-                </div>
-              ))}
-            </div>
-          )
-        ) : (
-          <>
-            <p>{studio?.members.length ? studio.members.map((m) => m.name).join(', ') : t('studios.noMembers')}</p>
-            <p className="hint">{t('studios.membersAdminOnly')}</p>
-          </>
-        )}
-      </fieldset>
+      <Field label={t('studios.name')} value={name} maxLength={80} onChange={(e) => setName(e.target.value)} required />
       <fieldset className="sub">
         <legend>{t('studios.routes')}</legend>
         <p className="hint">{t('studios.routesHint')}</p>
@@ -176,6 +256,7 @@ function StudiosBody({ me }: { me: Me }) {
   const publicCampaigns = useCampaigns();
   const campaigns = (isAdmin && adminCampaigns.data ? adminCampaigns.data : publicCampaigns.data) ?? [];
   const [editing, setEditing] = useState<Studio | 'new' | null>(null);
+  const [staffing, setStaffing] = useState<string | null>(null);
   if (q.isPending) return <Loading />;
   if (q.isError) return <ErrorState error={q.error} onRetry={() => void q.refetch()} />;
   return (
@@ -184,7 +265,6 @@ function StudiosBody({ me }: { me: Me }) {
         <StudioForm
           key={editing === 'new' ? 'new' : editing.id}
           studio={editing === 'new' ? null : editing}
-          isAdmin={isAdmin}
           campaigns={campaigns}
           onDone={() => setEditing(null)}
         />
@@ -195,6 +275,9 @@ function StudiosBody({ me }: { me: Me }) {
           </button>
         </p>
       )}
+      {staffing && q.data.some((s) => s.id === staffing) ? (
+        <StudioStaff studio={q.data.find((s) => s.id === staffing)!} onDone={() => setStaffing(null)} />
+      ) : null}
       {q.data.length === 0 ? (
         <p className="empty-state">{t('studios.empty')}</p>
       ) : (
@@ -242,6 +325,14 @@ function StudiosBody({ me }: { me: Me }) {
                       aria-label={t('studios.editLabel', { name: s.name })}
                     >
                       {t('admin.edit')}
+                    </button>{' '}
+                    <button
+                      type="button"
+                      className="btn btn-secondary btn-sm"
+                      onClick={() => setStaffing(s.id)}
+                      aria-label={t('backOffice.studios.staffLabel', { name: s.name })}
+                    >
+                      {t('backOffice.studios.staff')}
                     </button>
                   </td>
                 </tr>
@@ -263,7 +354,7 @@ export function StudiosPage() {
         <div className="staff desk-page">
           <DeskNav me={me} />
           <h1>{t('studios.title')}</h1>
-          <p className="muted small">{me.roles.includes('admin') ? t('studios.introAdmin') : t('studios.introChief')}</p>
+          <p className="muted small">{t('backOffice.studios.intro')}</p>
           <StudiosBody me={me} />
         </div>
       )}

@@ -1,8 +1,10 @@
-import { and, asc, desc, eq, gt, isNull, lt, or, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, isNull, lt, or, sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
 import { phoneCodes, sessions, users, type SessionRow, type UserRow } from '../../db/schema.js';
 import type { Role } from '../../../contracts/accounts.js';
 import type { Locale } from '../../../contracts/common.js';
+import type { AdminUserQuery } from '../../../contracts/backOffice.js';
+import { userTextCondition } from './user-search.js';
 
 export interface NewUser {
   email?: string | null;
@@ -21,6 +23,27 @@ export interface NewSession {
   ip: string | null;
 }
 
+const ORDER = {
+  newest: [desc(users.createdAt), desc(users.id)],
+  oldest: [asc(users.createdAt), asc(users.id)],
+  name: [asc(users.name), asc(users.id)],
+} as const;
+
+async function pageOf(tx: Db, where: SQL | undefined, sort: keyof typeof ORDER, page: number, pageSize: number) {
+  const [count] = await tx
+    .select({ n: sql<number>`count(*)::int` })
+    .from(users)
+    .where(where);
+  const rows = await tx
+    .select()
+    .from(users)
+    .where(where)
+    .orderBy(...ORDER[sort])
+    .limit(pageSize)
+    .offset((page - 1) * pageSize);
+  return { rows, total: count?.n ?? 0 };
+}
+
 export function createAccountsRepository(db: Db) {
   return {
     async getUser(id: string, tx: Db = db): Promise<UserRow | undefined> {
@@ -37,6 +60,40 @@ export function createAccountsRepository(db: Db) {
     },
     async listUsers(tx: Db = db): Promise<UserRow[]> {
       return tx.select().from(users).orderBy(asc(users.createdAt));
+    },
+    /** One page of accounts matching the admin search, with the total across all pages. */
+    async searchUsers(q: AdminUserQuery, tx: Db = db): Promise<{ rows: UserRow[]; total: number }> {
+      const where = and(
+        userTextCondition(q.q),
+        q.role ? sql`${q.role} = ANY(${users.roles})` : undefined,
+        q.status ? eq(users.disabled, q.status === 'disabled') : undefined,
+      );
+      return pageOf(tx, where, q.sort, q.page, q.pageSize);
+    },
+    /** Enabled staff (editor, chief editor, admin) for the studio member picker. */
+    async searchStaff(q: { q?: string; page: number; pageSize: number }, tx: Db = db): Promise<{ rows: UserRow[]; total: number }> {
+      const where = and(userTextCondition(q.q), eq(users.disabled, false), sql`${users.roles} && ARRAY['editor','chief_editor','admin']::text[]`);
+      return pageOf(tx, where, 'name', q.page, q.pageSize);
+    },
+    /** Live sessions of a user: how many, and when one was last used. */
+    async sessionSummary(userId: string, now: Date, tx: Db = db): Promise<{ active: number; lastSeenAt: Date | null }> {
+      const [row] = await tx
+        .select({ n: sql<number>`count(*)::int`, last: sql<string | null>`max(${sessions.lastSeenAt})` })
+        .from(sessions)
+        .where(and(eq(sessions.userId, userId), isNull(sessions.revokedAt), gt(sessions.expiresAt, now)));
+      return { active: row?.n ?? 0, lastSeenAt: row?.last ? new Date(row.last) : null };
+    },
+    /**
+     * Locks every enabled admin row, so two admins demoting each other at once are serialised
+     * and the "last admin" check cannot be raced past.
+     */
+    async lockActiveAdmins(tx: Db): Promise<string[]> {
+      const rows = await tx
+        .select({ id: users.id })
+        .from(users)
+        .where(and(sql`'admin' = ANY(${users.roles})`, eq(users.disabled, false)))
+        .for('update');
+      return rows.map((r) => r.id);
     },
     async countUsers(tx: Db = db): Promise<number> {
       const [row] = await tx.select({ n: sql<number>`count(*)::int` }).from(users);
@@ -100,11 +157,14 @@ export function createAccountsRepository(db: Db) {
         .returning({ id: sessions.id });
       return rows.length > 0;
     },
-    async revokeAllSessions(userId: string, at: Date, tx: Db = db): Promise<void> {
-      await tx
+    /** Revokes every live session of a user; returns how many there were. */
+    async revokeAllSessions(userId: string, at: Date, tx: Db = db): Promise<number> {
+      const rows = await tx
         .update(sessions)
         .set({ revokedAt: at })
-        .where(and(eq(sessions.userId, userId), isNull(sessions.revokedAt)));
+        .where(and(eq(sessions.userId, userId), isNull(sessions.revokedAt)))
+        .returning({ id: sessions.id });
+      return rows.length;
     },
     /** Deletes sessions that expired or were revoked more than `before`. */
     async deleteDeadSessions(before: Date, tx: Db = db): Promise<number> {

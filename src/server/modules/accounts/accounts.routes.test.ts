@@ -294,7 +294,8 @@ describe('staff accounts', () => {
     const again = await ctx.app.inject({ method: 'POST', url: '/api/auth/sign-in/email', payload: { email: victim.user.email, password: GOOD_PASSWORD } });
     expect(again.json().error.code).toBe('auth.account_disabled');
 
-    const users = (await ctx.app.inject({ method: 'GET', url: '/api/admin/users', headers: { cookie: admin.cookie } })).json().users as {
+    const users = (await ctx.app.inject({ method: 'GET', url: '/api/admin/users?role=admin&pageSize=100', headers: { cookie: admin.cookie } })).json()
+      .users as {
       id: string;
       roles: string[];
     }[];

@@ -3,7 +3,6 @@ import { z } from 'zod';
 import {
   adminCreateUserBody,
   adminUpdateUserBody,
-  adminUserListReply,
   adminUserSchema,
   sendPhoneCodeBody,
   sessionListReply,
@@ -13,16 +12,33 @@ import {
   updateMeBody,
   userReply,
 } from '../../../contracts/accounts.js';
+import {
+  adminUserDetailReply,
+  adminUserPageReply,
+  adminUserQuery,
+  resetSignInBody,
+  resetSignInReply,
+  staffPageReply,
+  staffQuery,
+} from '../../../contracts/backOffice.js';
 import { errorBodySchema, idParamSchema } from '../../../contracts/common.js';
 import type { UserRow } from '../../db/schema.js';
 import { clearSessionCookie, requestMeta, requirePermission, requireUser, setSessionCookie } from '../../http/auth.plugin.js';
 import { requestLocale } from '../../http/locale.js';
 import type { Services } from '../../services.js';
-import { toMe } from './accounts.service.js';
+import { toMe, type UserDetail } from './accounts.service.js';
 
 const errors = { 400: errorBodySchema, 401: errorBodySchema, 403: errorBodySchema, 404: errorBodySchema, 409: errorBodySchema, 429: errorBodySchema };
 
 const toAdminUser = (u: UserRow) => ({ ...toMe(u), disabled: u.disabled, createdAt: u.createdAt.toISOString() });
+
+const toUserDetail = (d: UserDetail) => ({
+  ...toAdminUser(d.user),
+  locale: d.user.locale,
+  hasPassword: d.user.passwordHash !== null,
+  activeSessions: d.activeSessions,
+  lastSeenAt: d.lastSeenAt?.toISOString() ?? null,
+});
 
 export function accountsRoutes(services: Services, authRateLimit: number): FastifyPluginAsyncZod {
   const limited = { rateLimit: { max: authRateLimit, timeWindow: '1 minute' } };
@@ -171,11 +187,68 @@ export function accountsRoutes(services: Services, authRateLimit: number): Fasti
     app.get(
       '/api/admin/users',
       {
-        schema: { tags: ['admin'], summary: 'All accounts', response: { 200: adminUserListReply, ...errors } },
+        schema: {
+          tags: ['admin'],
+          summary: 'Accounts, paged: search by name, email or phone (any written form), filter by role and status',
+          querystring: adminUserQuery,
+          response: { 200: adminUserPageReply, ...errors },
+        },
       },
       async (req) => {
-        const actor = requireUser(req);
-        return { users: (await services.accounts.listUsers(actor)).map(toAdminUser) };
+        const { rows, total } = await services.accounts.listUsers(requireUser(req), req.query);
+        return { users: rows.map(toAdminUser), total, page: req.query.page, pageSize: req.query.pageSize };
+      },
+    );
+
+    app.get(
+      '/api/admin/users/:id',
+      {
+        schema: {
+          tags: ['admin'],
+          summary: 'One account: roles, status, how it signs in, live sessions',
+          params: idParamSchema,
+          response: { 200: adminUserDetailReply, ...errors },
+        },
+      },
+      async (req) => ({ user: toUserDetail(await services.accounts.getUserDetail(requireUser(req), req.params.id)) }),
+    );
+
+    app.post(
+      '/api/admin/users/:id/reset-sign-in',
+      {
+        schema: {
+          tags: ['admin'],
+          summary: 'Reset a user’s sign-in: end every session and clear the password (audited with the reason)',
+          description: 'Refused for yourself (409 `user.reset_self`). The user then signs in through “forgot password” or an SMS code.',
+          params: idParamSchema,
+          body: resetSignInBody,
+          response: { 200: resetSignInReply, ...errors },
+        },
+      },
+      async (req) => {
+        const out = await services.accounts.resetSignIn(requireUser(req), req.params.id, req.body.reason);
+        return { user: toUserDetail(out.detail), sessionsRevoked: out.sessionsRevoked };
+      },
+    );
+
+    app.get(
+      '/api/desk/staff',
+      {
+        schema: {
+          tags: ['desk'],
+          summary: 'Staff to pick as studio members, paged and searchable (chief editor, admin)',
+          querystring: staffQuery,
+          response: { 200: staffPageReply, ...errors },
+        },
+      },
+      async (req) => {
+        const { rows, total } = await services.accounts.searchStaff(requireUser(req), req.query);
+        return {
+          users: rows.map((u) => ({ id: u.id, name: u.name, email: u.email, roles: u.roles })),
+          total,
+          page: req.query.page,
+          pageSize: req.query.pageSize,
+        };
       },
     );
 
@@ -202,8 +275,10 @@ export function accountsRoutes(services: Services, authRateLimit: number): Fasti
         schema: {
           tags: ['admin'],
           summary: 'Change an account’s roles, name or disabled state',
+          description:
+            'Granting admin, or removing your own admin, needs `confirm: true` (else 409 `user.confirm_admin`). The last enabled admin keeps the role (409 `user.last_admin`); nobody disables themselves (409 `user.disable_self`).',
           params: idParamSchema,
-          body: adminUpdateUserBody,
+          body: adminUpdateUserBody.extend({ confirm: z.boolean().optional() }),
           response: { 200: z.object({ user: adminUserSchema }), ...errors },
         },
       },

@@ -1,6 +1,7 @@
 import { createHash, randomBytes, randomInt, timingSafeEqual } from 'node:crypto';
 import { hash, verify } from '@node-rs/argon2';
-import type { Me, Role } from '../../../contracts/accounts.js';
+import { ROLES, type Me, type Role } from '../../../contracts/accounts.js';
+import type { AdminUserQuery } from '../../../contracts/backOffice.js';
 import type { Locale } from '../../../contracts/common.js';
 import type { Db } from '../../db/client.js';
 import type { SessionRow, UserRow } from '../../db/schema.js';
@@ -45,6 +46,12 @@ export interface AccountsServiceDeps {
   smsCodesPerPhonePerHour: number;
 }
 
+export interface UserDetail {
+  user: UserRow;
+  activeSessions: number;
+  lastSeenAt: Date | null;
+}
+
 export const hashToken = (token: string) => createHash('sha256').update(token).digest('hex');
 const hashCode = (phone: string, code: string) => createHash('sha256').update(`${phone}:${code}`).digest();
 
@@ -70,6 +77,13 @@ export function createAccountsService(deps: AccountsServiceDeps) {
       tx,
     );
     return { user, token, session };
+  }
+
+  async function userDetail(id: string, tx: Db): Promise<UserDetail> {
+    const user = await repo.getUser(id, tx);
+    if (!user) throw new AppError('user.not_found');
+    const s = await repo.sessionSummary(id, clock.now(), tx);
+    return { user, activeSessions: s.active, lastSeenAt: s.lastSeenAt };
   }
 
   return {
@@ -179,9 +193,48 @@ export function createAccountsService(deps: AccountsServiceDeps) {
 
     // ---- staff accounts (admin) ----
 
-    async listUsers(actor: Actor): Promise<UserRow[]> {
+    async listUsers(actor: Actor, q: AdminUserQuery): Promise<{ rows: UserRow[]; total: number }> {
       assertCan(actor, 'user.manage');
-      return repo.listUsers();
+      return repo.searchUsers(q);
+    },
+
+    /** One account as the admin's role editor shows it: the row plus how it can sign in. */
+    async getUserDetail(actor: Actor, id: string, tx: Db = db): Promise<UserDetail> {
+      assertCan(actor, 'user.manage');
+      return userDetail(id, tx);
+    },
+
+    /** Staff for the studio member picker (chief editors and admins). */
+    async searchStaff(actor: Actor, q: { q?: string; page: number; pageSize: number }): Promise<{ rows: UserRow[]; total: number }> {
+      assertCan(actor, 'studio.members');
+      return repo.searchStaff(q);
+    },
+
+    /**
+     * "Reset sign-in": every session of the user ends and the password is cleared, so the next
+     * sign-in goes through "forgot password" (or an SMS code). Refused for yourself: an admin who
+     * wants that signs out everywhere from the account page instead.
+     */
+    async resetSignIn(actor: Actor, id: string, reason: string): Promise<{ detail: UserDetail; sessionsRevoked: number }> {
+      assertCan(actor, 'user.manage');
+      if (actor.id === id) throw new AppError('user.reset_self', {}, { status: 409 });
+      return db.transaction(async (tx) => {
+        const before = await repo.getUser(id, tx);
+        if (!before) throw new AppError('user.not_found');
+        await repo.updateUser(id, { passwordHash: null }, tx);
+        const sessionsRevoked = await repo.revokeAllSessions(id, clock.now(), tx);
+        await deps.audit.create(
+          {
+            actorId: actor.id,
+            action: 'user.reset_sign_in',
+            objectType: 'user',
+            objectId: id,
+            data: { reason, sessionsRevoked, hadPassword: before.passwordHash !== null },
+          },
+          tx,
+        );
+        return { detail: await userDetail(id, tx), sessionsRevoked };
+      });
     },
 
     /** Creates a staff (or any) account. `actor` null means the command line, which is trusted. */
@@ -205,25 +258,50 @@ export function createAccountsService(deps: AccountsServiceDeps) {
       }
     },
 
-    async updateUser(actor: Actor, id: string, patch: { roles?: Role[]; disabled?: boolean; name?: string }): Promise<UserRow> {
+    /**
+     * The role editor and the disable switch. Rules, in the order a refusal is given: the last
+     * enabled admin keeps the role and stays enabled; nobody disables themselves; granting admin
+     * or removing one's own admin needs `confirm: true`. Each change is its own audit row.
+     */
+    async updateUser(actor: Actor, id: string, patch: { roles?: Role[]; disabled?: boolean; name?: string; confirm?: boolean }): Promise<UserRow> {
       assertCan(actor, 'user.manage');
       return db.transaction(async (tx) => {
+        const admins = await repo.lockActiveAdmins(tx);
         const before = await repo.getUser(id, tx);
         if (!before) throw new AppError('user.not_found');
-        const roles = patch.roles ? [...new Set(patch.roles)] : undefined;
-        const updated = await repo.updateUser(id, { ...patch, ...(roles ? { roles } : {}) }, tx);
-        if ((await repo.countActiveAdmins(tx)) === 0) throw new AppError('user.last_admin');
-        if (patch.disabled) await repo.revokeAllSessions(id, clock.now(), tx);
-        await deps.audit.create(
-          {
-            actorId: actor.id,
-            action: 'user.update',
-            objectType: 'user',
-            objectId: id,
-            data: { before: { roles: before.roles, disabled: before.disabled }, patch },
-          },
+        const roles = patch.roles ? ROLES.filter((r) => patch.roles!.includes(r)) : before.roles;
+        const disabled = patch.disabled ?? before.disabled;
+        const wasAdmin = before.roles.includes('admin');
+        const isAdmin = roles.includes('admin');
+        const staysActiveAdmin = isAdmin && !disabled;
+        if (admins.includes(id) && !staysActiveAdmin && admins.length <= 1) throw new AppError('user.last_admin');
+        if (patch.disabled && actor.id === id) throw new AppError('user.disable_self', {}, { status: 409 });
+        const grantsAdmin = !wasAdmin && isAdmin;
+        const dropsOwnAdmin = wasAdmin && !isAdmin && actor.id === id;
+        if ((grantsAdmin || dropsOwnAdmin) && !patch.confirm) throw new AppError('user.confirm_admin', { grant: grantsAdmin }, { status: 409 });
+
+        const rolesChanged = roles.length !== before.roles.length || roles.some((r) => !before.roles.includes(r));
+        const nameChanged = patch.name !== undefined && patch.name !== before.name;
+        const updated = await repo.updateUser(
+          id,
+          { ...(rolesChanged ? { roles } : {}), ...(nameChanged ? { name: patch.name } : {}), ...(disabled !== before.disabled ? { disabled } : {}) },
           tx,
         );
+        const audit = (action: string, data: Record<string, unknown>) =>
+          deps.audit.create({ actorId: actor.id, action, objectType: 'user', objectId: id, data }, tx);
+        if (rolesChanged) {
+          await audit('user.roles_change', {
+            from: before.roles,
+            to: roles,
+            added: roles.filter((r) => !before.roles.includes(r)),
+            removed: before.roles.filter((r) => !roles.includes(r)),
+          });
+        }
+        if (nameChanged) await audit('user.rename', { from: before.name, to: patch.name });
+        if (disabled !== before.disabled) {
+          const sessionsRevoked = disabled ? await repo.revokeAllSessions(id, clock.now(), tx) : 0;
+          await audit(disabled ? 'user.disable' : 'user.enable', disabled ? { sessionsRevoked } : {});
+        }
         return updated!;
       });
     },

@@ -28,6 +28,8 @@ export const PERMISSIONS = {
   'distribution.publish': ['editor', 'chief_editor', 'admin'],
   'channel.manage': ['admin'],
   'kiosk.manage': ['admin'],
+  // Issue 13: chief editors staff their studios (members, leads) and search staff to do it.
+  'studio.members': ['chief_editor', 'admin'],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Permission = keyof typeof PERMISSIONS;

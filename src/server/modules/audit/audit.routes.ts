@@ -1,25 +1,9 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { z } from 'zod';
+import { auditQuery, auditReply } from '../../../contracts/backOffice.js';
 import { errorBodySchema } from '../../../contracts/common.js';
 import { requireUser } from '../../http/auth.plugin.js';
+import { requestLocale } from '../../http/locale.js';
 import type { Services } from '../../services.js';
-
-export const auditQuery = z.strictObject({
-  limit: z.coerce.number().int().min(1).max(500).default(100),
-  /** Entries older than this entry id (the last `id` of the previous page). */
-  before: z.coerce.number().int().positive().optional(),
-});
-export const auditEntrySchema = z.object({
-  id: z.number().int(),
-  at: z.iso.datetime(),
-  actorId: z.uuid().nullable(),
-  actorName: z.string().nullable(),
-  action: z.string(),
-  objectType: z.string(),
-  objectId: z.string().nullable(),
-  data: z.record(z.string(), z.unknown()),
-});
-export const auditReply = z.object({ entries: z.array(auditEntrySchema) });
 
 export function auditRoutes(services: Services): FastifyPluginAsyncZod {
   return async (app) => {
@@ -28,12 +12,14 @@ export function auditRoutes(services: Services): FastifyPluginAsyncZod {
       {
         schema: {
           tags: ['audit'],
-          summary: 'Who did what and when, newest first (chief editor, admin)',
+          summary: 'Who did what and when, newest first, filtered by actor, action, object and date (chief editor, admin)',
+          description:
+            'Page with `page` (1-based, with `total`) or with `before` (the last `id` seen). `action` is a code or a domain; `from`/`to` take an ISO date-time or a YYYY-MM-DD day in Asia/Shanghai (`to` includes that day).',
           querystring: auditQuery,
           response: { 200: auditReply, 400: errorBodySchema, 401: errorBodySchema, 403: errorBodySchema },
         },
       },
-      async (req) => services.auditLog.list(requireUser(req), req.query),
+      async (req) => services.auditLog.list(requireUser(req), req.query, requestLocale(req)),
     );
   };
 }

@@ -175,6 +175,30 @@ export function createDeskRepository(db: Db) {
       const [row] = await tx.update(studios).set(patch).where(eq(studios.id, id)).returning();
       return row;
     },
+    async getStudioForUpdate(id: string, tx: Db) {
+      const [row] = await tx.select().from(studios).where(eq(studios.id, id)).for('update');
+      return row;
+    },
+    /** True when the user was not a member before. */
+    async addMember(studioId: string, userId: string, tx: Db): Promise<boolean> {
+      const rows = await tx.insert(studioMembers).values({ studioId, userId }).onConflictDoNothing().returning({ userId: studioMembers.userId });
+      return rows.length > 0;
+    },
+    /** True when the user was a member. */
+    async removeMember(studioId: string, userId: string, tx: Db): Promise<boolean> {
+      const rows = await tx
+        .delete(studioMembers)
+        .where(and(eq(studioMembers.studioId, studioId), eq(studioMembers.userId, userId)))
+        .returning({ userId: studioMembers.userId });
+      return rows.length > 0;
+    },
+    async isMember(studioId: string, userId: string, tx: Db = db): Promise<boolean> {
+      const [row] = await tx
+        .select({ userId: studioMembers.userId })
+        .from(studioMembers)
+        .where(and(eq(studioMembers.studioId, studioId), eq(studioMembers.userId, userId)));
+      return !!row;
+    },
     async setMembers(studioId: string, userIds: string[], tx: Db): Promise<void> {
       await tx.delete(studioMembers).where(eq(studioMembers.studioId, studioId));
       if (userIds.length) await tx.insert(studioMembers).values(userIds.map((userId) => ({ studioId, userId })));

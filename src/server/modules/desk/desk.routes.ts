@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { studioLeadBody, studioMemberBody, studioMemberParams } from '../../../contracts/backOffice.js';
 import { errorBodySchema, idParamSchema } from '../../../contracts/common.js';
 import {
   adoptBody,
@@ -194,6 +195,51 @@ export function deskRoutes(services: Services): FastifyPluginAsyncZod {
         },
       },
       async (req) => ({ studio: presentStudio(await desk().saveStudio(requireUser(req), req.params.id, req.body)) }),
+    );
+
+    // Issue 13: one member or the lead at a time (chief editor, admin), each audited.
+    app.post(
+      '/api/desk/studios/:id/members',
+      {
+        schema: {
+          tags: ['desk'],
+          summary: 'Add a member to a studio (chief editor, admin)',
+          description:
+            'Adding a member twice changes nothing. 409 `studio.member_not_staff`: the account is not an enabled editor, chief editor or admin; 400 `studio.unknown_reference`: no such account.',
+          params: idParamSchema,
+          body: studioMemberBody,
+          response: { 200: z.object({ studio: studioSchema }), ...errors },
+        },
+      },
+      async (req) => ({ studio: presentStudio(await services.studioMembers.addMember(requireUser(req), req.params.id, req.body.userId)) }),
+    );
+
+    app.delete(
+      '/api/desk/studios/:id/members/:userId',
+      {
+        schema: {
+          tags: ['desk'],
+          summary: 'Remove a member from a studio (chief editor, admin); removing the lead clears the lead',
+          params: studioMemberParams,
+          response: { 200: z.object({ studio: studioSchema }), ...errors },
+        },
+      },
+      async (req) => ({ studio: presentStudio(await services.studioMembers.removeMember(requireUser(req), req.params.id, req.params.userId)) }),
+    );
+
+    app.put(
+      '/api/desk/studios/:id/lead',
+      {
+        schema: {
+          tags: ['desk'],
+          summary: 'Set or clear a studio’s lead (chief editor, admin)',
+          description: 'The lead must already be a member (409 `studio.lead_not_member`); `userId: null` clears it.',
+          params: idParamSchema,
+          body: studioLeadBody,
+          response: { 200: z.object({ studio: studioSchema }), ...errors },
+        },
+      },
+      async (req) => ({ studio: presentStudio(await services.studioMembers.setLead(requireUser(req), req.params.id, req.body.userId)) }),
     );
   };
 }
