@@ -16,7 +16,21 @@ export const viewBeaconBody = z.strictObject({
 });
 export type ViewBeaconInput = z.infer<typeof viewBeaconBody>;
 
-export const NOTICE_KINDS = ['reach', 'chart', 'grand_prize', 'publication'] as const;
+/** Propagation kinds, then the decisions on a video, a payout and a held rain win (docs/notices.md). */
+export const NOTICE_KINDS = [
+  'reach',
+  'chart',
+  'grand_prize',
+  'publication',
+  'adopted',
+  'rejected',
+  'regraded',
+  'payout_paid',
+  'payout_failed',
+  'rain_held',
+  'rain_released',
+  'rain_refused',
+] as const;
 export const noticeKindSchema = z.enum(NOTICE_KINDS);
 export type NoticeKind = z.infer<typeof noticeKindSchema>;
 
@@ -24,7 +38,7 @@ export const noticeSchema = z.object({
   id: z.uuid(),
   kind: noticeKindSchema,
   submissionId: z.uuid().nullable(),
-  /** What the notice is about, by kind: reach {milestone, title}; chart {rank, week, title}; grand_prize {title}; publication {channel, title}. */
+  /** What the notice is about, by kind: reach {milestone, title}; chart {rank, week, title, prizeFen}; grand_prize {title}; publication {channel, title}; adopted {grade, rewardFen, title}; rejected {reasonCode, note, title}; regraded {from, to, diffFen, title}; payout_paid {amountFen}; payout_failed {amountFen, reason}; rain_held / rain_released / rain_refused {amountFen, sessionId}. */
   params: z.record(z.string(), z.union([z.string(), z.number()])),
   /** The notice as a sentence in the request's language. */
   text: z.string(),

@@ -219,6 +219,7 @@ export function createServices(deps: ServiceDeps) {
     afterAdopt: async (submissionId, tx) => {
       await deps.jobs.send('distribution.dispatch', { submissionId }, { tx });
     },
+    notify: notices.notify,
   });
   const deskEdits = createDeskEditsService({
     db,
@@ -242,6 +243,7 @@ export function createServices(deps: ServiceDeps) {
     cipher: createPayoutCipher(deps.config.PAYOUT_DETAILS_KEY ?? developmentSecret(deps.config.dataDir)),
     provider: deps.payoutProvider ?? manualPayoutProvider,
     minimumFen: deps.config.PAYOUT_MIN_FEN,
+    notify: notices.notify,
   });
   const auditLog = createAuditService({ db });
   const rain = createRainService({
@@ -265,6 +267,7 @@ export function createServices(deps: ServiceDeps) {
       badTokensPerIp: deps.config.RAIN_BAD_TOKENS_PER_IP,
       maxWaitingGrabs: deps.config.RAIN_MAX_WAITING_GRABS,
     },
+    notify: notices.notify,
   });
   const budgets = createBudgetService({ db, ledger, campaigns: campaignsRepo, audit });
   const chartsRepo = createChartsRepository(db);

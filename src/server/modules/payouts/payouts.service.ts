@@ -11,6 +11,7 @@ import type { LedgerService } from '../ledger/ledger.service.js';
 import { buildBatchCsv, type CsvPayout } from './payout.csv.js';
 import { fenToYuan, isPrintableText, maskAccount, maskName, normaliseAccount, type PayoutCipher } from './payout.details.js';
 import type { PayoutProvider } from './payout.provider.js';
+import type { NewNotice } from '../propagation/propagation.repository.js';
 import type { PayoutsRepository } from './payouts.repository.js';
 
 /** Payout text that reaches the bank's file, and the refusal for each (docs/ledger.md, "Payouts"). */
@@ -35,6 +36,8 @@ export interface PayoutsServiceDeps {
   provider: PayoutProvider;
   /** PAYOUT_MIN_FEN. */
   minimumFen: number;
+  /** Tells the contributor the outcome, inside the mark's transaction (notices.service `notify`; once per dedupe key). */
+  notify?: (n: NewNotice, tx: Db) => Promise<unknown>;
 }
 
 /** Ledger idempotency keys, one per money movement of a payout (docs/ledger.md). */
@@ -325,6 +328,16 @@ export function createPayoutsService(deps: PayoutsServiceDeps) {
           transferId = t.id;
           updated = (await repo.update(payout.id, { status: 'failed', failedAt: now, failureReason: input.reason ?? null, failureTransferId: t.id }, tx))!;
         }
+        await deps.notify?.(
+          {
+            userId: payout.userId,
+            kind: input.status === 'paid' ? 'payout_paid' : 'payout_failed',
+            submissionId: null,
+            params: input.status === 'paid' ? { amountFen: payout.amountFen } : { amountFen: payout.amountFen, reason: input.reason ?? '' },
+            dedupeKey: `${input.status === 'paid' ? 'payout-paid' : 'payout-failed'}:${payout.id}`,
+          },
+          tx,
+        );
         if (batch && (await repo.countOpenInBatch(batch.id, tx)) === 0) {
           await repo.updateBatch(batch.id, { status: 'closed' }, tx);
         }

@@ -6,7 +6,7 @@ import type { NoticeDeliveryChannel, NoticeRow } from '../../db/schema.js';
 import type { JobQueue } from '../../jobs/queue.js';
 import type { Clock } from '../../lib/clock.js';
 import { AppError } from '../../lib/errors.js';
-import { translate } from '../../lib/messages.js';
+import { translate, translateAny } from '../../lib/messages.js';
 import type { Actor } from '../accounts/permissions.js';
 import { SmsSendError } from '../accounts/sms/sms.provider.js';
 import { MailSendError, type Mailer } from './mailer.js';
@@ -26,7 +26,11 @@ export interface NoticesServiceDeps {
   publicUrl: () => string;
 }
 
-/** Kinds worth a text message; a publication notice (one per channel) stays in the app and email. */
+type SmsKind = 'reach' | 'chart' | 'grand_prize' | 'publication';
+/**
+ * Kinds worth a text message (one template: "your video {event}"); a publication notice (one per
+ * channel) stays in the app and email, and so do the decisions (app, push, email).
+ */
 const SMS_KINDS = new Set<NoticeRow['kind']>(['reach', 'chart', 'grand_prize']);
 
 /** A claimed send older than this was abandoned by a job that died mid-send. */
@@ -48,16 +52,46 @@ export function formatCount(n: number, locale: Locale): string {
   return n.toLocaleString('en-US');
 }
 
-/** The notice's parameters as a sentence shows them. */
-function displayParams(params: NoticeRow['params'], locale: Locale): Record<string, string | number> {
+/** Integer fen as yuan with two decimals, e.g. 10050 → "100.50". */
+export function yuanOf(fen: number): string {
+  const abs = Math.abs(fen);
+  return `${fen < 0 ? '-' : ''}${Math.floor(abs / 100)}.${String(abs % 100).padStart(2, '0')}`;
+}
+
+/** The notice's parameters as a sentence shows them, in the recipient's language. */
+function displayParams(n: Pick<NoticeRow, 'kind' | 'params'>, locale: Locale): Record<string, string | number> {
+  const { params } = n;
   const out: Record<string, string | number> = { title: '', ...params };
   if (typeof params.milestone === 'number') out.milestone = formatCount(params.milestone, locale);
   if (typeof params.channel === 'string') out.channel = CHANNEL_NAMES[params.channel]?.[locale] ?? params.channel;
+  if (typeof params.rewardFen === 'number') out.rewardYuan = yuanOf(params.rewardFen);
+  if (typeof params.amountFen === 'number') out.amountYuan = yuanOf(params.amountFen);
+  if (typeof params.prizeFen === 'number') out.prizeYuan = yuanOf(params.prizeFen);
+  // A rejection stores the editor's reason as a message code (submissions.rejection_code) so
+  // each reader gets it in their own language; the editor's free-text note stays as written.
+  if (n.kind === 'rejected') out.reason = translateAny(String(params.reasonCode ?? 'desk.reason.other'), locale, { note: params.note ?? '' });
+  if (n.kind === 'regraded') {
+    const diff = typeof params.diffFen === 'number' ? params.diffFen : 0;
+    out.diff =
+      diff === 0
+        ? translate('notice.regraded.same', locale)
+        : translate(diff > 0 ? 'notice.regraded.up' : 'notice.regraded.down', locale, { yuan: yuanOf(Math.abs(diff)) });
+  }
+  if (n.kind === 'payout_failed' && !params.reason) out.reason = translate('notice.payout_failed.no_reason', locale);
   return out;
 }
 
 export function noticeText(n: Pick<NoticeRow, 'kind' | 'params'>, locale: Locale): string {
-  return translate(`notice.${n.kind}`, locale, displayParams(n.params, locale));
+  // A chart notice with a prize says the prize (the chart kind predates the amount in its text).
+  const code = n.kind === 'chart' && typeof n.params.prizeFen === 'number' && n.params.prizeFen > 0 ? 'notice.chart_prize' : (`notice.${n.kind}` as const);
+  return translate(code, locale, displayParams(n, locale));
+}
+
+/** Where a notice leads in the web app (the push notification's click, the email's link). */
+export function noticePath(n: Pick<NoticeRow, 'kind' | 'submissionId'>): string {
+  if (n.submissionId) return `/submissions/${n.submissionId}`;
+  if (n.kind.startsWith('payout_') || n.kind.startsWith('rain_')) return '/earnings';
+  return '/notices';
 }
 
 export function presentNotice(n: NoticeRow, locale: Locale): Notice {
@@ -111,11 +145,11 @@ export function createNoticesService(deps: NoticesServiceDeps) {
   async function sendOn(channel: NoticeDeliveryChannel, n: NoticeRow, to: { phone: string | null; email: string | null; locale: Locale }) {
     const text = noticeText(n, to.locale);
     if (channel === 'sms') {
-      const event = translate(`notice.sms.${n.kind}`, to.locale, displayParams(n.params, to.locale));
+      const event = translate(`notice.sms.${n.kind as SmsKind}`, to.locale, displayParams(n, to.locale));
       await sms!.send({ phone: to.phone!, locale: to.locale, event });
       return;
     }
-    const link = n.submissionId ? `${deps.publicUrl()}/submissions/${n.submissionId}` : deps.publicUrl();
+    const link = `${deps.publicUrl()}${noticePath(n)}`;
     await mailer!.send({ to: to.email!, subject: text, text: `${text}\n\n${translate('notice.email.footer', to.locale, { url: link })}\n` });
   }
 
