@@ -55,6 +55,27 @@ export const noticesQuery = z.strictObject({
 export const noticesReply = z.object({ notices: z.array(noticeSchema), unread: z.number().int().nonnegative() });
 export const noticeReply = z.object({ notice: noticeSchema, unread: z.number().int().nonnegative() });
 
+const base64url = (min: number, max: number) =>
+  z
+    .string()
+    .regex(/^[A-Za-z0-9_-]+={0,2}$/, 'URL-safe base64')
+    .min(min)
+    .max(max);
+/** A browser's push subscription, as PushSubscription.toJSON() gives it (docs/notices.md, "Web Push"). */
+export const pushSubscriptionBody = z.strictObject({
+  endpoint: z.url().max(2048),
+  expirationTime: z.number().nullable().optional(),
+  keys: z.strictObject({
+    /** The browser's P-256 public key (65 bytes uncompressed). */
+    p256dh: base64url(86, 90),
+    /** The 16-byte authentication secret. */
+    auth: base64url(22, 24),
+  }),
+});
+export const pushUnsubscribeBody = z.strictObject({ endpoint: z.url().max(2048) });
+/** The server's VAPID public key for pushManager.subscribe; null when push is not configured (the app does not offer it). */
+export const pushPublicKeyReply = z.object({ publicKey: z.string().nullable() });
+
 /** Money held because the views behind it looked forged (docs/propagation.md, "Forged views"). */
 export const PROPAGATION_HOLD_KINDS = ['weekly_prize', 'reach_multiplier', 'grand_prize'] as const;
 export const propagationHoldStatusSchema = z.enum(['held', 'released', 'rejected']);

@@ -39,6 +39,8 @@ import { createRainRedis } from './modules/rain/rain.redis.js';
 import { createRainTokens, rainTokenSecret } from './modules/rain/rain.token.js';
 import { createPropagationRepository } from './modules/propagation/propagation.repository.js';
 import { createNoticesService } from './modules/propagation/notices.service.js';
+import { createNoticePush, type NoticePush } from './modules/propagation/notice.push.js';
+import { createPushRepository } from './modules/propagation/push.repository.js';
 import { createMetricsService } from './modules/propagation/metrics.service.js';
 import { beaconSecret, createBeaconsService } from './modules/propagation/beacons.service.js';
 import { consoleMailer, smtpMailer, type Mailer } from './modules/propagation/mailer.js';
@@ -85,6 +87,8 @@ export interface ServiceDeps {
   redis?: Redis;
   /** Notice text messages and email; by default built from the config (none / the console mailer when not configured). */
   noticeSms?: NoticeSms | null;
+  /** Web Push for notices (tests hand in their own); default: from WEB_PUSH_* config, null when unset. */
+  noticePush?: NoticePush | null;
   mailer?: Mailer | null;
   /** Puts a frozen weekly chart on the channels (the distribution module's); nothing when absent. */
   chartPublisher?: ChartPublisher;
@@ -172,6 +176,8 @@ export function createServices(deps: ServiceDeps) {
     sms: deps.noticeSms !== undefined ? deps.noticeSms : createNoticeSms(deps.config),
     mailer: deps.mailer !== undefined ? deps.mailer : defaultMailer(deps.config, deps.logger),
     publicUrl: deps.publicUrl,
+    push: deps.noticePush !== undefined ? deps.noticePush : createNoticePush(deps.config),
+    pushRepo: createPushRepository(db),
   });
   const viewCaps = { perAddressPerDay: deps.config.VIEWS_PER_ADDRESS_PER_DAY, perNetworkPerDay: deps.config.VIEWS_PER_NETWORK_PER_DAY };
   const viewGuard = createViewGuard({

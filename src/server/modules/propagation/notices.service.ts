@@ -10,7 +10,9 @@ import { translate, translateAny } from '../../lib/messages.js';
 import type { Actor } from '../accounts/permissions.js';
 import { SmsSendError } from '../accounts/sms/sms.provider.js';
 import { MailSendError, type Mailer } from './mailer.js';
+import { PushSendError, type NoticePush } from './notice.push.js';
 import type { NoticeSms } from './notice.sms.js';
+import type { PushRepository } from './push.repository.js';
 import type { NewNotice, PropagationRepository } from './propagation.repository.js';
 
 export interface NoticesServiceDeps {
@@ -24,6 +26,9 @@ export interface NoticesServiceDeps {
   /** Email, when configured (the console mailer in development). */
   mailer: Mailer | null;
   publicUrl: () => string;
+  /** Web Push, when the VAPID keys are configured (notice.push.ts); null: push is off. */
+  push?: NoticePush | null;
+  pushRepo?: PushRepository;
 }
 
 type SmsKind = 'reach' | 'chart' | 'grand_prize' | 'publication';
@@ -113,6 +118,8 @@ export function presentNotice(n: NoticeRow, locale: Locale): Notice {
  */
 export function createNoticesService(deps: NoticesServiceDeps) {
   const { repo, jobs, clock, logger, sms, mailer } = deps;
+  const push = deps.push ?? null;
+  const pushRepo = deps.pushRepo;
 
   /**
    * Creates a notice in the caller's transaction unless its dedupe key exists, and then (only
@@ -140,6 +147,63 @@ export function createNoticesService(deps: NoticesServiceDeps) {
     const row = await repo.markRead({ id, userId: actor.id, at: clock.now() });
     if (!row) throw new AppError('notice.not_found');
     return { notice: presentNotice(row, locale), unread: await repo.countUnread(actor.id) };
+  }
+
+  /** The browser's subscription (PushSubscription.toJSON()) for the actor; the endpoint must be a configured push service. */
+  async function subscribe(actor: Actor, sub: { endpoint: string; keys: { p256dh: string; auth: string } }) {
+    if (!push || !pushRepo) throw new AppError('push.not_configured', {}, { status: 404 });
+    push.checkEndpoint(sub.endpoint);
+    const row = await pushRepo.upsert({ userId: actor.id, endpoint: sub.endpoint, p256dh: sub.keys.p256dh, auth: sub.keys.auth, at: clock.now() });
+    return { id: row.id };
+  }
+
+  /** Removes the actor's own subscription of that endpoint; 404 when they have none. */
+  async function unsubscribe(actor: Actor, endpoint: string): Promise<void> {
+    if (!pushRepo || !(await pushRepo.deleteOwn({ userId: actor.id, endpoint }))) throw new AppError('push.subscription_not_found');
+  }
+
+  /**
+   * Pushes a notice to each of the contributor's subscriptions once (notice_push_deliveries, the
+   * same claim as SMS and email). 404/410: the subscription is gone and is removed; 429, 5xx
+   * and network failures are retried by the job with backoff until its last attempt.
+   */
+  async function pushAll(n: NoticeRow, locale: Locale, isLastAttempt: boolean): Promise<unknown> {
+    if (!push || !pushRepo) return undefined;
+    let retryLater: unknown;
+    for (const sub of await pushRepo.list(n.userId)) {
+      const now = clock.now();
+      const claim = await pushRepo.claim({ noticeId: n.id, subscriptionId: sub.id, at: now });
+      if (!claim) {
+        const d = await pushRepo.get(n.id, sub.id);
+        if (d?.status !== 'sending') continue;
+        if (d.claimedAt && now.getTime() - d.claimedAt.getTime() > STALE_CLAIM_MS) {
+          await pushRepo.finish({ noticeId: n.id, subscriptionId: sub.id, status: 'unknown', at: now, error: 'the job sending it stopped; not sent again' });
+        } else retryLater ??= new Error(`notice ${n.id}: push to ${sub.id} is being sent by another job`);
+        continue;
+      }
+      try {
+        await push.send(
+          { endpoint: sub.endpoint, keys: { p256dh: sub.p256dh, auth: sub.auth } },
+          { title: translate('notice.push.title', locale), body: noticeText(n, locale), url: noticePath(n), tag: n.id },
+        );
+        await pushRepo.finish({ noticeId: n.id, subscriptionId: sub.id, status: 'sent', at: clock.now() });
+        await pushRepo.touch(sub.id, clock.now());
+      } catch (err) {
+        // The endpoint is not logged: it is a bearer address for this browser's notifications.
+        if (err instanceof PushSendError && err.gone) {
+          await pushRepo.delete(sub.id);
+          logger.info({ noticeId: n.id, subscriptionId: sub.id, status: err.status }, 'push subscription gone; removed');
+          continue;
+        }
+        const retryable = err instanceof PushSendError ? err.retryable : !(err instanceof AppError);
+        const final = !retryable || isLastAttempt;
+        const error = err instanceof Error ? err.message.slice(0, 500) : String(err);
+        await pushRepo.finish({ noticeId: n.id, subscriptionId: sub.id, status: final ? 'failed' : 'retry', at: clock.now(), error });
+        logger.warn({ noticeId: n.id, subscriptionId: sub.id, retryable, error }, 'push delivery failed');
+        if (!final) retryLater ??= err;
+      }
+    }
+    return retryLater;
   }
 
   async function sendOn(channel: NoticeDeliveryChannel, n: NoticeRow, to: { phone: string | null; email: string | null; locale: Locale }) {
@@ -193,10 +257,12 @@ export function createNoticesService(deps: NoticesServiceDeps) {
         if (!final) retryLater ??= err;
       }
     }
+    const pushRetry = await pushAll(n, to.locale, run.isLastAttempt);
+    retryLater ??= pushRetry;
     if (retryLater) throw retryLater;
   }
 
-  return { notify, list, markRead, deliver };
+  return { notify, list, markRead, deliver, subscribe, unsubscribe, pushPublicKey: () => push?.publicKey ?? null };
 }
 
 export type NoticesService = ReturnType<typeof createNoticesService>;
