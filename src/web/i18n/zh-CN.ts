@@ -1261,4 +1261,36 @@ export const zhCN: Messages = {
   videoStart: {
     play: '播放视频“{{title}}”',
   },
+  // Issue 13 (every decision reaches the contributor): notice kinds, push, held rain wins, profile empty state.
+  noticesMore: {
+    kind: {
+      adopted: '已采用',
+      rejected: '未采用',
+      regraded: '评级调整',
+      payout_paid: '提现到账',
+      payout_failed: '提现失败',
+      rain_held: '红包审核中',
+      rain_released: '红包已发放',
+      rain_refused: '红包未通过',
+    },
+    open: '查看作品',
+    earnings: '查看收益',
+    push: {
+      label: '推送通知',
+      offer: '开启通知，作品被采用、提现到账时第一时间知道。',
+      turnOn: '开启通知',
+      on: '本浏览器已开启通知。',
+      turnOff: '关闭',
+      denied: '通知已被浏览器拦截；如需开启，请在浏览器的网站设置中允许通知。',
+      unavailable: '本浏览器暂时无法开启通知，请刷新后重试。',
+    },
+    rainHeld: '红包雨奖金（审核中）',
+    rainHeldHint: '审核通过后计入余额。',
+    rainWin: '你在这场红包雨中抢到 {{amount}}',
+    rainStatus: { waiting: '场次结束后到账', held: '审核中', paid: '已计入余额', refused: '未通过审核' },
+    rainNav: '红包雨',
+    rainLive: '红包雨进行中',
+    profileEmpty: '还没有公开的作品。作品被采用并发布后会显示在这里。',
+    profileEmptyCta: '去投稿',
+  },
 };
