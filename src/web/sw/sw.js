@@ -173,7 +173,7 @@ a{display:inline-block;margin-top:1rem;padding:.6rem 1.2rem;border-radius:8px;ba
 
 // ---- Web Push (docs/notices.md): a notice arrives as {title, body, url, tag}, decrypted by the browser ----
 self.addEventListener('push', (event) => {
-  let msg = {};
+  let msg;
   try {
     msg = event.data ? event.data.json() : {};
   } catch {
