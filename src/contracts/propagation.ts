@@ -16,7 +16,21 @@ export const viewBeaconBody = z.strictObject({
 });
 export type ViewBeaconInput = z.infer<typeof viewBeaconBody>;
 
-export const NOTICE_KINDS = ['reach', 'chart', 'grand_prize', 'publication'] as const;
+/** Propagation kinds, then the decisions on a video, a payout and a held rain win (docs/notices.md). */
+export const NOTICE_KINDS = [
+  'reach',
+  'chart',
+  'grand_prize',
+  'publication',
+  'adopted',
+  'rejected',
+  'regraded',
+  'payout_paid',
+  'payout_failed',
+  'rain_held',
+  'rain_released',
+  'rain_refused',
+] as const;
 export const noticeKindSchema = z.enum(NOTICE_KINDS);
 export type NoticeKind = z.infer<typeof noticeKindSchema>;
 
@@ -24,7 +38,7 @@ export const noticeSchema = z.object({
   id: z.uuid(),
   kind: noticeKindSchema,
   submissionId: z.uuid().nullable(),
-  /** What the notice is about, by kind: reach {milestone, title}; chart {rank, week, title}; grand_prize {title}; publication {channel, title}. */
+  /** What the notice is about, by kind: reach {milestone, title}; chart {rank, week, title, prizeFen}; grand_prize {title}; publication {channel, title}; adopted {grade, rewardFen, title}; rejected {reasonCode, note, title}; regraded {from, to, diffFen, title}; payout_paid {amountFen}; payout_failed {amountFen, reason}; rain_held / rain_released / rain_refused {amountFen, sessionId}. */
   params: z.record(z.string(), z.union([z.string(), z.number()])),
   /** The notice as a sentence in the request's language. */
   text: z.string(),
@@ -40,6 +54,27 @@ export const noticesQuery = z.strictObject({
 });
 export const noticesReply = z.object({ notices: z.array(noticeSchema), unread: z.number().int().nonnegative() });
 export const noticeReply = z.object({ notice: noticeSchema, unread: z.number().int().nonnegative() });
+
+const base64url = (min: number, max: number) =>
+  z
+    .string()
+    .regex(/^[A-Za-z0-9_-]+={0,2}$/, 'URL-safe base64')
+    .min(min)
+    .max(max);
+/** A browser's push subscription, as PushSubscription.toJSON() gives it (docs/notices.md, "Web Push"). */
+export const pushSubscriptionBody = z.strictObject({
+  endpoint: z.url().max(2048),
+  expirationTime: z.number().nullable().optional(),
+  keys: z.strictObject({
+    /** The browser's P-256 public key (65 bytes uncompressed). */
+    p256dh: base64url(86, 90),
+    /** The 16-byte authentication secret. */
+    auth: base64url(22, 24),
+  }),
+});
+export const pushUnsubscribeBody = z.strictObject({ endpoint: z.url().max(2048) });
+/** The server's VAPID public key for pushManager.subscribe; null when push is not configured (the app does not offer it). */
+export const pushPublicKeyReply = z.object({ publicKey: z.string().nullable() });
 
 /** Money held because the views behind it looked forged (docs/propagation.md, "Forged views"). */
 export const PROPAGATION_HOLD_KINDS = ['weekly_prize', 'reach_multiplier', 'grand_prize'] as const;

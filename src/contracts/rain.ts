@@ -117,3 +117,24 @@ export const rainGrabSchema = z.object({
   deviceId: z.string().nullable(),
 });
 export const rainGrabReplyAdmin = z.object({ grab: rainGrabSchema });
+
+/**
+ * A contributor's own red-packet win (`GET /api/me/rain-wins`), kept after its session ends.
+ * status: waiting (won; paid when the session ends), held (under review), paid, refused.
+ */
+export const myRainWinSchema = z.object({
+  id: z.uuid(),
+  sessionId: z.uuid(),
+  campaignId: z.uuid(),
+  amountFen: z.number().int(),
+  wonAt: z.iso.datetime(),
+  sessionEndsAt: z.iso.datetime(),
+  status: z.enum(['waiting', 'held', 'paid', 'refused']),
+});
+export type MyRainWin = z.infer<typeof myRainWinSchema>;
+export const myRainWinsReply = z.object({
+  wins: z.array(myRainWinSchema),
+  /** The sum of held wins (under review), integer fen: shown as pending on earnings. */
+  heldFen: z.number().int().nonnegative(),
+});
+export const refuseRainGrabBody = z.strictObject({ reason: z.string().trim().max(200).optional() });

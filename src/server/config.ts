@@ -160,6 +160,39 @@ export const configSchema = z.object({
   WECHAT_MP_APP_SECRET: z.string().trim().optional(),
   /** WeChat's authorisation pages (open.weixin.qq.com); only tests and staging change it (to the local fake). */
   WECHAT_OPEN_URL: optionalUrl(/^https?$/).transform((v) => v ?? 'https://open.weixin.qq.com'),
+  /** Web Push (docs/notices.md): the VAPID key pair from `npx web-push generate-vapid-keys` (URL-safe base64). Unset: no push, and the app does not offer it. */
+  WEB_PUSH_PUBLIC_KEY: z
+    .string()
+    .trim()
+    .regex(/^[A-Za-z0-9_-]{80,90}$/, 'the public key printed by `npx web-push generate-vapid-keys`')
+    .optional(),
+  WEB_PUSH_PRIVATE_KEY: z
+    .string()
+    .trim()
+    .regex(/^[A-Za-z0-9_-]{40,45}$/, 'the private key printed by `npx web-push generate-vapid-keys`')
+    .optional(),
+  /** Who runs this server, for push services to contact: `mailto:ops@example.com` or an https URL. */
+  WEB_PUSH_SUBJECT: z
+    .string()
+    .trim()
+    .regex(/^(mailto:.+@.+|https:\/\/.+)$/, 'mailto:address or https://URL')
+    .optional(),
+  /**
+   * The push services a subscription may point at (host names, `*.` for any subdomain): the
+   * server POSTs to a subscription's endpoint, so an arbitrary endpoint would let anyone make it
+   * call any address. The default covers Chrome/Edge (FCM), Firefox, Safari and Windows.
+   */
+  WEB_PUSH_ENDPOINT_HOSTS: z
+    .string()
+    .default('fcm.googleapis.com,updates.push.services.mozilla.com,*.push.apple.com,*.notify.windows.com')
+    .transform((v) =>
+      v
+        .split(',')
+        .map((h) => h.trim().toLowerCase())
+        .filter(Boolean),
+    ),
+  /** Accepts http:// push endpoints (a local fake push service in tests and development); refused in production. */
+  WEB_PUSH_ALLOW_HTTP: bool.default(false),
 });
 
 type Raw = z.infer<typeof configSchema>;
@@ -212,6 +245,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (raw.NODE_ENV === 'production' && !raw.PAYOUT_DETAILS_KEY) {
     issues.push('PAYOUT_DETAILS_KEY: required when NODE_ENV=production (a random secret of 32+ characters; it encrypts contributors’ payment details)');
   }
+  const push = [raw.WEB_PUSH_PUBLIC_KEY, raw.WEB_PUSH_PRIVATE_KEY, raw.WEB_PUSH_SUBJECT].filter(Boolean).length;
+  if (push > 0 && push < 3)
+    issues.push('WEB_PUSH_PUBLIC_KEY, WEB_PUSH_PRIVATE_KEY and WEB_PUSH_SUBJECT: set all three (npx web-push generate-vapid-keys) or none');
+  if (raw.WEB_PUSH_ALLOW_HTTP && raw.NODE_ENV === 'production')
+    issues.push('WEB_PUSH_ALLOW_HTTP: not allowed when NODE_ENV=production (push endpoints must be https)');
   if (issues.length) throw new ConfigError(issues);
 
   const dataDir = path.resolve(raw.DATA_DIR);

@@ -40,6 +40,8 @@ import { createRainRedis } from './modules/rain/rain.redis.js';
 import { createRainTokens, rainTokenSecret } from './modules/rain/rain.token.js';
 import { createPropagationRepository } from './modules/propagation/propagation.repository.js';
 import { createNoticesService } from './modules/propagation/notices.service.js';
+import { createNoticePush, type NoticePush } from './modules/propagation/notice.push.js';
+import { createPushRepository } from './modules/propagation/push.repository.js';
 import { createMetricsService } from './modules/propagation/metrics.service.js';
 import { beaconSecret, createBeaconsService } from './modules/propagation/beacons.service.js';
 import { consoleMailer, smtpMailer, type Mailer } from './modules/propagation/mailer.js';
@@ -94,6 +96,8 @@ export interface ServiceDeps {
   redis?: Redis;
   /** Notice text messages and email; by default built from the config (none / the console mailer when not configured). */
   noticeSms?: NoticeSms | null;
+  /** Web Push for notices (tests hand in their own); default: from WEB_PUSH_* config, null when unset. */
+  noticePush?: NoticePush | null;
   mailer?: Mailer | null;
   /** Puts a frozen weekly chart on the channels (the distribution module's); nothing when absent. */
   chartPublisher?: ChartPublisher;
@@ -182,6 +186,8 @@ export function createServices(deps: ServiceDeps) {
     sms: deps.noticeSms !== undefined ? deps.noticeSms : createNoticeSms(deps.config),
     mailer: deps.mailer !== undefined ? deps.mailer : defaultMailer(deps.config, deps.logger),
     publicUrl: deps.publicUrl,
+    push: deps.noticePush !== undefined ? deps.noticePush : createNoticePush(deps.config),
+    pushRepo: createPushRepository(db),
   });
   const viewCaps = { perAddressPerDay: deps.config.VIEWS_PER_ADDRESS_PER_DAY, perNetworkPerDay: deps.config.VIEWS_PER_NETWORK_PER_DAY };
   const viewGuard = createViewGuard({
@@ -229,6 +235,7 @@ export function createServices(deps: ServiceDeps) {
     afterAdopt: async (submissionId, tx) => {
       await deps.jobs.send('distribution.dispatch', { submissionId }, { tx });
     },
+    notify: notices.notify,
   });
   const deskEdits = createDeskEditsService({
     db,
@@ -253,6 +260,7 @@ export function createServices(deps: ServiceDeps) {
     provider: deps.payoutProvider ?? manualPayoutProvider,
     minimumFen: deps.config.PAYOUT_MIN_FEN,
     wechatPayee: (userId, tx) => wechat.payee(userId, tx),
+    notify: notices.notify,
   });
   const wechat = createWechatService({
     db,
@@ -290,6 +298,7 @@ export function createServices(deps: ServiceDeps) {
       badTokensPerIp: deps.config.RAIN_BAD_TOKENS_PER_IP,
       maxWaitingGrabs: deps.config.RAIN_MAX_WAITING_GRABS,
     },
+    notify: notices.notify,
   });
   const budgets = createBudgetService({ db, ledger, campaigns: campaignsRepo, audit });
   const chartsRepo = createChartsRepository(db);

@@ -1,6 +1,7 @@
 // Drizzle's view of distribution and propagation (migrations/0011_distribution.sql).
 import { bigint, boolean, doublePrecision, integer, jsonb, pgTable, primaryKey, text, timestamp, uuid } from 'drizzle-orm/pg-core';
 import type { Channel } from '../../contracts/packaging.limits.js';
+import type { NoticeKind } from '../../contracts/propagation.js';
 import { campaigns, ledgerTransfers, submissions, users } from './schema.js';
 
 const tstz = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
@@ -171,7 +172,7 @@ export const grandPrizeNominations = pgTable(
 );
 export type GrandPrizeNominationRow = typeof grandPrizeNominations.$inferSelect;
 
-export type NoticeKind = 'reach' | 'chart' | 'grand_prize' | 'publication';
+export type { NoticeKind };
 export const notices = pgTable('notices', {
   id: uuid('id').primaryKey().defaultRandom(),
   userId: uuid('user_id')

@@ -239,3 +239,4 @@ export * from './schema.propagation.js';
 export * from './schema.charts.js';
 export * from './schema.privacy.js';
 export * from './schema.wechat.js';
+export * from './schema.notices.js';

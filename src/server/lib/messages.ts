@@ -392,6 +392,50 @@ export const messages = {
   },
   'studio.member_not_staff': { 'zh-CN': '只有编辑、主编或管理员才能成为工作室成员。', en: 'Only editors, chief editors and admins can be studio members.' },
   'studio.lead_not_member': { 'zh-CN': '负责人必须先是该工作室的成员。', en: 'The lead must be a member of the studio first.' },
+  // ---- notices: every decision reaches the contributor (issue 13; docs/notices.md) ----
+  'notice.chart_prize': {
+    'zh-CN': '《{title}》登上风云榜 {week} 第 {rank} 名，获奖金 {prizeYuan} 元！',
+    en: '“{title}” is number {rank} on the weekly chart for {week} and wins {prizeYuan} yuan!',
+  },
+  'notice.adopted': {
+    'zh-CN': '《{title}》已被采用：评级 {grade}，奖励 {rewardYuan} 元已计入余额。',
+    en: '“{title}” has been adopted: grade {grade}, a reward of {rewardYuan} yuan is in your balance.',
+  },
+  'notice.rejected': { 'zh-CN': '《{title}》未被采用。{reason}', en: '“{title}” was not adopted. {reason}' },
+  'notice.regraded': {
+    'zh-CN': '《{title}》的评级由 {from} 调整为 {to}，奖励{diff}。',
+    en: 'The grade of “{title}” changed from {from} to {to}; your reward {diff}.',
+  },
+  'notice.regraded.up': { 'zh-CN': '增加 {yuan} 元', en: 'rises by {yuan} yuan' },
+  'notice.regraded.down': { 'zh-CN': '减少 {yuan} 元', en: 'falls by {yuan} yuan' },
+  'notice.regraded.same': { 'zh-CN': '不变', en: 'is unchanged' },
+  'notice.payout_paid': { 'zh-CN': '你的提现 {amountYuan} 元已付款。', en: 'Your payout of {amountYuan} yuan has been paid.' },
+  'notice.payout_failed': {
+    'zh-CN': '你的提现 {amountYuan} 元未能付款：{reason}。金额已退回余额。',
+    en: 'Your payout of {amountYuan} yuan could not be paid: {reason}. The amount is back in your balance.',
+  },
+  'notice.payout_failed.no_reason': { 'zh-CN': '未说明原因', en: 'no reason given' },
+  'notice.rain_held': {
+    'zh-CN': '你在红包雨中抢到 {amountYuan} 元，审核中，通过后计入余额。',
+    en: 'You won {amountYuan} yuan in the red-packet rain. It is under review and goes to your balance once approved.',
+  },
+  'notice.rain_released': {
+    'zh-CN': '红包雨奖金 {amountYuan} 元已通过审核，计入余额。',
+    en: 'Your red-packet win of {amountYuan} yuan passed review and is in your balance.',
+  },
+  'notice.rain_refused': {
+    'zh-CN': '红包雨奖金 {amountYuan} 元未通过审核，不予发放。',
+    en: 'Your red-packet win of {amountYuan} yuan did not pass review and will not be paid.',
+  },
+  'notice.push.title': { 'zh-CN': '拍客', en: 'Paike' },
+  'push.not_configured': { 'zh-CN': '本站未开启推送通知。', en: 'Push notifications are not set up on this site.' },
+  'push.bad_endpoint': {
+    'zh-CN': '该浏览器的推送地址不被接受，请换用常见浏览器。',
+    en: 'This browser’s push address is not accepted. Try a mainstream browser.',
+  },
+  'push.subscription_not_found': { 'zh-CN': '找不到该推送订阅。', en: 'No such push subscription.' },
+  'rain.refused': { 'zh-CN': '该红包已被拒绝，不能放行。', en: 'This win was refused and cannot be released.' },
+  'rain.already_released': { 'zh-CN': '该红包已放行，不能拒绝。', en: 'This win was released and cannot be refused.' },
 } as const satisfies Record<string, Record<Locale, string>>;
 
 export type MessageCode = keyof typeof messages;

@@ -1,6 +1,6 @@
 import { useQueries, useQuery } from '@tanstack/react-query';
 import { RAIN_DEVICE_STORAGE_KEY } from '../../contracts/rain.keys.js';
-import type { RainGrabResult, RainScheduleInput, RainSession, RainSessionState } from '../../contracts/rain.js';
+import type { MyRainWin, RainGrabResult, RainScheduleInput, RainSession, RainSessionState } from '../../contracts/rain.js';
 import { currentLocale, i18next } from '../i18n/index.js';
 import { api, ApiError } from './client.js';
 
@@ -148,3 +148,12 @@ export const releaseRainGrab = async (grabId: string) =>
 /** A session's wins for the admin, held (suspicious) ones first. */
 export const fetchRainGrabs = async (sessionId: string) =>
   (await api<{ grabs: RainGrab[] }>(`/api/admin/rain/sessions/${encodeURIComponent(sessionId)}/grabs`)).grabs;
+
+/** My wins, kept after their sessions end (GET /api/me/rain-wins); held ones are pending on earnings. */
+export function useMyRainWins(enabled: boolean) {
+  return useQuery({
+    queryKey: ['rain', 'my-wins'],
+    queryFn: () => api<{ wins: MyRainWin[]; heldFen: number }>('/api/me/rain-wins'),
+    enabled,
+  });
+}

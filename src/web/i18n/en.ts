@@ -1640,6 +1640,38 @@ export const en = {
       no: 'No',
     },
   },
+  // Issue 13 (every decision reaches the contributor): notice kinds, push, held rain wins, profile empty state.
+  noticesMore: {
+    kind: {
+      adopted: 'Adopted',
+      rejected: 'Not adopted',
+      regraded: 'Grade changed',
+      payout_paid: 'Payout paid',
+      payout_failed: 'Payout failed',
+      rain_held: 'Win under review',
+      rain_released: 'Win paid',
+      rain_refused: 'Win refused',
+    },
+    open: 'Open video',
+    earnings: 'See earnings',
+    push: {
+      label: 'Push notifications',
+      offer: 'Turn on notifications to hear at once when a video is adopted or a payout is paid.',
+      turnOn: 'Turn on notifications',
+      on: 'Notifications are on in this browser.',
+      turnOff: 'Turn off',
+      denied: 'This browser blocks notifications from Paike; allow them in the browser’s site settings to turn them on.',
+      unavailable: 'Notifications cannot be turned on in this browser right now. Reload and try again.',
+    },
+    rainHeld: 'Red-packet wins (under review)',
+    rainHeldHint: 'Added to your balance once approved.',
+    rainWin: 'You won {{amount}} in this red-packet rain',
+    rainStatus: { waiting: 'paid when the session ends', held: 'under review', paid: 'in your balance', refused: 'refused in review' },
+    rainNav: 'Rain',
+    rainLive: 'Red-packet rain is on',
+    profileEmpty: 'Nothing public yet. Adopted and published videos will show here.',
+    profileEmptyCta: 'Submit a video',
+  },
 };
 
 type Widen<T> = { [K in keyof T]: T[K] extends string ? string : Widen<T[K]> };

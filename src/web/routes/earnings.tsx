@@ -19,6 +19,7 @@ import {
   type RewardProgress,
 } from '../api/money.js';
 import { useCampaigns } from '../api/queries.js';
+import { useMyRainWins } from '../api/rain.js';
 import { useMySubmissions } from '../api/submissions.js';
 import { Alert, Field } from '../ui/Field.js';
 import { ErrorState, Loading, RequireRole, useTitle } from '../ui/common.js';
@@ -281,6 +282,7 @@ function EarningsBody() {
   const payouts = useMyPayouts(true);
   const subs = useMySubmissions(true);
   const campaigns = useCampaigns();
+  const rainWins = useMyRainWins(true);
   if (ledger.isPending) return <Loading />;
   if (ledger.isError) return <ErrorState error={ledger.error} onRetry={() => void ledger.refetch()} />;
   const { balanceFen, owedFen, entries } = ledger.data;
@@ -290,6 +292,13 @@ function EarningsBody() {
         <h2 id="balance-h">{t('earnings.balance')}</h2>
         <p className="balance">{formatYuan(balanceFen, lang)}</p>
         {owedFen > 0 ? <Alert>{t('earnings.owed', { amount: formatYuan(owedFen, lang) })}</Alert> : null}
+        {rainWins.data && rainWins.data.heldFen > 0 ? (
+          // Held red-packet wins are not in the balance until an admin releases them: shown apart, as pending.
+          <p className="pending-rain" data-testid="rain-held-pending">
+            {t('noticesMore.rainHeld')}: <strong>{formatYuan(rainWins.data.heldFen, lang)}</strong>{' '}
+            <span className="badge">{t('noticesMore.rainStatus.held')}</span> <span className="muted small">{t('noticesMore.rainHeldHint')}</span>
+          </p>
+        ) : null}
         <p className="small">
           <Link to="/rain">{t('rain.openList')}</Link>
         </p>

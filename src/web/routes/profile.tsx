@@ -1,5 +1,7 @@
 import { getRouteApi, Link } from '@tanstack/react-router';
 import { useTranslation } from 'react-i18next';
+import { ApiError } from '../api/client.js';
+import { useMe } from '../api/queries.js';
 import { useProfile } from '../api/site.js';
 import { VideoCard } from '../features/site/siteUi.js';
 import { ErrorState, Loading, useTitle } from '../ui/common.js';
@@ -11,8 +13,26 @@ export function ProfilePage() {
   const { t, i18n } = useTranslation();
   const lang = i18n.language;
   const q = useProfile(id);
+  const me = useMe();
   useTitle(q.data ? t('site.profile.title', { name: q.data.contributor.name }) : t('site.profile.eyebrow'));
   if (q.isPending) return <Loading />;
+  // The public page exists only once something is published (a 404 otherwise, so accounts cannot
+  // be enumerated); the contributor looking at their own gets an empty state instead of an error.
+  if (q.isError && q.error instanceof ApiError && q.error.status === 404 && me.data?.id === id) {
+    return (
+      <div className="contributor profile-page">
+        <h1>{me.data.name}</h1>
+        <p className="empty-state" data-testid="profile-empty">
+          {t('noticesMore.profileEmpty')}
+        </p>
+        <p>
+          <Link to="/submit" className="btn btn-primary">
+            {t('noticesMore.profileEmptyCta')}
+          </Link>
+        </p>
+      </div>
+    );
+  }
   if (q.isError) {
     return (
       <div className="contributor">

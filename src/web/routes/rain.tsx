@@ -6,7 +6,17 @@ import type { Role } from '../../contracts/accounts.js';
 import { ApiError, errorMessage } from '../api/client.js';
 import { moneyKeys } from '../api/money.js';
 import { useMyCampaigns } from '../api/queries.js';
-import { fetchRainToken, grabPacket, liveState, rainKeys, useRainSession, useRainSessionsFor, type RainGrabResult, type RainSession } from '../api/rain.js';
+import {
+  fetchRainToken,
+  grabPacket,
+  liveState,
+  rainKeys,
+  useMyRainWins,
+  useRainSession,
+  useRainSessionsFor,
+  type RainGrabResult,
+  type RainSession,
+} from '../api/rain.js';
 import { Alert } from '../ui/Field.js';
 import { ErrorState, Loading, RequireRole, useTitle } from '../ui/common.js';
 import { formatDateTime, formatYuan, loc } from '../ui/format.js';
@@ -267,6 +277,27 @@ function RainPlay({ session }: { session: RainSession }) {
   );
 }
 
+/** My win in a session, from the server (kept after the session ends; held wins say "under review"). */
+function MyWin({ sessionId, compact }: { sessionId: string; compact?: boolean }) {
+  const { t, i18n } = useTranslation();
+  const wins = useMyRainWins(true);
+  const win = wins.data?.wins.find((w) => w.sessionId === sessionId);
+  if (!win) return null;
+  const amount = formatYuan(win.amountFen, i18n.language);
+  const status = t(`noticesMore.rainStatus.${win.status}`);
+  if (compact)
+    return (
+      <p className="small" data-testid="rain-my-win">
+        {amount} · {status}
+      </p>
+    );
+  return (
+    <p className="rain-my-win" role="status" data-testid="rain-my-win">
+      {t('noticesMore.rainWin', { amount })} <span className={`badge badge-rain-win-${win.status}`}>{status}</span>
+    </p>
+  );
+}
+
 export function RainSessionPage() {
   const { sessionId } = getRouteApi('/rain/$sessionId').useParams();
   const { t, i18n } = useTranslation();
@@ -290,6 +321,7 @@ export function RainSessionPage() {
                 })}
               </p>
               <RainPlay session={q.data} />
+              <MyWin sessionId={q.data.id} />
             </>
           ) : null}
         </div>
@@ -341,6 +373,7 @@ function RainListBody() {
                         )}
                       </p>
                       <p className="small muted">{t('rain.budgetLine', { budget: formatYuan(s.budgetFen, lang), count: s.packetCount })}</p>
+                      <MyWin sessionId={s.id} compact />
                     </div>
                     <span className={`badge badge-rain-${state}`}>{t(`rain.state.${state}`)}</span>
                   </li>

@@ -170,3 +170,43 @@ a{display:inline-block;margin-top:1rem;padding:.6rem 1.2rem;border-radius:8px;ba
     },
   });
 }
+
+// ---- Web Push (docs/notices.md): a notice arrives as {title, body, url, tag}, decrypted by the browser ----
+self.addEventListener('push', (event) => {
+  let msg;
+  try {
+    msg = event.data ? event.data.json() : {};
+  } catch {
+    msg = { body: event.data ? event.data.text() : '' };
+  }
+  const title = typeof msg.title === 'string' && msg.title ? msg.title : '拍客 Paike';
+  // Only a path on this origin is opened on click: a message cannot send the user elsewhere.
+  const url = typeof msg.url === 'string' && msg.url.startsWith('/') && !msg.url.startsWith('//') ? msg.url : '/notices';
+  event.waitUntil(
+    self.registration.showNotification(title, {
+      body: typeof msg.body === 'string' ? msg.body : '',
+      tag: typeof msg.tag === 'string' ? msg.tag : undefined,
+      icon: '/icons/icon-192.png',
+      badge: '/icons/icon-192.png',
+      data: { url },
+    }),
+  );
+});
+
+self.addEventListener('notificationclick', (event) => {
+  event.notification.close();
+  const target = new URL(event.notification.data?.url || '/notices', self.location.origin).href;
+  event.waitUntil(
+    (async () => {
+      const windows = await self.clients.matchAll({ type: 'window', includeUncontrolled: true });
+      // An open Paike tab is focused and sent to the notice's page rather than opening another.
+      for (const client of windows) {
+        if (new URL(client.url).origin !== self.location.origin) continue;
+        await client.focus();
+        if ('navigate' in client) await client.navigate(target).catch(() => undefined);
+        return;
+      }
+      await self.clients.openWindow(target);
+    })(),
+  );
+});

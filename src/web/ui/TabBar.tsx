@@ -1,7 +1,8 @@
 import type { ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useRouterState } from '@tanstack/react-router';
-import { useMe } from '../api/queries.js';
+import { liveState, useRainSessionsFor } from '../api/rain.js';
+import { useMe, useMyCampaigns } from '../api/queries.js';
 import { useNotices } from '../api/site.js';
 
 // Staff pages are desktop pages with their own menu; a person who is also a contributor gets
@@ -26,6 +27,19 @@ function Icon({ children }: { children: ReactNode }) {
 const stroke = { fill: 'none', stroke: 'currentColor', strokeWidth: 2, strokeLinecap: 'round', strokeLinejoin: 'round' } as const;
 
 /**
+ * The red-packet rain joins the navigation while a session of a campaign the contributor joined is
+ * scheduled or live (the sessions are cached for the rain pages; the check reads the clock).
+ */
+function useRainInNav(enabled: boolean): 'open' | 'scheduled' | null {
+  const mine = useMyCampaigns(enabled);
+  const lists = useRainSessionsFor(enabled ? (mine.data ?? []).map((c) => c.id) : []);
+  const now = Date.now();
+  const states = lists.flatMap((q) => (q.data ?? []).map((s) => liveState(s, now)));
+  if (states.includes('open')) return 'open';
+  return states.includes('scheduled') ? 'scheduled' : null;
+}
+
+/**
  * The contributor's phone navigation: five pages, thumb-reachable, above the home indicator.
  * Hidden from 48rem up, where the header's nav carries the same links.
  */
@@ -33,6 +47,7 @@ export function TabBar() {
   const { t } = useTranslation();
   const shows = useShowsTabBar();
   const notices = useNotices(shows);
+  const rain = useRainInNav(shows);
   if (!shows) return null;
   const unread = notices.data?.unread ?? 0;
   return (
@@ -60,6 +75,20 @@ export function TabBar() {
           </Icon>
           <span className="tab-label">{t('nav.earnings')}</span>
         </Link>
+        {rain ? (
+          <Link to="/rain" aria-label={rain === 'open' ? t('noticesMore.rainLive') : undefined} data-testid="tab-rain">
+            <Icon>
+              <rect x="5" y="3" width="14" height="18" rx="2" {...stroke} />
+              <path d="M5 9l7 4 7-4M12 13v4" {...stroke} />
+            </Icon>
+            <span className="tab-label">{t('noticesMore.rainNav')}</span>
+            {rain === 'open' ? (
+              <span className="nav-badge tab-badge" aria-hidden="true">
+                !
+              </span>
+            ) : null}
+          </Link>
+        ) : null}
         <Link to="/notices" aria-label={unread ? t('site.notices.navUnread', { count: unread }) : undefined}>
           <Icon>
             <path d="M6 16V11a6 6 0 0 1 12 0v5l2 2H4z M10 20a2 2 0 0 0 4 0" {...stroke} />

@@ -11,6 +11,7 @@ import type { LedgerService } from '../ledger/ledger.service.js';
 import { applyMultiplier, type AdoptionRewards } from '../rewards/rewards.service.js';
 import type { SubmissionsRepository } from '../submissions/submissions.repository.js';
 import type { SubmissionsService } from '../submissions/submissions.service.js';
+import type { NewNotice } from '../propagation/propagation.repository.js';
 import type { DeskRepository } from './desk.repository.js';
 import type { StudioScope } from './desk.scope.js';
 
@@ -30,6 +31,8 @@ export interface DeskServiceDeps {
   rewards?: AdoptionRewards;
   /** Inside the adoption's transaction, after its outbox row: queues the distribution dispatch. */
   afterAdopt?: (submissionId: string, tx: Db) => Promise<void>;
+  /** Tells the contributor of a decision, inside the decision's transaction (notices.service `notify`; once per dedupe key). */
+  notify?: (n: NewNotice, tx: Db) => Promise<unknown>;
 }
 
 /** new: nothing adopted yet; regular: 1–4 adopted; trusted: 5+ adopted and fewer rejections than adoptions. */
@@ -211,6 +214,16 @@ export function createDeskService(deps: DeskServiceDeps) {
         await repo.enqueuePublication(id, tx);
         await deps.afterAdopt?.(id, tx);
         await repo.deleteClaim(id, tx);
+        await deps.notify?.(
+          {
+            userId: row.userId,
+            kind: 'adopted',
+            submissionId: id,
+            params: { grade, rewardFen: applyMultiplier(await rewardFor(updated, grade, tx), multiplierPercent) },
+            dedupeKey: `adopted:${id}`,
+          },
+          tx,
+        );
         await deps.audit.create(
           { actorId: actor.id, action: 'submission.adopt', objectType: 'submission', objectId: id, data: { grade, transferId: transfer.id } },
           tx,
@@ -231,6 +244,17 @@ export function createDeskService(deps: DeskServiceDeps) {
           tx,
         ))!;
         await repo.deleteClaim(id, tx);
+        // The reason goes as its code, so the contributor reads it in their own language.
+        await deps.notify?.(
+          {
+            userId: row.userId,
+            kind: 'rejected',
+            submissionId: id,
+            params: { reasonCode: code, note: input.note ? ` — ${input.note}` : '' },
+            dedupeKey: `rejected:${id}`,
+          },
+          tx,
+        );
         await deps.audit.create(
           { actorId: actor.id, action: 'submission.reject', objectType: 'submission', objectId: id, data: { reason: input.reason, note: input.note ?? null } },
           tx,
@@ -281,6 +305,16 @@ export function createDeskService(deps: DeskServiceDeps) {
           );
           transferId = t.id;
         }
+        await deps.notify?.(
+          {
+            userId: row.userId,
+            kind: 'regraded',
+            submissionId: id,
+            params: { from: row.grade ?? '', to: input.grade, diffFen: after - before },
+            dedupeKey: `regraded:${id}:v${version}`,
+          },
+          tx,
+        );
         await deps.audit.create(
           { actorId: actor.id, action: 'submission.regrade', objectType: 'submission', objectId: id, data: { from: row.grade, to: input.grade, transferId } },
           tx,

@@ -11,6 +11,7 @@ import type { LedgerService } from '../ledger/ledger.service.js';
 import { buildBatchCsv, type CsvPayout } from './payout.csv.js';
 import { fenToYuan, isPrintableText, maskAccount, maskName, normaliseAccount, type PayoutCipher } from './payout.details.js';
 import type { PayoutProvider } from './payout.provider.js';
+import type { NewNotice } from '../propagation/propagation.repository.js';
 import type { PayoutsRepository } from './payouts.repository.js';
 
 /** Payout text that reaches the bank's file, and the refusal for each (docs/ledger.md, "Payouts"). */
@@ -37,6 +38,8 @@ export interface PayoutsServiceDeps {
   minimumFen: number;
   /** The WeChat Pay payee of a user: their openid under the 公众号 bound to the merchant (the wechat module's). */
   wechatPayee: (userId: string, tx?: Db) => Promise<{ appId: string; openid: string } | null>;
+  /** Tells the contributor the outcome, inside the mark's transaction (notices.service `notify`; once per dedupe key). */
+  notify?: (n: NewNotice, tx: Db) => Promise<unknown>;
 }
 
 /** A WeChat payout with no payee app id holds a 微信号 typed before WeChat linking: not payable by WeChat Pay. */
@@ -345,6 +348,16 @@ export function createPayoutsService(deps: PayoutsServiceDeps) {
           transferId = t.id;
           updated = (await repo.update(payout.id, { status: 'failed', failedAt: now, failureReason: input.reason ?? null, failureTransferId: t.id }, tx))!;
         }
+        await deps.notify?.(
+          {
+            userId: payout.userId,
+            kind: input.status === 'paid' ? 'payout_paid' : 'payout_failed',
+            submissionId: null,
+            params: input.status === 'paid' ? { amountFen: payout.amountFen } : { amountFen: payout.amountFen, reason: input.reason ?? '' },
+            dedupeKey: `${input.status === 'paid' ? 'payout-paid' : 'payout-failed'}:${payout.id}`,
+          },
+          tx,
+        );
         if (batch && (await repo.countOpenInBatch(batch.id, tx)) === 0) {
           await repo.updateBatch(batch.id, { status: 'closed' }, tx);
         }

@@ -1,6 +1,7 @@
 import { and, asc, eq, gt, gte, inArray, isNull, lte, ne, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
 import {
+  rainGrabRefusals,
   campaignMembers,
   ledgerEntries,
   ledgerTransfers,
@@ -284,6 +285,24 @@ export function createRainRepository(db: Db) {
         .update(rainGrabs)
         .set({ releasedAt: at, releasedBy: by })
         .where(and(eq(rainGrabs.id, grabId), isNull(rainGrabs.releasedAt)));
+    },
+    /** A contributor's wins, newest first, with their session and whether an admin refused them. */
+    async listWinsOfUser(userId: string, limit: number, tx: Db = db) {
+      return tx
+        .select({ grab: rainGrabs, campaignId: rainSessions.campaignId, endsAt: rainSessions.endsAt, refusedAt: rainGrabRefusals.refusedAt })
+        .from(rainGrabs)
+        .innerJoin(rainSessions, eq(rainSessions.id, rainGrabs.sessionId))
+        .leftJoin(rainGrabRefusals, eq(rainGrabRefusals.grabId, rainGrabs.id))
+        .where(eq(rainGrabs.userId, userId))
+        .orderBy(sql`${rainGrabs.wonAt} DESC`)
+        .limit(limit);
+    },
+    async getRefusal(grabId: string, tx: Db = db) {
+      const [row] = await tx.select().from(rainGrabRefusals).where(eq(rainGrabRefusals.grabId, grabId));
+      return row;
+    },
+    async createRefusal(r: typeof rainGrabRefusals.$inferInsert, tx: Db): Promise<void> {
+      await tx.insert(rainGrabRefusals).values(r).onConflictDoNothing();
     },
     async isMember(campaignId: string, userId: string, tx: Db = db): Promise<boolean> {
       const rows = await tx

@@ -5,7 +5,9 @@ import {
   rainGrabHeaders,
   rainGrabReply,
   rainGrabReplyAdmin,
+  myRainWinsReply,
   rainGrabSchema,
+  refuseRainGrabBody,
   rainScheduleBody,
   rainSessionBody,
   rainSessionReply,
@@ -135,6 +137,33 @@ export function rainRoutes(services: Services): FastifyPluginAsyncZod {
         schema: { tags: ['rain'], summary: 'Release a held win for payment (admin)', params: idParamSchema, response: { 200: rainGrabReplyAdmin, ...errors } },
       },
       async (req) => ({ grab: await rain().release(requireUser(req), req.params.id) }),
+    );
+
+    app.post(
+      '/api/admin/rain/grabs/:id/refuse',
+      {
+        schema: {
+          tags: ['rain'],
+          summary: 'Refuse a held win: it is never paid; its winner is told (admin)',
+          description: '409 `rain.already_released` for a released win; refusing again answers the same. `rain.not_held` (400) for a win that was never held.',
+          params: idParamSchema,
+          body: refuseRainGrabBody,
+          response: { 200: rainGrabReplyAdmin, ...errors },
+        },
+      },
+      async (req) => ({ grab: await rain().refuse(requireUser(req), req.params.id, req.body) }),
+    );
+
+    app.get(
+      '/api/me/rain-wins',
+      {
+        schema: {
+          tags: ['me'],
+          summary: 'My red-packet wins (newest 100), kept after their session ends; held wins are under review',
+          response: { 200: myRainWinsReply, ...errors },
+        },
+      },
+      async (req, reply) => reply.header('cache-control', 'no-store').send(await rain().myWins(requireUser(req))),
     );
   };
 }

@@ -1,5 +1,5 @@
 import type { FastifyBaseLogger } from 'fastify';
-import type { RainGrabResult, RainScheduleInput, RainSession, RainSessionInput, RainSessionState } from '../../../contracts/rain.js';
+import type { MyRainWin, RainGrabResult, RainScheduleInput, RainSession, RainSessionInput, RainSessionState } from '../../../contracts/rain.js';
 import { rawQuery, type Db } from '../../db/client.js';
 import type { RainGrabRow, RainSessionRow, UserRow } from '../../db/schema.js';
 import type { JobQueue } from '../../jobs/queue.js';
@@ -8,6 +8,7 @@ import { AppError, isIntegrityViolation, pgErrorCode } from '../../lib/errors.js
 import type { AuditRepository } from '../audit/audit.repository.js';
 import { assertCan, type Actor } from '../accounts/permissions.js';
 import type { LedgerService } from '../ledger/ledger.service.js';
+import type { NewNotice } from '../propagation/propagation.repository.js';
 import { rainPayJob } from './jobs/rain-pay.job.js';
 import type { GrabParams, RainEvent, RainRedis, RedisWin } from './rain.redis.js';
 import type { CampaignHistory, DeviceWins, NewRainLog, RainRepository, RainSessionWithStats } from './rain.repository.js';
@@ -59,7 +60,12 @@ export interface RainServiceDeps {
   random?: RandomInt;
   /** The rate windows without Redis (tests hand in their own clock). */
   windows?: RateWindows;
+  /** Tells the winner of a held win, its release or refusal, inside the same transaction (notices.service `notify`). */
+  notify?: (n: NewNotice, tx: Db) => Promise<unknown>;
 }
+
+/** Notice dedupe keys of a held win: one each for held, released, refused. */
+export const rainNoticeKey = (what: 'held' | 'released' | 'refused', grabId: string) => `rain-${what}:${grabId}`;
 
 export interface GrabMeta {
   ip: string | null;
@@ -303,6 +309,7 @@ export function createRainService(deps: RainServiceDeps) {
       s.endsAt,
       tx,
     );
+    for (const g of made.filter((w) => w.held)) await notifyHeld(g, tx);
     if (made.length < wins.length) {
       // Not inserted: already recorded, which is only right if it is the same packet.
       const inserted = new Set(made.map((g) => g.userId));
@@ -313,6 +320,20 @@ export function createRainService(deps: RainServiceDeps) {
       }
     }
     return made;
+  }
+
+  /** A held win tells its winner at once (it is not paid at the session's end like the others). */
+  async function notifyHeld(g: RainGrabRow, tx: Db): Promise<void> {
+    await deps.notify?.(
+      {
+        userId: g.userId,
+        kind: 'rain_held',
+        submissionId: null,
+        params: { amountFen: g.amountFen, sessionId: g.sessionId },
+        dedupeKey: rainNoticeKey('held', g.id),
+      },
+      tx,
+    );
   }
 
   /** Writes one win in a transaction of its own (reconciliation); the row recorded for it, or undefined when PostgreSQL disagrees. */
@@ -580,6 +601,7 @@ export function createRainService(deps: RainServiceDeps) {
         if (!made) throw new AppError('rain.already_grabbed');
         await repo.markPacketWon({ sessionId: s.id, idx: packet.idx, userId: who.id, wonAt: now, grabId: made.id }, tx);
         if (!made.held) await jobs.send('rain.pay', { grabId: made.id }, { tx, singletonKey: made.id, startAfter: s.endsAt });
+        else await notifyHeld(made, tx);
         // Read in the transaction: once it commits, the answer needs no further connection
         // (a busy pool could refuse one, and a recorded win must not answer 500).
         return { amountFen: made.amountFen, held: made.holdReason, totalWonFen: await repo.totalWon(who.id, s.campaignId, tx) };
@@ -824,7 +846,19 @@ export function createRainService(deps: RainServiceDeps) {
         const found = await repo.getGrabForUpdate(grabId, tx);
         if (!found) throw new AppError('rain.grab_not_found');
         if (!found.held) throw new AppError('rain.not_held');
+        if (found.releasedAt) return found;
+        if (await repo.getRefusal(grabId, tx)) throw new AppError('rain.refused', {}, { status: 409 });
         await repo.release(grabId, actor.id, clock.now(), tx);
+        await deps.notify?.(
+          {
+            userId: found.userId,
+            kind: 'rain_released',
+            submissionId: null,
+            params: { amountFen: found.amountFen, sessionId: found.sessionId },
+            dedupeKey: rainNoticeKey('released', grabId),
+          },
+          tx,
+        );
         await deps.audit.create(
           {
             actorId: actor.id,
@@ -838,6 +872,58 @@ export function createRainService(deps: RainServiceDeps) {
         return found;
       });
       await pay(g.id);
+      return presentGrab((await repo.getGrab(grabId))!);
+    },
+
+    /** The contributor's own wins, kept after their session ends; held ones are pending on earnings. */
+    async myWins(actor: Actor): Promise<{ wins: MyRainWin[]; heldFen: number }> {
+      const rows = await repo.listWinsOfUser(actor.id, 100);
+      const wins = rows.map(({ grab: g, campaignId, endsAt, refusedAt }) => ({
+        id: g.id,
+        sessionId: g.sessionId,
+        campaignId,
+        amountFen: g.amountFen,
+        wonAt: g.wonAt.toISOString(),
+        sessionEndsAt: endsAt.toISOString(),
+        status: refusedAt ? ('refused' as const) : g.transferId ? ('paid' as const) : g.held && !g.releasedAt ? ('held' as const) : ('waiting' as const),
+      }));
+      return { wins, heldFen: wins.filter((w) => w.status === 'held').reduce((a, w) => a + w.amountFen, 0) };
+    },
+
+    /**
+     * Refuses a held win: it is never paid (pay() pays a held win only once released) and its
+     * winner is told. Refusing again answers the same; a released win cannot be refused.
+     */
+    async refuse(actor: Actor, grabId: string, input: { reason?: string }) {
+      assertCan(actor, 'rain.manage');
+      await db.transaction(async (tx) => {
+        const found = await repo.getGrabForUpdate(grabId, tx);
+        if (!found) throw new AppError('rain.grab_not_found');
+        if (!found.held) throw new AppError('rain.not_held');
+        if (found.releasedAt) throw new AppError('rain.already_released', {}, { status: 409 });
+        if (await repo.getRefusal(grabId, tx)) return;
+        await repo.createRefusal({ grabId, refusedBy: actor.id, refusedAt: clock.now(), reason: input.reason ?? null }, tx);
+        await deps.notify?.(
+          {
+            userId: found.userId,
+            kind: 'rain_refused',
+            submissionId: null,
+            params: { amountFen: found.amountFen, sessionId: found.sessionId },
+            dedupeKey: rainNoticeKey('refused', grabId),
+          },
+          tx,
+        );
+        await deps.audit.create(
+          {
+            actorId: actor.id,
+            action: 'rain.refuse',
+            objectType: 'rain_grab',
+            objectId: grabId,
+            data: { sessionId: found.sessionId, amountFen: found.amountFen, holdReason: found.holdReason, reason: input.reason ?? null },
+          },
+          tx,
+        );
+      });
       return presentGrab((await repo.getGrab(grabId))!);
     },
 
