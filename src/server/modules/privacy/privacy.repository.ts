@@ -8,11 +8,14 @@ import {
   ledgerAccounts,
   ledgerEntries,
   ledgerTransfers,
+  identities,
   noticeDeliveries,
+  noticePushDeliveries,
   notices,
   packages,
   payouts,
   phoneCodes,
+  pushSubscriptions,
   rainGrabLog,
   rainGrabs,
   sessions,
@@ -127,7 +130,11 @@ export function createPrivacyRepository(db: Db) {
       await tx.delete(uploadQuota).where(eq(uploadQuota.userId, id));
       const mine = tx.select({ id: notices.id }).from(notices).where(eq(notices.userId, id));
       await tx.delete(noticeDeliveries).where(inArray(noticeDeliveries.noticeId, mine));
+      await tx.delete(noticePushDeliveries).where(inArray(noticePushDeliveries.noticeId, mine));
       await tx.delete(notices).where(eq(notices.userId, id));
+      // A push endpoint and a WeChat openid/unionid each name this person on another platform.
+      await tx.delete(pushSubscriptions).where(eq(pushSubscriptions.userId, id));
+      await tx.delete(identities).where(eq(identities.userId, id));
       // Device and network traces of the rain; the wins themselves are the books' (amount, time).
       await tx.update(rainGrabs).set({ ip: null, deviceId: null }).where(eq(rainGrabs.userId, id));
       await tx.update(rainGrabLog).set({ ip: null, userAgent: null, deviceId: null, fingerprint: null }).where(eq(rainGrabLog.userId, id));

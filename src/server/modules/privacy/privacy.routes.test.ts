@@ -249,6 +249,27 @@ describe('deleting my account', () => {
     expect(await sql(`SELECT 1 FROM audit_log WHERE action = 'account.erase' AND object_id = $1`, [u.user.id])).toHaveLength(1);
   });
 
+  it('takes the WeChat link and the push subscriptions with it, a notice already pushed included', async () => {
+    const u = await signUp(ctx.app, { campaignId });
+    const id = u.user.id as string;
+    await sql(`INSERT INTO identities (user_id, provider, app_id, app_kind, openid, unionid) VALUES ($1, 'wechat', 'wxmp', 'mp', $2, $3)`, [
+      id,
+      `o-${id}`,
+      `u-${id}`,
+    ]);
+    const [sub] = await sql<{ id: string }>(`INSERT INTO push_subscriptions (user_id, endpoint, p256dh, auth) VALUES ($1, $2, 'key', 'secret') RETURNING id`, [
+      id,
+      `https://fcm.googleapis.com/fcm/send/${id}`,
+    ]);
+    const [notice] = await sql<{ id: string }>(`INSERT INTO notices (user_id, kind, dedupe_key) VALUES ($1, 'reach', $2) RETURNING id`, [id, `t-${id}`]);
+    await sql(`INSERT INTO notice_push_deliveries (notice_id, subscription_id, status) VALUES ($1, $2, 'sent')`, [notice!.id, sub!.id]);
+    const user = (await ctx.runtime.services.accounts.getUser(id))!;
+    await ctx.runtime.services.privacy.erasure.erase(user, { confirm: true, password: GOOD_PASSWORD }, 'zh-CN');
+    expect(await sql(`SELECT 1 FROM identities WHERE user_id = $1`, [id])).toHaveLength(0);
+    expect(await sql(`SELECT 1 FROM push_subscriptions WHERE user_id = $1`, [id])).toHaveLength(0);
+    expect(await sql(`SELECT 1 FROM notice_push_deliveries WHERE notice_id = $1`, [notice!.id])).toHaveLength(0);
+  });
+
   it('confirms a phone-only account with a fresh SMS code; the number can sign up again as someone new', async () => {
     const phone = '+8613900139077';
     await ctx.app.inject({ method: 'POST', url: '/api/auth/phone/send-code', payload: { phone } });
