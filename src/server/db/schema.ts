@@ -237,3 +237,4 @@ export * from './schema.rain.js';
 export * from './schema.distribution.js';
 export * from './schema.propagation.js';
 export * from './schema.charts.js';
+export * from './schema.security.js';

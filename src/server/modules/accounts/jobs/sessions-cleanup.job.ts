@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { defineJob } from '../../../jobs/job.js';
 
-/** Hourly: removes sessions and phone codes that have been dead for a week. */
+/** Hourly: removes sessions, phone codes and password reset links/codes that have been dead for a week. */
 export const sessionsCleanupJob = defineJob<Record<string, never>>({
   name: 'accounts.sessions-cleanup',
   payload: z.strictObject({}),
@@ -9,5 +9,6 @@ export const sessionsCleanupJob = defineJob<Record<string, never>>({
   retryLimit: 2,
   async handle(_payload, services) {
     await services.accounts.cleanup();
+    await services.security.cleanup();
   },
 });
