@@ -47,9 +47,7 @@ export function createSecurityRepository(db: Db) {
       const [row] = await tx
         .select()
         .from(passwordResets)
-        .where(
-          and(eq(passwordResets.target, phone), eq(passwordResets.channel, 'sms'), isNull(passwordResets.consumedAt), gt(passwordResets.expiresAt, now)),
-        )
+        .where(and(eq(passwordResets.target, phone), eq(passwordResets.channel, 'sms'), isNull(passwordResets.consumedAt), gt(passwordResets.expiresAt, now)))
         .orderBy(desc(passwordResets.createdAt))
         .limit(1)
         .for('update');

@@ -190,7 +190,10 @@ export function createSecurityService(deps: SecurityServiceDeps) {
     async signOutOthers(actor: { id: string }, sessionId: string): Promise<{ revokedSessions: number }> {
       return db.transaction(async (tx) => {
         const revokedSessions = await repo.revokeOtherSessions(actor.id, sessionId, clock.now(), tx);
-        await deps.audit.create({ actorId: actor.id, action: 'user.sessions_revoke_others', objectType: 'user', objectId: actor.id, data: { revokedSessions } }, tx);
+        await deps.audit.create(
+          { actorId: actor.id, action: 'user.sessions_revoke_others', objectType: 'user', objectId: actor.id, data: { revokedSessions } },
+          tx,
+        );
         return { revokedSessions };
       });
     },
