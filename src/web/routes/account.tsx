@@ -1,4 +1,5 @@
 import { forgetUploadsOnThisDevice } from '../features/uploads/forgetUploads.js';
+import { SecuritySection } from '../features/account/SecuritySection.js';
 import { useEffect, useId, useState, type FormEvent } from 'react';
 import { getRouteApi, Link, useNavigate } from '@tanstack/react-router';
 import { useQueryClient } from '@tanstack/react-query';
@@ -221,6 +222,7 @@ export function AccountPage() {
       </nav>
       <MyCampaigns />
       <Sessions onSignedOut={afterSignOut} />
+      <SecuritySection me={me.data} />
       <p>
         <button type="button" className="btn btn-danger btn-block" onClick={() => void signOut()}>
           {t('account.signOut')}

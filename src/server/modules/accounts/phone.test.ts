@@ -1,6 +1,6 @@
 import { getCountryCallingCode, isSupportedCountry, type CountryCode } from 'libphonenumber-js/max';
 import { describe, expect, it } from 'vitest';
-import { PHONE_COUNTRIES } from '../../../contracts/phone.js';
+import { PHONE_COUNTRIES } from '../../../contracts/phone.countries.js';
 import { AppError } from '../../lib/errors.js';
 import { normalizePhone } from './phone.js';
 

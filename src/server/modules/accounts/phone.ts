@@ -1,5 +1,5 @@
 import { isSupportedCountry, parsePhoneNumberFromString, type CountryCode, type NumberType } from 'libphonenumber-js/max';
-import { DEFAULT_PHONE_COUNTRY } from '../../../contracts/phone.js';
+import { DEFAULT_PHONE_COUNTRY } from '../../../contracts/phone.countries.js';
 import { AppError } from '../../lib/errors.js';
 
 // Numbers that cannot receive a text message. Everything else that is valid is accepted,
