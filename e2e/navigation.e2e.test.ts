@@ -98,6 +98,7 @@ describe('navigation on a phone and on the desk', () => {
       await page.getByRole('button', { name: '中文' }).click();
 
       await page.getByLabel('姓名', { exact: true }).fill('林小满');
+      await page.getByRole('tab', { name: '用邮箱' }).click();
       await page.getByRole('textbox', { name: '邮箱', exact: true }).fill(email);
       await page.getByLabel('密码', { exact: true }).fill(password);
       await page.getByRole('button', { name: '注册', exact: true }).click();
@@ -148,6 +149,7 @@ describe('navigation on a phone and on the desk', () => {
       await withScreenshots(context, `nav-tabs-${locale}`, async () => {
         const zh = locale === 'zh-CN';
         await page.goto(`${server.url}/sign-in`);
+        await page.getByRole('tab', { name: zh ? '用邮箱' : 'With email' }).click();
         await page.getByRole('textbox', { name: zh ? '邮箱' : 'Email', exact: true }).fill(email);
         await page.getByLabel(zh ? '密码' : 'Password', { exact: true }).fill(password);
         await page.getByRole('button', { name: zh ? '登录' : 'Sign in', exact: true }).click();
@@ -198,6 +200,7 @@ describe('navigation on a phone and on the desk', () => {
     const page = await context.newPage();
     await withScreenshots(context, 'nav-chunk-error', async () => {
       await page.goto(`${server.url}/sign-in`);
+      await page.getByRole('tab', { name: '用邮箱' }).click();
       await page.getByRole('textbox', { name: '邮箱', exact: true }).fill(email);
       await page.getByLabel('密码', { exact: true }).fill(password);
       await page.getByRole('button', { name: '登录', exact: true }).click();
