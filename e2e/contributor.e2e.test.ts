@@ -47,6 +47,8 @@ describe('contributor on a phone, in Chinese', () => {
       await page.getByRole('group', { name: /语言/ }).waitFor();
 
       const suffix = uniqueSuffix();
+      // Chinese pages open on the phone tab (issue 13); this journey signs up by email.
+      await page.getByRole('tab', { name: '用邮箱' }).click();
       await page.getByLabel('姓名', { exact: true }).fill('林勇刚');
       await page.getByRole('textbox', { name: '邮箱', exact: true }).fill(`lin.${suffix}@example.test`);
       await page.getByLabel('密码', { exact: true }).fill(`回家的路 river bamboo ${suffix}`);

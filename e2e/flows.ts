@@ -90,6 +90,8 @@ export async function signUpInto(page: Page, server: TestServer, campaign: Campa
   const suffix = uniqueSuffix();
   await page.goto(`${server.url}/c/${campaign.slug}/join`);
   await page.waitForURL((u) => u.pathname === '/sign-up');
+  // Chinese pages open on the phone tab (issue 13); this journey signs up by email.
+  await page.getByRole('tab', { name: '用邮箱' }).click();
   await page.getByLabel('姓名', { exact: true }).fill(name);
   await page.getByRole('textbox', { name: '邮箱', exact: true }).fill(`paike.${suffix}@example.test`);
   await page.getByLabel('密码', { exact: true }).fill(`回家的路 river bamboo ${suffix}`);

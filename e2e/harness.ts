@@ -24,6 +24,11 @@ export interface TestServer {
    * that only the server's own services can do, such as recording a platform's figures.
    */
   whileStopped<T>(fn: (env: NodeJS.ProcessEnv) => Promise<T>): Promise<T>;
+  /**
+   * What the server has printed to stdout so far. The console SMS provider prints each code
+   * there, and with LOG_LEVEL=info the console mailer each email: tests read codes and links from it.
+   */
+  output(): string;
 }
 
 function serverEnv(dataDir: string): NodeJS.ProcessEnv {
@@ -79,6 +84,7 @@ export async function startServer(opts: { timeoutMs?: number; env?: Record<strin
       rmSync(dataDir, { recursive: true, force: true });
       if (env.DATABASE_SCHEMA && process.env.DATABASE_URL) await dropSchema(process.env.DATABASE_URL, env.DATABASE_SCHEMA);
     },
+    output: () => running.output(),
     async whileStopped(fn) {
       await stopChild(running.child, running.exited);
       const again = { ...env, PORT: new URL(running.url).port };
@@ -96,6 +102,7 @@ interface Spawned {
   url: string;
   child: ChildProcess;
   exited: Promise<number | null>;
+  output(): string;
 }
 
 /** Starts `paike start` and resolves once it prints its URL. */
@@ -134,7 +141,7 @@ async function spawnPaike(env: NodeJS.ProcessEnv, timeoutMs = 90_000): Promise<S
     await stopChild(child, exited);
     throw e;
   });
-  return { url, child, exited };
+  return { url, child, exited, output: () => out };
 }
 
 /** Leaves the shared PostgreSQL as the run found it. */

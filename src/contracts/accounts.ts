@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { localeSchema } from './common.js';
+import { phoneCountrySchema, phoneInputSchema } from './phone.js';
 
 export const ROLES = ['contributor', 'editor', 'chief_editor', 'finance', 'admin'] as const;
 export const roleSchema = z.enum(ROLES);
@@ -38,9 +39,11 @@ export const signUpEmailBody = z.strictObject({
   campaignId: z.uuid().optional(),
 });
 export const signInEmailBody = z.strictObject({ email: emailSchema, password: passwordSchema });
-export const sendPhoneCodeBody = z.strictObject({ phone: phoneSchema });
+/** `phone` as typed (E.164, or national digits read in `country`, default CN); stored as E.164. */
+export const sendPhoneCodeBody = z.strictObject({ phone: phoneInputSchema, country: phoneCountrySchema.optional() });
 export const signInPhoneBody = z.strictObject({
-  phone: phoneSchema,
+  phone: phoneInputSchema,
+  country: phoneCountrySchema.optional(),
   code: z.string().regex(/^\d{6}$/),
   name: nameSchema.optional(),
   locale: localeSchema.optional(),

@@ -13,6 +13,7 @@ import { clientErrorHandler, frameworkErrorHandler, installErrorHandler } from '
 import { setSecurityHeaders } from './http/security-headers.js';
 import { textInputPlugin } from './http/text-input.js';
 import { accountsRoutes } from './modules/accounts/accounts.routes.js';
+import { securityRoutes } from './modules/accounts/security.routes.js';
 import { campaignsRoutes } from './modules/campaigns/campaigns.routes.js';
 import { submissionsRoutes } from './modules/submissions/submissions.routes.js';
 import { ledgerRoutes } from './modules/ledger/ledger.routes.js';
@@ -117,6 +118,7 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
   await app.register(textInputPlugin);
   await app.register(authPlugin, { services, publicOrigin: () => new URL(services.publicUrl()).origin });
   await app.register(accountsRoutes(services, config.AUTH_RATE_LIMIT_PER_MINUTE));
+  await app.register(securityRoutes(services, config.AUTH_RATE_LIMIT_PER_MINUTE));
   await app.register(campaignsRoutes(services));
   await app.register(submissionsRoutes(services, services.uploads));
   await app.register(ledgerRoutes(services));

@@ -41,6 +41,10 @@ export const configSchema = z.object({
   AUTH_RATE_LIMIT_PER_MINUTE: positiveInt.default(10),
   /** How many SMS codes one phone number may be sent per hour. */
   SMS_CODES_PER_PHONE_PER_HOUR: positiveInt.default(5),
+  /** Password reset requests (link or code) per email address or phone number per hour (docs/accounts.md). */
+  PASSWORD_RESETS_PER_TARGET_PER_HOUR: positiveInt.default(5),
+  /** Password reset requests and wrong reset codes per client address per hour. */
+  PASSWORD_RESETS_PER_IP_PER_HOUR: positiveInt.default(30),
   SMS_PROVIDER: z.enum(['console', 'aliyun', 'tencent']).default('console'),
   SMS_SIGN_NAME: z.string().optional(),
   SMS_TEMPLATE_CODE: z.string().optional(),

@@ -10,6 +10,7 @@ import { systemClock, type Clock } from './lib/clock.js';
 import { lockDataDir } from './lib/data-dir-lock.js';
 import { createSmsProvider } from './modules/accounts/sms/sms.provider.js';
 import type { SmsProvider } from './modules/accounts/sms/sms.provider.js';
+import type { Mailer } from './modules/propagation/mailer.js';
 import { createServices, type Services } from './services.js';
 
 export class RedisUnavailableError extends Error {
@@ -23,6 +24,8 @@ export interface RuntimeOptions {
   jobs: 'send' | 'work';
   clock?: Clock;
   sms?: SmsProvider;
+  /** Replaces the configured mailer (tests record messages). */
+  mailer?: Mailer | null;
   /** An already-open database (tests share one per file). */
   database?: Database;
 }
@@ -83,6 +86,7 @@ export async function openRuntime(opts: RuntimeOptions): Promise<Runtime> {
       publicUrl: () => config.PUBLIC_URL?.replace(/\/+$/, '') ?? listenUrl ?? config.publicUrl,
       logger,
       redis,
+      ...(opts.mailer !== undefined ? { mailer: opts.mailer } : {}),
     });
     if (opts.jobs === 'work') {
       if (config.database.kind === 'pglite') {

@@ -5,6 +5,8 @@ import type { JobQueue } from './jobs/queue.js';
 import type { Clock } from './lib/clock.js';
 import { createAccountsRepository } from './modules/accounts/accounts.repository.js';
 import { createAccountsService } from './modules/accounts/accounts.service.js';
+import { createSecurityRepository } from './modules/accounts/security.repository.js';
+import { createSecurityService } from './modules/accounts/security.service.js';
 import type { SmsProvider } from './modules/accounts/sms/sms.provider.js';
 import { createAuditRepository } from './modules/audit/audit.repository.js';
 import { createCampaignsRepository } from './modules/campaigns/campaigns.repository.js';
@@ -152,6 +154,8 @@ export function createServices(deps: ServiceDeps) {
     onError: (err) => deps.logger.error({ err }, 'upload failure'),
   });
   const accountsRepo = createAccountsRepository(db);
+  // One mailer for the whole app: notices and password reset links.
+  const mailer = deps.mailer !== undefined ? deps.mailer : defaultMailer(deps.config, deps.logger);
   const accounts = createAccountsService({
     db,
     repo: accountsRepo,
@@ -161,6 +165,18 @@ export function createServices(deps: ServiceDeps) {
     joinCampaign: campaigns.joinInTx,
     sessionTtlDays: deps.config.SESSION_TTL_DAYS,
     smsCodesPerPhonePerHour: deps.config.SMS_CODES_PER_PHONE_PER_HOUR,
+  });
+  const security = createSecurityService({
+    db,
+    repo: createSecurityRepository(db),
+    accounts: accountsRepo,
+    audit,
+    clock: deps.clock,
+    sms: deps.sms,
+    mailer,
+    publicUrl: deps.publicUrl,
+    logger: deps.logger,
+    limits: { perTargetPerHour: deps.config.PASSWORD_RESETS_PER_TARGET_PER_HOUR, perIpPerHour: deps.config.PASSWORD_RESETS_PER_IP_PER_HOUR },
   });
   const ledger = createLedgerService({ db, repo: createLedgerRepository(db), clock: deps.clock });
   const packagingRepo = createPackagingRepository(db);
@@ -184,7 +200,7 @@ export function createServices(deps: ServiceDeps) {
     clock: deps.clock,
     logger: deps.logger,
     sms: deps.noticeSms !== undefined ? deps.noticeSms : createNoticeSms(deps.config),
-    mailer: deps.mailer !== undefined ? deps.mailer : defaultMailer(deps.config, deps.logger),
+    mailer,
     publicUrl: deps.publicUrl,
     push: deps.noticePush !== undefined ? deps.noticePush : createNoticePush(deps.config),
     pushRepo: createPushRepository(db),
@@ -426,6 +442,7 @@ export function createServices(deps: ServiceDeps) {
     budgets,
     audit,
     accounts,
+    security,
     campaigns,
     storage,
     submissions,

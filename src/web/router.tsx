@@ -103,6 +103,18 @@ const signInRoute = createRoute({
   component: lazyRouteComponent(() => import('./routes/auth.js'), 'SignInPage'),
 });
 
+const forgotPasswordRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: '/forgot-password',
+  component: lazyRouteComponent(() => import('./routes/passwordReset.js'), 'ForgotPasswordPage'),
+});
+
+const resetPasswordRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: '/reset-password',
+  component: lazyRouteComponent(() => import('./routes/passwordReset.js'), 'ResetPasswordPage'),
+});
+
 const campaignRoute = createRoute({
   getParentRoute: () => rootRoute,
   path: '/c/$slug',
@@ -329,6 +341,8 @@ const routeTree = rootRoute.addChildren([
   joinRoute,
   signUpRoute,
   signInRoute,
+  forgotPasswordRoute,
+  resetPasswordRoute,
   accountRoute,
   submitRoute,
   submitEditRoute,

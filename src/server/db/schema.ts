@@ -240,3 +240,4 @@ export * from './schema.charts.js';
 export * from './schema.privacy.js';
 export * from './schema.wechat.js';
 export * from './schema.notices.js';
+export * from './schema.security.js';

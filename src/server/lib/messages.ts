@@ -436,6 +436,47 @@ export const messages = {
   'push.subscription_not_found': { 'zh-CN': '找不到该推送订阅。', en: 'No such push subscription.' },
   'rain.refused': { 'zh-CN': '该红包已被拒绝，不能放行。', en: 'This win was refused and cannot be released.' },
   'rain.already_released': { 'zh-CN': '该红包已放行，不能拒绝。', en: 'This win was released and cannot be refused.' },
+  // Issue 13: phone numbers as typed, password reset and change (modules/accounts/phone.ts, security.service.ts).
+  'phone.invalid': {
+    'zh-CN': '手机号码无效，请检查后重新输入（中国大陆手机号为 11 位，例如 139 0013 9001）。',
+    en: 'This phone number is not valid. Please check it (a mainland China mobile number has 11 digits, e.g. 139 0013 9001).',
+  },
+  'phone.not_mobile': { 'zh-CN': '这个号码不能接收短信，请填写手机号码。', en: 'This number cannot receive text messages. Please give a mobile number.' },
+  'phone.country_unknown': { 'zh-CN': '不认识的国家或地区代码：{country}。', en: 'Unknown country or region code: {country}.' },
+  'auth.invalid_phone_credentials': { 'zh-CN': '手机号或密码不正确。', en: 'Wrong phone number or password.' },
+  'password_reset.too_many': {
+    'zh-CN': '重置密码的请求过于频繁，请一小时后再试。',
+    en: 'Too many password reset requests. Please try again in an hour.',
+  },
+  'password_reset.email_unavailable': {
+    'zh-CN': '暂时无法发送邮件，请改用手机号重置密码。',
+    en: 'Email cannot be sent at the moment. Please reset your password with your phone number.',
+  },
+  'password_reset.invalid': {
+    'zh-CN': '重置链接无效，请确认打开的是邮件中的完整链接，或重新申请。',
+    en: 'This reset link is not valid. Check that you opened the whole link from the email, or ask for a new one.',
+  },
+  'password_reset.used': {
+    'zh-CN': '这个重置链接已经用过，每个链接只能用一次。如需再次重置，请重新申请。',
+    en: 'This reset link has already been used; each link works once. Ask for a new one to reset again.',
+  },
+  'password_reset.expired': {
+    'zh-CN': '重置链接已过期（有效期 {minutes} 分钟），请重新申请。',
+    en: 'This reset link has expired (links last {minutes} minutes). Please ask for a new one.',
+  },
+  'password_reset.code_invalid': {
+    'zh-CN': '验证码不正确、已使用或已过期，请检查或重新获取。',
+    en: 'The code is wrong, already used or expired. Check it or ask for a new one.',
+  },
+  'password_reset.code_too_many': { 'zh-CN': '验证码错误次数过多，请重新获取。', en: 'Too many wrong codes. Please ask for a new one.' },
+  'password_reset.email_subject': { 'zh-CN': '重置你的拍客密码', en: 'Reset your Paike password' },
+  'password_reset.email_text': {
+    'zh-CN':
+      '{name}，你好：\n\n有人（希望是你）申请重置拍客账号的密码。打开下面的链接设置新密码；链接 {minutes} 分钟内有效，只能使用一次：\n\n{url}\n\n如果不是你本人操作，请忽略这封邮件，你的密码不会改变。',
+    en: 'Hello {name},\n\nSomeone (we hope you) asked to reset the password of your Paike account. Open this link to set a new one; it works once, within {minutes} minutes:\n\n{url}\n\nIf it was not you, ignore this email: your password stays as it is.',
+  },
+  'password.current_required': { 'zh-CN': '请输入当前密码。', en: 'Please enter your current password.' },
+  'password.current_wrong': { 'zh-CN': '当前密码不正确。', en: 'The current password is wrong.' },
 } as const satisfies Record<string, Record<Locale, string>>;
 
 export type MessageCode = keyof typeof messages;

@@ -10,6 +10,7 @@ import { loadConfig, type Config } from '../config.js';
 import { openDatabase, pgliteDatabase, type Database } from '../db/client.js';
 import { fixedClock, systemClock, type Clock } from '../lib/clock.js';
 import type { SmsMessage, SmsProvider } from '../modules/accounts/sms/sms.provider.js';
+import type { MailMessage, Mailer } from '../modules/propagation/mailer.js';
 import { openRuntime, type Runtime } from '../runtime.js';
 
 export interface TestContext {
@@ -17,6 +18,8 @@ export interface TestContext {
   runtime: Runtime;
   config: Config;
   sms: { sent: SmsMessage[]; fail?: Error };
+  /** Every email the app sent (password reset links, notices), as the recipient would read it. */
+  mail: { sent: MailMessage[] };
   close(): Promise<void>;
 }
 
@@ -50,8 +53,15 @@ export async function createTestContext(opts: { env?: Record<string, string>; cl
       sms.sent.push(msg);
     },
   };
+  const mail: TestContext['mail'] = { sent: [] };
+  const mailer: Mailer = {
+    name: 'console',
+    async send(msg) {
+      mail.sent.push(msg);
+    },
+  };
   const logger = pino({ level: 'silent' });
-  const runtime = await openRuntime({ config, logger, jobs: opts.jobs ?? 'send', clock: opts.clock ?? systemClock, sms: provider, database });
+  const runtime = await openRuntime({ config, logger, jobs: opts.jobs ?? 'send', clock: opts.clock ?? systemClock, sms: provider, mailer, database });
   const app = await buildApp({ services: runtime.services, redis: runtime.redis, serveWeb: false });
   await app.ready();
   return {
@@ -59,6 +69,7 @@ export async function createTestContext(opts: { env?: Record<string, string>; cl
     runtime,
     config,
     sms,
+    mail,
     async close() {
       await app.close();
       await runtime.close();

@@ -1,6 +1,7 @@
 import { forgetUploadsOnThisDevice } from '../features/uploads/forgetUploads.js';
 import { MyDataSection } from '../features/account/MyDataSection.js';
 import { WechatAccountSection } from '../features/wechat/WechatAccount.js';
+import { SecuritySection } from '../features/account/SecuritySection.js';
 import { useEffect, useId, useState, type FormEvent } from 'react';
 import { getRouteApi, Link, useNavigate } from '@tanstack/react-router';
 import { useQueryClient } from '@tanstack/react-query';
@@ -224,6 +225,7 @@ export function AccountPage() {
       </nav>
       <MyCampaigns />
       <Sessions onSignedOut={afterSignOut} />
+      <SecuritySection me={me.data} />
       <MyDataSection />
       <p>
         <button type="button" className="btn btn-danger btn-block" onClick={() => void signOut()}>

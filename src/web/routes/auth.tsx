@@ -11,6 +11,7 @@ import { currentLocale } from '../i18n/index.js';
 import { Alert, Field } from '../ui/Field.js';
 import { Tabs, useTitle } from '../ui/common.js';
 import { loc } from '../ui/format.js';
+import { DEFAULT_PHONE_COUNTRY, looksLikePhone, phoneBody, PhoneNumberField } from '../features/account/PhoneNumberField.js';
 
 const PASSWORD_MIN = 12;
 const PASSWORD_MAX = 128;
@@ -36,15 +37,15 @@ function useAfterAuth() {
   };
 }
 
-function normalizePhone(raw: string): string {
-  return raw.replace(/[\s\-()]/g, '');
-}
-
 function PhoneForm({ mode, campaign, next }: { mode: Mode; campaign?: Campaign; next?: string }) {
   const { t } = useTranslation();
   const after = useAfterAuth();
+  const [country, setCountry] = useState(DEFAULT_PHONE_COUNTRY);
   const [phone, setPhone] = useState('');
   const [code, setCode] = useState('');
+  const [password, setPassword] = useState('');
+  // Sign-in only: an account that set a password may use it instead of a texted code.
+  const [withPassword, setWithPassword] = useState(false);
   const [name, setName] = useState('');
   const [sent, setSent] = useState(false);
   const [countdown, setCountdown] = useState(0);
@@ -58,19 +59,16 @@ function PhoneForm({ mode, campaign, next }: { mode: Mode; campaign?: Campaign; 
     return () => clearTimeout(id);
   }, [countdown]);
 
-  const validPhone = (p: string) => /^\+[1-9]\d{6,14}$/.test(p);
-
   const sendCode = async () => {
-    const p = normalizePhone(phone);
-    if (!validPhone(p)) {
-      setFieldErr({ phone: t('auth.phoneInvalid') });
+    if (!looksLikePhone(phone)) {
+      setFieldErr({ phone: t('security.phoneInvalid') });
       return;
     }
     setFieldErr({});
     setError(null);
     setBusy(true);
     try {
-      const r = await api<{ expiresInSeconds: number }>('/api/auth/phone/send-code', { method: 'POST', body: { phone: p } });
+      const r = await api<{ expiresInSeconds: number }>('/api/auth/phone/send-code', { method: 'POST', body: phoneBody(country, phone) });
       setSent(true);
       setCountdown(Math.min(60, r?.expiresInSeconds ?? 60));
     } catch (e) {
@@ -82,17 +80,22 @@ function PhoneForm({ mode, campaign, next }: { mode: Mode; campaign?: Campaign; 
 
   const submit = async (e: FormEvent) => {
     e.preventDefault();
-    const p = normalizePhone(phone);
     const errs: typeof fieldErr = {};
-    if (!validPhone(p)) errs.phone = t('auth.phoneInvalid');
-    if (!/^\d{6}$/.test(code.trim())) errs.code = t('auth.codeInvalid');
+    if (!looksLikePhone(phone)) errs.phone = t('security.phoneInvalid');
+    if (withPassword && !password) errs.code = t('common.required');
+    else if (!withPassword && !/^\d{6}$/.test(code.trim())) errs.code = t('auth.codeInvalid');
     if (mode === 'sign-up' && !name.trim()) errs.name = t('common.required');
     setFieldErr(errs);
     if (Object.keys(errs).length) return;
     setBusy(true);
     setError(null);
     try {
-      const body: Record<string, unknown> = { phone: p, code: code.trim(), locale: currentLocale() };
+      if (withPassword) {
+        const r = await api<{ user: Me }>('/api/auth/sign-in/phone-password', { method: 'POST', body: { ...phoneBody(country, phone), password } });
+        await after(r.user, { next });
+        return;
+      }
+      const body: Record<string, unknown> = { ...phoneBody(country, phone), code: code.trim(), locale: currentLocale() };
       if (name.trim()) body.name = name.trim();
       if (campaign) body.campaignId = campaign.id;
       const r = await api<{ user: Me }>('/api/auth/sign-in/phone', { method: 'POST', body });
@@ -107,42 +110,58 @@ function PhoneForm({ mode, campaign, next }: { mode: Mode; campaign?: Campaign; 
   return (
     <form onSubmit={submit} noValidate className="stack">
       {error ? <Alert>{error}</Alert> : null}
-      <Field
-        label={t('auth.phone')}
-        hint={t('auth.phoneHint')}
-        type="tel"
-        inputMode="tel"
-        autoComplete="tel"
-        value={phone}
-        onChange={(e) => setPhone(e.target.value)}
-        error={fieldErr.phone}
-        required
-      />
-      <button type="button" className="btn btn-secondary btn-block" onClick={() => void sendCode()} disabled={busy || countdown > 0}>
-        {countdown > 0 ? t('auth.resendIn', { count: countdown }) : busy && !sent ? t('auth.sendingCode') : t('auth.sendCode')}
-      </button>
-      {sent ? <Alert tone="info">{t('auth.codeSent')}</Alert> : null}
-      <Field
-        label={t('auth.code')}
-        hint={t('auth.codeHint')}
-        inputMode="numeric"
-        autoComplete="one-time-code"
-        pattern="\d{6}"
-        maxLength={6}
-        value={code}
-        onChange={(e) => setCode(e.target.value)}
-        error={fieldErr.code}
-        required
-      />
-      <Field
-        label={mode === 'sign-up' ? t('auth.name') : t('auth.nameOptional')}
-        hint={mode === 'sign-up' ? t('auth.nameHint') : undefined}
-        autoComplete="name"
-        value={name}
-        onChange={(e) => setName(e.target.value)}
-        error={fieldErr.name}
-        required={mode === 'sign-up'}
-      />
+      <PhoneNumberField country={country} onCountryChange={setCountry} value={phone} onChange={setPhone} error={fieldErr.phone} />
+      {withPassword ? (
+        <Field
+          label={t('auth.password')}
+          type="password"
+          autoComplete="current-password"
+          value={password}
+          onChange={(e) => setPassword(e.target.value)}
+          error={fieldErr.code}
+          required
+        />
+      ) : (
+        <>
+          <button type="button" className="btn btn-secondary btn-block" onClick={() => void sendCode()} disabled={busy || countdown > 0}>
+            {countdown > 0 ? t('auth.resendIn', { count: countdown }) : busy && !sent ? t('auth.sendingCode') : t('auth.sendCode')}
+          </button>
+          {sent ? <Alert tone="info">{t('auth.codeSent')}</Alert> : null}
+          <Field
+            label={t('auth.code')}
+            hint={t('auth.codeHint')}
+            inputMode="numeric"
+            autoComplete="one-time-code"
+            pattern="\d{6}"
+            maxLength={6}
+            value={code}
+            onChange={(e) => setCode(e.target.value)}
+            error={fieldErr.code}
+            required
+          />
+          <Field
+            label={mode === 'sign-up' ? t('auth.name') : t('auth.nameOptional')}
+            hint={mode === 'sign-up' ? t('auth.nameHint') : undefined}
+            autoComplete="name"
+            value={name}
+            onChange={(e) => setName(e.target.value)}
+            error={fieldErr.name}
+            required={mode === 'sign-up'}
+          />
+        </>
+      )}
+      {mode === 'sign-in' ? (
+        <button
+          type="button"
+          className="btn btn-ghost"
+          onClick={() => {
+            setWithPassword((w) => !w);
+            setFieldErr({});
+          }}
+        >
+          {withPassword ? t('security.useCode') : t('security.usePassword')}
+        </button>
+      ) : null}
       <button type="submit" className="btn btn-primary btn-block" disabled={busy}>
         {busy ? t('auth.submitting') : mode === 'sign-up' ? t('auth.submitSignUp') : t('auth.submitSignIn')}
       </button>
@@ -238,19 +257,22 @@ function EmailForm({ mode, campaign, next }: { mode: Mode; campaign?: Campaign; 
 }
 
 function AuthTabs({ mode, campaign, next }: { mode: Mode; campaign?: Campaign; next?: string }) {
-  const { t } = useTranslation();
-  const [tab, setTab] = useState('email');
+  const { t, i18n } = useTranslation();
+  // Phone first in Chinese (how people in China sign in), email first in English; until the
+  // visitor picks a tab, switching the language switches the default too.
+  const phoneFirst = i18n.language === 'zh-CN';
+  const [chosen, setTab] = useState<string | null>(null);
+  const tab = chosen ?? (phoneFirst ? 'phone' : 'email');
   const prefix = mode;
+  const email = { id: 'email', label: t('auth.tabEmail') };
+  const phone = { id: 'phone', label: t('auth.tabPhone') };
   return (
     <>
       <WechatSignIn mode={mode} campaign={campaign} next={next} />
       <Tabs
         label={mode === 'sign-up' ? t('auth.method') : t('auth.methodIn')}
         idPrefix={prefix}
-        tabs={[
-          { id: 'email', label: t('auth.tabEmail') },
-          { id: 'phone', label: t('auth.tabPhone') },
-        ]}
+        tabs={phoneFirst ? [phone, email] : [email, phone]}
         active={tab}
         onChange={setTab}
       />
@@ -290,6 +312,9 @@ export function SignInPage() {
     <section className="contributor auth-page panel">
       <h1>{t('auth.signInTitle')}</h1>
       <AuthTabs mode="sign-in" next={next} />
+      <p className="forgot-link">
+        <Link to="/forgot-password">{t('security.forgot')}</Link>
+      </p>
       <p className="switch-auth">
         {t('auth.noAccount')}{' '}
         <Link to="/sign-up" search={{}}>

@@ -250,9 +250,39 @@ describe('phone sign-in with SMS codes', () => {
     expect(limited.json().error.code).toBe('auth.code_limit');
   });
 
-  it('refuses a phone number that is not E.164', async () => {
-    const res = await ctx.app.inject({ method: 'POST', url: '/api/auth/phone/send-code', payload: { phone: '13800138000' } });
-    expect(res.statusCode).toBe(400);
+  it('takes a mainland number as typed, stores E.164, and refuses numbers that are not mobile numbers in both languages', async () => {
+    const typed = ['136 0013 6001', '136-0013-6001', '+86 136 0013 6001'];
+    const sent = await ctx.app.inject({ method: 'POST', url: '/api/auth/phone/send-code', payload: { phone: typed[0], country: 'CN' } });
+    expect(sent.statusCode).toBe(202);
+    expect(ctx.sms.sent.at(-1)!.phone).toBe('+8613600136001');
+    // Signing in with another spelling of the same number finds the same code.
+    const ok = await ctx.app.inject({
+      method: 'POST',
+      url: '/api/auth/sign-in/phone',
+      payload: { phone: typed[1], code: ctx.sms.sent.at(-1)!.code, name: '小李' },
+    });
+    expect(ok.json().user.phone).toBe('+8613600136001');
+    await ctx.app.inject({ method: 'POST', url: '/api/auth/phone/send-code', payload: { phone: typed[2] } });
+    const again = await ctx.app.inject({ method: 'POST', url: '/api/auth/sign-in/phone', payload: { phone: '13600136001', code: ctx.sms.sent.at(-1)!.code } });
+    expect(again.json().user.id).toBe(ok.json().user.id);
+
+    const zh = await ctx.app.inject({
+      method: 'POST',
+      url: '/api/auth/phone/send-code',
+      headers: { 'accept-language': 'zh-CN' },
+      payload: { phone: '12345678901' },
+    });
+    expect(zh.statusCode).toBe(400);
+    expect(zh.json().error).toEqual({ code: 'phone.invalid', message: '手机号码无效，请检查后重新输入（中国大陆手机号为 11 位，例如 139 0013 9001）。' });
+    const en = await ctx.app.inject({
+      method: 'POST',
+      url: '/api/auth/phone/send-code',
+      headers: { 'accept-language': 'en' },
+      payload: { phone: '010 1234 5678' },
+    });
+    expect(en.json().error).toEqual({ code: 'phone.not_mobile', message: 'This number cannot receive text messages. Please give a mobile number.' });
+    const country = await ctx.app.inject({ method: 'POST', url: '/api/auth/phone/send-code', payload: { phone: '13900139001', country: 'XX' } });
+    expect(country.json().error.code).toBe('phone.country_unknown');
   });
 });
 

@@ -94,7 +94,7 @@ export function accountsRoutes(services: Services, authRateLimit: number): Fasti
         },
       },
       async (req, reply) => {
-        const out = await services.accounts.sendPhoneCode(req.body.phone, requestLocale(req));
+        const out = await services.accounts.sendPhoneCode(req.body, requestLocale(req));
         return reply.status(202).send(out);
       },
     );

@@ -10,12 +10,13 @@ import { AppError, isUniqueViolation } from '../../lib/errors.js';
 import type { AuditRepository } from '../audit/audit.repository.js';
 import type { AccountsRepository } from './accounts.repository.js';
 import { checkPassword } from './password.policy.js';
+import { normalizePhone } from './phone.js';
 import { assertCan, type Actor } from './permissions.js';
 import { SmsSendError, type SmsProvider } from './sms/sms.provider.js';
 
 // OWASP's argon2id baseline: 19 MiB, 2 iterations, 1 lane.
 // `algorithm: 2` is Argon2id (the package's const enum can't be imported under verbatimModuleSyntax).
-const ARGON2 = { algorithm: 2, memoryCost: 19_456, timeCost: 2, parallelism: 1 } as const;
+export const ARGON2 = { algorithm: 2, memoryCost: 19_456, timeCost: 2, parallelism: 1 } as const;
 const PHONE_CODE_TTL_MS = 5 * 60_000;
 const PHONE_CODE_MAX_ATTEMPTS = 5;
 /** Last-seen is written at most this often, so every request is not a write. */
@@ -110,8 +111,19 @@ export function createAccountsService(deps: AccountsServiceDeps) {
       return startSession(user, meta);
     },
 
+    /** For accounts that set a password (docs/accounts.md): the same answer and timing as email sign-in for an unknown number. */
+    async signInPhonePassword(input: { phone: string; country?: string; password: string }, meta: RequestMeta): Promise<SignedIn> {
+      const phone = normalizePhone(input.phone, input.country);
+      const user = await repo.getUserByPhone(phone);
+      const ok = user?.passwordHash ? await verify(user.passwordHash, input.password) : (await verify(await dummyHash, input.password), false);
+      if (!user || !ok) throw new AppError('auth.invalid_phone_credentials', {}, { status: 401 });
+      if (user.disabled) throw new AppError('auth.account_disabled');
+      return startSession(user, meta);
+    },
+
     /** Sends a 6-digit code by SMS. The code is stored only as a hash; a failed send leaves none behind. */
-    async sendPhoneCode(phone: string, locale: Locale): Promise<{ expiresInSeconds: number }> {
+    async sendPhoneCode(input: { phone: string; country?: string }, locale: Locale): Promise<{ expiresInSeconds: number }> {
+      const phone = normalizePhone(input.phone, input.country);
       const now = clock.now();
       const recent = await repo.countPhoneCodesSince(phone, new Date(now.getTime() - 3_600_000));
       if (recent >= deps.smsCodesPerPhonePerHour) throw new AppError('auth.code_limit');
@@ -130,22 +142,26 @@ export function createAccountsService(deps: AccountsServiceDeps) {
       return { expiresInSeconds: PHONE_CODE_TTL_MS / 1000 };
     },
 
-    async signInPhone(input: { phone: string; code: string; name?: string; locale: Locale; campaignId?: string }, meta: RequestMeta): Promise<SignedIn> {
+    async signInPhone(
+      input: { phone: string; country?: string; code: string; name?: string; locale: Locale; campaignId?: string },
+      meta: RequestMeta,
+    ): Promise<SignedIn> {
+      const phone = normalizePhone(input.phone, input.country);
       const now = clock.now();
       // The attempt count must survive a wrong guess, so the check commits before any error is thrown.
       const verdict = await db.transaction(async (tx) => {
-        const live = await repo.getLivePhoneCodeForUpdate(input.phone, now, tx);
+        const live = await repo.getLivePhoneCodeForUpdate(phone, now, tx);
         if (!live) return 'invalid' as const;
         if (live.attempts >= PHONE_CODE_MAX_ATTEMPTS) return 'too_many' as const;
         const expected = Buffer.from(live.codeHash, 'hex');
-        if (!timingSafeEqual(expected, hashCode(input.phone, input.code))) {
+        if (!timingSafeEqual(expected, hashCode(phone, input.code))) {
           await repo.updatePhoneCode(live.id, { attempts: live.attempts + 1 }, tx);
           return live.attempts + 1 >= PHONE_CODE_MAX_ATTEMPTS ? ('too_many' as const) : ('invalid' as const);
         }
-        const existing = await repo.getUserByPhone(input.phone, tx);
+        const existing = await repo.getUserByPhone(phone, tx);
         if (!existing && !input.name) return 'name_required' as const;
         await repo.updatePhoneCode(live.id, { consumedAt: now }, tx);
-        const user = existing ?? (await repo.createUser({ phone: input.phone, name: input.name!, roles: ['contributor'], locale: input.locale }, tx));
+        const user = existing ?? (await repo.createUser({ phone, name: input.name!, roles: ['contributor'], locale: input.locale }, tx));
         if (user.disabled) return 'disabled' as const;
         if (input.campaignId) await deps.joinCampaign(tx, input.campaignId, user.id);
         return startSession(user, meta, tx);

@@ -4,7 +4,7 @@ import { createTestContext, GOOD_PASSWORD, uniqueEmail, type TestContext } from 
 // Its own Paike with a low limit; on PostgreSQL + Redis the counters live in Redis.
 let ctx: TestContext;
 beforeAll(async () => {
-  ctx = await createTestContext({ env: { AUTH_RATE_LIMIT_PER_MINUTE: '3' } });
+  ctx = await createTestContext({ env: { AUTH_RATE_LIMIT_PER_MINUTE: '3', PASSWORD_RESETS_PER_IP_PER_HOUR: '2' } });
 });
 afterAll(async () => {
   await ctx?.close();
@@ -62,5 +62,30 @@ describe('rate limits on sign-in, sign-up and code sending', () => {
     }
     expect(codes).toEqual([202, 202, 202, 429]);
     for (let i = 0; i < 10; i++) expect((await ctx.app.inject({ method: 'GET', url: '/api/campaigns', remoteAddress: ip })).statusCode).toBe(200);
+  });
+
+  it('limits password reset requests per client address per hour, whatever the addresses asked about', async () => {
+    const ask = (email: string) =>
+      ctx.app.inject({
+        method: 'POST',
+        url: '/api/auth/password-reset/request',
+        remoteAddress: '203.0.113.11',
+        headers: { 'accept-language': 'zh-CN' },
+        payload: { email },
+      });
+    expect((await ask(uniqueEmail())).statusCode).toBe(202);
+    expect((await ask(uniqueEmail())).statusCode).toBe(202);
+    const third = await ask(uniqueEmail());
+    expect(third.statusCode).toBe(429);
+    expect(third.json().error).toEqual({ code: 'password_reset.too_many', message: '重置密码的请求过于频繁，请一小时后再试。' });
+    expect(third.headers['retry-after']).toBe('3600');
+    // Another client address is not affected.
+    const other = await ctx.app.inject({
+      method: 'POST',
+      url: '/api/auth/password-reset/request',
+      remoteAddress: '203.0.113.12',
+      payload: { email: uniqueEmail() },
+    });
+    expect(other.statusCode).toBe(202);
   });
 });

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { defineJob } from '../../../jobs/job.js';
 
-/** Hourly: removes sessions and phone codes that have been dead for a week. */
+/** Hourly: removes sessions, phone codes and password reset links/codes that have been dead for a week. */
 export const sessionsCleanupJob = defineJob<Record<string, never>>({
   name: 'accounts.sessions-cleanup',
   payload: z.strictObject({}),
@@ -11,5 +11,6 @@ export const sessionsCleanupJob = defineJob<Record<string, never>>({
     await services.accounts.cleanup();
     // WeChat sign-in states and pending sign-ups a day past their life (docs/wechat.md).
     await services.wechat.cleanup();
+    await services.security.cleanup();
   },
 });
