@@ -34,6 +34,7 @@ import { siteRoutes } from './modules/distribution/site.routes.js';
 import { apiCacheOnSend, compressOnSend } from './modules/web/web.compress.js';
 import { registerWeb } from './modules/web/web.routes.js';
 import type { Services } from './services.js';
+import { ledgerExplorerRoutes } from './modules/ledger/ledger.explorer.routes.js';
 
 const WEB_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../dist/web');
 
@@ -131,6 +132,7 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
   await app.register(dashboardsRoutes(services));
   await app.register(beaconsRoutes(services));
   await app.register(noticesRoutes(services));
+  await app.register(ledgerExplorerRoutes(services));
 
   app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
