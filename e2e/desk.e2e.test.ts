@@ -254,9 +254,12 @@ describe('the desk adopts a contributor’s video and the money reaches them', (
       await page.getByRole('checkbox', { name: /^Select .+, ¥2,000$/ }).check();
       await screenshot(page, 'desk-finance-pending', false);
       await page.getByRole('button', { name: 'Batch Alipay (1)' }).click();
+      // Money moves only after a confirmation that names the count and total.
+      await page.getByRole('dialog', { name: 'Approve this Alipay batch?' }).getByRole('button', { name: 'Approve 1' }).click();
       await page.getByText(/Alipay batch created: 1 payout, ¥2,000/).waitFor();
       const download = page.waitForEvent('download');
       await page.getByRole('button', { name: 'Export CSV' }).first().click();
+      await page.getByRole('dialog', { name: 'Send the batch file?' }).getByRole('button', { name: 'Export and send' }).click();
       const file = await (await download).path();
       const csv = readFileSync(file, 'utf8').replace(/^\uFEFF/, '');
       const [header, ...lines] = csv.trim().split(/\r?\n/);
@@ -268,6 +271,9 @@ describe('the desk adopts a contributor’s video and the money reaches them', (
       expect(cols[2]).toBe('林勇刚');
       expect(Number(cols[3])).toBe(2000);
       await page.getByRole('button', { name: /^Mark .+ paid$/ }).click();
+      const confirm = page.getByRole('dialog', { name: 'Mark paid?' });
+      await confirm.getByText('¥2,000').waitFor();
+      await confirm.getByRole('button', { name: 'Mark 1 paid' }).click();
       await page.locator('.batch .badge-payout-paid').waitFor();
       await screenshot(page, 'desk-finance', true);
     });

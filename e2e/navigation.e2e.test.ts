@@ -30,7 +30,7 @@ const TEXT = {
 
 // Chunks a contributor's first load must not fetch: staff pages, dashboards' echarts, hls.js.
 // Vite names a lazy chunk after its module (src/web/routes/deskQueue.tsx → deskQueue-<hash>.js).
-const STAFF_CHUNK = /\/assets\/(desk\w*|admin\w*|finance|dashboards|ReachCharts|echarts\w*|hls[\w.]*|VideoPlayer|useHls)-[\w-]+\.js$/;
+const STAFF_CHUNK = /\/assets\/(desk\w*|admin\w*|finance\w*|dashboards|ReachCharts|echarts\w*|hls[\w.]*|VideoPlayer|useHls)-[\w-]+\.js$/;
 
 async function noHorizontalOverflow(page: Page): Promise<void> {
   const [scroll, inner] = (await page.evaluate('[document.documentElement.scrollWidth, window.innerWidth]')) as [number, number];

@@ -21,6 +21,8 @@ import { createProcessingService } from './modules/submissions/processing.servic
 import { createLedgerRepository } from './modules/ledger/ledger.repository.js';
 import { createLedgerService } from './modules/ledger/ledger.service.js';
 import { createBudgetService } from './modules/ledger/budget.service.js';
+import { createLedgerExplorerRepository } from './modules/ledger/ledger.explorer.repository.js';
+import { createLedgerExplorerService } from './modules/ledger/ledger.explorer.service.js';
 import { createDeskRepository } from './modules/desk/desk.repository.js';
 import { createStudioScope } from './modules/desk/desk.scope.js';
 import { createDeskService } from './modules/desk/desk.service.js';
@@ -317,6 +319,7 @@ export function createServices(deps: ServiceDeps) {
     notify: notices.notify,
   });
   const budgets = createBudgetService({ db, ledger, campaigns: campaignsRepo, audit });
+  const ledgerExplorer = createLedgerExplorerService({ db, repo: createLedgerExplorerRepository(db), audit });
   const chartsRepo = createChartsRepository(db);
   const charts = createChartsService({
     db,
@@ -478,6 +481,7 @@ export function createServices(deps: ServiceDeps) {
     wechat,
     deskSearch: createSearchService({ db, repo: createSearchRepository(db), submissions, scope: studioScope }),
     studioMembers,
+    ledgerExplorer,
   };
 }
 

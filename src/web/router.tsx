@@ -8,6 +8,8 @@ import { SEARCH_SORTS, SEARCH_STATUSES, type SearchFilters } from './api/deskSea
 import { DASHBOARD_RANGES, EXTERNAL_CHANNELS, HOLD_STATUSES, TRUST, type DashboardRange } from './api/enums.js';
 import type { HoldStatus } from './api/holds.js';
 import { keys } from './api/queries.js';
+import { TRANSFER_KINDS } from './api/ledgerExplorer.js';
+import type { LedgerSearch } from './routes/financeLedger.js';
 import { RouteError, RoutePending } from './routes/boundaries.js';
 import { rootRoute } from './routes/root.js';
 
@@ -279,6 +281,20 @@ const financeRoute = createRoute({
   component: lazyRouteComponent(() => import('./routes/finance.js'), 'FinancePage'),
 });
 
+const UUID_RE = /^[0-9a-f-]{36}$/i;
+const DAY = /^\d{4}-\d{2}-\d{2}$/;
+const financeLedgerRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: '/finance/ledger',
+  validateSearch: (s: Record<string, unknown>): LedgerSearch => ({
+    accountId: typeof s.accountId === 'string' && UUID_RE.test(s.accountId) ? s.accountId : undefined,
+    kind: TRANSFER_KINDS.find((k) => k === s.kind),
+    from: typeof s.from === 'string' && DAY.test(s.from) ? s.from : undefined,
+    to: typeof s.to === 'string' && DAY.test(s.to) ? s.to : undefined,
+  }),
+  component: lazyRouteComponent(() => import('./routes/financeLedger.js'), 'FinanceLedgerPage'),
+});
+
 const homeRoute = createRoute({ getParentRoute: () => rootRoute, path: '/', component: lazyRouteComponent(() => import('./routes/home.js'), 'HomePage') });
 
 const noticesRoute = createRoute({
@@ -357,6 +373,7 @@ const routeTree = rootRoute.addChildren([
   auditRoute,
   dailyPicksRoute,
   financeRoute,
+  financeLedgerRoute,
   adminCampaignsRoute,
   newCampaignRoute,
   editCampaignRoute,

@@ -477,6 +477,13 @@ export const messages = {
   },
   'password.current_required': { 'zh-CN': '请输入当前密码。', en: 'Please enter your current password.' },
   'password.current_wrong': { 'zh-CN': '当前密码不正确。', en: 'The current password is wrong.' },
+  // Issue 13: the finance ledger explorer (modules/ledger/ledger.explorer.service.ts).
+  'ledger.invalid_period': { 'zh-CN': '开始时间必须早于结束时间。', en: 'The start of the period must be before its end.' },
+  'ledger.export_too_long': { 'zh-CN': '一次最多导出 {days} 天，请缩短期间。', en: 'An export covers at most {days} days. Choose a shorter period.' },
+  'ledger.export_too_large': {
+    'zh-CN': '该期间有 {count} 条分录，超过单个文件上限 {max} 条，请缩短期间。',
+    en: 'That period has {count} entries, more than one file holds ({max}). Choose a shorter period.',
+  },
 } as const satisfies Record<string, Record<Locale, string>>;
 
 export type MessageCode = keyof typeof messages;

@@ -17,6 +17,8 @@ import {
 } from '../api/money.js';
 import { useCampaigns } from '../api/queries.js';
 import { DeskNav, FINANCE } from '../features/desk/deskUi.js';
+import { useMoneyConfirm } from '../features/finance/ConfirmMoney.js';
+import { LedgerLink, MarkBatchPaid } from '../features/finance/financeExtras.js';
 import { Alert } from '../ui/Field.js';
 import { ErrorState, Loading, RequireRole, useTitle } from '../ui/common.js';
 import { formatDateTime, formatYuan, loc } from '../ui/format.js';
@@ -117,9 +119,22 @@ function PendingPayouts({ payouts }: { payouts: Payout[] }) {
   const [busy, setBusy] = useState<PayoutMethod | null>(null);
   const [msg, setMsg] = useState<{ tone: 'error' | 'success'; text: string } | null>(null);
   const selected = pending.filter((p) => sel.includes(p.id));
+  const [confirmDialog, ask] = useMoneyConfirm();
   const batch = async (channel: PayoutMethod) => {
     const ids = selected.filter((p) => p.method === channel).map((p) => p.id);
     if (!ids.length) return;
+    const totalFen = selected.filter((p) => p.method === channel).reduce((s, p) => s + p.amountFen, 0);
+    const ch = t(`payoutMethod.${channel}`);
+    if (
+      !(await ask({
+        title: t('ledgerExplorer.confirm.batchTitle', { channel: ch }),
+        text: t('ledgerExplorer.confirm.batchText'),
+        count: ids.length,
+        totalFen,
+        confirm: t('ledgerExplorer.confirm.batchYes', { count: ids.length }),
+      }))
+    )
+      return;
     setBusy(channel);
     setMsg(null);
     try {
@@ -139,6 +154,7 @@ function PendingPayouts({ payouts }: { payouts: Payout[] }) {
   return (
     <section className="desk-panel" aria-labelledby="pending-h">
       <h2 id="pending-h">{t('finance.pending', { count: pending.length })}</h2>
+      {confirmDialog}
       {msg ? <Alert tone={msg.tone}>{msg.text}</Alert> : null}
       {pending.length === 0 ? (
         <p className="muted">{t('finance.noPending')}</p>
@@ -168,7 +184,7 @@ function PendingPayouts({ payouts }: { payouts: Payout[] }) {
               </thead>
               <tbody>
                 {pending.map((p) => (
-                  <tr key={p.id}>
+                  <tr key={p.id} id={`payout-${p.id}`}>
                     <td>
                       <input
                         type="checkbox"
@@ -215,11 +231,23 @@ function PayoutRow({ p }: { p: Payout }) {
   const [reason, setReason] = useState('');
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
+  const [confirmDialog, ask] = useMoneyConfirm();
   const mark = async (status: 'paid' | 'failed') => {
     if (status === 'failed' && !reason.trim()) {
       setError(t('finance.reasonRequired'));
       return;
     }
+    if (
+      status === 'paid' &&
+      !(await ask({
+        title: t('ledgerExplorer.confirm.paidTitle'),
+        text: t('ledgerExplorer.confirm.paidText', { name: p.realName }),
+        count: 1,
+        totalFen: p.amountFen,
+        confirm: t('ledgerExplorer.confirm.paidYes', { count: 1 }),
+      }))
+    )
+      return;
     setBusy(true);
     setError(null);
     try {
@@ -234,7 +262,7 @@ function PayoutRow({ p }: { p: Payout }) {
   };
   const open = p.status === 'batched' || p.status === 'exported';
   return (
-    <tr>
+    <tr id={`payout-${p.id}`}>
       <td>{p.realName}</td>
       <td>{p.account}</td>
       <td className="num">{formatYuan(p.amountFen, lang)}</td>
@@ -290,6 +318,7 @@ function PayoutRow({ p }: { p: Payout }) {
           <span className="muted small">{formatDateTime(p.paidAt, lang)}</span>
         ) : null}
         {error ? <p className="field-error">{error}</p> : null}
+        {confirmDialog}
       </td>
     </tr>
   );
@@ -301,7 +330,20 @@ function ExportButton({ batch }: { batch: PayoutBatch }) {
   const qc = useQueryClient();
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
+  const [confirmDialog, ask] = useMoneyConfirm();
   const run = async () => {
+    // The first download sends the batch (approved → exported); later ones only fetch the file again.
+    if (
+      batch.status === 'approved' &&
+      !(await ask({
+        title: t('ledgerExplorer.confirm.exportTitle'),
+        text: t('ledgerExplorer.confirm.exportText'),
+        count: batch.payoutIds.length,
+        totalFen: batch.totalFen,
+        confirm: t('ledgerExplorer.confirm.exportYes'),
+      }))
+    )
+      return;
     setBusy(true);
     setError(null);
     try {
@@ -326,6 +368,7 @@ function ExportButton({ batch }: { batch: PayoutBatch }) {
       <button type="button" className="btn btn-secondary btn-sm" disabled={busy} onClick={() => void run()}>
         {t('finance.exportCsv')}
       </button>
+      {confirmDialog}
       {error ? (
         <span className="field-error" role="alert">
           {error}
@@ -353,7 +396,10 @@ function Batches({ payouts }: { payouts: Payout[] }) {
               {t('finance.batchTitle', { channel: t(`payoutMethod.${b.channel}`), count: b.payoutIds.length, amount: formatYuan(b.totalFen, lang) })}{' '}
               <span className={`badge badge-batch-${b.status}`}>{t(`batchStatus.${b.status}`)}</span>
             </h3>
-            <ExportButton batch={b} />
+            <span className="row-actions">
+              <ExportButton batch={b} />
+              <MarkBatchPaid batch={b} payouts={b.payoutIds.flatMap((id) => byId.get(id) ?? [])} />
+            </span>
           </div>
           <p className="muted small">
             {t('finance.createdAt', { at: formatDateTime(b.createdAt, lang) })}
@@ -418,6 +464,7 @@ export function FinancePage() {
         <div className="staff desk-page">
           <DeskNav me={me} />
           <h1>{t('finance.title')}</h1>
+          <LedgerLink />
           <div className="finance-grid">
             <Reconciliation />
             <div>

@@ -120,7 +120,16 @@ export function Header() {
               </Link>
             ) : null}
             {has('editor', 'chief_editor', 'admin') ? <Link to="/desk/queue">{t('nav.queue')}</Link> : null}
-            {has('finance', 'admin') ? <Link to="/finance">{t('nav.finance')}</Link> : null}
+            {has('finance', 'admin') ? (
+              <Link to="/finance" activeOptions={{ exact: true }}>
+                {t('nav.finance')}
+              </Link>
+            ) : null}
+            {has('finance', 'admin') ? (
+              <Link to="/finance/ledger" search={{}}>
+                {t('ledgerExplorer.nav')}
+              </Link>
+            ) : null}
             {has('admin') ? <Link to="/admin/campaigns">{t('nav.admin')}</Link> : null}
             <Link to="/account" className={contributor ? 'nav-wide' : undefined}>
               {t('nav.account')}

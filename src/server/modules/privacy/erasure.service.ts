@@ -75,7 +75,7 @@ export function createErasureService(deps: ErasureServiceDeps) {
     async sendCode(user: UserRow, locale: Locale) {
       if (isStaff(user)) throw new AppError('erasure.staff_account', {}, { status: 403 });
       if (!user.phone) throw new AppError('erasure.no_phone', {}, { status: 409 });
-      return deps.accounts.sendPhoneCode(user.phone, locale);
+      return deps.accounts.sendPhoneCode({ phone: user.phone }, locale);
     },
 
     async erase(user: UserRow, body: EraseAccountBody, locale: Locale): Promise<void> {

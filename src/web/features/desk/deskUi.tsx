@@ -44,7 +44,16 @@ export function DeskNav({ me }: { me: Me }) {
           {t('holds.title')}
         </Link>
       ) : null}
-      {hasRole(me, FINANCE) ? <Link to="/finance">{t('deskNav.finance')}</Link> : null}
+      {hasRole(me, FINANCE) ? (
+        <Link to="/finance" activeOptions={{ exact: true }}>
+          {t('deskNav.finance')}
+        </Link>
+      ) : null}
+      {hasRole(me, FINANCE) ? (
+        <Link to="/finance/ledger" search={{}}>
+          {t('ledgerExplorer.nav')}
+        </Link>
+      ) : null}
     </nav>
   );
 }
