@@ -1552,6 +1552,9 @@ export const en = {
         publication: 'Publishing',
         channel: 'Channels',
         kiosk: 'Kiosks',
+        account: 'Account deletion',
+        wechat: 'WeChat sign-in',
+        ledger: 'Ledger',
       },
       actions: {
         user: {
@@ -1562,6 +1565,10 @@ export const en = {
           disable: 'Disabled the account',
           enable: 'Enabled the account',
           reset_sign_in: 'Reset the sign-in (sessions ended, password cleared)',
+          password_change: 'Changed their password (other devices signed out)',
+          password_set: 'Set a first password',
+          password_reset: 'Reset their password (all sessions ended)',
+          sessions_revoke_others: 'Signed out of every other device',
         },
         campaign: { create: 'Created the campaign', update: 'Edited the campaign' },
         submission: {
@@ -1583,13 +1590,16 @@ export const en = {
         rewards: { catch_up: 'Posted catch-up rewards' },
         payout: { request: 'Requested a payout', mark_paid: 'Marked the payout paid', mark_failed: 'Marked the payout failed' },
         payout_batch: { create: 'Approved a payout batch', export: 'Exported the payout batch' },
-        rain: { schedule: 'Scheduled red-packet rain', release: 'Released a held red-packet win' },
+        rain: { schedule: 'Scheduled red-packet rain', release: 'Released a held red-packet win', refuse: 'Refused a held red-packet win' },
         chart: { freeze: 'Froze the weekly chart' },
         grand_prize: { nominate: 'Nominated grand-prize candidates', confirm: 'Confirmed a grand prize' },
         propagation_hold: { release: 'Released held money', reject: 'Refused held money' },
         publication: { retry: 'Retried the publication', schedule: 'Scheduled the publication', unpublish: 'Took the publication down' },
         channel: { save: 'Saved the channel settings', connect: 'Connected the channel', disconnect: 'Disconnected the channel' },
         kiosk: { create: 'Added a kiosk screen', delete: 'Removed a kiosk screen' },
+        account: { erase: 'Deleted their account (personal data erased)' },
+        wechat: { link: 'Linked a WeChat', unlink: 'Unlinked a WeChat' },
+        ledger: { export: 'Exported the ledger as CSV' },
       },
       fields: {
         grade: 'Grade',

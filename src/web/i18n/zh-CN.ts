@@ -1532,6 +1532,9 @@ export const zhCN: Messages = {
         publication: '分发',
         channel: '渠道',
         kiosk: '阅报栏',
+        account: '注销账户',
+        wechat: '微信登录',
+        ledger: '账本',
       },
       actions: {
         user: {
@@ -1542,6 +1545,10 @@ export const zhCN: Messages = {
           disable: '停用了账号',
           enable: '启用了账号',
           reset_sign_in: '重置了登录（结束所有会话并清除密码）',
+          password_change: '修改了密码（其他设备已退出）',
+          password_set: '设置了密码',
+          password_reset: '重置了密码（所有会话已结束）',
+          sessions_revoke_others: '退出了其他所有设备',
         },
         campaign: { create: '创建了征集活动', update: '编辑了征集活动' },
         submission: {
@@ -1563,13 +1570,16 @@ export const zhCN: Messages = {
         rewards: { catch_up: '补发了累积奖励' },
         payout: { request: '申请了提现', mark_paid: '将提现标记为已支付', mark_failed: '将提现标记为失败' },
         payout_batch: { create: '批准了提现批次', export: '导出了提现批次' },
-        rain: { schedule: '排定了红包雨', release: '放行了暂扣的红包' },
+        rain: { schedule: '排定了红包雨', release: '放行了暂扣的红包', refuse: '拒付了暂扣的红包' },
         chart: { freeze: '冻结了风云榜周榜' },
         grand_prize: { nominate: '提名了终极大奖候选', confirm: '确认了终极大奖' },
         propagation_hold: { release: '放行了暂扣款项', reject: '拒付了暂扣款项' },
         publication: { retry: '重试了发布', schedule: '设置了定时发布', unpublish: '撤下了发布' },
         channel: { save: '保存了渠道设置', connect: '连接了渠道', disconnect: '断开了渠道' },
         kiosk: { create: '添加了阅报栏屏幕', delete: '移除了阅报栏屏幕' },
+        account: { erase: '注销了账户（个人信息已删除）' },
+        wechat: { link: '绑定了微信', unlink: '解除了微信绑定' },
+        ledger: { export: '导出了账本 CSV' },
       },
       fields: {
         grade: '评级',
