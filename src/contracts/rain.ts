@@ -115,6 +115,8 @@ export const rainGrabSchema = z.object({
   transferId: z.uuid().nullable(),
   /** The rain page's device id the grab came with (null from clients that send none). */
   deviceId: z.string().nullable(),
+  /** When an admin refused this held win (never paid); null otherwise. */
+  refusedAt: z.iso.datetime().nullable(),
 });
 export const rainGrabReplyAdmin = z.object({ grab: rainGrabSchema });
 

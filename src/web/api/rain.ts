@@ -18,6 +18,7 @@ export interface RainGrab {
   releasedAt: string | null;
   transferId: string | null;
   deviceId: string | null;
+  refusedAt: string | null;
 }
 
 export const rainKeys = {
@@ -142,6 +143,8 @@ export async function grabPacket(sessionId: string, token: string): Promise<Rain
 export const createRainSchedule = async (campaignId: string, body: RainScheduleInput) =>
   (await api<{ sessions: RainSession[] }>(`/api/admin/campaigns/${encodeURIComponent(campaignId)}/rain/schedule`, { method: 'POST', body })).sessions;
 
+export const refuseRainGrab = async (grabId: string) =>
+  (await api<{ grab: RainGrab }>(`/api/admin/rain/grabs/${encodeURIComponent(grabId)}/refuse`, { method: 'POST', body: {} })).grab;
 export const releaseRainGrab = async (grabId: string) =>
   (await api<{ grab: RainGrab }>(`/api/admin/rain/grabs/${encodeURIComponent(grabId)}/release`, { method: 'POST', body: {} })).grab;
 

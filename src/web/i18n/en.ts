@@ -1054,6 +1054,11 @@ export const en = {
     release: 'Release',
     released: 'Released: {{amount}} will be paid.',
     releasedBadge: 'Released',
+    refuse: 'Refuse',
+    refuseLabel: 'Refuse the {{amount}} win held for {{reason}}',
+    refuseConfirm: 'Refuse this {{amount}} win for good? It will never be paid and the winner is told.',
+    refused: 'Refused: {{amount}} will not be paid.',
+    refusedBadge: 'Refused',
     device: 'device {{id}}',
     reason: {
       new_account: 'new account',

@@ -1037,6 +1037,11 @@ export const zhCN: Messages = {
     release: '放行',
     released: '已放行：将发放 {{amount}}。',
     releasedBadge: '已放行',
+    refuse: '拒付',
+    refuseLabel: '拒付因“{{reason}}”暂扣的 {{amount}}',
+    refuseConfirm: '确定拒付这笔 {{amount}} 吗？拒付后不会发放，并会通知中奖人。',
+    refused: '已拒付：{{amount}} 不会发放。',
+    refusedBadge: '已拒付',
     device: '设备 {{id}}',
     reason: {
       new_account: '新注册账号',

@@ -3,7 +3,7 @@ import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
 import { errorMessage } from '../api/client.js';
 import { useAdminCampaigns } from '../api/queries.js';
-import { createRainSchedule, fetchRainGrabs, liveState, rainKeys, releaseRainGrab, useRainSessions, type RainSession } from '../api/rain.js';
+import { createRainSchedule, fetchRainGrabs, liveState, rainKeys, refuseRainGrab, releaseRainGrab, useRainSessions, type RainSession } from '../api/rain.js';
 import { Alert, Field } from '../ui/Field.js';
 import { ErrorState, Loading, RequireRole, useTitle } from '../ui/common.js';
 import { formatDateTime, formatYuan, loc, yuanToFen } from '../ui/format.js';
@@ -188,7 +188,7 @@ function ScheduleForm({ campaignId }: { campaignId: string }) {
   );
 }
 
-/** A session's wins, held ones first, each held one with a Release button. */
+/** A session's wins, held ones first, each held one with Release and Refuse buttons. */
 function HeldWins({ campaignId }: { campaignId: string }) {
   const { t, i18n } = useTranslation();
   const lang = i18n.language;
@@ -206,6 +206,19 @@ function HeldWins({ campaignId }: { campaignId: string }) {
       setDone(t('adminRain.released', { amount: formatYuan(g.amountFen, lang) }));
       await qc.invalidateQueries({ queryKey: ['rain-grabs', sessionId] });
       await qc.invalidateQueries({ queryKey: rainKeys.sessions(campaignId) });
+    } catch (x) {
+      setError(errorMessage(x));
+    }
+  };
+  const refuse = async (id: string, amountFen: number) => {
+    // Refusing is final (the win is never paid), so it asks first; releasing pays what was won.
+    if (!window.confirm(t('adminRain.refuseConfirm', { amount: formatYuan(amountFen, lang) }))) return;
+    setError(null);
+    setDone(null);
+    try {
+      const g = await refuseRainGrab(id);
+      setDone(t('adminRain.refused', { amount: formatYuan(g.amountFen, lang) }));
+      await qc.invalidateQueries({ queryKey: ['rain-grabs', sessionId] });
     } catch (x) {
       setError(errorMessage(x));
     }
@@ -237,7 +250,7 @@ function HeldWins({ campaignId }: { campaignId: string }) {
               <li key={g.id}>
                 {formatYuan(g.amountFen, lang)} · {formatDateTime(g.wonAt, lang)}
                 {g.deviceId ? <span className="small muted"> · {t('adminRain.device', { id: g.deviceId.slice(0, 8) })}</span> : null}
-                {g.held && !g.releasedAt ? (
+                {g.held && !g.releasedAt && !g.refusedAt ? (
                   <>
                     {' '}
                     <span className="badge">{reason}</span>{' '}
@@ -248,7 +261,21 @@ function HeldWins({ campaignId }: { campaignId: string }) {
                       onClick={() => void release(g.id)}
                     >
                       {t('adminRain.release')}
+                    </button>{' '}
+                    <button
+                      type="button"
+                      className="btn btn-danger btn-sm"
+                      aria-label={t('adminRain.refuseLabel', { amount: formatYuan(g.amountFen, lang), reason })}
+                      onClick={() => void refuse(g.id, g.amountFen)}
+                    >
+                      {t('adminRain.refuse')}
                     </button>
+                  </>
+                ) : null}
+                {g.held && g.refusedAt ? (
+                  <>
+                    {' '}
+                    <span className="badge">{t('adminRain.refusedBadge')}</span> <span className="small muted">{reason}</span>
                   </>
                 ) : null}
                 {g.held && g.releasedAt ? (

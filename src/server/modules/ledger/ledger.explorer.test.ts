@@ -26,7 +26,7 @@ const ok = async (method: 'GET' | 'POST', cookie: string, url: string, payload?:
   return res.json();
 };
 const withdraw = async (cookie: string, amountFen: number) =>
-  (await ok('POST', cookie, '/api/me/payouts', { requestId: randomUUID(), amountFen, method: 'wechat', realName: '林勇刚', account: 'wxid_linyonggang' }))
+  (await ok('POST', cookie, '/api/me/payouts', { requestId: randomUUID(), amountFen, method: 'alipay', realName: '林勇刚', account: '13800138000' }))
     .payout.id as string;
 
 beforeAll(async () => {
@@ -52,14 +52,14 @@ beforeAll(async () => {
   // 3 December: A withdraws 2,000 yuan; it is batched, exported and paid.
   clock.set('2026-12-03T03:00:00Z');
   payoutA = await withdraw(a.cookie, 200_000);
-  const batchA = (await ok('POST', finance.cookie, '/api/finance/payout-batches', { channel: 'wechat', payoutIds: [payoutA] })).batch.id;
+  const batchA = (await ok('POST', finance.cookie, '/api/finance/payout-batches', { channel: 'alipay', payoutIds: [payoutA] })).batch.id;
   expect((await call('POST', finance.cookie, `/api/finance/payout-batches/${batchA}/export.csv`)).statusCode).toBe(200);
   await ok('POST', finance.cookie, `/api/finance/payouts/${payoutA}/mark`, { status: 'paid' });
 
   // 5 December: B withdraws 500 yuan; the transfer fails and the money comes back.
   clock.set('2026-12-05T03:00:00Z');
   payoutB = await withdraw(b.cookie, 50_000);
-  await ok('POST', finance.cookie, '/api/finance/payout-batches', { channel: 'wechat', payoutIds: [payoutB] });
+  await ok('POST', finance.cookie, '/api/finance/payout-batches', { channel: 'alipay', payoutIds: [payoutB] });
   await ok('POST', finance.cookie, `/api/finance/payouts/${payoutB}/mark`, { status: 'failed', reason: 'account closed' });
   clock.set('2026-12-06T03:00:00Z');
 });

@@ -110,13 +110,13 @@ describe('payout decisions', () => {
     const req = await post(u.cookie, '/api/me/payouts', {
       requestId: randomUUID(),
       amountFen: fen,
-      method: 'wechat',
+      method: 'alipay',
       realName: '张三丰',
-      account: 'zhang_sanfeng88',
+      account: '13800138000',
     });
     expect(req.statusCode, req.body).toBe(201);
     const payoutId = req.json().payout.id as string;
-    expect((await post(finance.cookie, '/api/finance/payout-batches', { channel: 'wechat', payoutIds: [payoutId] })).statusCode).toBe(201);
+    expect((await post(finance.cookie, '/api/finance/payout-batches', { channel: 'alipay', payoutIds: [payoutId] })).statusCode).toBe(201);
     return { user: u, payoutId };
   }
 
@@ -197,7 +197,11 @@ describe('rain decisions', () => {
     expect((await post(young.cookie, `/api/admin/rain/grabs/${grab.id}/refuse`, {})).statusCode).toBe(403);
     const refused = await post(admin.cookie, `/api/admin/rain/grabs/${grab.id}/refuse`, { reason: '同一设备多个账号' });
     expect(refused.statusCode, refused.body).toBe(200);
+    expect(refused.json().grab.refusedAt).not.toBeNull();
     expect((await post(admin.cookie, `/api/admin/rain/grabs/${grab.id}/refuse`, {})).statusCode).toBe(200);
+    // The admin's list of the session's wins says it was refused (no Release/Refuse buttons left).
+    const listed = await ctx.app.inject({ method: 'GET', url: `/api/admin/rain/sessions/${sessionId}/grabs`, headers: { cookie: admin.cookie } });
+    expect(listed.json().grabs.find((g: { id: string }) => g.id === grab.id)).toMatchObject({ held: true, releasedAt: null, refusedAt: expect.any(String) });
     const [n, ...more] = await noticesOf(young.user.id, 'rain_refused');
     expect(more).toHaveLength(0);
     expect(time(n!)).toBe(await auditAt('rain.refuse', grab.id));

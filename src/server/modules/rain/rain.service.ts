@@ -141,7 +141,7 @@ export function presentSession(s: RainSessionWithStats, now: Date): RainSession 
   };
 }
 
-export function presentGrab(g: RainGrabRow) {
+export function presentGrab(g: RainGrabRow, refusedAt: Date | null = null) {
   return {
     id: g.id,
     sessionId: g.sessionId,
@@ -154,6 +154,7 @@ export function presentGrab(g: RainGrabRow) {
     releasedAt: g.releasedAt?.toISOString() ?? null,
     transferId: g.transferId,
     deviceId: g.deviceId,
+    refusedAt: refusedAt?.toISOString() ?? null,
   };
 }
 
@@ -924,7 +925,7 @@ export function createRainService(deps: RainServiceDeps) {
           tx,
         );
       });
-      return presentGrab((await repo.getGrab(grabId))!);
+      return presentGrab((await repo.getGrab(grabId))!, (await repo.getRefusal(grabId))?.refusedAt ?? null);
     },
 
     /** For the admin view and tests: the wins recorded in PostgreSQL, after writing those waiting in Redis. */
@@ -937,9 +938,16 @@ export function createRainService(deps: RainServiceDeps) {
     async adminGrabs(actor: Actor, sessionId: string) {
       assertCan(actor, 'rain.manage');
       await flushWins(sessionId);
-      return (await repo.listGrabs(sessionId))
-        .map(presentGrab)
-        .sort((a, b) => Number(b.held && !b.releasedAt) - Number(a.held && !a.releasedAt) || b.wonAt.localeCompare(a.wonAt));
+      const grabs = await repo.listGrabs(sessionId);
+      // Only held wins can be refused, and they are few: one lookup each.
+      const refused = new Map<string, Date>();
+      for (const g of grabs) {
+        if (!g.held || g.releasedAt) continue;
+        const r = await repo.getRefusal(g.id);
+        if (r) refused.set(g.id, r.refusedAt);
+      }
+      const open = (g: { held: boolean; releasedAt: string | null; refusedAt: string | null }) => g.held && !g.releasedAt && !g.refusedAt;
+      return grabs.map((g) => presentGrab(g, refused.get(g.id) ?? null)).sort((a, b) => Number(open(b)) - Number(open(a)) || b.wonAt.localeCompare(a.wonAt));
     },
     ledgerTotal: (sessionId: string) => repo.ledgerTotal(sessionId),
 
