@@ -451,3 +451,13 @@ describe('sessions', () => {
     expect(cookieOf(out, 'paike_session')).toBe('');
   });
 });
+
+describe('safeNext', () => {
+  it('keeps same-origin paths and drops anything a browser could turn into another origin', async () => {
+    const { safeNext } = await import('./wechat.service.js');
+    expect(safeNext('/c/spring/join?x=1')).toBe('/c/spring/join?x=1');
+    for (const bad of ['//evil.example', '/\t/evil.example', '/\n/evil.example', '/\\evil.example', 'https://evil.example', 'evil', '']) {
+      expect(safeNext(bad), JSON.stringify(bad)).toBeNull();
+    }
+  });
+});

@@ -58,7 +58,10 @@ const sameSecret = (a: string, b: string) => timingSafeEqual(createHash('sha256'
 
 /** A same-origin path only: an open redirect through `next` would make a phishing link look like ours. */
 export function safeNext(next: string | null | undefined): string | null {
-  if (!next || !next.startsWith('/') || next.startsWith('//') || next.includes('\\') || next.length > 500) return null;
+  // Browsers drop tabs and newlines from a URL, so `/\t/evil.example` would become `//evil.example`.
+  // eslint-disable-next-line no-control-regex
+  if (!next || /[\u0000-\u001f\u007f]/.test(next)) return null;
+  if (!next.startsWith('/') || next.startsWith('//') || next.includes('\\') || next.length > 500) return null;
   return next;
 }
 
