@@ -163,6 +163,22 @@ describe('red-packet rain on a phone', () => {
             else await enPage.getByText('This win is held for a routine review and is paid once it is released.').waitFor();
             if (i === 0) await screenshot(enPage, 'rain-en-won', false);
           }
+          // Cai's held win waits on the earnings page as pending, apart from the balance; the rain
+          // is in the tab bar while it rains; with nothing published, Cai's own page says so.
+          await enPage.goto(`${server.url}/earnings`);
+          const pending = enPage.getByTestId('rain-held-pending');
+          await pending.getByText('¥0.01', { exact: true }).waitFor();
+          await pending
+            .getByText(/under review/)
+            .first()
+            .waitFor();
+          await enPage.getByRole('navigation', { name: 'Contributor pages' }).getByTestId('tab-rain').waitFor();
+          const me = (await (await enPage.request.get(`${server.url}/api/me`)).json()) as { id: string };
+          await enPage.goto(`${server.url}/u/${me.id}`);
+          await enPage
+            .getByTestId('profile-empty')
+            .getByText(/Nothing public yet/)
+            .waitFor();
           const deviceId = await enPage.evaluate(() =>
             (globalThis as unknown as { localStorage: { getItem(key: string): string | null } }).localStorage.getItem('paike.rain.device'),
           );
@@ -192,6 +208,7 @@ describe('red-packet rain on a phone', () => {
           const heldItem = adminPage.getByRole('listitem').filter({ has: release });
           await heldItem.getByText('many accounts from one device').waitFor();
           await heldItem.getByText(/device [0-9a-f]{8}/).waitFor();
+          await heldItem.getByRole('button', { name: 'Refuse the ¥0.01 win held for many accounts from one device' }).waitFor();
           await screenshot(adminPage, 'rain-admin-held', false);
           await release.click();
           await adminPage.getByText('Released: ¥0.01 will be paid.').waitFor();
