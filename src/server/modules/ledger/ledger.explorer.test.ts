@@ -26,8 +26,8 @@ const ok = async (method: 'GET' | 'POST', cookie: string, url: string, payload?:
   return res.json();
 };
 const withdraw = async (cookie: string, amountFen: number) =>
-  (await ok('POST', cookie, '/api/me/payouts', { requestId: randomUUID(), amountFen, method: 'alipay', realName: '林勇刚', account: '13800138000' }))
-    .payout.id as string;
+  (await ok('POST', cookie, '/api/me/payouts', { requestId: randomUUID(), amountFen, method: 'alipay', realName: '林勇刚', account: '13800138000' })).payout
+    .id as string;
 
 beforeAll(async () => {
   ctx = await createTestContext({ clock });
