@@ -23,8 +23,14 @@ export const erasureStatusReply = z.object({
   allowed: z.boolean(),
   staff: z.boolean(),
   blockers: z.array(erasureBlockerSchema),
-  /** How the deletion is confirmed: the current password, or a fresh SMS code for a phone-only account; none: no way to re-authenticate. */
-  reauth: z.enum(['password', 'sms', 'none']),
+  /**
+   * How the deletion is confirmed: the current password; a fresh SMS code for a phone account
+   * without one; or, for an account with neither (WeChat only), a sign-in made in the last
+   * 10 minutes (sign out, sign in again with WeChat, then delete).
+   */
+  reauth: z.enum(['password', 'sms', 'recent_sign_in']),
+  /** recent_sign_in only: until when this session's sign-in counts as fresh; null when it no longer does. */
+  recentUntil: z.iso.datetime().nullable(),
   /** The masked phone the code goes to (sms only). */
   phoneMasked: z.string().nullable(),
 });

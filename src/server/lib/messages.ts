@@ -334,9 +334,9 @@ export const messages = {
   'erasure.wrong_password': { 'zh-CN': '当前密码不正确。', en: 'The current password is wrong.' },
   'erasure.password_required': { 'zh-CN': '请输入当前密码以确认是你本人。', en: 'Enter your current password to confirm it is you.' },
   'erasure.code_required': { 'zh-CN': '请输入发到你手机上的验证码以确认是你本人。', en: 'Enter the code texted to your phone to confirm it is you.' },
-  'erasure.reauth_unavailable': {
-    'zh-CN': '这个账号没有密码也没有手机号，无法确认身份，请联系客服注销。',
-    en: 'This account has neither a password nor a phone to confirm it is you. Please contact support to delete it.',
+  'erasure.sign_in_again': {
+    'zh-CN': '为确认是你本人，请先退出，再用微信重新登录，并在 {minutes} 分钟内注销。',
+    en: 'To confirm it is you, sign out, sign in again with WeChat, and delete the account within {minutes} minutes.',
   },
   'erasure.no_phone': { 'zh-CN': '这个账号没有绑定手机号。', en: 'This account has no phone number.' },
   // ---- WeChat sign-in and the WeChat Pay payee (issue 13) ----

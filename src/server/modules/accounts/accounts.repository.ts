@@ -18,6 +18,7 @@ export interface NewUser {
 export interface NewSession {
   tokenHash: string;
   userId: string;
+  createdAt: Date;
   expiresAt: Date;
   userAgent: string | null;
   ip: string | null;

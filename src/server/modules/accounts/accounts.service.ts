@@ -67,11 +67,15 @@ export function createAccountsService(deps: AccountsServiceDeps) {
 
   async function startSession(user: UserRow, meta: RequestMeta, tx: Db = db): Promise<SignedIn> {
     const token = randomBytes(32).toString('base64url');
+    const now = clock.now();
     const session = await repo.createSession(
       {
         tokenHash: hashToken(token),
         userId: user.id,
-        expiresAt: new Date(clock.now().getTime() + deps.sessionTtlDays * 86_400_000),
+        // The service's clock, not the database's: "signed in minutes ago" (deleting a WeChat-only
+        // account) is judged against the same clock as the expiry.
+        createdAt: now,
+        expiresAt: new Date(now.getTime() + deps.sessionTtlDays * 86_400_000),
         userAgent: meta.userAgent?.slice(0, 400) ?? null,
         ip: meta.ip,
       },

@@ -2,7 +2,7 @@ import { STAFF_ROLES } from '../../../contracts/accounts.js';
 import type { Locale } from '../../../contracts/common.js';
 import type { EraseAccountBody, ErasureBlocker, ErasureStatus } from '../../../contracts/privacy.js';
 import type { Db } from '../../db/client.js';
-import type { UserRow } from '../../db/schema.js';
+import type { SessionRow, UserRow } from '../../db/schema.js';
 import type { Clock } from '../../lib/clock.js';
 import { AppError } from '../../lib/errors.js';
 import { translate } from '../../lib/messages.js';
@@ -33,7 +33,17 @@ export interface ErasureServiceDeps {
 }
 
 const isStaff = (user: Pick<UserRow, 'roles'>) => user.roles.some((r) => STAFF_ROLES.includes(r));
-const reauthOf = (user: UserRow): ErasureStatus['reauth'] => (user.passwordHash ? 'password' : user.phone ? 'sms' : 'none');
+const reauthOf = (user: UserRow): ErasureStatus['reauth'] => (user.passwordHash ? 'password' : user.phone ? 'sms' : 'recent_sign_in');
+/**
+ * An account with neither password nor phone signs in only through WeChat, so the proof that
+ * the person is present is a WeChat sign-in made moments ago, not a session left open for weeks.
+ */
+export const RECENT_SIGN_IN_MS = 10 * 60_000;
+const recentUntil = (session: Pick<SessionRow, 'createdAt'> | null, now: Date): Date | null => {
+  if (!session) return null;
+  const until = new Date(session.createdAt.getTime() + RECENT_SIGN_IN_MS);
+  return until > now ? until : null;
+};
 const maskPhone = (phone: string) => `${phone.slice(0, -8)}****${phone.slice(-4)}`;
 
 /** Each open sum of money, as the reason it gives in the user's language, most pressing first. */
@@ -58,15 +68,17 @@ export function createErasureService(deps: ErasureServiceDeps) {
   const { db, repo, clock } = deps;
 
   return {
-    async status(user: UserRow, locale: Locale): Promise<ErasureStatus> {
+    async status(user: UserRow, locale: Locale, session: Pick<SessionRow, 'createdAt'> | null): Promise<ErasureStatus> {
       const staff = isStaff(user);
       const blockers = blockersOf(await repo.openMoney(user.id), locale);
       const reauth = reauthOf(user);
+      const fresh = reauth === 'recent_sign_in' ? recentUntil(session, clock.now()) : null;
       return {
-        allowed: !staff && blockers.length === 0 && reauth !== 'none',
+        allowed: !staff && blockers.length === 0 && (reauth !== 'recent_sign_in' || fresh !== null),
         staff,
         blockers,
         reauth,
+        recentUntil: fresh?.toISOString() ?? null,
         phoneMasked: reauth === 'sms' && user.phone ? maskPhone(user.phone) : null,
       };
     },
@@ -78,13 +90,14 @@ export function createErasureService(deps: ErasureServiceDeps) {
       return deps.accounts.sendPhoneCode({ phone: user.phone }, locale);
     },
 
-    async erase(user: UserRow, body: EraseAccountBody, locale: Locale): Promise<void> {
+    async erase(user: UserRow, body: EraseAccountBody, locale: Locale, session: Pick<SessionRow, 'createdAt'> | null): Promise<void> {
       if (isStaff(user)) throw new AppError('erasure.staff_account', {}, { status: 403 });
       // Re-authentication before anything is read or written: a session left open on a shared
       // phone is not enough to delete the account.
       const reauth = reauthOf(user);
-      if (reauth === 'none') throw new AppError('erasure.reauth_unavailable', {}, { status: 409 });
-      if (reauth === 'password') {
+      if (reauth === 'recent_sign_in') {
+        if (!recentUntil(session, clock.now())) throw new AppError('erasure.sign_in_again', { minutes: RECENT_SIGN_IN_MS / 60_000 }, { status: 403 });
+      } else if (reauth === 'password') {
         if (!body.password) throw new AppError('erasure.password_required');
         if (!(await deps.accounts.verifyPassword(user, body.password))) throw new AppError('erasure.wrong_password', {}, { status: 403 });
       } else {

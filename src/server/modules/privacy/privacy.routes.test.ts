@@ -243,9 +243,9 @@ describe('deleting my account', () => {
     const u = await signUp(ctx.app, { campaignId });
     const { erasure } = ctx.runtime.services.privacy;
     const user = (await ctx.runtime.services.accounts.getUser(u.user.id))!;
-    await erasure.erase(user, { confirm: true, password: GOOD_PASSWORD }, 'zh-CN');
+    await erasure.erase(user, { confirm: true, password: GOOD_PASSWORD }, 'zh-CN', null);
     // The same request again (the user row as it was when it was authenticated): no error, no second audit row.
-    await erasure.erase(user, { confirm: true, password: GOOD_PASSWORD }, 'zh-CN');
+    await erasure.erase(user, { confirm: true, password: GOOD_PASSWORD }, 'zh-CN', null);
     expect(await sql(`SELECT 1 FROM audit_log WHERE action = 'account.erase' AND object_id = $1`, [u.user.id])).toHaveLength(1);
   });
 
@@ -264,7 +264,7 @@ describe('deleting my account', () => {
     const [notice] = await sql<{ id: string }>(`INSERT INTO notices (user_id, kind, dedupe_key) VALUES ($1, 'reach', $2) RETURNING id`, [id, `t-${id}`]);
     await sql(`INSERT INTO notice_push_deliveries (notice_id, subscription_id, status) VALUES ($1, $2, 'sent')`, [notice!.id, sub!.id]);
     const user = (await ctx.runtime.services.accounts.getUser(id))!;
-    await ctx.runtime.services.privacy.erasure.erase(user, { confirm: true, password: GOOD_PASSWORD }, 'zh-CN');
+    await ctx.runtime.services.privacy.erasure.erase(user, { confirm: true, password: GOOD_PASSWORD }, 'zh-CN', null);
     expect(await sql(`SELECT 1 FROM identities WHERE user_id = $1`, [id])).toHaveLength(0);
     expect(await sql(`SELECT 1 FROM push_subscriptions WHERE user_id = $1`, [id])).toHaveLength(0);
     expect(await sql(`SELECT 1 FROM notice_push_deliveries WHERE notice_id = $1`, [notice!.id])).toHaveLength(0);
@@ -294,6 +294,31 @@ describe('deleting my account', () => {
     const anew = await ctx.app.inject({ method: 'POST', url: '/api/auth/sign-in/phone', payload: { phone, code: ctx.sms.sent.at(-1)!.code, name: '新人' } });
     expect(anew.statusCode).toBe(200);
     expect(anew.json().user.id).not.toBe(oldId);
+  });
+
+  it('confirms a WeChat-only account (no password, no phone) by a sign-in made in the last 10 minutes', async () => {
+    const [row] = await sql<{ id: string }>(`INSERT INTO users (name, locale) VALUES ('微信用户', 'zh-CN') RETURNING id`);
+    const user = (await ctx.runtime.services.accounts.getUser(row!.id))!;
+    // As WeChat sign-in makes it: a session for an account with neither password nor phone.
+    const signedIn = await ctx.runtime.services.accounts.startSession(user, { userAgent: 'MicroMessenger', ip: '203.0.113.9' });
+    const cookie = `paike_session=${signedIn.token}`;
+    const fresh = (await call('GET', cookie, '/api/me/erasure')).json();
+    expect(fresh).toMatchObject({ allowed: true, reauth: 'recent_sign_in', recentUntil: new Date(clock.now().getTime() + 10 * 60_000).toISOString() });
+
+    // Eleven minutes later the same session no longer proves the person is present.
+    clock.advance(11 * 60_000);
+    const stale = (await call('GET', cookie, '/api/me/erasure')).json();
+    expect(stale).toMatchObject({ allowed: false, reauth: 'recent_sign_in', recentUntil: null });
+    const refused = await call('POST', cookie, '/api/me/erasure', { confirm: true }, 'en');
+    expect(refused.statusCode).toBe(403);
+    expect(refused.json().error).toMatchObject({ code: 'erasure.sign_in_again', message: expect.stringMatching(/sign in again with WeChat/) });
+    expect((await ctx.runtime.services.accounts.getUser(row!.id))!.disabled).toBe(false);
+
+    // Signing in again (a new session) makes it possible.
+    const again = await ctx.runtime.services.accounts.startSession(user, { userAgent: 'MicroMessenger', ip: '203.0.113.9' });
+    const done = await call('POST', `paike_session=${again.token}`, '/api/me/erasure', { confirm: true });
+    expect(done.statusCode, done.body).toBe(200);
+    expect((await ctx.runtime.services.accounts.getUser(row!.id))!).toMatchObject({ name: '拍客', disabled: true });
   });
 
   it('is not for staff accounts, nor for anyone signed out', async () => {

@@ -39,13 +39,13 @@ export function privacyRoutes(services: Services, authRateLimit: number): Fastif
           tags: ['me'],
           summary: 'Whether my account can be deleted now, and how to confirm it',
           description:
-            '`blockers` lists the money still open (balance, money owed back, withdrawals in progress, unpaid or held red-packet wins, rewards under review), each with a message in the request’s language; `reauth` says whether deletion asks for the current password or an SMS code.',
+            '`blockers` lists the money still open (balance, money owed back, withdrawals in progress, unpaid or held red-packet wins, rewards under review), each with a message in the request’s language; `reauth` says whether deletion asks for the current password, an SMS code, or (an account with neither: WeChat only) a sign-in made in the last 10 minutes, with `recentUntil` saying until when this session counts.',
           response: { 200: erasureStatusReply, ...errors },
         },
       },
       async (req) => {
         const user = requirePermission(req, 'account.self');
-        return services.privacy.erasure.status(user, requestLocale(req));
+        return services.privacy.erasure.status(user, requestLocale(req), req.session);
       },
     );
 
@@ -73,14 +73,14 @@ export function privacyRoutes(services: Services, authRateLimit: number): Fastif
           tags: ['me'],
           summary: 'Delete my account',
           description:
-            'Needs `confirm: true` and the current `password` (or, for a phone account without one, the SMS `code` from `POST /api/me/erasure/code`). Refused with 409 `erasure.open_money` while money is open (`details.blockers`), 403 for staff accounts. On success personal data is erased in one transaction, the ledger keeps its entries under the anonymous account 拍客, every session ends and the cookie is cleared.',
+            'Needs `confirm: true` and the current `password` (or, for a phone account without one, the SMS `code` from `POST /api/me/erasure/code`; for an account with neither, a session signed in within the last 10 minutes, else 403 `erasure.sign_in_again`). Refused with 409 `erasure.open_money` while money is open (`details.blockers`), 403 for staff accounts. On success personal data is erased in one transaction, the ledger keeps its entries under the anonymous account 拍客, every session ends and the cookie is cleared.',
           body: eraseAccountBody,
           response: { 200: eraseAccountReply, ...errors },
         },
       },
       async (req, reply) => {
         const user = requirePermission(req, 'account.self');
-        await services.privacy.erasure.erase(user, req.body, requestLocale(req));
+        await services.privacy.erasure.erase(user, req.body, requestLocale(req), req.session);
         clearSessionCookie(req, reply);
         return { erased: true as const };
       },

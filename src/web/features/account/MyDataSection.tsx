@@ -7,6 +7,7 @@ import { api, ApiError, errorMessage } from '../../api/client.js';
 import { keys } from '../../api/queries.js';
 import { Alert, Field } from '../../ui/Field.js';
 import { ErrorState, Loading } from '../../ui/common.js';
+import { formatDateTime } from '../../ui/format.js';
 import { forgetUploadsOnThisDevice } from '../uploads/forgetUploads.js';
 
 // Under `me`, so signing out (which drops every ['me', …] query) drops it too.
@@ -57,7 +58,7 @@ function DeleteDialog({ status, onClose }: { status: ErasureStatus; onClose: () 
     try {
       await api('/api/me/erasure', {
         method: 'POST',
-        body: status.reauth === 'password' ? { confirm: true, password } : { confirm: true, code: code.trim() },
+        body: status.reauth === 'password' ? { confirm: true, password } : status.reauth === 'sms' ? { confirm: true, code: code.trim() } : { confirm: true },
       });
       // The server ended every session: forget this device's state as signing out does.
       forgetUploadsOnThisDevice();
@@ -90,7 +91,7 @@ function DeleteDialog({ status, onClose }: { status: ErasureStatus; onClose: () 
           onChange={(e) => setPassword(e.target.value)}
           required
         />
-      ) : (
+      ) : status.reauth === 'sms' ? (
         <>
           <button type="button" className="btn btn-secondary" onClick={() => void sendCode()}>
             {t('myData.sendCode', { phone: status.phoneMasked ?? '' })}
@@ -107,7 +108,7 @@ function DeleteDialog({ status, onClose }: { status: ErasureStatus; onClose: () 
             required
           />
         </>
-      )}
+      ) : null}
       <label className="check">
         <input type="checkbox" checked={understood} onChange={(e) => setUnderstood(e.target.checked)} /> {t('myData.check')}
       </label>
@@ -126,7 +127,7 @@ function DeleteDialog({ status, onClose }: { status: ErasureStatus; onClose: () 
 
 /** "My data" on the account page: export it as JSON, or delete the account (docs/privacy.md). */
 export function MyDataSection() {
-  const { t } = useTranslation();
+  const { t, i18n } = useTranslation();
   const q = useQuery({ queryKey: erasureKey, queryFn: () => api<ErasureStatus>('/api/me/erasure') });
   const dialog = useRef<HTMLDialogElement>(null);
   const [open, setOpen] = useState(false);
@@ -153,7 +154,11 @@ export function MyDataSection() {
       {q.isPending ? <Loading /> : null}
       {q.isError ? <ErrorState error={q.error} onRetry={() => void q.refetch()} /> : null}
       {q.data?.staff ? <Alert tone="info">{t('myData.staff')}</Alert> : null}
-      {q.data && !q.data.staff && q.data.reauth === 'none' ? <Alert tone="info">{t('myData.noReauth')}</Alert> : null}
+      {q.data && !q.data.staff && q.data.reauth === 'recent_sign_in' ? (
+        <Alert tone="info">
+          {q.data.recentUntil ? t('myData.recentUntil', { time: formatDateTime(q.data.recentUntil, i18n.language) }) : t('myData.signInAgain')}
+        </Alert>
+      ) : null}
       {q.data && q.data.blockers.length > 0 ? <Blockers blockers={q.data.blockers} /> : null}
       {q.data && !q.data.staff ? (
         <button type="button" className="btn btn-danger btn-block" onClick={show} disabled={!q.data.allowed}>
