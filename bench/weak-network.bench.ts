@@ -374,7 +374,7 @@ try {
   const scenarios: { name: string; url: string; control: string; play?: boolean; desk?: boolean; bare?: boolean }[] = [
     { name: 'bare 1 KB page (floor)', url: bare.url, control: 'button', bare: true },
     { name: 'QR link: campaign /c/<slug>', url: `${base}/c/${site.slug}`, control: '.join-box button' },
-    { name: 'QR link: join → sign-up', url: `${base}/c/${site.slug}/join`, control: 'form input[type="email"]' },
+    { name: 'QR link: join → sign-up', url: `${base}/c/${site.slug}/join`, control: 'form input[type="tel"]' },
     { name: 'public video page', url: `${base}${site.videoPath}`, control: '.player button, .player video', play: true },
     { name: 'desk queue (editor)', url: `${base}/desk/queue`, control: 'main h1', desk: true },
   ];
