@@ -1,4 +1,4 @@
-import { useEffect, useState, type FormEvent } from 'react';
+import { useState, type FormEvent } from 'react';
 import { getRouteApi, Link, useNavigate } from '@tanstack/react-router';
 import { useQueryClient } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
@@ -12,6 +12,7 @@ import { Alert, Field } from '../ui/Field.js';
 import { Tabs, useTitle } from '../ui/common.js';
 import { loc } from '../ui/format.js';
 import { DEFAULT_PHONE_COUNTRY, looksLikePhone, phoneBody, PhoneNumberField } from '../features/account/PhoneNumberField.js';
+import { useCountdown } from '../ui/useCountdown.js';
 
 const PASSWORD_MIN = 12;
 const PASSWORD_MAX = 128;
@@ -48,16 +49,10 @@ function PhoneForm({ mode, campaign, next }: { mode: Mode; campaign?: Campaign; 
   const [withPassword, setWithPassword] = useState(false);
   const [name, setName] = useState('');
   const [sent, setSent] = useState(false);
-  const [countdown, setCountdown] = useState(0);
+  const [countdown, setCountdown] = useCountdown();
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const [fieldErr, setFieldErr] = useState<{ phone?: string; code?: string; name?: string }>({});
-
-  useEffect(() => {
-    if (countdown <= 0) return;
-    const id = setTimeout(() => setCountdown((c) => c - 1), 1000);
-    return () => clearTimeout(id);
-  }, [countdown]);
 
   const sendCode = async () => {
     if (!looksLikePhone(phone)) {

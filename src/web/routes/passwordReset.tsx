@@ -5,6 +5,7 @@ import { api, errorMessage } from '../api/client.js';
 import { DEFAULT_PHONE_COUNTRY, looksLikePhone, phoneBody, PhoneNumberField } from '../features/account/PhoneNumberField.js';
 import { Alert, Field } from '../ui/Field.js';
 import { Tabs, useTitle } from '../ui/common.js';
+import { useCountdown } from '../ui/useCountdown.js';
 
 const PASSWORD_MIN = 12;
 const PASSWORD_MAX = 128;
@@ -115,17 +116,11 @@ function SmsReset() {
   const [password, setPassword] = useState('');
   const [confirm, setConfirm] = useState('');
   const [sentMinutes, setSentMinutes] = useState<number | null>(null);
-  const [countdown, setCountdown] = useState(0);
+  const [countdown, setCountdown] = useCountdown();
   const [busy, setBusy] = useState(false);
   const [done, setDone] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const [fieldErr, setFieldErr] = useState<{ phone?: string; code?: string; password?: string; confirm?: string }>({});
-
-  useEffect(() => {
-    if (countdown <= 0) return;
-    const id = setTimeout(() => setCountdown((c) => c - 1), 1000);
-    return () => clearTimeout(id);
-  }, [countdown]);
 
   const send = async () => {
     if (!looksLikePhone(phone)) {

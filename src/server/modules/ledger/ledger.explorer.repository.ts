@@ -73,6 +73,18 @@ const containing = (q: string) => `%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 const inPeriod = (p: Period): SQL =>
   and(p.from ? gte(ledgerTransfers.createdAt, p.from) : undefined, p.to ? lt(ledgerTransfers.createdAt, p.to) : undefined) ?? sql`true`;
 
+/** Who or what an account is, as every listing and the export name it (joined users, campaigns). */
+const ACCOUNT_COLUMNS = {
+  id: ledgerAccounts.id,
+  kind: ledgerAccounts.kind,
+  userId: ledgerAccounts.userId,
+  campaignId: ledgerAccounts.campaignId,
+  name: users.name,
+  email: users.email,
+  phone: users.phone,
+  campaignTitle: campaigns.title,
+};
+
 export function createLedgerExplorerRepository(db: Db) {
   /** Per account: balance, entry count, last movement (an aggregate over every entry). */
   const sums = (tx: Db) =>
@@ -116,14 +128,7 @@ export function createLedgerExplorerRepository(db: Db) {
       const balance = num(sql`coalesce(${s.balance}, 0)`);
       const rows = await tx
         .select({
-          id: ledgerAccounts.id,
-          kind: ledgerAccounts.kind,
-          userId: ledgerAccounts.userId,
-          campaignId: ledgerAccounts.campaignId,
-          name: users.name,
-          email: users.email,
-          phone: users.phone,
-          campaignTitle: campaigns.title,
+          ...ACCOUNT_COLUMNS,
           balanceFen: balance,
           entries: sql<number>`coalesce(${s.n}, 0)`.mapWith(Number),
           lastMovementAt: sql<Date | null>`${s.last}`.mapWith(ledgerEntries.createdAt),
@@ -296,16 +301,7 @@ export function createLedgerExplorerRepository(db: Db) {
     async describeAccounts(ids: string[], tx: Db = db) {
       if (!ids.length) return new Map<string, Omit<AccountRow, 'balanceFen' | 'entries' | 'lastMovementAt'>>();
       const rows = await tx
-        .select({
-          id: ledgerAccounts.id,
-          kind: ledgerAccounts.kind,
-          userId: ledgerAccounts.userId,
-          campaignId: ledgerAccounts.campaignId,
-          name: users.name,
-          email: users.email,
-          phone: users.phone,
-          campaignTitle: campaigns.title,
-        })
+        .select(ACCOUNT_COLUMNS)
         .from(ledgerAccounts)
         .leftJoin(users, eq(users.id, ledgerAccounts.userId))
         .leftJoin(campaigns, eq(campaigns.id, ledgerAccounts.campaignId))
