@@ -241,3 +241,4 @@ export * from './schema.privacy.js';
 export * from './schema.wechat.js';
 export * from './schema.notices.js';
 export * from './schema.security.js';
+export * from './schema.kitchen.js';

@@ -79,6 +79,9 @@ const STATUS_BY_PREFIX: [string, number][] = [
   ['request.headers_too_large', 431],
   ['request.range_not_satisfiable', 416],
   ['request.timeout', 408],
+  ['kitchen.out_of_scope', 403],
+  ['kitchen.story_not_found', 404],
+  ['kitchen.form_not_found', 404],
   ['server.unavailable', 503],
   ['server.internal', 500],
 ];

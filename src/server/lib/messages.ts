@@ -484,6 +484,10 @@ export const messages = {
     'zh-CN': '该期间有 {count} 条分录，超过单个文件上限 {max} 条，请缩短期间。',
     en: 'That period has {count} entries, more than one file holds ({max}). Choose a shorter period.',
   },
+  // Issue 14, the central kitchen: shared codes (each part appends its own block below).
+  'kitchen.out_of_scope': { 'zh-CN': '该稿件不在你所在工作室的范围内。', en: 'This story belongs to a studio you are not in.' },
+  'kitchen.story_not_found': { 'zh-CN': '找不到该稿件。', en: 'No such story.' },
+  'kitchen.form_not_found': { 'zh-CN': '该稿件还没有这种形态。', en: 'This story has no such form.' },
 } as const satisfies Record<string, Record<Locale, string>>;
 
 export type MessageCode = keyof typeof messages;

@@ -30,6 +30,15 @@ export const PERMISSIONS = {
   'kiosk.manage': ['admin'],
   // Issue 13: chief editors staff their studios (members, leads) and search staff to do it.
   'studio.members': ['chief_editor', 'admin'],
+  // Issue 14, the central kitchen (docs/kitchen.md). Editors are studio-bound (kitchen.scope.ts);
+  // who approves a review step is decided by the chain, not by these.
+  'kitchen.write': ['editor', 'chief_editor', 'admin'],
+  'kitchen.review': ['editor', 'chief_editor', 'admin'],
+  'kitchen.publish': ['editor', 'chief_editor', 'admin'],
+  'kitchen.plan': ['editor', 'chief_editor', 'admin'],
+  'kitchen.view_all': ['chief_editor', 'admin'],
+  'kitchen.configure': ['chief_editor', 'admin'],
+  'kitchen.wall': ['editor', 'chief_editor', 'finance', 'admin'],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Permission = keyof typeof PERMISSIONS;
