@@ -119,3 +119,144 @@ export type WechatContent = z.infer<typeof wechatContentSchema>;
 export type VideoPlatformContent = z.infer<typeof videoPlatformContentSchema>;
 export type ScreenContent = z.infer<typeof screenContentSchema>;
 export type FormContent = { [F in Form]: z.infer<(typeof FORM_CONTENT_SCHEMAS)[F]> };
+
+// ---- Part `stories` (docs/kitchen.md, "Stories"): the story routes' request and reply shapes.
+
+const personSchema = z.object({ id: z.uuid(), name: z.string() });
+const tagSchema = z
+  .string()
+  .trim()
+  .min(1)
+  .max(STORY_LIMITS.tag)
+  .regex(/^[^,<>]+$/, 'no commas or angle brackets');
+
+export const storyFieldsSchema = z.object({
+  headline: z.string().trim().min(1).max(STORY_LIMITS.headline),
+  standfirst: z.string().max(STORY_LIMITS.standfirst),
+  /** Sanitised on the server (sanitizeStoryHtml); what comes back is what was kept. */
+  bodyHtml: z.string().max(STORY_LIMITS.bodyHtml),
+  tags: z.array(tagSchema).max(STORY_LIMITS.tags),
+  byline: z.string().max(STORY_LIMITS.byline),
+  /** null: the central desk's own story. */
+  studioId: z.uuid().nullable(),
+});
+export const createStoryBody = storyFieldsSchema.partial().extend({ headline: storyFieldsSchema.shape.headline }).strict();
+export type CreateStoryBody = z.infer<typeof createStoryBody>;
+export const updateStoryBody = storyFieldsSchema
+  .partial()
+  .extend({ version: z.number().int().min(1).describe('The version this edit started from; another save since is 409 kitchen.stale_version') })
+  .strict();
+export type UpdateStoryBody = z.infer<typeof updateStoryBody>;
+
+export const STORY_IMAGE_SIZES = ['print', 'web', 'thumb'] as const;
+export const storyImageSizeSchema = z.enum(STORY_IMAGE_SIZES);
+export type StoryImageSize = z.infer<typeof storyImageSizeSchema>;
+/** Content types an image upload may declare (HEIC: export it as JPEG first). */
+export const STORY_IMAGE_TYPES = ['image/jpeg', 'image/png', 'image/webp', 'image/gif', 'image/avif'] as const;
+
+export const storyImageSchema = z.object({
+  id: z.uuid(),
+  width: z.number().int(),
+  height: z.number().int(),
+  bytes: z.number().int(),
+  caption: z.string(),
+  credit: z.string(),
+  position: z.number().int(),
+  urls: z.object({ print: z.string(), web: z.string(), thumb: z.string() }),
+  createdAt: z.iso.datetime(),
+});
+export type StoryImage = z.infer<typeof storyImageSchema>;
+export const storyImageQuery = z.strictObject({
+  caption: z.string().max(STORY_LIMITS.caption).optional(),
+  credit: z.string().max(STORY_LIMITS.credit).optional(),
+});
+export const updateStoryImageBody = z.strictObject({
+  caption: z.string().max(STORY_LIMITS.caption).optional(),
+  credit: z.string().max(STORY_LIMITS.credit).optional(),
+  /** Move the image to this place in the story's order (0 first). */
+  position: z.number().int().min(0).max(STORY_LIMITS.images).optional(),
+});
+
+export const storyVideoSchema = z.object({
+  submissionId: z.uuid(),
+  title: z.string(),
+  contributor: personSchema,
+  posterUrl: z.string().nullable(),
+  hlsUrl: z.string().nullable(),
+  position: z.number().int(),
+});
+export type StoryVideo = z.infer<typeof storyVideoSchema>;
+export const putStoryVideosBody = z.strictObject({ submissionIds: z.array(z.uuid()).max(STORY_LIMITS.videos) });
+
+export const storyFormSummarySchema = z.object({ form: formSchema, status: formStatusSchema, url: z.string().nullable() });
+
+export const storySchema = z.object({
+  id: z.uuid(),
+  studio: z.object({ id: z.uuid(), name: z.string() }).nullable(),
+  headline: z.string(),
+  standfirst: z.string(),
+  bodyHtml: z.string(),
+  tags: z.array(z.string()),
+  byline: z.string(),
+  author: personSchema,
+  version: z.number().int(),
+  updatedBy: personSchema,
+  createdAt: z.iso.datetime(),
+  updatedAt: z.iso.datetime(),
+  images: z.array(storyImageSchema),
+  videos: z.array(storyVideoSchema),
+  forms: z.array(storyFormSummarySchema),
+});
+export type Story = z.infer<typeof storySchema>;
+export const storyReply = z.object({ story: storySchema });
+
+/** `web:published` (that form is published) or `print:!published` (not published, or no print form at all). */
+export const FORM_FILTER = new RegExp(`^(${FORMS.join('|')}):(!?)(${FORM_STATUSES.join('|')})$`);
+export const storyListQuery = z.strictObject({
+  studioId: z.uuid().optional(),
+  q: z.string().trim().max(100).optional(),
+  tag: z.string().trim().max(STORY_LIMITS.tag).optional(),
+  form: z
+    .preprocess(
+      (v) => (v === undefined ? undefined : Array.isArray(v) ? v : [v]),
+      z.array(z.string().regex(FORM_FILTER, 'form:status or form:!status')).max(FORMS.length * 2),
+    )
+    .optional()
+    .describe('Repeatable, AND-ed: `web:published` (web form published), `print:!published` (print not published, or no print form)'),
+  cursor: z.string().max(200).optional(),
+  limit: z.coerce.number().int().min(1).max(100).default(30),
+});
+export type StoryListQuery = z.input<typeof storyListQuery>;
+export const storyListItemSchema = z.object({
+  id: z.uuid(),
+  studio: z.object({ id: z.uuid(), name: z.string() }).nullable(),
+  headline: z.string(),
+  standfirst: z.string(),
+  tags: z.array(z.string()),
+  byline: z.string(),
+  version: z.number().int(),
+  author: personSchema,
+  updatedBy: personSchema,
+  updatedAt: z.iso.datetime(),
+  forms: z.array(storyFormSummarySchema),
+});
+export type StoryListItem = z.infer<typeof storyListItemSchema>;
+export const storyListReply = z.object({ items: z.array(storyListItemSchema), nextCursor: z.string().nullable() });
+
+export const storyRevisionSchema = z.object({ version: z.number().int(), headline: z.string(), editor: personSchema, createdAt: z.iso.datetime() });
+export const storyRevisionsReply = z.object({ revisions: z.array(storyRevisionSchema) });
+export const diffPartSchema = z.object({ value: z.string(), added: z.boolean(), removed: z.boolean() });
+export type DiffPart = z.infer<typeof diffPartSchema>;
+export const storyDiffBlockSchema = z.object({ kind: z.enum(['same', 'changed', 'added', 'removed']), parts: z.array(diffPartSchema) });
+export type StoryDiffBlock = z.infer<typeof storyDiffBlockSchema>;
+export const storyDiffReply = z.object({
+  from: storyRevisionSchema,
+  to: storyRevisionSchema,
+  fields: z.object({ headline: z.array(diffPartSchema), standfirst: z.array(diffPartSchema), byline: z.array(diffPartSchema), tags: z.array(diffPartSchema) }),
+  body: z.array(storyDiffBlockSchema),
+});
+export type StoryDiff = z.infer<typeof storyDiffReply>;
+export const storyDiffParams = z.strictObject({ id: z.uuid(), version: z.coerce.number().int().min(1) });
+export const storyDiffQuery = z.strictObject({ against: z.coerce.number().int().min(1).optional().describe('The older version; the one before by default') });
+/** details of a 409 kitchen.stale_version: what is saved now. */
+export const staleVersionDetails = z.object({ currentVersion: z.number().int(), updatedBy: personSchema, updatedAt: z.iso.datetime() });

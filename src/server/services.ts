@@ -83,6 +83,9 @@ import { createWechatRepository } from './modules/wechat/wechat.repository.js';
 import { createWechatService } from './modules/wechat/wechat.service.js';
 import { createSearchRepository } from './modules/search/search.repository.js';
 import { createSearchService } from './modules/search/search.service.js';
+import { createKitchenScope } from './modules/kitchen/kitchen.scope.js';
+import { createStoriesRepository } from './modules/kitchen/stories.repository.js';
+import { createStoriesService } from './modules/kitchen/stories.service.js';
 
 export interface ServiceDeps {
   config: Config;
@@ -482,6 +485,16 @@ export function createServices(deps: ServiceDeps) {
     deskSearch: createSearchService({ db, repo: createSearchRepository(db), submissions, scope: studioScope }),
     studioMembers,
     ledgerExplorer,
+    // Issue 14, part `stories`: staff stories (modules/kitchen/stories.*).
+    stories: createStoriesService({
+      db,
+      repo: createStoriesRepository(db),
+      scope: createKitchenScope({ db, repo: deskRepo }),
+      audit,
+      storage,
+      clock: deps.clock,
+      workDir: path.join(deps.config.dataDir, 'work'),
+    }),
   };
 }
 

@@ -82,6 +82,12 @@ const STATUS_BY_PREFIX: [string, number][] = [
   ['kitchen.out_of_scope', 403],
   ['kitchen.story_not_found', 404],
   ['kitchen.form_not_found', 404],
+  ['kitchen.stale_version', 409],
+  ['kitchen.image_too_large', 413],
+  ['kitchen.image_type', 415],
+  ['kitchen.image_unreadable', 400],
+  ['kitchen.too_many_images', 409],
+  ['kitchen.video_not_adopted', 409],
   ['server.unavailable', 503],
   ['server.internal', 500],
 ];

@@ -488,6 +488,29 @@ export const messages = {
   'kitchen.out_of_scope': { 'zh-CN': '该稿件不在你所在工作室的范围内。', en: 'This story belongs to a studio you are not in.' },
   'kitchen.story_not_found': { 'zh-CN': '找不到该稿件。', en: 'No such story.' },
   'kitchen.form_not_found': { 'zh-CN': '该稿件还没有这种形态。', en: 'This story has no such form.' },
+  // Part `stories` (modules/kitchen/stories.*): stories, revisions, images, videos.
+  'kitchen.stale_version': {
+    'zh-CN': '{name} 已于 {at}（北京时间）保存了更新的版本（第 {version} 版），你的修改未保存。请打开新版本，把修改合并进去后再保存。',
+    en: '{name} saved a newer version (version {version}) at {at} Beijing time; your changes were not saved. Open the newer version, apply your changes to it and save again.',
+  },
+  'kitchen.studio_not_found': { 'zh-CN': '找不到该工作室。', en: 'No such studio.' },
+  'kitchen.revision_not_found': { 'zh-CN': '该稿件没有第 {version} 版。', en: 'This story has no version {version}.' },
+  'kitchen.image_not_found': { 'zh-CN': '找不到该图片。', en: 'No such image.' },
+  'kitchen.image_too_large': { 'zh-CN': '图片太大：每张不能超过 {mb} MB。', en: 'The image is too large: at most {mb} MB each.' },
+  'kitchen.image_type': {
+    'zh-CN': '不支持的图片类型（{type}）。请上传 JPEG、PNG、WebP、GIF 或 AVIF 图片（HEIC 请先导出为 JPEG）。',
+    en: 'Unsupported image type ({type}). Upload a JPEG, PNG, WebP, GIF or AVIF image (export HEIC as JPEG first).',
+  },
+  'kitchen.image_unreadable': {
+    'zh-CN': '无法读取这张图片：文件已损坏，或内容并不是它声明的图片格式。',
+    en: 'This image cannot be read: the file is damaged, or it is not the kind of image it claims to be.',
+  },
+  'kitchen.too_many_images': { 'zh-CN': '一篇稿件最多 {max} 张图片。', en: 'A story has at most {max} images.' },
+  'kitchen.video_not_found': { 'zh-CN': '找不到要嵌入的视频。', en: 'No such video to embed.' },
+  'kitchen.video_not_adopted': {
+    'zh-CN': '视频「{title}」尚未被采用：只有已采用的拍客视频才能嵌入稿件。',
+    en: 'The video “{title}” has not been adopted: only adopted contributor videos can be embedded in a story.',
+  },
 } as const satisfies Record<string, Record<Locale, string>>;
 
 export type MessageCode = keyof typeof messages;

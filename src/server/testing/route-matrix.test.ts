@@ -46,6 +46,9 @@ const ids = {} as {
   wechatIdentity: string;
   /** Issue 13: whose sign-in the matrix resets (not contributor A, whose cookie later calls need). */
   victim: string;
+  /** Issue 14, part stories: a food-studio story (the other editor is out of its scope) and its image. */
+  story: string;
+  storyImage: string;
 };
 
 const s = () => ctx.runtime.services;
@@ -189,6 +192,16 @@ beforeAll(async () => {
   ).id;
   const notices = (await api(a.cookie, 'GET', '/api/me/notices')).notices as { id: string }[];
   ids.notice = notices[0]?.id ?? UNKNOWN;
+  // Issue 14, part stories: a story of the food studio with one image (its files are the poster's).
+  const foodStudio = (await api(chief.cookie, 'GET', '/api/desk/studios')).studios.find((x: { name: string }) => x.name === '美食').id as string;
+  ids.story = (await api(chief.cookie, 'POST', '/api/kitchen/stories', { headline: '矩阵稿件', studioId: foodStudio })).story.id;
+  const poster = `submissions/${row.id}/poster.jpg`;
+  ids.storyImage = (
+    await s().database.sql.query<{ id: string }>(
+      `INSERT INTO story_images (story_id, print_key, web_key, thumb_key, width, height, bytes, uploaded_by) VALUES ($1, $2, $2, $2, 1, 1, 1, $3) RETURNING id`,
+      [ids.story, poster, chief.user.id],
+    )
+  ).rows[0]!.id;
 }, 180_000);
 
 afterAll(async () => {
@@ -209,6 +222,9 @@ function pathValues(route: RouteInfo): Record<string, string> {
     // A contributor: adding them to a studio is refused (409, not staff), removing is a no-op.
     if (name === 'userId') return ids.contributorA;
     if (name === 'id' && p.endsWith('/reset-sign-in')) return ids.victim;
+    if (name === 'imageId') return ids.storyImage;
+    if (name === 'size') return 'web';
+    if (name === 'version') return '1';
     if (name !== 'id') throw new Error(`route-matrix.test.ts: no fixture for {${name}} in ${route.key}`);
     const byPrefix: [string, string][] = [
       ['/api/me/sessions/', ids.session],
@@ -237,6 +253,7 @@ function pathValues(route: RouteInfo): Record<string, string> {
       ['/api/contributors/', ids.contributorA],
       ['/api/dashboards/contributors/', ids.contributorA],
       ['/api/me/wechat/', ids.wechatIdentity],
+      ['/api/kitchen/stories/', ids.story],
     ];
     const hit = byPrefix.find(([prefix]) => p.startsWith(prefix));
     if (!hit) throw new Error(`route-matrix.test.ts: no fixture for {id} in ${route.key}`);

@@ -30,14 +30,29 @@ describe('sanitizeStoryHtml: the one sanitiser of story HTML', () => {
   });
 
   it('keeps only http(s) and mailto links, whatever the casing or whitespace tricks, and marks them noopener', () => {
-    for (const href of ['javascript:alert(1)', 'JaVaScRiPt:alert(1)', ' java\tscript:alert(1)', 'data:text/html,<script>1</script>', 'vbscript:x', '/relative', '//evil.test/x']) {
+    for (const href of [
+      'javascript:alert(1)',
+      'JaVaScRiPt:alert(1)',
+      ' java\tscript:alert(1)',
+      'data:text/html,<script>1</script>',
+      'vbscript:x',
+      '/relative',
+      '//evil.test/x',
+    ]) {
       expect(sanitizeStoryHtml(`<a href="${href}">c</a>`)).toBe('c');
     }
     expect(sanitizeStoryHtml('<a href="https://e.test" target="_blank" rel="opener">ok</a>')).toBe('<a href="https://e.test" rel="noopener noreferrer">ok</a>');
   });
 
   it('refuses foreign images, data URLs and lookalike paths', () => {
-    for (const src of ['https://evil.test/a.png', '//evil.test/a.png', 'data:image/png;base64,AAAA', '/api/kitchen/images/../../etc/passwd', `/api/kitchen/images/${VIDEO}/web?x=1`, `${IMG}/../x`]) {
+    for (const src of [
+      'https://evil.test/a.png',
+      '//evil.test/a.png',
+      'data:image/png;base64,AAAA',
+      '/api/kitchen/images/../../etc/passwd',
+      `/api/kitchen/images/${VIDEO}/web?x=1`,
+      `${IMG}/../x`,
+    ]) {
       expect(sanitizeStoryHtml(`<img src="${src}">`)).toBe('');
     }
   });
@@ -67,6 +82,12 @@ describe('sanitizeStoryHtml: the one sanitiser of story HTML', () => {
 
 describe('storyBlocks', () => {
   it('gives the text of each block, entities decoded', () => {
-    expect(storyBlocks('<p>清晨&amp;六点</p><h2>一路</h2><blockquote><p>回家</p></blockquote><ul><li>a</li><li>b</li></ul>')).toEqual(['清晨&六点', '一路', '回家', 'a', 'b']);
+    expect(storyBlocks('<p>清晨&amp;六点</p><h2>一路</h2><blockquote><p>回家</p></blockquote><ul><li>a</li><li>b</li></ul>')).toEqual([
+      '清晨&六点',
+      '一路',
+      '回家',
+      'a',
+      'b',
+    ]);
   });
 });

@@ -40,7 +40,25 @@ const OPTIONS: sanitizeHtml.IOptions = {
   allowVulnerableTags: false,
   disallowedTagsMode: 'discard',
   // Whatever these hold is never text a reader should see: dropped whole, not unwrapped.
-  nonTextTags: ['script', 'style', 'textarea', 'option', 'noscript', 'iframe', 'object', 'embed', 'svg', 'math', 'template', 'title', 'head', 'select', 'frameset', 'noembed', 'xmp'],
+  nonTextTags: [
+    'script',
+    'style',
+    'textarea',
+    'option',
+    'noscript',
+    'iframe',
+    'object',
+    'embed',
+    'svg',
+    'math',
+    'template',
+    'title',
+    'head',
+    'select',
+    'frameset',
+    'noembed',
+    'xmp',
+  ],
   transformTags: {
     // Pasted documents: the story's own headline is its h1, so body headings start at h2.
     h1: 'h2',
@@ -49,7 +67,8 @@ const OPTIONS: sanitizeHtml.IOptions = {
     h6: 'h4',
     a: (tagName, attribs) => {
       const href = (attribs.href ?? '').trim();
-      return { tagName, attribs: /^(https?:|mailto:)/i.test(href) ? { href, rel: 'noopener noreferrer' } : {} };
+      const keep: Record<string, string> = /^(https?:|mailto:)/i.test(href) ? { href, rel: 'noopener noreferrer' } : {};
+      return { tagName, attribs: keep };
     },
     img: (tagName, attribs) => {
       const src = (attribs.src ?? '').trim();
@@ -60,7 +79,8 @@ const OPTIONS: sanitizeHtml.IOptions = {
     },
     figure: (tagName, attribs) => {
       const id = (attribs['data-paike-video'] ?? '').trim().toLowerCase();
-      return { tagName, attribs: UUID.test(id) ? { 'data-paike-video': id } : {} };
+      const keep: Record<string, string> = UUID.test(id) ? { 'data-paike-video': id } : {};
+      return { tagName, attribs: keep };
     },
   },
   // An image without an own source is dropped; so is a link that lost its address (its text stays).
