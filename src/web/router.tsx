@@ -12,6 +12,7 @@ import { TRANSFER_KINDS } from './api/ledgerExplorer.js';
 import type { LedgerSearch } from './routes/financeLedger.js';
 import { RouteError, RoutePending } from './routes/boundaries.js';
 import { rootRoute } from './routes/root.js';
+import type { StoryFilters } from './api/kitchenStories.js';
 
 export const queryClient = new QueryClient({
   defaultOptions: {
@@ -351,6 +352,45 @@ const videoRoute = createRoute({
   component: lazyRouteComponent(() => import('./routes/video.js'), 'VideoPage'),
 });
 
+// Issue 14, part stories: the kitchen's stories list (filters in the URL), editor and revisions.
+const KITCHEN_FORM_FILTER = /^(print|web|app|weibo|wechat|toutiao|penguin|screen):!?(planned|in_edit|in_review|ready|published)$/;
+const kitchenRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: '/kitchen',
+  validateSearch: (s: Record<string, unknown>): StoryFilters => {
+    const uuid = (v: unknown) => (typeof v === 'string' && /^[0-9a-f-]{36}$/i.test(v) ? v : undefined);
+    const forms = (Array.isArray(s.form) ? s.form : s.form === undefined ? [] : [s.form]).filter(
+      (f): f is string => typeof f === 'string' && KITCHEN_FORM_FILTER.test(f),
+    );
+    return {
+      q: str(s.q)?.slice(0, 100),
+      studioId: uuid(s.studioId),
+      tag: str(s.tag)?.slice(0, 30),
+      form: forms.length ? [...new Set(forms)].slice(0, 16) : undefined,
+    };
+  },
+  component: lazyRouteComponent(() => import('./routes/kitchen.js'), 'KitchenStoriesPage'),
+});
+const kitchenNewStoryRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: '/kitchen/stories/new',
+  component: lazyRouteComponent(() => import('./routes/kitchenStory.js'), 'NewStoryPage'),
+});
+const kitchenStoryRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: '/kitchen/stories/$id',
+  component: lazyRouteComponent(() => import('./routes/kitchenStory.js'), 'StoryPage'),
+});
+const kitchenRevisionsRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: '/kitchen/stories/$id/revisions',
+  validateSearch: (s: Record<string, unknown>): { v?: number; against?: number } => {
+    const n = (v: unknown) => (Number.isInteger(Number(v)) && Number(v) >= 1 && Number(v) < 1_000_000 ? Number(v) : undefined);
+    return { v: n(s.v), against: n(s.against) };
+  },
+  component: lazyRouteComponent(() => import('./routes/kitchenRevisions.js'), 'StoryRevisionsPage'),
+});
+
 const routeTree = rootRoute.addChildren([
   homeRoute,
   campaignRoute,
@@ -394,6 +434,10 @@ const routeTree = rootRoute.addChildren([
   chartRoute,
   profileRoute,
   noticesRoute,
+  kitchenRoute,
+  kitchenNewStoryRoute,
+  kitchenStoryRoute,
+  kitchenRevisionsRoute,
 ]);
 
 export const router = createRouter({

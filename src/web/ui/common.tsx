@@ -120,6 +120,11 @@ export function Header() {
               </Link>
             ) : null}
             {has('editor', 'chief_editor', 'admin') ? <Link to="/desk/queue">{t('nav.queue')}</Link> : null}
+            {has('editor', 'chief_editor', 'admin') ? (
+              <Link to="/kitchen" search={{}}>
+                {t('kitchenStories.nav.link')}
+              </Link>
+            ) : null}
             {has('finance', 'admin') ? (
               <Link to="/finance" activeOptions={{ exact: true }}>
                 {t('nav.finance')}
