@@ -83,6 +83,11 @@ import { createWechatRepository } from './modules/wechat/wechat.repository.js';
 import { createWechatService } from './modules/wechat/wechat.service.js';
 import { createSearchRepository } from './modules/search/search.repository.js';
 import { createSearchService } from './modules/search/search.service.js';
+import { createKitchenScope } from './modules/kitchen/kitchen.scope.js';
+import { createFormsRepository } from './modules/kitchen/forms.repository.js';
+import { createFormsService } from './modules/kitchen/forms.service.js';
+import { createReviewRepository } from './modules/kitchen/review.repository.js';
+import { createReviewService } from './modules/kitchen/review.service.js';
 
 export interface ServiceDeps {
   config: Config;
@@ -440,6 +445,12 @@ export function createServices(deps: ServiceDeps) {
     exporter: createExportService({ repo: privacyRepo, clock: deps.clock }),
   };
 
+  // Issue 14, part `forms`: form variants and the review chain (docs/kitchen-review.md).
+  const formsScope = createKitchenScope({ db, repo: deskRepo });
+  const formsRepo = createFormsRepository(db);
+  const kitchenReview = createReviewService({ db, repo: createReviewRepository(db), forms: formsRepo, audit, scope: formsScope, clock: deps.clock });
+  const kitchenForms = createFormsService({ db, repo: formsRepo, review: kitchenReview, audit, scope: formsScope, clock: deps.clock });
+
   return {
     ...deps,
     budgets,
@@ -482,6 +493,9 @@ export function createServices(deps: ServiceDeps) {
     deskSearch: createSearchService({ db, repo: createSearchRepository(db), submissions, scope: studioScope }),
     studioMembers,
     ledgerExplorer,
+    // Issue 14, part `forms`: form variants and the review chain (docs/kitchen-review.md).
+    kitchenForms,
+    kitchenReview,
   };
 }
 
