@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { demoCampaign } from '../seed.js';
 import { createTestContext, fixedClock, GOOD_PASSWORD, processedSubmission, sessionCookie, signUp, staff, uniqueEmail, type TestContext } from './harness.js';
+import { insertForm, insertStory } from '../modules/kitchen/testing/fixtures.js';
 import { openApiRoutes, type OpenApiDocument, type OpenApiRoute as RouteInfo } from './openapi.js';
 import { MATRIX_ACTORS, fillPath, outcomeOf, readMatrix, sampleValue, writeMatrix, type MatrixActor, type Outcome } from './route-matrix.js';
 
@@ -46,6 +47,8 @@ const ids = {} as {
   wechatIdentity: string;
   /** Issue 13: whose sign-in the matrix resets (not contributor A, whose cookie later calls need). */
   victim: string;
+  /** Issue 14 (part forms): a story of the travel studio with a web form in edit. */
+  kitchenStory: string;
 };
 
 const s = () => ctx.runtime.services;
@@ -107,6 +110,8 @@ beforeAll(async () => {
   ).studio.id;
   const row = await processedSubmission(ctx, { userId: a.user.id, campaignId, at: clock.now() });
   ids.submission = row.id;
+  ids.kitchenStory = (await insertStory(s().database.db, { authorId: otherEditor.user.id, studioId: ids.studio })).id;
+  await insertForm(s().database.db, { storyId: ids.kitchenStory, form: 'web', content: { headline: '矩阵', standfirst: '', bodyHtml: '' } });
   // A second video of A's, live on Paike's own site: the public pages have something to show.
   const live = await processedSubmission(ctx, { userId: a.user.id, campaignId, at: clock.now(), title: '早市' });
   ids.live = live.id;
@@ -208,6 +213,7 @@ function pathValues(route: RouteInfo): Record<string, string> {
     if (name === 'idOrSlug') return ids.campaign;
     // A contributor: adding them to a studio is refused (409, not staff), removing is a no-op.
     if (name === 'userId') return ids.contributorA;
+    if (name === 'form') return 'web';
     if (name === 'id' && p.endsWith('/reset-sign-in')) return ids.victim;
     if (name !== 'id') throw new Error(`route-matrix.test.ts: no fixture for {${name}} in ${route.key}`);
     const byPrefix: [string, string][] = [
@@ -237,6 +243,8 @@ function pathValues(route: RouteInfo): Record<string, string> {
       ['/api/contributors/', ids.contributorA],
       ['/api/dashboards/contributors/', ids.contributorA],
       ['/api/me/wechat/', ids.wechatIdentity],
+      ['/api/kitchen/stories/', ids.kitchenStory],
+      ['/api/kitchen/studios/', ids.studio],
     ];
     const hit = byPrefix.find(([prefix]) => p.startsWith(prefix));
     if (!hit) throw new Error(`route-matrix.test.ts: no fixture for {id} in ${route.key}`);

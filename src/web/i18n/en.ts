@@ -1539,6 +1539,7 @@ export const en = {
         channel: 'Channel',
         kiosk_screen: 'Kiosk screen',
         rain_grab: 'Red-packet win',
+        story_form: 'Story form',
       },
       domains: {
         user: 'Accounts',
@@ -1561,6 +1562,7 @@ export const en = {
         account: 'Account deletion',
         wechat: 'WeChat sign-in',
         ledger: 'Ledger',
+        kitchen: 'Central kitchen',
       },
       actions: {
         user: {
@@ -1606,6 +1608,15 @@ export const en = {
         account: { erase: 'Deleted their account (personal data erased)' },
         wechat: { link: 'Linked a WeChat', unlink: 'Unlinked a WeChat' },
         ledger: { export: 'Exported the ledger as CSV' },
+        kitchen: {
+          form_create: 'Made the {{form}} form of a story',
+          form_update: 'Edited the {{form}} form',
+          form_submit: 'Submitted the {{form}} form for review',
+          form_approve: 'Approved the {{form}} form ({{role}})',
+          form_send_back: 'Sent the {{form}} form back with a note',
+          form_restart: 'Changed the {{form}} form after review: its chain restarts',
+          review_chain_set: 'Set the studio’s review chain',
+        },
       },
       fields: {
         grade: 'Grade',

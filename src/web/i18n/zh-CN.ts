@@ -1519,6 +1519,7 @@ export const zhCN: Messages = {
         channel: '渠道',
         kiosk_screen: '阅报栏屏幕',
         rain_grab: '红包雨中奖',
+        story_form: '稿件形态',
       },
       domains: {
         user: '账号',
@@ -1541,6 +1542,7 @@ export const zhCN: Messages = {
         account: '注销账户',
         wechat: '微信登录',
         ledger: '账本',
+        kitchen: '中央厨房',
       },
       actions: {
         user: {
@@ -1586,6 +1588,15 @@ export const zhCN: Messages = {
         account: { erase: '注销了账户（个人信息已删除）' },
         wechat: { link: '绑定了微信', unlink: '解除了微信绑定' },
         ledger: { export: '导出了账本 CSV' },
+        kitchen: {
+          form_create: '生成了稿件的 {{form}} 形态',
+          form_update: '修改了 {{form}} 形态',
+          form_submit: '将 {{form}} 形态送审',
+          form_approve: '审核通过 {{form}} 形态（{{role}}）',
+          form_send_back: '退回 {{form}} 形态并附意见',
+          form_restart: '审后修改了 {{form}} 形态：重新走审核链',
+          review_chain_set: '设置了工作室的审核链',
+        },
       },
       fields: {
         grade: '评级',

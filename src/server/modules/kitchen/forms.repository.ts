@@ -18,11 +18,19 @@ export function createFormsRepository(db: Db) {
       return row;
     },
     async imageIds(storyId: string, tx: Db = db): Promise<string[]> {
-      const rows = await tx.select({ id: storyImages.id }).from(storyImages).where(eq(storyImages.storyId, storyId)).orderBy(asc(storyImages.position), asc(storyImages.createdAt));
+      const rows = await tx
+        .select({ id: storyImages.id })
+        .from(storyImages)
+        .where(eq(storyImages.storyId, storyId))
+        .orderBy(asc(storyImages.position), asc(storyImages.createdAt));
       return rows.map((r) => r.id);
     },
     async videoIds(storyId: string, tx: Db = db): Promise<string[]> {
-      const rows = await tx.select({ id: storyVideos.submissionId }).from(storyVideos).where(eq(storyVideos.storyId, storyId)).orderBy(asc(storyVideos.position));
+      const rows = await tx
+        .select({ id: storyVideos.submissionId })
+        .from(storyVideos)
+        .where(eq(storyVideos.storyId, storyId))
+        .orderBy(asc(storyVideos.position));
       return rows.map((r) => r.id);
     },
     /** The newspaper a new print form is laid out for: the first one set up. */

@@ -22,7 +22,7 @@ beforeAll(async () => {
   outsider = await staff(ctx, ['editor']);
   const s = await req('POST', chief.cookie, '/api/desk/studios', { name: '侠客岛', memberIds: [editor.user.id] });
   expect(s.statusCode).toBe(201);
-  studioId = s.json().id ?? s.json().studio?.id;
+  studioId = s.json().studio.id;
   const admin = await staff(ctx, ['admin']);
   const c = await req('POST', admin.cookie, '/api/admin/campaigns', { ...demoCampaign(clock.now()), slug: 'kitchen-forms' });
   campaignId = c.json().campaign.id;
@@ -33,16 +33,36 @@ afterAll(async () => {
 
 const db = () => ctx.runtime.services.database.db;
 const story = (opts: Parameters<typeof insertStory>[1]) => insertStory(db(), opts);
-const put = (cookie: string, id: string, form: string, payload: unknown = {}, lang = 'zh-CN') => req('PUT', cookie, `/api/kitchen/stories/${id}/forms/${form}`, payload, lang);
-const patch = (cookie: string, id: string, form: string, payload: unknown, lang = 'zh-CN') => req('PATCH', cookie, `/api/kitchen/stories/${id}/forms/${form}`, payload, lang);
+const put = (cookie: string, id: string, form: string, payload: unknown = {}, lang = 'zh-CN') =>
+  req('PUT', cookie, `/api/kitchen/stories/${id}/forms/${form}`, payload, lang);
+const patch = (cookie: string, id: string, form: string, payload: unknown, lang = 'zh-CN') =>
+  req('PATCH', cookie, `/api/kitchen/stories/${id}/forms/${form}`, payload, lang);
 
 describe('forms derived from one story', () => {
   it('derives each form with its own limits', async () => {
     const headline = '全国春运首日客流创新高，各地铁路部门加开夜间列车保障旅客平安返乡过年，记者在多个车站蹲点记录普通人的回家路与年味变化'.repeat(2);
-    const s = await story({ authorId: editor.user.id, studioId, headline, standfirst: '从北京西站到广州南站，记者与拍客一起记录返乡路上的故事。', byline: '本报记者 李明 王芳 张伟 刘洋 陈静 杨帆' });
+    const s = await story({
+      authorId: editor.user.id,
+      studioId,
+      headline,
+      standfirst: '从北京西站到广州南站，记者与拍客一起记录返乡路上的故事。',
+      byline: '本报记者 李明 王芳 张伟 刘洋 陈静 杨帆',
+    });
     const [img1, img2] = await db()
       .insert(storyImages)
-      .values([0, 1].map((position) => ({ storyId: s.id, printKey: `p${position}`, webKey: `w${position}`, thumbKey: `t${position}`, width: 100, height: 80, bytes: 1, uploadedBy: editor.user.id, position })))
+      .values(
+        [0, 1].map((position) => ({
+          storyId: s.id,
+          printKey: `p${position}`,
+          webKey: `w${position}`,
+          thumbKey: `t${position}`,
+          width: 100,
+          height: 80,
+          bytes: 1,
+          uploadedBy: editor.user.id,
+          position,
+        })),
+      )
       .returning();
 
     const print = await put(editor.cookie, s.id, 'print');
@@ -105,7 +125,10 @@ describe('forms derived from one story', () => {
     const ok = await patch(editor.cookie, s.id, 'wechat', { version: f.version, content: { title: '汉'.repeat(32) } });
     expect(ok.statusCode).toBe(200);
     expect(ok.json().version).toBe(f.version + 1);
-    const bad = await patch(editor.cookie, s.id, 'wechat', { version: ok.json().version, content: { title: '汉'.repeat(33), author: '作'.repeat(17), digest: '' } });
+    const bad = await patch(editor.cookie, s.id, 'wechat', {
+      version: ok.json().version,
+      content: { title: '汉'.repeat(33), author: '作'.repeat(17), digest: '' },
+    });
     expect(bad.statusCode).toBe(400);
     expect(bad.json().error.code).toBe('kitchen.form_invalid');
     const fields = bad.json().error.details.fields as { field: string; limit: number; count: number; message: string }[];
@@ -122,22 +145,35 @@ describe('forms derived from one story', () => {
     const p = (await put(editor.cookie, s.id, 'print')).json();
     const wide = await patch(editor.cookie, s.id, 'print', { version: p.version, content: { columns: 7, colour: 'red' } }, 'en');
     expect(wide.statusCode).toBe(400);
-    expect(wide.json().error.details.fields.map((x: { field: string }) => x.field).sort()).toEqual(['(content)', 'columns']);
+    expect(
+      wide
+        .json()
+        .error.details.fields.map((x: { field: string }) => x.field)
+        .sort(),
+    ).toEqual(['(content)', 'columns']);
     const weibo = (await put(editor.cookie, s.id, 'weibo')).json();
     const long = await patch(editor.cookie, s.id, 'weibo', { version: weibo.version, content: { text: '微'.repeat(111) } });
     expect(long.json().error.details.fields).toEqual([expect.objectContaining({ field: 'text', limit: 110, count: 111 })]);
   });
 
   it('sanitises every HTML field of a form', async () => {
-    const s = await story({ authorId: editor.user.id, studioId, bodyHtml: '<p onclick="steal()">正文<script>alert(1)</script></p><iframe src="https://evil.test"></iframe>' });
+    const s = await story({
+      authorId: editor.user.id,
+      studioId,
+      bodyHtml: '<p onclick="steal()">正文<script>alert(1)</script></p><iframe src="https://evil.test"></iframe>',
+    });
     const web = (await put(editor.cookie, s.id, 'web')).json();
     expect(web.content.bodyHtml).toBe('<p>正文</p>');
     const edited = await patch(editor.cookie, s.id, 'web', {
       version: web.version,
-      content: { bodyHtml: '<h2>小标题</h2><a href="javascript:alert(1)">坏</a><a href="https://paike.test/x">好</a><img src="https://evil.test/t.png" onerror="x()">' },
+      content: {
+        bodyHtml: '<h2>小标题</h2><a href="javascript:alert(1)">坏</a><a href="https://paike.test/x">好</a><img src="https://evil.test/t.png" onerror="x()">',
+      },
     });
     expect(edited.statusCode).toBe(200);
-    expect(edited.json().content.bodyHtml).toBe('<h2>小标题</h2><a rel="noopener noreferrer">坏</a><a href="https://paike.test/x" rel="noopener noreferrer">好</a>');
+    expect(edited.json().content.bodyHtml).toBe(
+      '<h2>小标题</h2><a rel="noopener noreferrer">坏</a><a href="https://paike.test/x" rel="noopener noreferrer">好</a>',
+    );
     const wechat = (await put(editor.cookie, s.id, 'wechat')).json();
     const w = await patch(editor.cookie, s.id, 'wechat', { version: wechat.version, content: { bodyHtml: '<p style="x">微信<object data="x"></object></p>' } });
     expect(w.json().content.bodyHtml).toBe('<p>微信</p>');
@@ -182,4 +218,3 @@ describe('forms derived from one story', () => {
     expect(audit.some((a) => a.action === 'kitchen.form_create' && (a.data as { storyId: string }).storyId === desk.id)).toBe(true);
   });
 });
-

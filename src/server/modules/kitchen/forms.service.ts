@@ -79,6 +79,10 @@ export function deriveContent(form: Form, m: StoryMaterial): Record<string, unkn
   }
 }
 
+const ACTION_RANK = { submit: 0, approve: 1, send_back: 2, restart: 3 } as const;
+/** Order within a form's history: by round, then step, then submit < approve < send back < restart (exact even when two share a timestamp). */
+const historyOrder = (r: { round: number; step: number; action: keyof typeof ACTION_RANK }) => r.round * 1000 + r.step * 10 + ACTION_RANK[r.action];
+
 export interface FieldError {
   field: string;
   message: string;
@@ -135,7 +139,14 @@ export function checkContent(form: Form, raw: Record<string, unknown>, m: StoryM
   return content;
 }
 
-export function createFormsService(deps: { db: Db; repo: FormsRepository; review: ReviewService; audit: AuditRepository; scope: KitchenScopeService; clock: Clock }) {
+export function createFormsService(deps: {
+  db: Db;
+  repo: FormsRepository;
+  review: ReviewService;
+  audit: AuditRepository;
+  scope: KitchenScopeService;
+  clock: Clock;
+}) {
   const { db, repo, review, audit, scope, clock } = deps;
 
   async function material(story: StoryRow, tx: Db, newspaperId?: string | null): Promise<StoryMaterial & { newspaperId: string | null }> {
@@ -167,6 +178,7 @@ export function createFormsService(deps: { db: Db; repo: FormsRepository; review
     const forms: StoryFormView[] = rows.map((row) => {
       const history: ReviewEntry[] = reviews
         .filter((r) => r.review.storyFormId === row.id)
+        .sort((a, b) => historyOrder(a.review) - historyOrder(b.review) || a.review.at.getTime() - b.review.at.getTime())
         .map(({ review: r, actorName }) => ({
           action: r.action,
           round: r.round,
@@ -225,12 +237,18 @@ export function createFormsService(deps: { db: Db; repo: FormsRepository; review
         const existing = await repo.form(storyId, form, tx, true);
         if (existing && !(existing.status === 'planned' && status === 'in_edit')) throw new AppError('kitchen.form_exists');
         const m = await material(s.story, tx, existing?.newspaperId);
-        if (status === 'in_edit' && (VIDEO_LED_FORMS as readonly Form[]).includes(form) && m.videoIds.length === 0) throw new AppError('kitchen.form_needs_video');
+        if (status === 'in_edit' && (VIDEO_LED_FORMS as readonly Form[]).includes(form) && m.videoIds.length === 0)
+          throw new AppError('kitchen.form_needs_video');
         const content = status === 'planned' ? {} : checkContent(form, deriveContent(form, m), m, locale);
         const at = clock.now();
         let row: StoryFormRow | null;
         if (existing) {
-          row = await repo.updateForm(existing.id, { version: existing.version, status: 'planned' }, { status: 'in_edit', content, updatedBy: actor.id, updatedAt: at }, tx);
+          row = await repo.updateForm(
+            existing.id,
+            { version: existing.version, status: 'planned' },
+            { status: 'in_edit', content, updatedBy: actor.id, updatedAt: at },
+            tx,
+          );
         } else {
           row = await repo.insertForm({ storyId, form, status, content, newspaperId: form === 'print' ? m.newspaperId : null, updatedBy: actor.id, at }, tx);
         }
@@ -259,7 +277,13 @@ export function createFormsService(deps: { db: Db; repo: FormsRepository; review
           throw new AppError(
             'kitchen.stale_version',
             { name: who, at: row.updatedAt.toISOString(), version: row.version },
-            { details: { currentVersion: row.version, updatedBy: row.updatedBy ? { id: row.updatedBy, name: who } : null, updatedAt: row.updatedAt.toISOString() } },
+            {
+              details: {
+                currentVersion: row.version,
+                updatedBy: row.updatedBy ? { id: row.updatedBy, name: who } : null,
+                updatedAt: row.updatedAt.toISOString(),
+              },
+            },
           );
         }
         if (row.status === 'planned') throw new AppError('kitchen.form_planned');

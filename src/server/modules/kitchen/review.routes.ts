@@ -1,7 +1,15 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { z } from 'zod';
+import { type z } from 'zod';
 import { errorBodySchema, idParamSchema } from '../../../contracts/common.js';
-import { putReviewChainBody, reviewActionBody, reviewChainSchema, reviewInboxReply, sendBackBody, storyFormParams, storyFormSchema } from '../../../contracts/kitchen.js';
+import {
+  putReviewChainBody,
+  reviewActionBody,
+  reviewChainSchema,
+  reviewInboxReply,
+  sendBackBody,
+  storyFormParams,
+  storyFormSchema,
+} from '../../../contracts/kitchen.js';
 import { requireUser } from '../../http/auth.plugin.js';
 import { requestLocale } from '../../http/locale.js';
 import type { Services } from '../../services.js';

@@ -77,7 +77,15 @@ export function createReviewService(deps: {
   }
 
   /** The round's submitter, refusals for the wrong person, and the guard against a moved form. */
-  async function assertHolds(actor: Actor, row: StoryFormRow, steps: ReviewStepRole[], leadUserId: string | null, guard: { round?: number; step?: number }, locale: Locale, tx: Db) {
+  async function assertHolds(
+    actor: Actor,
+    row: StoryFormRow,
+    steps: ReviewStepRole[],
+    leadUserId: string | null,
+    guard: { round?: number; step?: number },
+    locale: Locale,
+    tx: Db,
+  ) {
     if (row.status !== 'in_review' || row.reviewStep === null) {
       if (guard.round !== undefined || guard.step !== undefined) throw new AppError('kitchen.review_moved');
       throw new AppError('kitchen.form_not_in_review');
