@@ -351,6 +351,23 @@ const videoRoute = createRoute({
   component: lazyRouteComponent(() => import('./routes/video.js'), 'VideoPage'),
 });
 
+// Issue 14, part `forms`: a story's forms, the review inbox, the chains per studio.
+const kitchenFormsRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: '/kitchen/stories/$id/forms',
+  component: lazyRouteComponent(() => import('./routes/kitchenForms.js'), 'KitchenFormsPage'),
+});
+const kitchenReviewInboxRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: '/kitchen/review',
+  component: lazyRouteComponent(() => import('./routes/kitchenForms.js'), 'KitchenReviewInboxPage'),
+});
+const kitchenReviewChainsRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: '/kitchen/review/chains',
+  component: lazyRouteComponent(() => import('./routes/kitchenForms.js'), 'KitchenReviewChainsPage'),
+});
+
 const routeTree = rootRoute.addChildren([
   homeRoute,
   campaignRoute,
@@ -394,6 +411,9 @@ const routeTree = rootRoute.addChildren([
   chartRoute,
   profileRoute,
   noticesRoute,
+  kitchenFormsRoute,
+  kitchenReviewInboxRoute,
+  kitchenReviewChainsRoute,
 ]);
 
 export const router = createRouter({
