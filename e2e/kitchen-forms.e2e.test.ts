@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { apiSession, createStaff, signInEnglish, withServerServices } from './flows.js';
-import { desktopContext, launchBrowser, startServer, uniqueSuffix, withScreenshots, type TestServer } from './harness.js';
+import { desktopContext, launchBrowser, screenshot, startServer, uniqueSuffix, withScreenshots, type TestServer } from './harness.js';
 
 type Person = { email: string; password: string; id: string; name: string };
 
@@ -83,6 +83,7 @@ describe('many forms from one story pass the 三审 review chain', () => {
         await page.getByRole('tab', { name: 'Web 网 · In review' }).waitFor();
         // The writer does not hold the first step of their own submission.
         await page.getByText('Waiting for someone else’s review.').waitFor();
+        await screenshot(page, 'kitchen-forms-in-review');
       });
 
       // The first review (another editor of the studio), through the API.
@@ -124,6 +125,7 @@ describe('many forms from one story pass the 三审 review chain', () => {
         await chiefPage.getByRole('tab', { name: 'Web 网 · Ready' }).waitFor();
         await chiefPage.getByText('approved by Lead Wang', { exact: false }).waitFor();
         await chiefPage.getByRole('button', { name: 'Publish Web 网' }).waitFor();
+        await screenshot(chiefPage, 'kitchen-forms-ready');
       });
 
       await withScreenshots(page.context(), 'kitchen-forms-writer-note', async () => {
@@ -132,6 +134,7 @@ describe('many forms from one story pass the 三审 review chain', () => {
         await page.getByRole('tab', { name: 'Weibo 微博 · In edit' }).click();
         await page.getByText('Sent back by Lead Wang:').waitFor();
         await page.getByText('话题标签加上 #春运#').first().waitFor();
+        await screenshot(page, 'kitchen-forms-sent-back');
       });
     },
   );

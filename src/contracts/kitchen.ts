@@ -179,7 +179,7 @@ export const storyFormSchema = z.object({
   youMayAct: z.boolean(),
   /** The chain this form passes (the story's studio's, or the default 三审). */
   chain: z.array(reviewStepRoleSchema),
-  /** The approvals of the round in progress (or the last completed one), in order. */
+  /** The approvals of the round in progress (or the completed one of a ready/published form), in order; none while in edit. */
   approvals: z.array(reviewEntrySchema),
   /** The latest send-back note of the current round, for the author to read. */
   sendBackNote: reviewEntrySchema.nullable(),

@@ -205,7 +205,8 @@ export function createFormsService(deps: {
         holder: role ? { step: row.reviewStep!, role, user: holderUser } : null,
         youMayAct: role ? review.canAct(actor, role, { leadUserId: s.leadUserId, submitterId: submitter }) : false,
         chain: steps,
-        approvals: thisRound.filter((h) => h.action === 'approve'),
+        // Back in edit, the round's approvals no longer count: the next submit starts again.
+        approvals: row.status === 'in_edit' || row.status === 'planned' ? [] : thisRound.filter((h) => h.action === 'approve'),
         sendBackNote: row.status === 'in_edit' ? lastSendBack : null,
         history,
         url: row.url,

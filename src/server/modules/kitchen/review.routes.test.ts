@@ -135,7 +135,12 @@ describe('三审: editor → studio lead → chief editor', () => {
     const back = await act(lead, id, 'weibo', 'send-back', { note: '标题太长，请压到 20 字以内' });
     expect(back.statusCode).toBe(200);
     const f = (await forms(id)).find((x) => x.form === 'weibo')!;
-    expect(f).toMatchObject({ status: 'in_edit', holder: null, sendBackNote: { note: '标题太长，请压到 20 字以内', actor: { id: lead.user.id } } });
+    expect(f).toMatchObject({
+      status: 'in_edit',
+      holder: null,
+      approvals: [],
+      sendBackNote: { note: '标题太长，请压到 20 字以内', actor: { id: lead.user.id } },
+    });
     expect((await act(writer, id, 'weibo', 'submit')).json()).toMatchObject({
       status: 'in_review',
       reviewRound: 1,
