@@ -260,3 +260,120 @@ export const storyDiffParams = z.strictObject({ id: z.uuid(), version: z.coerce.
 export const storyDiffQuery = z.strictObject({ against: z.coerce.number().int().min(1).optional().describe('The older version; the one before by default') });
 /** details of a 409 kitchen.stale_version: what is saved now. */
 export const staleVersionDetails = z.object({ currentVersion: z.number().int(), updatedBy: personSchema, updatedAt: z.iso.datetime() });
+// ---- Part `forms` (docs/kitchen-review.md): form variants, their limits, the review chain. ----
+
+/**
+ * The character limits of each form's text fields, as the editor sees them counted (one Chinese
+ * character counts one). The same numbers as the content schemas above.
+ */
+export const FORM_LIMITS: { [F in Form]: Record<string, number> } = {
+  print: { headline: 60, standfirst: 300, page: 20 },
+  web: { headline: 80, standfirst: 500 },
+  app: { headline: 80, standfirst: 500 },
+  weibo: { text: 110 },
+  wechat: { title: 32, digest: 120, author: 16 },
+  toutiao: { title: 30, summary: 120 },
+  penguin: { title: 30, summary: 120 },
+  screen: { headline: 24, subline: 80 },
+};
+/** Fields that hold HTML (sanitised with the one story sanitiser on every save). */
+export const FORM_HTML_FIELDS = ['bodyHtml'] as const;
+
+/** Characters as an editor counts them: code points, so 一个汉字 is one and an emoji is one. */
+export function countChars(s: string): number {
+  return [...s].length;
+}
+
+const userRef = z.object({ id: z.uuid(), name: z.string() });
+export const reviewEntrySchema = z.object({
+  action: z.enum(REVIEW_ACTIONS),
+  round: z.number().int(),
+  step: z.number().int(),
+  /** The role of the step acted on (null for a submit or restart outside the chain). */
+  role: reviewStepRoleSchema.nullable(),
+  note: z.string().nullable(),
+  actor: userRef,
+  at: z.iso.datetime(),
+});
+export type ReviewEntry = z.infer<typeof reviewEntrySchema>;
+
+export const formHolderSchema = z.object({
+  step: z.number().int(),
+  role: reviewStepRoleSchema,
+  /** The one person who holds it when the step names one (a studio's lead); null: anyone of the role. */
+  user: userRef.nullable(),
+});
+
+export const storyFormSchema = z.object({
+  id: z.uuid(),
+  storyId: z.uuid(),
+  form: formSchema,
+  status: formStatusSchema,
+  content: z.record(z.string(), z.unknown()),
+  version: z.number().int(),
+  reviewRound: z.number().int(),
+  reviewStep: z.number().int().nullable(),
+  /** Who holds the form now (in review only). */
+  holder: formHolderSchema.nullable(),
+  /** True when the signed-in person holds the current step (may approve or send back now). */
+  youMayAct: z.boolean(),
+  /** The chain this form passes (the story's studio's, or the default 三审). */
+  chain: z.array(reviewStepRoleSchema),
+  /** The approvals of the round in progress (or the completed one of a ready/published form), in order; none while in edit. */
+  approvals: z.array(reviewEntrySchema),
+  /** The latest send-back note of the current round, for the author to read. */
+  sendBackNote: reviewEntrySchema.nullable(),
+  history: z.array(reviewEntrySchema),
+  url: z.string().nullable(),
+  lastError: z.string().nullable(),
+  publishedAt: z.iso.datetime().nullable(),
+  updatedAt: z.iso.datetime(),
+  updatedBy: userRef.nullable(),
+});
+export type StoryFormView = z.infer<typeof storyFormSchema>;
+
+export const storyFormsReply = z.object({
+  story: z.object({ id: z.uuid(), headline: z.string(), studioId: z.uuid().nullable(), studioName: z.string().nullable(), hasVideo: z.boolean() }),
+  forms: z.array(storyFormSchema),
+});
+export const storyFormParams = z.strictObject({ id: z.uuid(), form: formSchema });
+export const createFormBody = z.strictObject({
+  /** `planned` reserves the form for a plan slot (no content yet); default `in_edit`, derived from the story. */
+  status: z.enum(['planned', 'in_edit']).default('in_edit'),
+});
+export const updateFormBody = z.strictObject({
+  version: z.number().int().min(1),
+  /** The fields to change; left-out fields keep their value. Checked against the form's schema and limits. */
+  content: z.record(z.string(), z.unknown()),
+});
+/** Optional guard: the round and step the reviewer was looking at (a moved form answers 409 `kitchen.review_moved`). */
+export const reviewActionBody = z.strictObject({
+  round: z.number().int().min(0).optional(),
+  step: z.number().int().min(0).optional(),
+});
+export const sendBackBody = reviewActionBody.extend({ note: z.string().trim().min(1).max(2000) });
+
+export const reviewChainSchema = z.object({
+  studioId: z.uuid(),
+  studioName: z.string(),
+  steps: z.array(reviewStepRoleSchema),
+  /** True when the studio has no chain of its own and uses 三审. */
+  isDefault: z.boolean(),
+  updatedAt: z.iso.datetime().nullable(),
+  updatedBy: userRef.nullable(),
+});
+export const putReviewChainBody = z.strictObject({ steps: z.array(reviewStepRoleSchema).min(1).max(5) });
+
+export const reviewInboxItemSchema = z.object({
+  storyId: z.uuid(),
+  headline: z.string(),
+  studioId: z.uuid().nullable(),
+  studioName: z.string().nullable(),
+  form: formSchema,
+  round: z.number().int(),
+  step: z.number().int(),
+  role: reviewStepRoleSchema,
+  submittedBy: userRef.nullable(),
+  waitingSince: z.iso.datetime(),
+});
+export const reviewInboxReply = z.object({ items: z.array(reviewInboxItemSchema) });

@@ -40,6 +40,8 @@ import type { Services } from './services.js';
 import { searchRoutes } from './modules/search/search.routes.js';
 import { ledgerExplorerRoutes } from './modules/ledger/ledger.explorer.routes.js';
 import { storiesRoutes } from './modules/kitchen/stories.routes.js';
+import { kitchenFormsRoutes } from './modules/kitchen/forms.routes.js';
+import { kitchenReviewRoutes } from './modules/kitchen/review.routes.js';
 
 const WEB_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../dist/web');
 
@@ -143,6 +145,8 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
   await app.register(wechatRoutes(services, config.AUTH_RATE_LIMIT_PER_MINUTE));
   await app.register(ledgerExplorerRoutes(services));
   await app.register(storiesRoutes(services));
+  await app.register(kitchenFormsRoutes(services));
+  await app.register(kitchenReviewRoutes(services));
 
   app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 

@@ -86,6 +86,10 @@ import { createSearchService } from './modules/search/search.service.js';
 import { createKitchenScope } from './modules/kitchen/kitchen.scope.js';
 import { createStoriesRepository } from './modules/kitchen/stories.repository.js';
 import { createStoriesService } from './modules/kitchen/stories.service.js';
+import { createFormsRepository } from './modules/kitchen/forms.repository.js';
+import { createFormsService } from './modules/kitchen/forms.service.js';
+import { createReviewRepository } from './modules/kitchen/review.repository.js';
+import { createReviewService } from './modules/kitchen/review.service.js';
 
 export interface ServiceDeps {
   config: Config;
@@ -443,6 +447,12 @@ export function createServices(deps: ServiceDeps) {
     exporter: createExportService({ repo: privacyRepo, clock: deps.clock }),
   };
 
+  // Issue 14, part `forms`: form variants and the review chain (docs/kitchen-review.md).
+  const formsScope = createKitchenScope({ db, repo: deskRepo });
+  const formsRepo = createFormsRepository(db);
+  const kitchenReview = createReviewService({ db, repo: createReviewRepository(db), forms: formsRepo, audit, scope: formsScope, clock: deps.clock });
+  const kitchenForms = createFormsService({ db, repo: formsRepo, review: kitchenReview, audit, scope: formsScope, clock: deps.clock });
+
   return {
     ...deps,
     budgets,
@@ -495,6 +505,9 @@ export function createServices(deps: ServiceDeps) {
       clock: deps.clock,
       workDir: path.join(deps.config.dataDir, 'work'),
     }),
+    // Issue 14, part `forms`: form variants and the review chain (docs/kitchen-review.md).
+    kitchenForms,
+    kitchenReview,
   };
 }
 

@@ -390,6 +390,22 @@ const kitchenRevisionsRoute = createRoute({
   },
   component: lazyRouteComponent(() => import('./routes/kitchenRevisions.js'), 'StoryRevisionsPage'),
 });
+// Issue 14, part `forms`: a story's forms, the review inbox, the chains per studio.
+const kitchenFormsRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: '/kitchen/stories/$id/forms',
+  component: lazyRouteComponent(() => import('./routes/kitchenForms.js'), 'KitchenFormsPage'),
+});
+const kitchenReviewInboxRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: '/kitchen/review',
+  component: lazyRouteComponent(() => import('./routes/kitchenForms.js'), 'KitchenReviewInboxPage'),
+});
+const kitchenReviewChainsRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: '/kitchen/review/chains',
+  component: lazyRouteComponent(() => import('./routes/kitchenForms.js'), 'KitchenReviewChainsPage'),
+});
 
 const routeTree = rootRoute.addChildren([
   homeRoute,
@@ -438,6 +454,9 @@ const routeTree = rootRoute.addChildren([
   kitchenNewStoryRoute,
   kitchenStoryRoute,
   kitchenRevisionsRoute,
+  kitchenFormsRoute,
+  kitchenReviewInboxRoute,
+  kitchenReviewChainsRoute,
 ]);
 
 export const router = createRouter({

@@ -511,6 +511,39 @@ export const messages = {
     'zh-CN': '视频「{title}」尚未被采用：只有已采用的拍客视频才能嵌入稿件。',
     en: 'The video “{title}” has not been adopted: only adopted contributor videos can be embedded in a story.',
   },
+  // Part `forms` (docs/kitchen-review.md): form variants and the review chain.
+  'kitchen.form_invalid': { 'zh-CN': '形态内容有误：{detail}', en: 'The form’s content is not valid: {detail}' },
+  'kitchen.field_too_long': {
+    'zh-CN': '“{field}”最多 {limit} 字，现在是 {count} 字',
+    en: '“{field}” takes at most {limit} characters; it has {count}',
+  },
+  'kitchen.field_required': { 'zh-CN': '“{field}”不能为空', en: '“{field}” cannot be empty' },
+  'kitchen.field_invalid': { 'zh-CN': '“{field}”有误（{detail}）', en: '“{field}” is not valid ({detail})' },
+  'kitchen.columns_too_many': {
+    'zh-CN': '“columns”最多 {limit} 栏：报纸版面只有 {limit} 栏',
+    en: '“columns” can be at most {limit}: the newspaper’s page has {limit} columns',
+  },
+  'kitchen.unknown_media': { 'zh-CN': '“{field}”不是本稿件的图片或视频', en: '“{field}” is not an image or video of this story' },
+  'kitchen.form_exists': { 'zh-CN': '该稿件已有这种形态，请直接修改它。', en: 'This story already has this form; edit it instead.' },
+  'kitchen.form_needs_video': {
+    'zh-CN': '头条/企鹅号是视频平台：稿件里先嵌入一条视频再建这个形态。',
+    en: 'Toutiao and Penguin are video platforms: embed a video in the story before making this form.',
+  },
+  'kitchen.form_planned': {
+    'zh-CN': '这个形态还只是计划：先从稿件生成它，再修改。',
+    en: 'This form is only planned: make it from the story first, then edit it.',
+  },
+  'kitchen.form_not_in_edit': { 'zh-CN': '只有编辑中的形态才能送审。', en: 'Only a form in edit can be submitted for review.' },
+  'kitchen.form_not_in_review': { 'zh-CN': '这个形态不在审核中。', en: 'This form is not in review.' },
+  'kitchen.review_moved': {
+    'zh-CN': '这一步刚刚已被别人处理，请刷新查看最新状态。',
+    en: 'Someone else has just acted on this step. Reload to see where the form is now.',
+  },
+  'kitchen.not_your_step': { 'zh-CN': '当前这一步（{role}）不由你审核。', en: 'The current step ({role}) is not yours to review.' },
+  'kitchen.self_approval': {
+    'zh-CN': '不能审核自己送审的稿件：初审须由另一位编辑完成。',
+    en: 'You cannot review what you submitted yourself: another editor takes the first review.',
+  },
 } as const satisfies Record<string, Record<Locale, string>>;
 
 export type MessageCode = keyof typeof messages;

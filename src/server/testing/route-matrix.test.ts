@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { demoCampaign } from '../seed.js';
 import { createTestContext, fixedClock, GOOD_PASSWORD, processedSubmission, sessionCookie, signUp, staff, uniqueEmail, type TestContext } from './harness.js';
+import { insertForm } from '../modules/kitchen/testing/fixtures.js';
 import { openApiRoutes, type OpenApiDocument, type OpenApiRoute as RouteInfo } from './openapi.js';
 import { MATRIX_ACTORS, fillPath, outcomeOf, readMatrix, sampleValue, writeMatrix, type MatrixActor, type Outcome } from './route-matrix.js';
 
@@ -202,6 +203,8 @@ beforeAll(async () => {
       [ids.story, poster, chief.user.id],
     )
   ).rows[0]!.id;
+  // Part forms: the story has a web form in edit.
+  await insertForm(s().database.db, { storyId: ids.story, form: 'web', content: { headline: '矩阵', standfirst: '', bodyHtml: '' } });
 }, 180_000);
 
 afterAll(async () => {
@@ -221,6 +224,7 @@ function pathValues(route: RouteInfo): Record<string, string> {
     if (name === 'idOrSlug') return ids.campaign;
     // A contributor: adding them to a studio is refused (409, not staff), removing is a no-op.
     if (name === 'userId') return ids.contributorA;
+    if (name === 'form') return 'web';
     if (name === 'id' && p.endsWith('/reset-sign-in')) return ids.victim;
     if (name === 'imageId') return ids.storyImage;
     if (name === 'size') return 'web';
@@ -254,6 +258,7 @@ function pathValues(route: RouteInfo): Record<string, string> {
       ['/api/dashboards/contributors/', ids.contributorA],
       ['/api/me/wechat/', ids.wechatIdentity],
       ['/api/kitchen/stories/', ids.story],
+      ['/api/kitchen/studios/', ids.studio],
     ];
     const hit = byPrefix.find(([prefix]) => p.startsWith(prefix));
     if (!hit) throw new Error(`route-matrix.test.ts: no fixture for {id} in ${route.key}`);

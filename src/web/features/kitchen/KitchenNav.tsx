@@ -1,14 +1,24 @@
 import { Link } from '@tanstack/react-router';
 import { useTranslation } from 'react-i18next';
+import type { Me } from '../../../contracts/accounts.js';
+import { CHIEFS, hasRole } from '../desk/deskUi.js';
 
-/** Sub-navigation of the central kitchen's pages; each part adds its own tab. */
-export function KitchenNav() {
+/**
+ * The central kitchen's tabs, on every kitchen page. Configuration tabs (review chains,
+ * newspapers) show only to chief editors and admins, when the page knows who is signed in.
+ */
+export function KitchenNav({ me }: { me?: Me }) {
   const { t } = useTranslation();
+  const chief = me ? hasRole(me, CHIEFS) : false;
   return (
     <nav aria-label={t('kitchenStories.nav.label')} className="sub-nav">
       <Link to="/kitchen" search={{}} activeOptions={{ exact: true, includeSearch: false }}>
         {t('kitchenStories.nav.stories')}
       </Link>
+      <Link to="/kitchen/review" activeOptions={{ exact: true }}>
+        {t('kitchenForms.nav.inbox')}
+      </Link>
+      {chief ? <Link to="/kitchen/review/chains">{t('kitchenForms.nav.chains')}</Link> : null}
     </nav>
   );
 }
