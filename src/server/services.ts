@@ -83,6 +83,9 @@ import { createWechatRepository } from './modules/wechat/wechat.repository.js';
 import { createWechatService } from './modules/wechat/wechat.service.js';
 import { createSearchRepository } from './modules/search/search.repository.js';
 import { createSearchService } from './modules/search/search.service.js';
+import { createKitchenScope } from './modules/kitchen/kitchen.scope.js';
+import { createKitchenPublishRepository } from './modules/kitchen/publish.repository.js';
+import { createKitchenPublishService } from './modules/kitchen/publish.service.js';
 
 export interface ServiceDeps {
   config: Config;
@@ -424,6 +427,8 @@ export function createServices(deps: ServiceDeps) {
     liveViews: (id) => beacons.viewsOf(id, 'app'),
     frozenChart: (campaignId, week) => charts.frozen(campaignId, week),
     now: () => deps.clock.now(),
+    // Published kitchen stories (web form) in /feed.json and /rss.xml beside the videos.
+    stories: (limit) => kitchenPublish.syndication(limit),
   });
   const kiosk = createKioskService({
     db,
@@ -431,6 +436,8 @@ export function createServices(deps: ServiceDeps) {
     audit,
     clock: deps.clock,
     frozenChart: (campaignId, week) => charts.frozen(campaignId, week),
+    // Published screen forms (屏) as cards between the videos.
+    storyCards: (limit) => kitchenPublish.screenCards(limit),
   });
 
   // "My data" (modules/privacy): export and account deletion read across the money modules.
@@ -439,6 +446,31 @@ export function createServices(deps: ServiceDeps) {
     erasure: createErasureService({ db, repo: privacyRepo, accounts, audit, clock: deps.clock, storage, logger: deps.logger }),
     exporter: createExportService({ repo: privacyRepo, clock: deps.clock }),
   };
+
+  // Issue 14, part `publish`: a story's forms to print, web, app, social and screens.
+  const kitchenPublish = createKitchenPublishService({
+    db,
+    repo: createKitchenPublishRepository(db),
+    scope: createKitchenScope({ db, repo: deskRepo }),
+    accounts: channelAccounts,
+    adapters,
+    renditions: createRenditions({
+      storage,
+      ffmpeg: { threads: deps.config.FFMPEG_THREADS, timeoutMs: deps.config.FFMPEG_TIMEOUT_SECONDS * 1000 },
+      editedMp4: async (id) => {
+        const edit = await distributionRepo.newestReadyEdit(id);
+        return edit?.outputs?.mp4 ? { editId: edit.id, key: edit.outputs.mp4 } : null;
+      },
+    }),
+    storage,
+    jobs: deps.jobs,
+    audit,
+    clock: deps.clock,
+    logger: deps.logger,
+    publicUrl: deps.publicUrl,
+    workDir: path.join(deps.config.dataDir, 'work'),
+    maxAttempts: deps.config.PUBLISH_MAX_ATTEMPTS,
+  });
 
   return {
     ...deps,
@@ -482,6 +514,7 @@ export function createServices(deps: ServiceDeps) {
     deskSearch: createSearchService({ db, repo: createSearchRepository(db), submissions, scope: studioScope }),
     studioMembers,
     ledgerExplorer,
+    kitchenPublish,
   };
 }
 

@@ -82,6 +82,11 @@ const STATUS_BY_PREFIX: [string, number][] = [
   ['kitchen.out_of_scope', 403],
   ['kitchen.story_not_found', 404],
   ['kitchen.form_not_found', 404],
+  // Part `publish` (docs/kitchen-publishing.md).
+  ['kitchen.review_incomplete', 409],
+  ['kitchen.not_published', 409],
+  ['kitchen.video_required', 409],
+  ['kitchen.print_slot_missing', 409],
   ['server.unavailable', 503],
   ['server.internal', 500],
 ];
