@@ -179,7 +179,8 @@ describe('social forms (微) through the channel adapters', () => {
     const res = await publish(st.id, 'weibo');
     expect(res.statusCode).toBe(202);
     expect(res.json()).toMatchObject({ queued: true, form: { status: 'ready', publication: { status: 'queued' } } });
-    const jobs = await s().database.sql.query<{ n: number }>(`SELECT count(*)::int AS n FROM pgboss.job WHERE name = 'kitchen.publish-form'`);
+    const boss = ctx.config.DATABASE_SCHEMA === 'public' ? 'pgboss' : `${ctx.config.DATABASE_SCHEMA}_pgboss`;
+    const jobs = await s().database.sql.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${boss}.job WHERE name = 'kitchen.publish-form'`);
     expect(jobs.rows[0]!.n).toBeGreaterThan(0);
     // A second press while queued queues nothing more.
     expect((await publish(st.id, 'weibo')).json().queued).toBe(false);
