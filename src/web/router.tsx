@@ -351,6 +351,13 @@ const videoRoute = createRoute({
   component: lazyRouteComponent(() => import('./routes/video.js'), 'VideoPage'),
 });
 
+// Issue 14, part `publish`: a published story's public article (网/端).
+const kitchenPublicStoryRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: '/stories/$id',
+  component: lazyRouteComponent(() => import('./routes/kitchenPublicStory.js'), 'PublicStoryPage'),
+});
+
 const routeTree = rootRoute.addChildren([
   homeRoute,
   campaignRoute,
@@ -394,6 +401,7 @@ const routeTree = rootRoute.addChildren([
   chartRoute,
   profileRoute,
   noticesRoute,
+  kitchenPublicStoryRoute,
 ]);
 
 export const router = createRouter({

@@ -1561,6 +1561,7 @@ export const en = {
         account: 'Account deletion',
         wechat: 'WeChat sign-in',
         ledger: 'Ledger',
+        kitchen: 'Central kitchen',
       },
       actions: {
         user: {
@@ -1606,6 +1607,7 @@ export const en = {
         account: { erase: 'Deleted their account (personal data erased)' },
         wechat: { link: 'Linked a WeChat', unlink: 'Unlinked a WeChat' },
         ledger: { export: 'Exported the ledger as CSV' },
+        kitchen: { publish: 'Published a form of the story', unpublish: 'Took a form of the story down' },
       },
       fields: {
         grade: 'Grade',
@@ -1811,6 +1813,19 @@ export const en = {
       paidYes: 'Mark {{count}} paid',
       markAll: 'Mark all paid ({{count}})',
       marking: 'Marking {{done}}/{{count}}…',
+    },
+  },
+  kitchenPublish: {
+    story: {
+      title: 'Story',
+      notFound: 'This story is not published, or has been taken down.',
+      home: 'Back to Paike',
+      photo: 'Photo: {{credit}}',
+      videos: 'Videos in this story',
+      watch: 'Watch: {{title}}',
+      videoBy: 'Shot by contributor {{name}}',
+      tags: 'Tags',
+      published: 'Published',
     },
   },
 };

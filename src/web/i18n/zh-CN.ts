@@ -1541,6 +1541,7 @@ export const zhCN: Messages = {
         account: '注销账户',
         wechat: '微信登录',
         ledger: '账本',
+        kitchen: '中央厨房',
       },
       actions: {
         user: {
@@ -1586,6 +1587,7 @@ export const zhCN: Messages = {
         account: { erase: '注销了账户（个人信息已删除）' },
         wechat: { link: '绑定了微信', unlink: '解除了微信绑定' },
         ledger: { export: '导出了账本 CSV' },
+        kitchen: { publish: '发布了稿件的一种形态', unpublish: '撤下了稿件的一种形态' },
       },
       fields: {
         grade: '评级',
@@ -1781,6 +1783,19 @@ export const zhCN: Messages = {
       paidYes: '标记 {{count}} 笔已打款',
       markAll: '全部标记已打款（{{count}}）',
       marking: '正在标记 {{done}}/{{count}}…',
+    },
+  },
+  kitchenPublish: {
+    story: {
+      title: '稿件',
+      notFound: '这篇稿件尚未发布，或已撤下。',
+      home: '返回拍客首页',
+      photo: '摄影：{{credit}}',
+      videos: '本文视频',
+      watch: '观看视频：{{title}}',
+      videoBy: '拍客 {{name}} 拍摄',
+      tags: '标签',
+      published: '发布时间',
     },
   },
 };
