@@ -46,6 +46,8 @@ const ids = {} as {
   wechatIdentity: string;
   /** Issue 13: whose sign-in the matrix resets (not contributor A, whose cookie later calls need). */
   victim: string;
+  /** Issue 14, part `publish`: a story of A's (food) studio with a ready web form. */
+  kitchenStory: string;
 };
 
 const s = () => ctx.runtime.services;
@@ -101,7 +103,7 @@ beforeAll(async () => {
   emailA = a.user.email;
 
   // A's video is the food studio's; the other editor works for travel.
-  await api(chief.cookie, 'POST', '/api/desk/studios', { name: '美食', memberIds: [foodEditor.user.id], routes: [{ campaignId, theme: 'food' }] });
+  const food = await api(chief.cookie, 'POST', '/api/desk/studios', { name: '美食', memberIds: [foodEditor.user.id], routes: [{ campaignId, theme: 'food' }] });
   ids.studio = (
     await api(chief.cookie, 'POST', '/api/desk/studios', { name: '旅行', memberIds: [otherEditor.user.id], routes: [{ campaignId, theme: 'travel' }] })
   ).studio.id;
@@ -147,6 +149,12 @@ beforeAll(async () => {
   });
   ids.batch = (await api(finance.cookie, 'POST', '/api/finance/payout-batches', { channel: 'wechat', payoutIds: [second.payout.id] })).batch.id;
   ids.kiosk = (await api(admin.cookie, 'POST', '/api/admin/kiosk-screens', { name: '大堂' })).screen.id;
+  {
+    const { insertStory, insertForm } = await import('../modules/kitchen/testing/fixtures.js');
+    const st = await insertStory(ctx.runtime.services.database.db, { authorId: ids.victim, studioId: food.studio.id });
+    await insertForm(ctx.runtime.services.database.db, { storyId: st.id, form: 'web', status: 'ready', content: { headline: '返乡', standfirst: '', bodyHtml: '<p>正文</p>' } });
+    ids.kitchenStory = st.id;
+  }
   ids.rain = (
     await api(admin.cookie, 'POST', `/api/admin/campaigns/${campaignId}/rain/sessions`, {
       startsAt: new Date(clock.now().getTime() + 3_600_000).toISOString(),
@@ -204,6 +212,7 @@ function pathValues(route: RouteInfo): Record<string, string> {
     if (name === 'day') return FUTURE_DAY;
     if (name === 'channel') return p.startsWith('/api/admin/channels') ? 'weibo' : 'app';
     if (name === 'campaignId') return ids.campaign;
+    if (name === 'form') return 'web';
     if (name === 'submissionId') return ids.submission;
     if (name === 'idOrSlug') return ids.campaign;
     // A contributor: adding them to a studio is refused (409, not staff), removing is a no-op.
@@ -237,6 +246,8 @@ function pathValues(route: RouteInfo): Record<string, string> {
       ['/api/contributors/', ids.contributorA],
       ['/api/dashboards/contributors/', ids.contributorA],
       ['/api/me/wechat/', ids.wechatIdentity],
+      ['/api/kitchen/stories/', ids.kitchenStory],
+      ['/api/site/stories/', ids.kitchenStory],
     ];
     const hit = byPrefix.find(([prefix]) => p.startsWith(prefix));
     if (!hit) throw new Error(`route-matrix.test.ts: no fixture for {id} in ${route.key}`);
