@@ -152,7 +152,12 @@ beforeAll(async () => {
   {
     const { insertStory, insertForm } = await import('../modules/kitchen/testing/fixtures.js');
     const st = await insertStory(ctx.runtime.services.database.db, { authorId: ids.victim, studioId: food.studio.id });
-    await insertForm(ctx.runtime.services.database.db, { storyId: st.id, form: 'web', status: 'ready', content: { headline: '返乡', standfirst: '', bodyHtml: '<p>正文</p>' } });
+    await insertForm(ctx.runtime.services.database.db, {
+      storyId: st.id,
+      form: 'web',
+      status: 'ready',
+      content: { headline: '返乡', standfirst: '', bodyHtml: '<p>正文</p>' },
+    });
     ids.kitchenStory = st.id;
   }
   ids.rain = (

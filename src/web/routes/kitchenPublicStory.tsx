@@ -91,14 +91,7 @@ function Figure({ image, eager = false }: { image: SiteStory['images'][number]; 
   const { t } = useTranslation();
   return (
     <figure className="k-publish-figure">
-      <img
-        src={image.url}
-        alt={image.caption}
-        width={image.width}
-        height={image.height}
-        loading={eager ? 'eager' : 'lazy'}
-        decoding="async"
-      />
+      <img src={image.url} alt={image.caption} width={image.width} height={image.height} loading={eager ? 'eager' : 'lazy'} decoding="async" />
       {image.caption || image.credit ? (
         <figcaption>
           {image.caption}

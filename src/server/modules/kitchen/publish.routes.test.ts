@@ -35,10 +35,13 @@ const call = (cookie: string | null, method: 'GET' | 'POST' | 'PUT', url: string
   ctx.app.inject({ method, url, headers: { ...(cookie ? { cookie } : {}), 'accept-language': lang }, payload });
 const publish = (storyId: string, form: Form, cookie = chief.cookie) => call(cookie, 'POST', `/api/kitchen/stories/${storyId}/forms/${form}/publish`);
 const unpublish = (storyId: string, form: Form, cookie = chief.cookie) => call(cookie, 'POST', `/api/kitchen/stories/${storyId}/forms/${form}/unpublish`);
-const formRow = async (storyId: string, form: Form) => (await s().database.sql.query<{ status: string; url: string | null; external_id: string | null; last_error: string | null }>(
-  'SELECT status, url, external_id, last_error FROM story_forms WHERE story_id = $1 AND form = $2',
-  [storyId, form],
-)).rows[0]!;
+const formRow = async (storyId: string, form: Form) =>
+  (
+    await s().database.sql.query<{ status: string; url: string | null; external_id: string | null; last_error: string | null }>(
+      'SELECT status, url, external_id, last_error FROM story_forms WHERE story_id = $1 AND form = $2',
+      [storyId, form],
+    )
+  ).rows[0]!;
 
 const WEB = (headline: string) => ({ headline, standfirst: '记者与拍客一起记录返乡路。', bodyHtml: '<p>清晨六点，车站已排起长队。</p><h2>一路向家</h2>' });
 
@@ -48,12 +51,19 @@ async function story(headline: string, forms: Partial<Record<Form, { status: For
   const contributor = await signUp(ctx.app, { campaignId, name: '拍客林勇刚' });
   const sub = await processedSubmission(ctx, { userId: contributor.user.id, campaignId, at: clock.now(), title: '候车大厅里的年货' });
   const poster = path.join(workDir, `${sub.id}.jpg`);
-  await sharp({ create: { width: 720, height: 1280, channels: 3, background: '#c0392b' } }).jpeg().toFile(poster);
+  await sharp({ create: { width: 720, height: 1280, channels: 3, background: '#c0392b' } })
+    .jpeg()
+    .toFile(poster);
   await s().storage.putFile(`submissions/${sub.id}/poster.jpg`, poster);
-  await s().submissionsRepo.update(sub.id, { status: 'adopted', outputs: { original: `submissions/${sub.id}/original`, poster: `submissions/${sub.id}/poster.jpg` } });
+  await s().submissionsRepo.update(sub.id, {
+    status: 'adopted',
+    outputs: { original: `submissions/${sub.id}/original`, poster: `submissions/${sub.id}/poster.jpg` },
+  });
   await s().database.db.insert(storyVideos).values({ storyId: st.id, submissionId: sub.id, position: 0 });
   const image = path.join(workDir, `${st.id}.jpg`);
-  await sharp({ create: { width: 1600, height: 900, channels: 3, background: '#2c3e50' } }).jpeg().toFile(image);
+  await sharp({ create: { width: 1600, height: 900, channels: 3, background: '#2c3e50' } })
+    .jpeg()
+    .toFile(image);
   await s().storage.putFile(`kitchen/${st.id}/web.jpg`, image);
   const [img] = await s()
     .database.db.insert(storyImages)
@@ -70,7 +80,8 @@ async function story(headline: string, forms: Partial<Record<Form, { status: For
       uploadedBy: chief.user.id,
     })
     .returning();
-  for (const [form, f] of Object.entries(forms)) await insertForm(s().database.db, { storyId: st.id, form: form as Form, status: f.status, content: f.content });
+  for (const [form, f] of Object.entries(forms))
+    await insertForm(s().database.db, { storyId: st.id, form: form as Form, status: f.status, content: f.content });
   return { id: st.id, submissionId: sub.id, imageId: img!.id };
 }
 
@@ -78,7 +89,12 @@ beforeAll(async () => {
   workDir = await mkdtemp(path.join(tmpdir(), 'paike-kpub-'));
   const now = () => clock.now();
   weibo = await startWeiboFake({ now, tokenLifetimeSeconds: 90 * 86_400 });
-  weibo.registerApp({ appKey: WEIBO.appKey, appSecret: WEIBO.secret, secureDomain: 'paike.test', redirectUri: `${PUBLIC_URL}/api/admin/channels/weibo/callback` });
+  weibo.registerApp({
+    appKey: WEIBO.appKey,
+    appSecret: WEIBO.secret,
+    secureDomain: 'paike.test',
+    redirectUri: `${PUBLIC_URL}/api/admin/channels/weibo/callback`,
+  });
   weibo.registerAccount({ uid: WEIBO.uid, screenName: '拍客新闻' });
   wechat = await startWechatFake({ now });
   wechat.registerApp({ appId: WECHAT.appId, secret: WECHAT.secret, verified: true });
@@ -89,8 +105,12 @@ beforeAll(async () => {
   campaignId = (await call(admin.cookie, 'POST', '/api/admin/campaigns', { ...demoCampaign(clock.now()), slug: 'kitchen-publish-test' })).json().campaign.id;
 
   // The admin connects both accounts: WeChat by its secret, Weibo through its OAuth page and our callback.
-  expect((await call(admin.cookie, 'PUT', '/api/admin/channels/wechat', { appId: WECHAT.appId, appSecret: WECHAT.secret })).json().account.status).toBe('connected');
-  expect((await call(admin.cookie, 'PUT', '/api/admin/channels/weibo', { appId: WEIBO.appKey, appSecret: WEIBO.secret, extra: { rip: '203.0.113.7' } })).statusCode).toBe(200);
+  expect((await call(admin.cookie, 'PUT', '/api/admin/channels/wechat', { appId: WECHAT.appId, appSecret: WECHAT.secret })).json().account.status).toBe(
+    'connected',
+  );
+  expect(
+    (await call(admin.cookie, 'PUT', '/api/admin/channels/weibo', { appId: WEIBO.appKey, appSecret: WEIBO.secret, extra: { rip: '203.0.113.7' } })).statusCode,
+  ).toBe(200);
   const auth = await call(admin.cookie, 'POST', '/api/admin/channels/weibo/authorize');
   const back = new URL((await fetch(auth.json().url as string, { redirect: 'manual' })).headers.get('location') ?? '');
   expect((await call(admin.cookie, 'GET', `${back.pathname}${back.search}`)).statusCode).toBe(302);
@@ -104,7 +124,10 @@ afterAll(async () => {
 
 describe('publishing is refused before review', () => {
   it('a form in edit or in review is refused with 409 kitchen.review_incomplete, in the reader’s language, and nothing changes', async () => {
-    const st = await story('审核未完的稿件', { web: { status: 'in_edit', content: WEB('审核未完的稿件') }, weibo: { status: 'in_review', content: { text: '审核未完' } } });
+    const st = await story('审核未完的稿件', {
+      web: { status: 'in_edit', content: WEB('审核未完的稿件') },
+      weibo: { status: 'in_review', content: { text: '审核未完' } },
+    });
     const web = await publish(st.id, 'web');
     expect(web.statusCode).toBe(409);
     expect(web.json().error.code).toBe('kitchen.review_incomplete');
@@ -146,7 +169,11 @@ describe('web and app (网/端)', () => {
 
     const feed = (await call(null, 'GET', '/feed.json')).json();
     const item = feed.items.find((i: { id: string }) => i.id === `story:${st.id}`);
-    expect(item).toMatchObject({ url: `${PUBLIC_URL}/stories/${st.id}`, title: '春运首日 返乡路上的年味', image: `${PUBLIC_URL}/api/kitchen/images/${st.imageId}/web` });
+    expect(item).toMatchObject({
+      url: `${PUBLIC_URL}/stories/${st.id}`,
+      title: '春运首日 返乡路上的年味',
+      image: `${PUBLIC_URL}/api/kitchen/images/${st.imageId}/web`,
+    });
     expect(item.content_html).toContain('车站已排起长队');
     const rss = (await call(null, 'GET', '/rss.xml')).body;
     expect(rss).toContain(`<link>${PUBLIC_URL}/stories/${st.id}</link>`);
@@ -205,7 +232,10 @@ describe('social forms (微) through the channel adapters', () => {
 
   it('WeChat: an article through draft/add and freepublish whose content holds the cover and the video link with its credit', async () => {
     const st = await story('候车大厅里的年货', {
-      wechat: { status: 'ready', content: { title: '候车大厅里的年货', digest: '一位拍客记录下的春运。', author: '本报记者', bodyHtml: '<p>大厅里堆满了年货。</p>' } },
+      wechat: {
+        status: 'ready',
+        content: { title: '候车大厅里的年货', digest: '一位拍客记录下的春运。', author: '本报记者', bodyHtml: '<p>大厅里堆满了年货。</p>' },
+      },
     });
     expect((await publish(st.id, 'wechat')).statusCode).toBe(202);
     const formId = (await s().database.sql.query<{ id: string }>(`SELECT id FROM story_forms WHERE story_id = $1 AND form = 'wechat'`, [st.id])).rows[0]!.id;

@@ -125,7 +125,12 @@ export function createKitchenPublishService(deps: KitchenPublishDeps) {
     if (!(await deps.storage.stat(key))) return null;
     const src = await deps.storage.localCopy(key, path.join(dir, `${name}-src`));
     const out = path.join(dir, `${name}.jpg`);
-    const info = await sharp(src).rotate().resize({ width: 900, withoutEnlargement: true }).flatten({ background: '#ffffff' }).jpeg({ quality: 82 }).toFile(out);
+    const info = await sharp(src)
+      .rotate()
+      .resize({ width: 900, withoutEnlargement: true })
+      .flatten({ background: '#ffffff' })
+      .jpeg({ quality: 82 })
+      .toFile(out);
     return { path: out, bytes: info.size, mime: 'image/jpeg' };
   }
 
@@ -217,7 +222,9 @@ export function createKitchenPublishService(deps: KitchenPublishDeps) {
   /** Answers a failure by its class; only this form's row and publication change. */
   async function failed(pub: StoryFormPublicationRow, f: StoryFormRow, err: unknown, verb: 'publish' | 'unpublish') {
     const ce =
-      err instanceof ChannelError ? err : new ChannelError('transient', err instanceof AppError ? err.code : 'an unexpected error inside Paike (see the server log)');
+      err instanceof ChannelError
+        ? err
+        : new ChannelError('transient', err instanceof AppError ? err.code : 'an unexpected error inside Paike (see the server log)');
     if (!(err instanceof ChannelError)) deps.logger.error({ err, storyFormId: f.id }, 'kitchen form publication failed unexpectedly');
     if (ce.errorClass === 'auth_expired' && isSocial(f.form)) await deps.accounts.markReconnect(f.form, ce.message);
     const again = (ce.errorClass === 'transient' || ce.errorClass === 'rate_limited') && pub.attempts < deps.maxAttempts;
@@ -309,7 +316,8 @@ export function createKitchenPublishService(deps: KitchenPublishDeps) {
       if (!pub) return; // done, failed for good, or another worker holds it
       const f = await repo.formById(storyFormId);
       const story = f ? await repo.story(f.storyId) : null;
-      if (!f || !story || !isSocial(f.form)) return void (await repo.updatePublication(storyFormId, { status: 'failed', leaseUntil: null, error: 'the form is gone' }));
+      if (!f || !story || !isSocial(f.form))
+        return void (await repo.updatePublication(storyFormId, { status: 'failed', leaseUntil: null, error: 'the form is gone' }));
       const adapter = deps.adapters[f.form];
       try {
         if (pub.status === 'unpublishing') {
@@ -318,7 +326,11 @@ export function createKitchenPublishService(deps: KitchenPublishDeps) {
           await deps.db.transaction(async (tx) => {
             await repo.updateForm(f.id, { status: 'ready', url: null, externalId: null, publishedAt: null, lastError: null }, tx);
             // A later publish is a new post: new key, fresh checkpoint.
-            await repo.updatePublication(storyFormId, { status: 'unpublished', leaseUntil: null, error: null, checkpoint: {}, generation: pub.generation + 1 }, tx);
+            await repo.updatePublication(
+              storyFormId,
+              { status: 'unpublished', leaseUntil: null, error: null, checkpoint: {}, generation: pub.generation + 1 },
+              tx,
+            );
           });
           return;
         }

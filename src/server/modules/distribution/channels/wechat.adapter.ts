@@ -105,8 +105,7 @@ const CONTENT_IMAGE_MAX_BYTES = 1024 * 1024;
 export function composeStoryArticleContent(article: Pick<ArticlePost, 'bodyHtml' | 'videos' | 'sourceUrl'>, coverUrl: string): string {
   const body = article.bodyHtml.replace(/<img\b[^>]*>/gi, '').replace(/<figure>\s*(?:<figcaption>[\s\S]*?<\/figcaption>)?\s*<\/figure>/gi, '');
   const videos = article.videos.map(
-    (v) =>
-      `<p>▶ 观看视频：<a href="${escapeHtml(v.url)}">${escapeHtml(v.title)}</a>${v.credit ? `（拍客：${escapeHtml(v.credit)}）` : ''}</p>`,
+    (v) => `<p>▶ 观看视频：<a href="${escapeHtml(v.url)}">${escapeHtml(v.title)}</a>${v.credit ? `（拍客：${escapeHtml(v.credit)}）` : ''}</p>`,
   );
   return [coverUrl ? `<p><img src="${escapeHtml(coverUrl)}" /></p>` : '', body, ...videos, '<p>点击“阅读原文”阅读全文。</p>'].join('');
 }
@@ -446,12 +445,18 @@ export function createWechatAdapter(opts: AdapterOptions): ChannelAdapter {
       if (!str(s().thumbMediaId) || !str(s().coverUrl)) {
         const cover = await post.cover();
         if (!cover) throw new ChannelError('content_rejected', 'WeChat articles need a cover image; the story has no image or video poster');
-        if (cover.mime !== 'image/jpeg' && cover.mime !== 'image/png') throw new ChannelError('content_rejected', `WeChat covers are JPEG or PNG; got ${cover.mime}`);
+        if (cover.mime !== 'image/jpeg' && cover.mime !== 'image/png')
+          throw new ChannelError('content_rejected', `WeChat covers are JPEG or PNG; got ${cover.mime}`);
         if (cover.bytes > CONTENT_IMAGE_MAX_BYTES)
           throw new ChannelError('content_rejected', `WeChat images inside an article are at most 1 MB; the cover has ${cover.bytes} bytes`);
         const ext = cover.mime === 'image/png' ? 'png' : 'jpg';
         if (!str(s().thumbMediaId)) {
-          const thumbMediaId = await uploadMaterial(session, { type: 'image', path: cover.path, mime: cover.mime, filename: `${post.idempotencyKey}-cover.${ext}` });
+          const thumbMediaId = await uploadMaterial(session, {
+            type: 'image',
+            path: cover.path,
+            mime: cover.mime,
+            filename: `${post.idempotencyKey}-cover.${ext}`,
+          });
           await checkpoint.save({ thumbMediaId });
         }
         // The same picture inside the content: media/uploadimg gives the URL WeChat shows there.
@@ -493,9 +498,13 @@ export function createWechatAdapter(opts: AdapterOptions): ChannelAdapter {
         );
         if (num(body.errcode) === 40007) {
           await checkpoint.save({ thumbMediaId: '', coverUrl: '', drafting: 0 });
-          throw new ChannelError('transient', 'WeChat /cgi-bin/draft/add: errcode 40007 invalid media_id (the cover material was deleted); it is uploaded again on retry', {
-            platformCode: 40007,
-          });
+          throw new ChannelError(
+            'transient',
+            'WeChat /cgi-bin/draft/add: errcode 40007 invalid media_id (the cover material was deleted); it is uploaded again on retry',
+            {
+              platformCode: 40007,
+            },
+          );
         }
         draftMediaId = mustId(body, 'media_id', '/cgi-bin/draft/add');
       }
