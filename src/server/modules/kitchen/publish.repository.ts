@@ -59,16 +59,19 @@ export function createKitchenPublishRepository(db: Db) {
     },
     /**
      * Queued for an attempt. A failed attempt keeps its checkpoint (what was uploaded is reused,
-     * and a post whose reply was lost is looked up, not made again); a fresh start gets a new one.
+     * and a post whose reply was lost is looked up, not made again); after a live post (the form
+     * was edited and approved again) the next generation starts with an empty one.
      */
     async queuePublication(storyFormId: string, existing: StoryFormPublicationRow | null, tx: Db): Promise<void> {
       if (!existing) {
         await tx.insert(storyFormPublications).values({ storyFormId, status: 'queued' });
         return;
       }
+      // Live means the form was edited and approved again since that post: this is a new post.
+      const fresh = existing.status === 'live' ? { generation: existing.generation + 1, checkpoint: {} } : {};
       await tx
         .update(storyFormPublications)
-        .set({ status: 'queued', attempts: 0, error: null, leaseUntil: null, updatedAt: sql`now()` })
+        .set({ status: 'queued', attempts: 0, error: null, leaseUntil: null, ...fresh, updatedAt: sql`now()` })
         .where(eq(storyFormPublications.storyFormId, storyFormId));
     },
     async updatePublication(storyFormId: string, patch: PublicationPatch, tx: Db = db): Promise<void> {

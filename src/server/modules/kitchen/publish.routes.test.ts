@@ -295,6 +295,37 @@ describe('social forms (微) through the channel adapters', () => {
     expect(row.external_id).toBe(posts[0]!.id);
   });
 
+  it('a Weibo form edited and approved again after it went out is posted anew under a new key', async () => {
+    const st = await story('江边的早市', { weibo: { status: 'ready', content: { text: '江边早市，六点开张。' } } });
+    await publish(st.id, 'weibo');
+    const formId = (await s().database.sql.query<{ id: string }>(`SELECT id FROM story_forms WHERE story_id = $1 AND form = 'weibo'`, [st.id])).rows[0]!.id;
+    await s().kitchenPublish.run(formId);
+    const first = await formRow(st.id, 'weibo');
+    expect(first.status).toBe('published');
+    // The forms part sends an edited form back to review; its chain brings it to ready again.
+    await s().database.sql.query(`UPDATE story_forms SET status = 'ready', content = '{"text":"江边早市，五点半就开张了。"}'::jsonb WHERE id = $1`, [formId]);
+    expect((await publish(st.id, 'weibo')).statusCode).toBe(202);
+    await s().kitchenPublish.run(formId);
+    const second = await formRow(st.id, 'weibo');
+    expect(second.status).toBe('published');
+    expect(second.external_id).not.toBe(first.external_id);
+    expect(weibo.statuses.find((x) => x.id === second.external_id)!.status).toContain('五点半');
+  });
+
+  it('a live Weibo post can be taken down while its form is back in edit; the form stays in edit', async () => {
+    const st = await story('旧城改造的最后一户', { weibo: { status: 'ready', content: { text: '旧城改造，最后一户搬走了。' } } });
+    await publish(st.id, 'weibo');
+    const formId = (await s().database.sql.query<{ id: string }>(`SELECT id FROM story_forms WHERE story_id = $1 AND form = 'weibo'`, [st.id])).rows[0]!.id;
+    await s().kitchenPublish.run(formId);
+    const postId = (await formRow(st.id, 'weibo')).external_id!;
+    await s().database.sql.query(`UPDATE story_forms SET status = 'in_edit' WHERE id = $1`, [formId]);
+    expect((await unpublish(st.id, 'weibo')).statusCode).toBe(202);
+    await s().kitchenPublish.run(formId);
+    expect(await formRow(st.id, 'weibo')).toMatchObject({ status: 'in_edit', url: null, external_id: null });
+    expect(weibo.statuses.find((x) => x.id === postId)!.deleted).toBe(true);
+    expect((await publish(st.id, 'weibo')).json().error.code).toBe('kitchen.review_incomplete');
+  });
+
   it('Toutiao without a connected account is refused plainly', async () => {
     const st = await story('无账号的头条号', { toutiao: { status: 'ready', content: { title: '无账号的头条号', summary: '' } } });
     const res = await publish(st.id, 'toutiao');

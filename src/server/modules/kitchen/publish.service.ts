@@ -290,7 +290,9 @@ export function createKitchenPublishService(deps: KitchenPublishDeps) {
     /** Takes a published form down: own forms at once (the public page is gone), social forms through their adapter in the job. */
     async unpublish(actor: Actor, storyId: string, form: Form): Promise<{ queued: boolean; form: PublishedFormView }> {
       const { row } = await load(actor, storyId, form);
-      if (row.status !== 'published') throw new AppError('kitchen.not_published', { form });
+      // A social post stays up while its form is edited and reviewed again: it can still be taken down.
+      const live = isSocial(form) && (await repo.publication(row.id))?.status === 'live';
+      if (row.status !== 'published' && !live) throw new AppError('kitchen.not_published', { form });
       if (isSocial(form)) {
         const queued = await deps.db.transaction(async (tx) => {
           const pub = await repo.publication(row.id, tx);
@@ -324,7 +326,12 @@ export function createKitchenPublishService(deps: KitchenPublishDeps) {
           const ref = { externalId: f.externalId ?? '', url: f.url, publishedAt: f.publishedAt ?? now, checkpoint: checkpointOf(pub) };
           await adapter.unpublish(ref, await deps.accounts.usable(f.form));
           await deps.db.transaction(async (tx) => {
-            await repo.updateForm(f.id, { status: 'ready', url: null, externalId: null, publishedAt: null, lastError: null }, tx);
+            // Only a published form becomes ready again; one back in edit or review stays where it is.
+            await repo.updateForm(
+              f.id,
+              { status: f.status === 'published' ? 'ready' : f.status, url: null, externalId: null, publishedAt: null, lastError: null },
+              tx,
+            );
             // A later publish is a new post: new key, fresh checkpoint.
             await repo.updatePublication(
               storyFormId,
