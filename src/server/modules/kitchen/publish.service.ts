@@ -247,7 +247,7 @@ export function createKitchenPublishService(deps: KitchenPublishDeps) {
 
     /** The publish button. 409 `kitchen.review_incomplete` unless the form is `ready` (or already published). */
     async publish(actor: Actor, storyId: string, form: Form): Promise<{ queued: boolean; form: PublishedFormView }> {
-      const { story, row } = await load(actor, storyId, form);
+      const { row } = await load(actor, storyId, form);
       if (row.status === 'published') return { queued: false, form: await view(storyId, form) };
       if (row.status !== 'ready') throw new AppError('kitchen.review_incomplete', { form, status: row.status });
       if (isSocial(form)) {
@@ -283,7 +283,6 @@ export function createKitchenPublishService(deps: KitchenPublishDeps) {
         await repo.updateForm(row.id, { status: 'published', url, externalId, publishedAt: now, lastError: null, updatedBy: actor.id }, tx);
         await deps.audit.create({ actorId: actor.id, action: 'kitchen.publish', objectType: 'story', objectId: storyId, data: { form } }, tx);
       });
-      void story;
       return { queued: false, form: await view(storyId, form) };
     },
 
