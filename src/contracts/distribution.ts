@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { weeklyChartSchema } from './charts.js';
 import { channelSchema } from './packaging.js';
+import { kioskStoryCardSchema } from './kitchen.js';
 
 export const externalChannelSchema = z.enum(['weibo', 'wechat', 'toutiao', 'penguin']);
 export type ExternalChannelName = z.infer<typeof externalChannelSchema>;
@@ -98,6 +99,8 @@ export const kioskPlaylistReply = z.object({
   screen: z.string(),
   generatedAt: z.iso.datetime(),
   items: z.array(kioskItemSchema),
+  /** Screen cards (屏) of published kitchen stories: headline, subline, image or video poster, QR to the story. */
+  cards: z.array(kioskStoryCardSchema),
   /** The screen's campaign's latest frozen weekly chart (风云榜), to show between videos; null when none yet. */
   chart: weeklyChartSchema.nullable(),
 });

@@ -377,3 +377,66 @@ export const reviewInboxItemSchema = z.object({
   waitingSince: z.iso.datetime(),
 });
 export const reviewInboxReply = z.object({ items: z.array(reviewInboxItemSchema) });
+// --- publishing (part `publish`, docs/kitchen-publishing.md) ------------------------------
+
+export const PUBLICATION_STATUSES = ['queued', 'publishing', 'pending', 'live', 'failed', 'unpublishing', 'unpublished'] as const;
+
+export const formPublishParams = z.strictObject({ id: z.uuid(), form: formSchema });
+
+/** A form after the publish or unpublish button: its status and link, and the platform attempt for social forms. */
+export const publishedFormSchema = z.object({
+  form: formSchema,
+  status: formStatusSchema,
+  url: z.string().nullable(),
+  externalId: z.string().nullable(),
+  lastError: z.string().nullable(),
+  publishedAt: z.iso.datetime().nullable(),
+  publication: z
+    .object({ status: z.enum(PUBLICATION_STATUSES), attempts: z.number().int(), error: z.string().nullable() })
+    .nullable()
+    .describe('Social forms: the attempt at the platform (queued, publishing, pending, live, failed, unpublishing, unpublished)'),
+});
+export const publishFormReply = z.object({ queued: z.boolean(), form: publishedFormSchema });
+export type PublishedForm = z.infer<typeof publishedFormSchema>;
+
+/** The public article (网/端) at /stories/:id. */
+export const siteStorySchema = z.object({
+  id: z.uuid(),
+  url: z.string(),
+  headline: z.string(),
+  standfirst: z.string(),
+  /** Sanitised when saved (modules/kitchen/sanitize.ts); the page renders this field only. */
+  bodyHtml: z.string(),
+  byline: z.string(),
+  tags: z.array(z.string()),
+  publishedAt: z.iso.datetime(),
+  images: z.array(z.object({ id: z.uuid(), url: z.string(), width: z.number().int(), height: z.number().int(), caption: z.string(), credit: z.string() })),
+  videos: z.array(
+    z.object({
+      submissionId: z.uuid(),
+      title: z.string(),
+      credit: z.string(),
+      contributorId: z.uuid(),
+      pageUrl: z.string(),
+      posterUrl: z.string().nullable(),
+      durationSeconds: z.number().nullable(),
+    }),
+  ),
+});
+export const siteStoryReply = z.object({ story: siteStorySchema });
+export type SiteStory = z.infer<typeof siteStorySchema>;
+
+/** A published screen form (屏) as a kiosk card: headline, subline, image or video poster, a QR to the story. */
+export const kioskStoryCardSchema = z.object({
+  storyId: z.uuid(),
+  headline: z.string(),
+  subline: z.string(),
+  imageUrl: z.string().nullable(),
+  posterUrl: z.string().nullable(),
+  hlsUrl: z.string().nullable(),
+  url: z.string(),
+  /** The QR code to `url`, as SVG markup. */
+  qrSvg: z.string(),
+  publishedAt: z.iso.datetime(),
+});
+export type KioskStoryCard = z.infer<typeof kioskStoryCardSchema>;

@@ -42,6 +42,7 @@ import { ledgerExplorerRoutes } from './modules/ledger/ledger.explorer.routes.js
 import { storiesRoutes } from './modules/kitchen/stories.routes.js';
 import { kitchenFormsRoutes } from './modules/kitchen/forms.routes.js';
 import { kitchenReviewRoutes } from './modules/kitchen/review.routes.js';
+import { kitchenPublishRoutes } from './modules/kitchen/publish.routes.js';
 
 const WEB_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../dist/web');
 
@@ -147,6 +148,7 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
   await app.register(storiesRoutes(services));
   await app.register(kitchenFormsRoutes(services));
   await app.register(kitchenReviewRoutes(services));
+  await app.register(kitchenPublishRoutes(services));
 
   app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 

@@ -90,6 +90,8 @@ import { createFormsRepository } from './modules/kitchen/forms.repository.js';
 import { createFormsService } from './modules/kitchen/forms.service.js';
 import { createReviewRepository } from './modules/kitchen/review.repository.js';
 import { createReviewService } from './modules/kitchen/review.service.js';
+import { createKitchenPublishRepository } from './modules/kitchen/publish.repository.js';
+import { createKitchenPublishService } from './modules/kitchen/publish.service.js';
 
 export interface ServiceDeps {
   config: Config;
@@ -431,6 +433,8 @@ export function createServices(deps: ServiceDeps) {
     liveViews: (id) => beacons.viewsOf(id, 'app'),
     frozenChart: (campaignId, week) => charts.frozen(campaignId, week),
     now: () => deps.clock.now(),
+    // Published kitchen stories (web form) in /feed.json and /rss.xml beside the videos.
+    stories: (limit) => kitchenPublish.syndication(limit),
   });
   const kiosk = createKioskService({
     db,
@@ -438,6 +442,8 @@ export function createServices(deps: ServiceDeps) {
     audit,
     clock: deps.clock,
     frozenChart: (campaignId, week) => charts.frozen(campaignId, week),
+    // Published screen forms (屏) as cards between the videos.
+    storyCards: (limit) => kitchenPublish.screenCards(limit),
   });
 
   // "My data" (modules/privacy): export and account deletion read across the money modules.
@@ -452,6 +458,30 @@ export function createServices(deps: ServiceDeps) {
   const formsRepo = createFormsRepository(db);
   const kitchenReview = createReviewService({ db, repo: createReviewRepository(db), forms: formsRepo, audit, scope: formsScope, clock: deps.clock });
   const kitchenForms = createFormsService({ db, repo: formsRepo, review: kitchenReview, audit, scope: formsScope, clock: deps.clock });
+  // Issue 14, part `publish`: a story's forms to print, web, app, social and screens.
+  const kitchenPublish = createKitchenPublishService({
+    db,
+    repo: createKitchenPublishRepository(db),
+    scope: createKitchenScope({ db, repo: deskRepo }),
+    accounts: channelAccounts,
+    adapters,
+    renditions: createRenditions({
+      storage,
+      ffmpeg: { threads: deps.config.FFMPEG_THREADS, timeoutMs: deps.config.FFMPEG_TIMEOUT_SECONDS * 1000 },
+      editedMp4: async (id) => {
+        const edit = await distributionRepo.newestReadyEdit(id);
+        return edit?.outputs?.mp4 ? { editId: edit.id, key: edit.outputs.mp4 } : null;
+      },
+    }),
+    storage,
+    jobs: deps.jobs,
+    audit,
+    clock: deps.clock,
+    logger: deps.logger,
+    publicUrl: deps.publicUrl,
+    workDir: path.join(deps.config.dataDir, 'work'),
+    maxAttempts: deps.config.PUBLISH_MAX_ATTEMPTS,
+  });
 
   return {
     ...deps,
@@ -508,6 +538,7 @@ export function createServices(deps: ServiceDeps) {
     // Issue 14, part `forms`: form variants and the review chain (docs/kitchen-review.md).
     kitchenForms,
     kitchenReview,
+    kitchenPublish,
   };
 }
 

@@ -406,6 +406,12 @@ const kitchenReviewChainsRoute = createRoute({
   path: '/kitchen/review/chains',
   component: lazyRouteComponent(() => import('./routes/kitchenForms.js'), 'KitchenReviewChainsPage'),
 });
+// Issue 14, part `publish`: a published story's public article (网/端).
+const kitchenPublicStoryRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: '/stories/$id',
+  component: lazyRouteComponent(() => import('./routes/kitchenPublicStory.js'), 'PublicStoryPage'),
+});
 
 const routeTree = rootRoute.addChildren([
   homeRoute,
@@ -457,6 +463,7 @@ const routeTree = rootRoute.addChildren([
   kitchenFormsRoute,
   kitchenReviewInboxRoute,
   kitchenReviewChainsRoute,
+  kitchenPublicStoryRoute,
 ]);
 
 export const router = createRouter({

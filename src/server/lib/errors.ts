@@ -97,6 +97,11 @@ const STATUS_BY_PREFIX: [string, number][] = [
   ['kitchen.review_moved', 409],
   ['kitchen.not_your_step', 403],
   ['kitchen.self_approval', 403],
+  // Part `publish` (docs/kitchen-publishing.md).
+  ['kitchen.review_incomplete', 409],
+  ['kitchen.not_published', 409],
+  ['kitchen.video_required', 409],
+  ['kitchen.print_slot_missing', 409],
   ['server.unavailable', 503],
   ['server.internal', 500],
 ];

@@ -544,6 +544,20 @@ export const messages = {
     'zh-CN': '不能审核自己送审的稿件：初审须由另一位编辑完成。',
     en: 'You cannot review what you submitted yourself: another editor takes the first review.',
   },
+  // Part `publish`.
+  'kitchen.review_incomplete': {
+    'zh-CN': '该形态的审核尚未完成（当前状态：{status}），审完后才能发布。',
+    en: 'This form’s review is not complete (it is {status}); it can be published once its review chain has approved it.',
+  },
+  'kitchen.not_published': { 'zh-CN': '该形态尚未发布，无需撤下。', en: 'This form is not published, so there is nothing to take down.' },
+  'kitchen.video_required': {
+    'zh-CN': '头条号和企鹅号发布的是视频：请先在稿件中嵌入一条已采用的拍客视频。',
+    en: 'Toutiao and Penguin publish videos: embed an adopted contributor video in the story first.',
+  },
+  'kitchen.print_slot_missing': {
+    'zh-CN': '请先为报纸版填好刊期和版面，再付印。',
+    en: 'Set the print form’s edition date and page before sending it to press.',
+  },
 } as const satisfies Record<string, Record<Locale, string>>;
 
 export type MessageCode = keyof typeof messages;

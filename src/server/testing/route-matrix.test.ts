@@ -220,6 +220,7 @@ function pathValues(route: RouteInfo): Record<string, string> {
     if (name === 'day') return FUTURE_DAY;
     if (name === 'channel') return p.startsWith('/api/admin/channels') ? 'weibo' : 'app';
     if (name === 'campaignId') return ids.campaign;
+    if (name === 'form') return 'web';
     if (name === 'submissionId') return ids.submission;
     if (name === 'idOrSlug') return ids.campaign;
     // A contributor: adding them to a studio is refused (409, not staff), removing is a no-op.
@@ -259,6 +260,7 @@ function pathValues(route: RouteInfo): Record<string, string> {
       ['/api/me/wechat/', ids.wechatIdentity],
       ['/api/kitchen/stories/', ids.story],
       ['/api/kitchen/studios/', ids.studio],
+      ['/api/site/stories/', ids.story],
     ];
     const hit = byPrefix.find(([prefix]) => p.startsWith(prefix));
     if (!hit) throw new Error(`route-matrix.test.ts: no fixture for {id} in ${route.key}`);

@@ -1626,6 +1626,8 @@ export const en = {
           form_send_back: 'Sent the {{form}} form back with a note',
           form_restart: 'Changed the {{form}} form after review: its chain restarts',
           review_chain_set: 'Set the studio’s review chain',
+          publish: 'Published a form of the story',
+          unpublish: 'Took a form of the story down',
         },
       },
       fields: {
@@ -2065,6 +2067,19 @@ export const en = {
       save: 'Save chain',
       saved: 'Chain saved.',
       noStudios: 'No studios yet.',
+    },
+  },
+  kitchenPublish: {
+    story: {
+      title: 'Story',
+      notFound: 'This story is not published, or has been taken down.',
+      home: 'Back to Paike',
+      photo: 'Photo: {{credit}}',
+      videos: 'Videos in this story',
+      watch: 'Watch: {{title}}',
+      videoBy: 'Shot by contributor {{name}}',
+      tags: 'Tags',
+      published: 'Published',
     },
   },
 };

@@ -1606,6 +1606,8 @@ export const zhCN: Messages = {
           form_send_back: '退回 {{form}} 形态并附意见',
           form_restart: '审后修改了 {{form}} 形态：重新走审核链',
           review_chain_set: '设置了工作室的审核链',
+          publish: '发布了稿件的一种形态',
+          unpublish: '撤下了稿件的一种形态',
         },
       },
       fields: {
@@ -2035,6 +2037,19 @@ export const zhCN: Messages = {
       save: '保存审核链',
       saved: '审核链已保存。',
       noStudios: '还没有工作室。',
+    },
+  },
+  kitchenPublish: {
+    story: {
+      title: '稿件',
+      notFound: '这篇稿件尚未发布，或已撤下。',
+      home: '返回拍客首页',
+      photo: '摄影：{{credit}}',
+      videos: '本文视频',
+      watch: '观看视频：{{title}}',
+      videoBy: '拍客 {{name}} 拍摄',
+      tags: '标签',
+      published: '发布时间',
     },
   },
 };

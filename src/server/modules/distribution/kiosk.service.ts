@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { WeeklyChart } from '../../../contracts/charts.js';
+import type { KioskStoryCard } from '../../../contracts/kitchen.js';
 import type { Db } from '../../db/client.js';
 import type { KioskScreenRow } from '../../db/schema.js';
 import type { Clock } from '../../lib/clock.js';
@@ -16,6 +17,8 @@ export interface KioskDeps {
   repo: DistributionRepository;
   audit: AuditRepository;
   clock: Clock;
+  /** Published screen forms of kitchen stories (modules/kitchen/publish.service.ts), newest first. */
+  storyCards?: (limit: number) => Promise<KioskStoryCard[]>;
 }
 
 const PLAYLIST_ITEMS = 30;
@@ -77,6 +80,7 @@ export function createKioskService(deps: KioskDeps) {
       return {
         chart,
         screen: screen.name,
+        cards: (await deps.storyCards?.(PLAYLIST_ITEMS)) ?? [],
         generatedAt: deps.clock.now().toISOString(),
         items: rows.map((r) => {
           const s = r.submission;

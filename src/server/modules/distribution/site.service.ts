@@ -13,6 +13,21 @@ export interface SiteDeps {
   liveViews: (submissionId: string) => Promise<number>;
   frozenChart: (campaignId: string, week: string) => Promise<WeeklyChart | undefined>;
   now: () => Date;
+  /** Published kitchen stories (their web form), newest first (modules/kitchen/publish.service.ts). */
+  stories?: (limit: number) => Promise<StoryEntry[]>;
+}
+
+/** A staff story as a syndication entry; `image` is a path on this site. */
+export interface StoryEntry {
+  id: string;
+  url: string;
+  title: string;
+  summary: string;
+  html: string;
+  image: string | null;
+  tags: string[];
+  author: string;
+  at: string;
 }
 
 /** A frozen weekly chart as a syndication entry: title, link and the ten lines. */
@@ -131,6 +146,7 @@ export function createSiteService(deps: SiteDeps) {
       const base = deps.publicUrl();
       const { items } = await feed({ limit: SYNDICATION_ITEMS });
       const charts = await recentCharts();
+      const stories = (await deps.stories?.(SYNDICATION_ITEMS)) ?? [];
       return {
         version: 'https://jsonfeed.org/version/1.1',
         title: '拍客 Paike',
@@ -152,6 +168,17 @@ export function createSiteService(deps: SiteDeps) {
               : [],
           })),
           ...charts.map((c) => ({ id: c.id, url: c.url, title: c.title, content_text: c.text, date_published: c.at, tags: ['风云榜'] })),
+          ...stories.map((st) => ({
+            id: st.id,
+            url: st.url,
+            title: st.title,
+            summary: st.summary || undefined,
+            content_html: st.html,
+            image: st.image ? base + st.image : undefined,
+            date_published: st.at,
+            tags: st.tags,
+            authors: st.author ? [{ name: st.author }] : undefined,
+          })),
         ].sort((a, b) => Date.parse(b.date_published) - Date.parse(a.date_published)),
       };
     },
@@ -170,6 +197,15 @@ export function createSiteService(deps: SiteDeps) {
       <description>${xml(c.text)}</description>
     </item>`,
       );
+      const storyEntries = ((await deps.stories?.(SYNDICATION_ITEMS)) ?? []).map(
+        (st) => `    <item>
+      <title>${xml(st.title)}</title>
+      <link>${xml(st.url)}</link>
+      <guid isPermaLink="false">paike:${xml(st.id)}</guid>
+      <pubDate>${new Date(st.at).toUTCString()}</pubDate>
+${st.author ? `      <dc:creator>${xml(st.author)}</dc:creator>\n` : ''}      <description>${xml(st.summary)}</description>
+${st.tags.map((t) => `      <category>${xml(t)}</category>\n`).join('')}${st.image ? `      <media:thumbnail url="${xml(base + st.image)}"/>\n` : ''}    </item>`,
+      );
       const entries = items
         .map(
           (i) => `    <item>
@@ -181,7 +217,7 @@ export function createSiteService(deps: SiteDeps) {
       <description>${xml(i.summary)}</description>
 ${i.tags.map((t) => `      <category>${xml(t)}</category>\n`).join('')}${i.posterUrl ? `      <media:thumbnail url="${xml(base + i.posterUrl)}"/>\n` : ''}${i.hlsUrl ? `      <media:content url="${xml(base + i.hlsUrl)}" type="application/vnd.apple.mpegurl" medium="video"${i.durationSeconds ? ` duration="${Math.round(i.durationSeconds)}"` : ''}/>\n` : ''}    </item>`,
         )
-        .concat(chartEntries)
+        .concat(chartEntries, storyEntries)
         .join('\n');
       return `<?xml version="1.0" encoding="UTF-8"?>
 <rss version="2.0" xmlns:media="http://search.yahoo.com/mrss/" xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:atom="http://www.w3.org/2005/Atom">

@@ -10,6 +10,7 @@ import { pageCsp } from '../../http/security-headers.js';
 import type { Services } from '../../services.js';
 import { addVary, pathOf } from './web.compress.js';
 import { createPages, type Pages } from './web.pages.js';
+import { createStoryPage } from '../kitchen/publish.page.js';
 import { createWebRepository } from './web.repository.js';
 import { robotsTxt, sitemapXml } from './web.seo.js';
 import { createShell, LOCALE_COOKIE, pageLocale, type Shell, type ShellPage } from './web.shell.js';
@@ -93,6 +94,9 @@ export async function registerWeb(root: FastifyInstance, services: Services, opt
       const week = (req.query as { week?: unknown }).week;
       return pages.chart((req.params as { campaignId: string }).campaignId, typeof week === 'string' ? week : undefined, l);
     });
+    // Issue 14, part `publish`: a published story's article.
+    const storyPage = createStoryPage({ story: (id) => services.kitchenPublish.publicStory(id), publicUrl: () => services.publicUrl() });
+    page('/stories/:id', (req, l) => storyPage((req.params as { id: string }).id, l));
   }
 
   app.get(

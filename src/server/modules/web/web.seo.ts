@@ -17,7 +17,7 @@ export const DISALLOWED = [
 ] as const;
 
 /** The public pages a crawler is welcome on (Allow is more specific than nothing, and says what the site is). */
-export const ALLOWED = ['/$', '/c/', '/v/', '/charts/', '/u/', '/rss.xml', '/feed.json'] as const;
+export const ALLOWED = ['/$', '/c/', '/v/', '/charts/', '/u/', '/stories/', '/rss.xml', '/feed.json'] as const;
 
 export function robotsTxt(base: string): string {
   return ['User-agent: *', ...ALLOWED.map((p) => `Allow: ${p}`), ...DISALLOWED.map((p) => `Disallow: ${p}`), '', `Sitemap: ${base}/sitemap.xml`, ''].join('\n');

@@ -145,6 +145,28 @@ export interface ChannelAdapter {
    * from `checkpoint` and must not post twice, like `publish`.
    */
   announce?(post: AnnouncePost, creds: ChannelCredentials, checkpoint: Checkpoint): Promise<{ externalId: string; url: string | null }>;
+  /**
+   * A staff story as an article (the kitchen's WeChat form: docs/kitchen-publishing.md), where the
+   * platform has articles. Resumes from `checkpoint` and must not post twice, like `publish`;
+   * `pending` results are polled with `checkStatus`.
+   */
+  publishArticle?(article: ArticlePost, creds: ChannelCredentials, checkpoint: Checkpoint): Promise<PublishResult>;
+}
+
+export interface ArticlePost {
+  /** Stable for the (story, form) pair: the same on every retry. */
+  idempotencyKey: string;
+  title: string;
+  author: string;
+  digest: string;
+  /** Sanitised HTML of the article's body (the kitchen's one sanitiser). */
+  bodyHtml: string;
+  /** The story's page on Paike (阅读原文). */
+  sourceUrl: string;
+  /** Embedded contributor videos, linked from the article with their credit. */
+  videos: { url: string; title: string; credit: string }[];
+  /** The cover (JPEG or PNG): the article's thumb, and shown at the top of its content. */
+  cover(): Promise<LocalMedia | null>;
 }
 
 export interface AnnouncePost {

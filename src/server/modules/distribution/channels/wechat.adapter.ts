@@ -1,5 +1,6 @@
 import {
   ChannelError,
+  type ArticlePost,
   type ChannelAdapter,
   type ChannelCredentials,
   type Checkpoint,
@@ -92,6 +93,22 @@ function fit(text: string, max: number): string {
 }
 
 const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+
+/** media/uploadimg: "图片仅支持jpg/png格式，大小必须在1MB以下". */
+const CONTENT_IMAGE_MAX_BYTES = 1024 * 1024;
+
+/**
+ * A kitchen story's article body: the cover (uploaded with media/uploadimg, the only image host
+ * WeChat shows inside content), the sanitised body without its own images (WeChat filters
+ * images from outside hosts), and a link to each embedded video with its contributor's credit.
+ */
+export function composeStoryArticleContent(article: Pick<ArticlePost, 'bodyHtml' | 'videos' | 'sourceUrl'>, coverUrl: string): string {
+  const body = article.bodyHtml.replace(/<img\b[^>]*>/gi, '').replace(/<figure>\s*(?:<figcaption>[\s\S]*?<\/figcaption>)?\s*<\/figure>/gi, '');
+  const videos = article.videos.map(
+    (v) => `<p>▶ 观看视频：<a href="${escapeHtml(v.url)}">${escapeHtml(v.title)}</a>${v.credit ? `（拍客：${escapeHtml(v.credit)}）` : ''}</p>`,
+  );
+  return [coverUrl ? `<p><img src="${escapeHtml(coverUrl)}" /></p>` : '', body, ...videos, '<p>点击“阅读原文”阅读全文。</p>'].join('');
+}
 
 /** The article for one video, within WeChat's limits whatever the package allowed. */
 function composeArticle(input: PublishInput, creds: ChannelCredentials): Article {
@@ -397,6 +414,90 @@ export function createWechatAdapter(opts: AdapterOptions): ChannelAdapter {
         if (num(body.errcode) === 40007) {
           // The cover material is gone (deleted in the MP backend): upload it again on the retry.
           await checkpoint.save({ thumbMediaId: '', drafting: 0 });
+          throw new ChannelError(
+            'transient',
+            'WeChat /cgi-bin/draft/add: errcode 40007 invalid media_id (the cover material was deleted); it is uploaded again on retry',
+            {
+              platformCode: 40007,
+            },
+          );
+        }
+        draftMediaId = mustId(body, 'media_id', '/cgi-bin/draft/add');
+      }
+      await checkpoint.save({ draftMediaId, drafting: 0 });
+      return submit(session, checkpoint, draftMediaId);
+    },
+
+    async publishArticle(post, creds, checkpoint) {
+      const session: Session = { creds, token: null, renewed: false };
+      const s = () => checkpoint.state;
+      if (str(s().articleId)) return { kind: 'live', externalId: str(s().articleId), url: str(s().articleUrl) || null };
+      if (str(s().publishId)) return poll(session, checkpoint);
+      if (num(s().creating) === 1) return resolveCreating(session, checkpoint);
+      const sourceUrl = post.sourceUrl;
+      if (Buffer.byteLength(sourceUrl) > SOURCE_URL_MAX_BYTES || !/^https?:\/\//i.test(sourceUrl)) {
+        throw new ChannelError('content_rejected', 'WeChat: the story page URL must be an http(s) URL of at most 1 KB (阅读原文)');
+      }
+      const title = fit(post.title, WECHAT_TEXT_LIMITS.title);
+      const author = fit(post.author || creds.extra?.author || '', WECHAT_TEXT_LIMITS.author);
+      const digest = fit(post.digest, WECHAT_TEXT_LIMITS.digest);
+
+      if (!str(s().thumbMediaId) || !str(s().coverUrl)) {
+        const cover = await post.cover();
+        if (!cover) throw new ChannelError('content_rejected', 'WeChat articles need a cover image; the story has no image or video poster');
+        if (cover.mime !== 'image/jpeg' && cover.mime !== 'image/png')
+          throw new ChannelError('content_rejected', `WeChat covers are JPEG or PNG; got ${cover.mime}`);
+        if (cover.bytes > CONTENT_IMAGE_MAX_BYTES)
+          throw new ChannelError('content_rejected', `WeChat images inside an article are at most 1 MB; the cover has ${cover.bytes} bytes`);
+        const ext = cover.mime === 'image/png' ? 'png' : 'jpg';
+        if (!str(s().thumbMediaId)) {
+          const thumbMediaId = await uploadMaterial(session, {
+            type: 'image',
+            path: cover.path,
+            mime: cover.mime,
+            filename: `${post.idempotencyKey}-cover.${ext}`,
+          });
+          await checkpoint.save({ thumbMediaId });
+        }
+        // The same picture inside the content: media/uploadimg gives the URL WeChat shows there.
+        const uploaded = await api(session, async () => {
+          const form = new FormData();
+          form.append('media', await fileBlob(cover.path, cover.mime), `${post.idempotencyKey}-content.${ext}`);
+          return { path: '/cgi-bin/media/uploadimg', form, upload: true };
+        });
+        await checkpoint.save({ coverUrl: mustId(uploaded, 'url', '/cgi-bin/media/uploadimg') });
+      }
+      const content = composeStoryArticleContent(post, str(s().coverUrl));
+      if ([...content].length >= CONTENT_MAX_CHARS) throw new ChannelError('content_rejected', 'WeChat: the article body must stay under 20,000 characters');
+
+      let draftMediaId = str(s().draftMediaId);
+      if (!draftMediaId && num(s().drafting) === 1) draftMediaId = (await findDraft(session, s())) ?? '';
+      if (!draftMediaId) {
+        await checkpoint.save({ drafting: 1, matchUrl: sourceUrl, matchTitle: title });
+        const body = await api(
+          session,
+          () => ({
+            path: '/cgi-bin/draft/add',
+            json: {
+              articles: [
+                {
+                  article_type: 'news',
+                  title,
+                  author,
+                  digest,
+                  content,
+                  content_source_url: sourceUrl,
+                  thumb_media_id: str(s().thumbMediaId),
+                  need_open_comment: 1,
+                  only_fans_can_comment: 0,
+                },
+              ],
+            },
+          }),
+          [40007],
+        );
+        if (num(body.errcode) === 40007) {
+          await checkpoint.save({ thumbMediaId: '', coverUrl: '', drafting: 0 });
           throw new ChannelError(
             'transient',
             'WeChat /cgi-bin/draft/add: errcode 40007 invalid media_id (the cover material was deleted); it is uploaded again on retry',

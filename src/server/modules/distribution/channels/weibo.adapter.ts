@@ -242,7 +242,10 @@ export function createWeiboAdapter(opts: WeiboAdapterOptions): ChannelAdapter {
     return tokenCredentials(creds, body);
   }
 
-  async function findStatus(token: string, mediaId: string, pageUrl: string): Promise<Json | null> {
+  async function findStatus(token: string, mediaId: string, pageUrl: string, sent?: string): Promise<Json | null> {
+    // A text post (announce) has no media to match; Weibo shows its links as t.cn short links,
+    // so it is matched by its text with every link taken out.
+    const unlinked = (t: string) => t.replace(URL_PATTERN, '').replace(/\s+/g, ' ').trim();
     // base_app=1: only posts made through this app; the newest 100 cover any retry window.
     const body = await call({ path: '/2/statuses/user_timeline.json', query: { count: 100, base_app: 1, trim_user: 0 }, token });
     const statuses = Array.isArray(body.statuses) ? (body.statuses as Json[]) : [];
@@ -252,7 +255,8 @@ export function createWeiboAdapter(opts: WeiboAdapterOptions): ChannelAdapter {
         const objectId = str(page.object_id);
         if (objectId === `${VIDEO_OBJECT_PREFIX}${mediaId}` || objectId === mediaId) return true;
         // Weibo shows links as t.cn short links, so the page URL matches only where it survived.
-        return typeof s.text === 'string' && s.text.includes(pageUrl);
+        if (typeof s.text !== 'string') return false;
+        return s.text.includes(pageUrl) || (sent !== undefined && unlinked(s.text) === unlinked(sent));
       }) ?? null
     );
   }
@@ -440,7 +444,7 @@ export function createWeiboAdapter(opts: WeiboAdapterOptions): ChannelAdapter {
         return r.kind === 'live' ? { externalId: r.externalId, url: r.url } : { externalId: '', url: null };
       };
       if (checkpoint.state.creating) {
-        const found = await findStatus(token, '', post.link);
+        const found = await findStatus(token, '', post.link, status);
         if (found) return live(found);
       }
       await checkpoint.save({ creating: 1 });

@@ -109,6 +109,8 @@ export interface WechatFake extends FakePlatform {
   readonly draftsCreated: number;
   readonly publishJobs: readonly WechatPublishJob[];
   readonly articles: readonly WechatArticle[];
+  /** Images uploaded with media/uploadimg for use inside article content. */
+  readonly contentImages: readonly { appId: string; url: string; bytes: number }[];
 }
 
 type Json = Record<string, unknown>;
@@ -123,6 +125,8 @@ const SOURCE_URL_MAX_BYTES = 1024;
 const VIDEO_MAX = 10 * 1024 * 1024;
 const IMAGE_MAX = 10 * 1024 * 1024;
 const THUMB_MAX = 64 * 1024;
+/** media/uploadimg (上传图文消息内的图片获取URL): jpg/png under 1 MB. */
+const CONTENT_IMAGE_MAX = 1024 * 1024;
 const TOKEN_TTL_S = 7200;
 /** Normal mode hands out a new token in the last 5 minutes, and the old one keeps working meanwhile. */
 const ROTATE_WINDOW_S = 300;
@@ -154,6 +158,7 @@ export async function startWechatFake(opts: WechatFakeOptions = {}): Promise<Wec
   >();
   const tokens = new Map<string, { appId: string; expiresAt: number; revoked: boolean }>();
   const materials: WechatMaterial[] = [];
+  const contentImages: { appId: string; url: string; bytes: number }[] = [];
   const drafts: WechatDraft[] = [];
   const jobs: WechatPublishJob[] = [];
   const articles: WechatArticle[] = [];
@@ -367,6 +372,26 @@ export async function startWechatFake(opts: WechatFakeOptions = {}): Promise<Wec
     };
   }
 
+  /** media/uploadimg: an image for use inside article content; answers its mmbiz URL (not a material). */
+  async function uploadImg(req: FakeRequest, appId: string): Promise<FakeReply> {
+    if (!String(req.headers['content-type'] ?? '').startsWith('multipart/form-data')) return err(41005, 'media data missing');
+    let form: FormData;
+    try {
+      form = await req.form();
+    } catch {
+      return err(41005, 'media data missing');
+    }
+    const media = form.get('media');
+    if (!(media instanceof Blob)) return err(41005, 'media data missing');
+    const bytes = Buffer.from(await media.arrayBuffer());
+    if (bytes.length === 0) return err(44001, 'empty media data');
+    if (!(isJpeg(bytes) || isPng(bytes))) return err(40005, 'invalid file type');
+    if (bytes.length > CONTENT_IMAGE_MAX) return err(40006, 'invalid media size');
+    const url = `http://mmbiz.qpic.cn/mmbiz_jpg/${createHash('sha256').update(appId).update(bytes).digest('hex').slice(0, 32)}/0`;
+    contentImages.push({ appId, url, bytes: bytes.length });
+    return { json: { url } };
+  }
+
   function draftAdd(req: FakeRequest, appId: string): FakeReply {
     const b = body(req);
     if (!b || !Array.isArray(b.articles)) return err(47001, 'data format error');
@@ -576,6 +601,7 @@ export async function startWechatFake(opts: WechatFakeOptions = {}): Promise<Wec
     'POST /cgi-bin/stable_token': stableToken,
   };
   api(routes, '/cgi-bin/material/add_material', addMaterial);
+  api(routes, '/cgi-bin/media/uploadimg', uploadImg);
   api(routes, '/cgi-bin/draft/add', draftAdd);
   api(routes, '/cgi-bin/draft/get', draftGet);
   api(routes, '/cgi-bin/draft/batchget', draftBatchget);
@@ -664,5 +690,6 @@ export async function startWechatFake(opts: WechatFakeOptions = {}): Promise<Wec
     draftsCreated: { get: () => state.draftsCreated },
     publishJobs: { get: () => jobs as readonly WechatPublishJob[] },
     articles: { get: () => articles as readonly WechatArticle[] },
+    contentImages: { get: () => contentImages as readonly { appId: string; url: string; bytes: number }[] },
   }) as WechatFake;
 }
