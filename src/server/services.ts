@@ -83,6 +83,8 @@ import { createWechatRepository } from './modules/wechat/wechat.repository.js';
 import { createWechatService } from './modules/wechat/wechat.service.js';
 import { createSearchRepository } from './modules/search/search.repository.js';
 import { createSearchService } from './modules/search/search.service.js';
+import { createPlanRepository } from './modules/kitchen/plan.repository.js';
+import { createPlanService } from './modules/kitchen/plan.service.js';
 
 export interface ServiceDeps {
   config: Config;
@@ -482,6 +484,15 @@ export function createServices(deps: ServiceDeps) {
     deskSearch: createSearchService({ db, repo: createSearchRepository(db), submissions, scope: studioScope }),
     studioMembers,
     ledgerExplorer,
+    kitchenPlan: createPlanService({
+      db,
+      repo: createPlanRepository(db),
+      desk: deskRepo,
+      studioScope,
+      figures: createDashboardsRepository(db),
+      audit,
+      clock: deps.clock,
+    }),
   };
 }
 

@@ -82,6 +82,9 @@ const STATUS_BY_PREFIX: [string, number][] = [
   ['kitchen.out_of_scope', 403],
   ['kitchen.story_not_found', 404],
   ['kitchen.form_not_found', 404],
+  ['kitchen.idea_feed_unusable', 409],
+  ['kitchen.idea_has_story', 409],
+  ['kitchen.idea_dropped', 409],
   ['server.unavailable', 503],
   ['server.internal', 500],
 ];

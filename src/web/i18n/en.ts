@@ -1539,6 +1539,7 @@ export const en = {
         channel: 'Channel',
         kiosk_screen: 'Kiosk screen',
         rain_grab: 'Red-packet win',
+        story_idea: 'Story idea',
       },
       domains: {
         user: 'Accounts',
@@ -1561,6 +1562,7 @@ export const en = {
         account: 'Account deletion',
         wechat: 'WeChat sign-in',
         ledger: 'Ledger',
+        kitchen: 'Central kitchen',
       },
       actions: {
         user: {
@@ -1606,6 +1608,7 @@ export const en = {
         account: { erase: 'Deleted their account (personal data erased)' },
         wechat: { link: 'Linked a WeChat', unlink: 'Unlinked a WeChat' },
         ledger: { export: 'Exported the ledger as CSV' },
+        kitchen: { idea_create: 'Added a story idea', idea_update: 'Changed the story idea', idea_story: 'Made a story from the idea' },
       },
       fields: {
         grade: 'Grade',

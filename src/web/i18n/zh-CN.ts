@@ -1519,6 +1519,7 @@ export const zhCN: Messages = {
         channel: '渠道',
         kiosk_screen: '阅报栏屏幕',
         rain_grab: '红包雨中奖',
+        story_idea: '报题',
       },
       domains: {
         user: '账号',
@@ -1541,6 +1542,7 @@ export const zhCN: Messages = {
         account: '注销账户',
         wechat: '微信登录',
         ledger: '账本',
+        kitchen: '中央厨房',
       },
       actions: {
         user: {
@@ -1586,6 +1588,7 @@ export const zhCN: Messages = {
         account: { erase: '注销了账户（个人信息已删除）' },
         wechat: { link: '绑定了微信', unlink: '解除了微信绑定' },
         ledger: { export: '导出了账本 CSV' },
+        kitchen: { idea_create: '新增了报题', idea_update: '修改了报题', idea_story: '由报题生成了稿件' },
       },
       fields: {
         grade: '评级',
