@@ -495,7 +495,10 @@ export const messages = {
     'zh-CN': '没有“{form}”这种形态，可选：{forms}。',
     en: 'There is no form “{form}”. Choose one of: {forms}.',
   },
-  'kitchen.idea_duplicate_slot': { 'zh-CN': '“{form}”形态的版位重复了，每种形态只能有一个。', en: 'The {form} slot is listed twice. An idea has at most one slot per form.' },
+  'kitchen.idea_duplicate_slot': {
+    'zh-CN': '“{form}”形态的版位重复了，每种形态只能有一个。',
+    en: 'The {form} slot is listed twice. An idea has at most one slot per form.',
+  },
   'kitchen.idea_bad_owner': { 'zh-CN': '负责人必须是能写稿的编辑。', en: 'The owner must be a staff member who can write stories.' },
   'kitchen.idea_feed_unusable': {
     'zh-CN': '只有待审或已采用的拍客视频才能用于报题。',
