@@ -197,6 +197,22 @@ describe('ideas (报题)', () => {
     expect(again.json().error.code).toBe('kitchen.idea_has_story');
     expect((await req('POST', `/api/kitchen/ideas/${id}/story`, editorB)).statusCode).toBe(403);
   });
+
+  it('attaches only a story the editor may work on', async () => {
+    const { db } = ctx.runtime.services.database;
+    const theirs = await insertStory(db, { authorId: editorB.user.id, studioId: studioB, headline: '岛上的稿' });
+    const mine = await insertStory(db, { authorId: editorA.user.id, studioId: studioA, headline: '我的稿' });
+    const created = await req('POST', '/api/kitchen/ideas', editorA, idea({ title: '挂靠稿件' }));
+    const id = created.json().idea.id as string;
+    const refused = await req('PATCH', `/api/kitchen/ideas/${id}`, editorA, { storyId: theirs.id }, 'en');
+    expect(refused.statusCode).toBe(403);
+    expect(refused.json().error.code).toBe('kitchen.out_of_scope');
+    const ok = await req('PATCH', `/api/kitchen/ideas/${id}`, editorA, { storyId: mine.id });
+    expect(ok.json().idea).toMatchObject({ storyId: mine.id, storyHeadline: '我的稿' });
+    const gone = await req('PATCH', '/api/kitchen/ideas/00000000-0000-4000-8000-000000000000', editorA, { title: 'x' });
+    expect(gone.statusCode).toBe(404);
+    expect(gone.json().error.code).toBe('kitchen.idea_not_found');
+  });
 });
 
 describe('the board', () => {
