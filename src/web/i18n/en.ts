@@ -1838,6 +1838,8 @@ export const en = {
     lateCount_one: '{{count}} late',
     lateCount_other: '{{count}} late',
     nothingLate: 'Nothing is late.',
+    lateItem: '{{title}} ({{forms}})',
+    listSep: ', ',
     late: 'Late',
     ownerIs: 'Owner: {{name}}',
     noOwner: 'No owner',

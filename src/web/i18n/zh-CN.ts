@@ -1808,6 +1808,8 @@ export const zhCN: Messages = {
     lateCount_one: '{{count}} 项逾期',
     lateCount_other: '{{count}} 项逾期',
     nothingLate: '没有逾期。',
+    lateItem: '{{title}}（{{forms}}）',
+    listSep: '、',
     late: '逾期',
     ownerIs: '负责人：{{name}}',
     noOwner: '未指定',

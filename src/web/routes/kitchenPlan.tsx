@@ -172,7 +172,11 @@ function PlanBoard() {
             <div className="k-plan-latebar" role="status">
               <strong>{t('kitchenPlan.lateCount', { count: board.data.late.length })}</strong>{' '}
               {board.data.late
-                .map((l) => `${l.title}${l.forms.length ? `（${l.forms.map((f) => t(`kitchenPlan.formsShort.${f}`)).join('、')}）` : ''}`)
+                .map((l) =>
+                  l.forms.length
+                    ? t('kitchenPlan.lateItem', { title: l.title, forms: l.forms.map((f) => t(`kitchenPlan.formsShort.${f}`)).join(t('kitchenPlan.listSep')) })
+                    : l.title,
+                )
                 .join(' · ')}
             </div>
           ) : (
