@@ -440,3 +440,136 @@ export const kioskStoryCardSchema = z.object({
   publishedAt: z.iso.datetime(),
 });
 export type KioskStoryCard = z.infer<typeof kioskStoryCardSchema>;
+// ---------------------------------------------------------------------------------------------
+// Planning 策 (part `plan`, docs/planning.md): ideas (报题) with a slot per form, the day's
+// board, the studios side by side.
+
+export const IDEA_LIMITS = { title: 200, summary: 4000, target: 80, slots: FORMS.length, feeds: 20 } as const;
+const instant = z.iso.datetime({ offset: true });
+/** A newsroom day, YYYY-MM-DD in Asia/Shanghai; the service checks that it is a real date (`kitchen.invalid_day`). */
+export const planDaySchema = z.string().max(10).describe('A newsroom day, YYYY-MM-DD (Asia/Shanghai)');
+export const ideaSlotInputSchema = z.strictObject({
+  // A plain string here so an unknown form gets its own coded answer (`kitchen.idea_unknown_form`).
+  form: z
+    .string()
+    .max(20)
+    .describe(`One of ${FORMS.join(', ')}`),
+  /** Where the form needs a place: print edition/page ("A1", "第4版"), a time ("20:00") … */
+  target: z.string().trim().max(IDEA_LIMITS.target).default(''),
+  dueAt: instant.nullable().default(null),
+});
+export type IdeaSlotInput = z.infer<typeof ideaSlotInputSchema>;
+export const ideaCreateSchema = z.strictObject({
+  title: z.string().trim().min(1).max(IDEA_LIMITS.title),
+  summary: z.string().trim().max(IDEA_LIMITS.summary).default(''),
+  studioId: z.uuid().nullable().default(null),
+  day: planDaySchema,
+  ownerId: z.uuid().nullable().default(null),
+  deadline: instant.nullable().default(null),
+  slots: z.array(ideaSlotInputSchema).max(IDEA_LIMITS.slots).default([]),
+  feeds: z.array(z.uuid()).max(IDEA_LIMITS.feeds).default([]),
+});
+export type IdeaCreate = z.infer<typeof ideaCreateSchema>;
+export const ideaPatchSchema = z.strictObject({
+  title: z.string().trim().min(1).max(IDEA_LIMITS.title).optional(),
+  summary: z.string().trim().max(IDEA_LIMITS.summary).optional(),
+  studioId: z.uuid().nullable().optional(),
+  day: planDaySchema.optional(),
+  ownerId: z.uuid().nullable().optional(),
+  deadline: instant.nullable().optional(),
+  status: ideaStatusSchema.optional(),
+  /** Replaces all the idea's slots. */
+  slots: z.array(ideaSlotInputSchema).max(IDEA_LIMITS.slots).optional(),
+  /** Replaces all the idea's feeding videos. */
+  feeds: z.array(z.uuid()).max(IDEA_LIMITS.feeds).optional(),
+  /** Attach an existing story (null detaches). */
+  storyId: z.uuid().nullable().optional(),
+});
+export type IdeaPatch = z.infer<typeof ideaPatchSchema>;
+
+export const boardSlotSchema = z.object({
+  form: formSchema,
+  target: z.string(),
+  dueAt: z.iso.datetime().nullable(),
+  /** The linked story's form status; null when the idea has no story or the story has no such form yet. */
+  status: formStatusSchema.nullable(),
+  url: z.string().nullable(),
+  late: z.boolean(),
+});
+export const ideaSchema = z.object({
+  id: z.uuid(),
+  studioId: z.uuid().nullable(),
+  studioName: z.string().nullable(),
+  day: z.string(),
+  title: z.string(),
+  summary: z.string(),
+  ownerId: z.uuid().nullable(),
+  ownerName: z.string().nullable(),
+  deadline: z.iso.datetime().nullable(),
+  status: ideaStatusSchema,
+  storyId: z.uuid().nullable(),
+  storyHeadline: z.string().nullable(),
+  slots: z.array(boardSlotSchema),
+  feeds: z.array(z.object({ submissionId: z.uuid(), title: z.string(), status: z.string() })),
+  /** The deadline has passed and the idea is not done/dropped, or any slot is late. */
+  late: z.boolean(),
+  createdBy: z.uuid(),
+  createdAt: z.iso.datetime(),
+  updatedAt: z.iso.datetime(),
+});
+export type Idea = z.infer<typeof ideaSchema>;
+export type BoardSlot = z.infer<typeof boardSlotSchema>;
+
+const countsByFormStatus = z.record(z.string(), z.record(z.string(), z.number().int()));
+export const boardSchema = z.object({
+  day: z.string(),
+  timeZone: z.literal('Asia/Shanghai'),
+  now: z.iso.datetime(),
+  studios: z.array(
+    z.object({
+      studioId: z.uuid().nullable(),
+      /** null: the central desk (ideas of no studio). */
+      name: z.string().nullable(),
+      ideas: z.array(ideaSchema),
+      /** Slots per form and status ("none" when no story form exists yet). */
+      counts: countsByFormStatus,
+      late: z.number().int(),
+    }),
+  ),
+  late: z.array(z.object({ ideaId: z.uuid(), title: z.string(), studioId: z.uuid().nullable(), forms: z.array(formSchema), deadline: z.boolean() })),
+});
+export type Board = z.infer<typeof boardSchema>;
+
+const figuresSchema = z.object({ views: z.number(), likes: z.number(), comments: z.number(), shares: z.number(), reach: z.number() });
+export const studioOverviewSchema = z.object({
+  id: z.uuid(),
+  name: z.string(),
+  leadUserId: z.uuid().nullable(),
+  /** Contributor videos routed to the studio that wait on the desk (in review). */
+  queue: z.number().int(),
+  /** Story forms of the studio's stories per status. */
+  stages: z.record(formStatusSchema, z.number().int()),
+  /** Published forms per form, today and this week (Monday–now, Asia/Shanghai). */
+  channels: z.array(z.object({ form: formSchema, today: z.number().int(), week: z.number().int() })),
+  /** Reach of the studio's published contributor videos (the propagation dashboards' figures). */
+  figures: figuresSchema,
+  /** Late slots and ideas on today's board. */
+  late: z.number().int(),
+});
+export type StudioOverview = z.infer<typeof studioOverviewSchema>;
+export const studioDetailSchema = studioOverviewSchema.extend({
+  ideas: z.array(ideaSchema),
+  stories: z.array(
+    z.object({
+      id: z.uuid(),
+      headline: z.string(),
+      updatedAt: z.iso.datetime(),
+      forms: z.array(z.object({ form: formSchema, status: formStatusSchema, url: z.string().nullable() })),
+    }),
+  ),
+  reviewQueue: z.array(
+    z.object({ storyId: z.uuid(), headline: z.string(), form: formSchema, reviewStep: z.number().int().nullable(), updatedAt: z.iso.datetime() }),
+  ),
+  queueItems: z.array(z.object({ submissionId: z.uuid(), title: z.string(), processedAt: z.iso.datetime().nullable() })),
+});
+export type StudioDetail = z.infer<typeof studioDetailSchema>;

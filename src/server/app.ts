@@ -43,6 +43,7 @@ import { storiesRoutes } from './modules/kitchen/stories.routes.js';
 import { kitchenFormsRoutes } from './modules/kitchen/forms.routes.js';
 import { kitchenReviewRoutes } from './modules/kitchen/review.routes.js';
 import { kitchenPublishRoutes } from './modules/kitchen/publish.routes.js';
+import { planRoutes } from './modules/kitchen/plan.routes.js';
 
 const WEB_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../dist/web');
 
@@ -149,6 +150,7 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
   await app.register(kitchenFormsRoutes(services));
   await app.register(kitchenReviewRoutes(services));
   await app.register(kitchenPublishRoutes(services));
+  await app.register(planRoutes(services));
 
   app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 

@@ -92,6 +92,8 @@ import { createReviewRepository } from './modules/kitchen/review.repository.js';
 import { createReviewService } from './modules/kitchen/review.service.js';
 import { createKitchenPublishRepository } from './modules/kitchen/publish.repository.js';
 import { createKitchenPublishService } from './modules/kitchen/publish.service.js';
+import { createPlanRepository } from './modules/kitchen/plan.repository.js';
+import { createPlanService } from './modules/kitchen/plan.service.js';
 
 export interface ServiceDeps {
   config: Config;
@@ -539,6 +541,15 @@ export function createServices(deps: ServiceDeps) {
     kitchenForms,
     kitchenReview,
     kitchenPublish,
+    kitchenPlan: createPlanService({
+      db,
+      repo: createPlanRepository(db),
+      desk: deskRepo,
+      studioScope,
+      figures: createDashboardsRepository(db),
+      audit,
+      clock: deps.clock,
+    }),
   };
 }
 

@@ -412,6 +412,24 @@ const kitchenPublicStoryRoute = createRoute({
   path: '/stories/$id',
   component: lazyRouteComponent(() => import('./routes/kitchenPublicStory.js'), 'PublicStoryPage'),
 });
+// Issue 14, part plan: the day's budget board and the studios (docs/planning.md).
+const PLAN_DAY = /^\d{4}-\d{2}-\d{2}$/;
+const kitchenPlanRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: '/kitchen/plan',
+  validateSearch: (s: Record<string, unknown>): { day?: string } => ({ day: typeof s.day === 'string' && PLAN_DAY.test(s.day) ? s.day : undefined }),
+  component: lazyRouteComponent(() => import('./routes/kitchenPlan.js'), 'KitchenPlanPage'),
+});
+const kitchenStudiosRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: '/kitchen/studios',
+  component: lazyRouteComponent(() => import('./routes/kitchenPlan.js'), 'KitchenStudiosPage'),
+});
+const kitchenStudioRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: '/kitchen/studios/$id',
+  component: lazyRouteComponent(() => import('./routes/kitchenPlan.js'), 'KitchenStudioPage'),
+});
 
 const routeTree = rootRoute.addChildren([
   homeRoute,
@@ -464,6 +482,9 @@ const routeTree = rootRoute.addChildren([
   kitchenReviewInboxRoute,
   kitchenReviewChainsRoute,
   kitchenPublicStoryRoute,
+  kitchenPlanRoute,
+  kitchenStudiosRoute,
+  kitchenStudioRoute,
 ]);
 
 export const router = createRouter({

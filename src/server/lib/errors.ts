@@ -102,6 +102,9 @@ const STATUS_BY_PREFIX: [string, number][] = [
   ['kitchen.not_published', 409],
   ['kitchen.video_required', 409],
   ['kitchen.print_slot_missing', 409],
+  ['kitchen.idea_feed_unusable', 409],
+  ['kitchen.idea_has_story', 409],
+  ['kitchen.idea_dropped', 409],
   ['server.unavailable', 503],
   ['server.internal', 500],
 ];

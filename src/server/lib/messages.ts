@@ -558,6 +558,24 @@ export const messages = {
     'zh-CN': '请先为报纸版填好刊期和版面，再付印。',
     en: 'Set the print form’s edition date and page before sending it to press.',
   },
+  // Issue 14, part plan: ideas (报题), the day's board, the studios (modules/kitchen/plan.service.ts).
+  'kitchen.invalid_day': { 'zh-CN': '日期“{day}”无效，请用 YYYY-MM-DD 格式（北京时间）。', en: 'The day “{day}” is not valid. Use YYYY-MM-DD (Beijing time).' },
+  'kitchen.idea_not_found': { 'zh-CN': '找不到该报题。', en: 'No such story idea.' },
+  'kitchen.idea_unknown_form': {
+    'zh-CN': '没有“{form}”这种形态，可选：{forms}。',
+    en: 'There is no form “{form}”. Choose one of: {forms}.',
+  },
+  'kitchen.idea_duplicate_slot': {
+    'zh-CN': '“{form}”形态的版位重复了，每种形态只能有一个。',
+    en: 'The {form} slot is listed twice. An idea has at most one slot per form.',
+  },
+  'kitchen.idea_bad_owner': { 'zh-CN': '负责人必须是能写稿的编辑。', en: 'The owner must be a staff member who can write stories.' },
+  'kitchen.idea_feed_unusable': {
+    'zh-CN': '只有待审或已采用的拍客视频才能用于报题。',
+    en: 'Only contributor videos waiting on the desk or adopted can feed an idea.',
+  },
+  'kitchen.idea_has_story': { 'zh-CN': '该报题已经有稿件了。', en: 'This idea already has a story.' },
+  'kitchen.idea_dropped': { 'zh-CN': '该报题已撤销，不能再生成稿件。', en: 'This idea was dropped; it cannot become a story.' },
 } as const satisfies Record<string, Record<Locale, string>>;
 
 export type MessageCode = keyof typeof messages;

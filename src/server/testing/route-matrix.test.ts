@@ -261,6 +261,7 @@ function pathValues(route: RouteInfo): Record<string, string> {
       ['/api/kitchen/stories/', ids.story],
       ['/api/kitchen/studios/', ids.studio],
       ['/api/site/stories/', ids.story],
+      ['/api/kitchen/ideas/', UNKNOWN],
     ];
     const hit = byPrefix.find(([prefix]) => p.startsWith(prefix));
     if (!hit) throw new Error(`route-matrix.test.ts: no fixture for {id} in ${route.key}`);

@@ -15,8 +15,14 @@ export function KitchenNav({ me }: { me?: Me }) {
       <Link to="/kitchen" search={{}} activeOptions={{ exact: true, includeSearch: false }}>
         {t('kitchenStories.nav.stories')}
       </Link>
+      <Link to="/kitchen/plan" search={{}}>
+        {t('kitchenPlan.navPlan')}
+      </Link>
       <Link to="/kitchen/review" activeOptions={{ exact: true }}>
         {t('kitchenForms.nav.inbox')}
+      </Link>
+      <Link to="/kitchen/studios" activeOptions={{ exact: true }}>
+        {t('kitchenPlan.navStudios')}
       </Link>
       {chief ? <Link to="/kitchen/review/chains">{t('kitchenForms.nav.chains')}</Link> : null}
     </nav>
