@@ -83,6 +83,8 @@ import { createWechatRepository } from './modules/wechat/wechat.repository.js';
 import { createWechatService } from './modules/wechat/wechat.service.js';
 import { createSearchRepository } from './modules/search/search.repository.js';
 import { createSearchService } from './modules/search/search.service.js';
+import { createWallRepository } from './modules/kitchen/wall.repository.js';
+import { createWallService } from './modules/kitchen/wall.service.js';
 
 export interface ServiceDeps {
   config: Config;
@@ -482,6 +484,14 @@ export function createServices(deps: ServiceDeps) {
     deskSearch: createSearchService({ db, repo: createSearchRepository(db), submissions, scope: studioScope }),
     studioMembers,
     ledgerExplorer,
+    kitchenWall: createWallService({
+      repo: createWallRepository(db),
+      chartsRepo,
+      charts,
+      clock: deps.clock,
+      intervalSeconds: deps.config.WALL_INTERVAL_SECONDS,
+      logger: deps.logger,
+    }),
   };
 }
 
