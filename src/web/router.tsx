@@ -351,6 +351,14 @@ const videoRoute = createRoute({
   component: lazyRouteComponent(() => import('./routes/video.js'), 'VideoPage'),
 });
 
+// The 传播力 wall (issue 14, part wall): a full-screen page for the newsroom's big screen.
+const wallRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: '/wall',
+  validateSearch: (s: Record<string, unknown>): { lang?: 'en' } => ({ lang: s.lang === 'en' ? 'en' : undefined }),
+  component: lazyRouteComponent(() => import('./routes/kitchenWall.js'), 'WallPage'),
+});
+
 const routeTree = rootRoute.addChildren([
   homeRoute,
   campaignRoute,
@@ -394,6 +402,7 @@ const routeTree = rootRoute.addChildren([
   chartRoute,
   profileRoute,
   noticesRoute,
+  wallRoute,
 ]);
 
 export const router = createRouter({
