@@ -1835,6 +1835,7 @@ export const en = {
     byChannel: 'Reach by channel',
     byStudio: 'Reach by studio',
     unrouted: 'No studio',
+    noReach: 'No figures from the channels yet',
     noStudios: 'No studios yet',
     weekly: "This week's chart so far",
     noChart: 'No campaign is running',

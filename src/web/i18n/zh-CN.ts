@@ -1805,6 +1805,7 @@ export const zhCN: Messages = {
     byChannel: '渠道传播',
     byStudio: '工作室传播',
     unrouted: '未分配工作室',
+    noReach: '渠道尚无传播数据',
     noStudios: '尚无工作室',
     weekly: '本周风云榜（实时）',
     noChart: '暂无进行中的活动',

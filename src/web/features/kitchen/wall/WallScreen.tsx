@@ -124,9 +124,10 @@ function Panels({ s, t, fmt, lang }: { s: WallSnapshot; t: TFunction; fmt: Fmt; 
     <div className="k-wall-grid">
       <div className="k-wall-col">
         <section className="k-wall-panel k-wall-stories" aria-labelledby="k-wall-stories-h">
-          <h2 id="k-wall-stories-h">
-            {t('kitchenWall.stories')} <small>{t('kitchenWall.storiesTotal', { count: s.stories.total })}</small>
-          </h2>
+          <div className="k-wall-panel-head">
+            <h2 id="k-wall-stories-h">{t('kitchenWall.stories')}</h2>
+            <p>{t('kitchenWall.storiesTotal', { count: s.stories.total })}</p>
+          </div>
           <table className="k-wall-table">
             <thead>
               <tr>
@@ -159,27 +160,30 @@ function Panels({ s, t, fmt, lang }: { s: WallSnapshot; t: TFunction; fmt: Fmt; 
               <span className="k-wall-big-n">{fmt(s.videos.adopted)}</span>
               <span className="k-wall-big-label">{t('kitchenWall.adopted')}</span>
             </p>
-            <table className="k-wall-table k-wall-pubs">
-              <thead>
-                <tr>
-                  <th scope="col" />
-                  <th scope="col">{t('kitchenWall.live')}</th>
-                  <th scope="col">{t('kitchenWall.pending')}</th>
-                  <th scope="col">{t('kitchenWall.failed')}</th>
-                </tr>
-              </thead>
-              <tbody>
-                {s.videos.byChannel.slice(0, 6).map((c) => (
-                  <tr key={c.channel}>
-                    <th scope="row">{channelName(c.channel)}</th>
-                    <td className="k-wall-n">{c.live}</td>
-                    <td className="k-wall-n">{c.pending}</td>
-                    <td className={c.failed ? 'k-wall-n k-wall-bad' : 'k-wall-n k-wall-zero'}>{c.failed}</td>
+            {s.videos.byChannel.length ? (
+              <table className="k-wall-table k-wall-pubs">
+                <thead>
+                  <tr>
+                    <th scope="col" />
+                    <th scope="col">{t('kitchenWall.live')}</th>
+                    <th scope="col">{t('kitchenWall.pending')}</th>
+                    <th scope="col">{t('kitchenWall.failed')}</th>
                   </tr>
-                ))}
-              </tbody>
-            </table>
-            {s.videos.byChannel.length === 0 ? <p className="k-wall-empty">{t('kitchenWall.noPublications')}</p> : null}
+                </thead>
+                <tbody>
+                  {s.videos.byChannel.slice(0, 6).map((c) => (
+                    <tr key={c.channel}>
+                      <th scope="row">{channelName(c.channel)}</th>
+                      <td className="k-wall-n">{c.live}</td>
+                      <td className="k-wall-n">{c.pending}</td>
+                      <td className={c.failed ? 'k-wall-n k-wall-bad' : 'k-wall-n k-wall-zero'}>{c.failed}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            ) : (
+              <p className="k-wall-empty">{t('kitchenWall.noPublications')}</p>
+            )}
           </div>
         </section>
       </div>
@@ -205,6 +209,7 @@ function Panels({ s, t, fmt, lang }: { s: WallSnapshot; t: TFunction; fmt: Fmt; 
         <section className="k-wall-panel" aria-labelledby="k-wall-channels-h">
           <h2 id="k-wall-channels-h">{t('kitchenWall.byChannel')}</h2>
           <Bars t={t} fmt={fmt} rows={s.reach.byChannel.map((c) => ({ key: c.channel, label: channelName(c.channel), value: c.reach, today: c.today }))} />
+          {s.reach.byChannel.length === 0 ? <p className="k-wall-empty">{t('kitchenWall.noReach')}</p> : null}
         </section>
         <section className="k-wall-panel" aria-labelledby="k-wall-studios-h">
           <h2 id="k-wall-studios-h">{t('kitchenWall.byStudio')}</h2>
@@ -221,9 +226,10 @@ function Panels({ s, t, fmt, lang }: { s: WallSnapshot; t: TFunction; fmt: Fmt; 
 
       <div className="k-wall-col">
         <section className="k-wall-panel k-wall-weekly" aria-labelledby="k-wall-weekly-h">
-          <h2 id="k-wall-weekly-h">
-            {t('kitchenWall.weekly')} {chart ? <small>{chart.campaignTitle[lang]}</small> : null}
-          </h2>
+          <div className="k-wall-panel-head">
+            <h2 id="k-wall-weekly-h">{t('kitchenWall.weekly')}</h2>
+            {chart ? <p>{chart.campaignTitle[lang]}</p> : null}
+          </div>
           {chart && chart.entries.length ? (
             <ol className="k-wall-list">
               {chart.entries.slice(0, 10).map((e) => (
