@@ -147,13 +147,15 @@ async function main(): Promise<void> {
     // 1. The snapshot, whole and by part.
     const { rows: camp } = await sql.query<{ id: string }>(`SELECT id FROM campaigns WHERE slug = 'wall-bench'`);
     const repo = createWallRepository(services.database.db);
+    const pubIds = (await sql.query<{ id: string }>(`SELECT id FROM publications`)).rows.map((r) => r.id);
     const dayStart = startOfDayShanghai(new Date());
     const parts: [string, () => Promise<unknown>][] = [
       ['whole snapshot (service.compute)', () => services.kitchenWall.compute()],
       ['  forms today by status', () => repo.formCounts(dayStart)],
       ['  videos today', () => repo.videosToday(dayStart)],
       ['  reach by channel × studio', () => repo.reachCells()],
-      ['  gains: today, last hour', () => repo.recentPublications({ dayStart, hourStart: new Date(Date.now() - 3_600_000), now: new Date() })],
+      ['  gains: the window (today, last hour)', () => repo.windowPublications({ dayStart, hourStart: new Date(Date.now() - 3_600_000), now: new Date() })],
+      ['  day-start baselines, all (once a day)', () => repo.maxViewsAt(pubIds, dayStart)],
       ['  weekly chart (live cache, 15 s)', () => services.charts.weekly({ campaignId: camp[0]!.id })],
     ];
     const rows: string[][] = [];

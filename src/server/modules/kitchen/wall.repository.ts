@@ -4,13 +4,8 @@ import { campaigns, studios } from '../../db/schema.js';
 
 const rowsOf = <T>(r: unknown): T[] => (r as { rows?: T[] }).rows ?? (r as T[]);
 
-/**
- * The studio a submission `s` is routed to: a theme route wins over a whole-campaign route.
- * The desk's rule (desk.repository.ts, dashboards.repository.ts), on the alias `s`.
- */
-const routedStudio = sql`(SELECT r.studio_id FROM studio_routes r
-  WHERE r.campaign_id = s.campaign_id AND (r.theme = s.theme OR r.theme IS NULL)
-  ORDER BY r.theme NULLS LAST LIMIT 1)`;
+// The studio a video is routed to is the desk's rule (desk.repository.ts): a theme route wins
+// over a whole-campaign route. Here it runs once per (campaign, theme) group.
 
 export interface FormStatusCount {
   form: string;
@@ -28,18 +23,19 @@ export interface ReachCell {
   studioId: string | null;
   reach: number;
 }
-/** One publication that has samples since `since`: its highest views by now and before the two marks. */
-export interface RecentPublication {
+/** One publication with a sample in the window (the day so far, or the last hour when it began yesterday). */
+export interface WindowPublication {
   publicationId: string;
   submissionId: string;
   channel: string;
   studioId: string | null;
-  /** Highest views seen at or before the day's start / the hour's start (0 when none). */
-  beforeDay: number;
-  beforeHour: number;
   /** Highest views seen after the day's start / the hour's start, up to now (null when none). */
   sinceDay: number | null;
   sinceHour: number | null;
+  /** Highest views seen after the day's start and at or before the hour's start (null when none). */
+  dayBeforeHour: number | null;
+  /** Only when the hour began before the day (00:00–01:00): the highest views at or before the hour's start. */
+  beforeHour: number | null;
 }
 
 /**
@@ -87,10 +83,18 @@ export function createWallRepository(db: Db) {
      * service keeps at the highest value any sample reported (metrics.service.ts, raiseFigures).
      */
     async reachCells(tx: Db = db): Promise<ReachCell[]> {
+      // Summed per (channel, campaign, theme) first: the routing rule then runs once per group.
       const r = await tx.execute(sql`
-        SELECT p.channel, ${routedStudio} AS studio_id, sum(p.views)::float8 AS reach
-        FROM publications p JOIN submissions s ON s.id = p.submission_id
-        WHERE p.views > 0 GROUP BY 1, 2`);
+        WITH g AS (
+          SELECT p.channel, s.campaign_id, s.theme, sum(p.views) AS reach
+          FROM publications p JOIN submissions s ON s.id = p.submission_id
+          WHERE p.views > 0 GROUP BY 1, 2, 3
+        )
+        SELECT g.channel, (SELECT r.studio_id FROM studio_routes r
+                 WHERE r.campaign_id = g.campaign_id AND (r.theme = g.theme OR r.theme IS NULL)
+                 ORDER BY r.theme NULLS LAST LIMIT 1) AS studio_id,
+               sum(g.reach)::float8 AS reach
+        FROM g GROUP BY 1, 2`);
       return rowsOf<{ channel: string; studio_id: string | null; reach: number | string }>(r).map((x) => ({
         channel: x.channel,
         studioId: x.studio_id,
@@ -99,30 +103,43 @@ export function createWallRepository(db: Db) {
     },
 
     /**
-     * Publications with a sample in (since, now]: only they can have gained reach since the
-     * day's or the hour's start. Per publication the highest views before each mark and after
-     * it ("highest seen", as the charts and dashboards count, so a platform reporting less than
-     * before gains nothing and loses nothing). One pass over the window's samples by
-     * `metric_samples_sampled_at_idx`, then two index probes per publication for the marks.
+     * Publications with a sample in (since, now], since = the earlier of the day's and the
+     * hour's start: only they can have gained reach. One pass over the window's samples by
+     * `metric_samples_sampled_at_idx` (figures are "highest seen", as the charts and dashboards
+     * count, so a platform reporting less than before gains nothing and loses nothing). The
+     * studio is resolved once per (campaign, theme), not per publication.
      */
-    async recentPublications(q: { dayStart: Date; hourStart: Date; now: Date }, tx: Db = db): Promise<RecentPublication[]> {
+    async windowPublications(q: { dayStart: Date; hourStart: Date; now: Date }, tx: Db = db): Promise<WindowPublication[]> {
       const day = q.dayStart.toISOString();
       const hour = q.hourStart.toISOString();
-      const since = (q.dayStart < q.hourStart ? q.dayStart : q.hourStart).toISOString();
+      const hourFirst = q.hourStart < q.dayStart;
+      const since = hourFirst ? hour : day;
+      const beforeHour = hourFirst
+        ? sql`(SELECT max(m.views) FROM metric_samples m WHERE m.publication_id = w.id AND m.sampled_at <= ${hour}::timestamptz)::float8`
+        : sql`NULL::float8`;
       const r = await tx.execute(sql`
-        WITH recent AS (
+        WITH w AS (
           SELECT ms.publication_id AS id,
                  max(ms.views) FILTER (WHERE ms.sampled_at > ${day}::timestamptz) AS since_day,
-                 max(ms.views) FILTER (WHERE ms.sampled_at > ${hour}::timestamptz) AS since_hour
+                 max(ms.views) FILTER (WHERE ms.sampled_at > ${hour}::timestamptz) AS since_hour,
+                 max(ms.views) FILTER (WHERE ms.sampled_at > ${day}::timestamptz AND ms.sampled_at <= ${hour}::timestamptz) AS day_before_hour
           FROM metric_samples ms
           WHERE ms.sampled_at > ${since}::timestamptz AND ms.sampled_at <= ${q.now.toISOString()}::timestamptz AND ms.views IS NOT NULL
           GROUP BY 1
+        ), rows AS (
+          SELECT w.*, p.submission_id, p.channel, s.campaign_id, s.theme, ${beforeHour} AS before_hour
+          FROM w JOIN publications p ON p.id = w.id JOIN submissions s ON s.id = p.submission_id
+        ), pairs AS (
+          SELECT DISTINCT campaign_id, theme FROM rows
+        ), routed AS (
+          SELECT pairs.campaign_id, pairs.theme, (SELECT r.studio_id FROM studio_routes r
+            WHERE r.campaign_id = pairs.campaign_id AND (r.theme = pairs.theme OR r.theme IS NULL)
+            ORDER BY r.theme NULLS LAST LIMIT 1) AS studio_id
+          FROM pairs
         )
-        SELECT r.id, p.submission_id, p.channel, ${routedStudio} AS studio_id,
-               r.since_day::float8 AS since_day, r.since_hour::float8 AS since_hour,
-               coalesce((SELECT max(m.views) FROM metric_samples m WHERE m.publication_id = r.id AND m.sampled_at <= ${day}::timestamptz), 0)::float8 AS before_day,
-               coalesce((SELECT max(m.views) FROM metric_samples m WHERE m.publication_id = r.id AND m.sampled_at <= ${hour}::timestamptz), 0)::float8 AS before_hour
-        FROM recent r JOIN publications p ON p.id = r.id JOIN submissions s ON s.id = p.submission_id`);
+        SELECT rows.id, rows.submission_id, rows.channel, routed.studio_id, rows.since_day::float8 AS since_day,
+               rows.since_hour::float8 AS since_hour, rows.day_before_hour::float8 AS day_before_hour, rows.before_hour
+        FROM rows JOIN routed ON routed.campaign_id = rows.campaign_id AND routed.theme = rows.theme`);
       type Raw = {
         id: string;
         submission_id: string;
@@ -130,8 +147,8 @@ export function createWallRepository(db: Db) {
         studio_id: string | null;
         since_day: number | string | null;
         since_hour: number | string | null;
-        before_day: number | string;
-        before_hour: number | string;
+        day_before_hour: number | string | null;
+        before_hour: number | string | null;
       };
       const num = (v: number | string | null) => (v === null ? null : Number(v));
       return rowsOf<Raw>(r).map((x) => ({
@@ -139,11 +156,20 @@ export function createWallRepository(db: Db) {
         submissionId: x.submission_id,
         channel: x.channel,
         studioId: x.studio_id,
-        beforeDay: Number(x.before_day),
-        beforeHour: Number(x.before_hour),
         sinceDay: num(x.since_day),
         sinceHour: num(x.since_hour),
+        dayBeforeHour: num(x.day_before_hour),
+        beforeHour: num(x.before_hour),
       }));
+    },
+
+    /** Per publication, the highest views seen at or before `at` (0 when none): one index probe each. */
+    async maxViewsAt(publicationIds: string[], at: Date, tx: Db = db): Promise<Map<string, number>> {
+      if (!publicationIds.length) return new Map();
+      const r = await tx.execute(sql`
+        SELECT x.id, coalesce((SELECT max(m.views) FROM metric_samples m WHERE m.publication_id = x.id AND m.sampled_at <= ${at.toISOString()}::timestamptz), 0)::float8 AS v
+        FROM jsonb_array_elements_text(${JSON.stringify(publicationIds)}::jsonb) AS t(id_text), LATERAL (SELECT t.id_text::uuid AS id) x`);
+      return new Map(rowsOf<{ id: string; v: number | string }>(r).map((x) => [x.id, Number(x.v)]));
     },
 
     async listStudios(tx: Db = db): Promise<{ id: string; name: string }[]> {

@@ -236,7 +236,8 @@ describe('the wall hub', () => {
         repo.calls += 1;
         return [{ channel: 'app', studioId: null, reach: repo.views }];
       },
-      recentPublications: async () => [],
+      windowPublications: async () => [],
+      maxViewsAt: async () => new Map(),
       listStudios: async () => [],
       listRunningCampaigns: async () => [],
     };

@@ -55,6 +55,20 @@ export function createWallService(deps: WallServiceDeps) {
   const intervalMs = deps.intervalSeconds * 1000;
   const monotonic = deps.monotonic ?? (() => performance.now());
 
+  /**
+   * Each publication's highest views at the day's start, kept for the day: samples are taken at
+   * pull time and never back-dated, so the figure cannot change once the day has begun. Only
+   * publications not seen yet today are looked up (the first snapshot of the day reads them all).
+   */
+  let baseline: { day: number; values: Map<string, number> } = { day: 0, values: new Map() };
+  async function baselineAt(dayStart: Date, ids: string[]): Promise<Map<string, number>> {
+    if (baseline.day !== dayStart.getTime()) baseline = { day: dayStart.getTime(), values: new Map() };
+    const kept = baseline;
+    const missing = ids.filter((id) => !kept.values.has(id));
+    if (missing.length) for (const [id, v] of await repo.maxViewsAt(missing, dayStart)) kept.values.set(id, v);
+    return kept.values;
+  }
+
   async function compute(): Promise<WallSnapshot> {
     const now = clock.now();
     const dayStart = startOfDayShanghai(now);
@@ -63,7 +77,7 @@ export function createWallService(deps: WallServiceDeps) {
       repo.formCounts(dayStart),
       repo.videosToday(dayStart),
       repo.reachCells(),
-      repo.recentPublications({ dayStart, hourStart, now }),
+      repo.windowPublications({ dayStart, hourStart, now }),
       repo.listStudios(),
       repo.listRunningCampaigns(now, MAX_CAMPAIGNS),
     ]);
@@ -84,6 +98,10 @@ export function createWallService(deps: WallServiceDeps) {
     }
 
     // Gains: per publication its highest views now minus the highest before the mark.
+    const beforeDay = await baselineAt(
+      dayStart,
+      recent.map((p) => p.publicationId),
+    );
     const gainOf = (before: number, since: number | null) => Math.max(0, (since ?? before) - before);
     const todayByChannel = new Map<string, number>();
     const todayByStudio = new Map<string | null, number>();
@@ -91,8 +109,11 @@ export function createWallService(deps: WallServiceDeps) {
     let today = 0;
     let lastHour = 0;
     for (const p of recent) {
-      const d = gainOf(p.beforeDay, p.sinceDay);
-      const h = gainOf(p.beforeHour, p.sinceHour);
+      const day0 = beforeDay.get(p.publicationId) ?? 0;
+      // The hour began today: its baseline is the day's plus what came in before it today.
+      const hour0 = p.beforeHour ?? Math.max(day0, p.dayBeforeHour ?? 0);
+      const d = gainOf(day0, p.sinceDay);
+      const h = gainOf(hour0, p.sinceHour);
       today += d;
       lastHour += h;
       todayByChannel.set(p.channel, (todayByChannel.get(p.channel) ?? 0) + d);
