@@ -20,6 +20,7 @@ let v1: string;
 let v2: string;
 let v3: string;
 let wechatOfV2: string;
+let weiboOfV1: string;
 let studioFood: string;
 let studioTravel: string;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -55,6 +56,7 @@ beforeAll(async () => {
     services.metrics.recordSample(pub, { views, likes: null, comments: null, shares: null }, new Date(at));
   const [weibo1, app1, toutiao3] = [await fx.publication(v1, 'weibo'), await fx.publication(v1, 'app'), await fx.publication(v3, 'toutiao')];
   wechatOfV2 = await fx.publication(v2, 'wechat');
+  weiboOfV1 = weibo1;
   await record(weibo1, '2027-01-09T20:00:00+08:00', 1000);
   await record(weibo1, '2027-01-10T10:00:00+08:00', 1500);
   await record(weibo1, '2027-01-10T11:30:00+08:00', 2500);
@@ -221,6 +223,28 @@ describe('GET /api/kitchen/wall/stream', () => {
       expect(w.reach.byStudio[0]).toMatchObject({ studioId: studioTravel, reach: 9000, today: 4000 });
     } finally {
       controller.abort();
+    }
+  });
+});
+
+describe('just after midnight', () => {
+  it("counts the last hour across midnight from the day before, and today's gain from 00:00", async () => {
+    await ctx.runtime.services.metrics.recordSample(
+      weiboOfV1,
+      { views: 2700, likes: null, comments: null, shares: null },
+      new Date('2027-01-11T00:10:00+08:00'),
+    );
+    clock.set('2027-01-11T00:30:00+08:00');
+    try {
+      await sleep(1100);
+      const w = await wallOf();
+      expect(w.day).toBe('2027-01-11');
+      expect(w.reach).toMatchObject({ today: 200, lastHour: 200 });
+      expect(w.movers).toEqual([{ submissionId: v1, headline: '街头小吃', contributor: '林勇刚', gain: 200, channels: ['weibo'] }]);
+      // Yesterday's stories are not today's.
+      expect(w.stories.total).toBe(0);
+    } finally {
+      clock.set(NOW);
     }
   });
 });
