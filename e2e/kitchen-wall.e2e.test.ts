@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
 import { apiSession, createStaff, signInEnglish, withServerServices } from './flows.js';
-import { launchBrowser, startServer, withScreenshots, type TestServer } from './harness.js';
+import { launchBrowser, screenshot, startServer, withScreenshots, type TestServer } from './harness.js';
 
 describe('the 传播力 wall on a 1920×1080 screen', () => {
   let server: TestServer;
@@ -93,6 +93,7 @@ describe('the 传播力 wall on a 1920×1080 screen', () => {
       expect(r.status, JSON.stringify(r.data)).toBe(200);
       await expect.poll(() => adopted.textContent(), { timeout: 15_000 }).toBe('1');
       expect(navigations).toEqual([]);
+      await screenshot(page, 'kitchen-wall-1920x1080', false);
     });
     await context.close();
   });
