@@ -97,4 +97,75 @@ describe('the 传播力 wall on a 1920×1080 screen', () => {
     });
     await context.close();
   });
+
+  it('fits a full day on the screen: ten chart entries, ten movers, six channels, long names', async () => {
+    const wallAccount = await createStaff(server, 'finance', 'Newsroom wall 2');
+    // An English browser again (for the sign-in helper); the wall itself is Chinese.
+    const context = await browser.newContext({ locale: 'en-US', viewport: { width: 1920, height: 1080 } });
+    const page = await context.newPage();
+    await withScreenshots(context, 'kitchen-wall-full', async () => {
+      await signInEnglish(page, server, wallAccount.email, wallAccount.password);
+      // The figures of a busy day, served in place of the real ones: this is about the layout.
+      const forms = ['print', 'web', 'app', 'weibo', 'wechat', 'toutiao', 'penguin', 'screen'];
+      const channels = ['app', 'weibo', 'wechat', 'toutiao', 'penguin', 'kiosk'];
+      const id = (i: number) => `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`;
+      const wall = {
+        generatedAt: new Date().toISOString(),
+        day: '2026-12-03',
+        stories: { total: 128, byForm: forms.map((form, i) => ({ form, counts: { planned: i, in_edit: 12 + i, in_review: 3, ready: 1, published: 40 + i } })) },
+        videos: { adopted: 37, byChannel: channels.map((channel) => ({ channel, live: 34, pending: 2, failed: 1 })) },
+        reach: {
+          total: 123_456_789,
+          today: 2_345_678,
+          lastHour: 123_456,
+          byChannel: channels.map((channel, i) => ({ channel, reach: 1_000_000 * (i + 1), today: 20_000 * i })),
+          byStudio: Array.from({ length: 8 }, (_, i) => ({
+            studioId: id(i + 1),
+            name: `一个很长很长很长的工作室名字 ${i}`,
+            reach: 900_000 - i * 90_000,
+            today: 1000 * i,
+          })),
+        },
+        weekly: [
+          {
+            campaignId: id(99),
+            campaignTitle: { 'zh-CN': '全球寻找封面拍客', en: 'Cover contributors' },
+            week: '2026-W49',
+            entries: Array.from({ length: 10 }, (_, i) => ({
+              rank: i + 1,
+              submissionId: id(100 + i),
+              headline: `春运首日 返乡路上的年味，一段非常非常长的标题 ${i}`,
+              contributor: '林勇刚',
+              reach: 5_000_000 - i * 400_000,
+              score: 1,
+            })),
+          },
+        ],
+        movers: Array.from({ length: 10 }, (_, i) => ({
+          submissionId: id(200 + i),
+          headline: `回家的路 第${i}集`,
+          contributor: '王芳',
+          gain: 90_000 - i * 8000,
+          channels: ['weibo', 'wechat'],
+        })),
+      };
+      await page.route('**/api/kitchen/wall', (r) => r.fulfill({ json: { wall } }));
+      await page.route('**/api/kitchen/wall/stream', (r) =>
+        r.fulfill({ status: 200, contentType: 'text/event-stream', body: `event: snapshot\ndata: ${JSON.stringify(wall)}\n\n` }),
+      );
+      await page.goto(`${server.url}/wall`);
+      await page.getByText('全球寻找封面拍客').waitFor();
+      await page.getByText('1.2亿', { exact: true }).waitFor();
+      const size = (await page.evaluate('[document.documentElement.scrollHeight, document.documentElement.scrollWidth]')) as number[];
+      expect(size[0]).toBeLessThanOrEqual(1080);
+      expect(size[1]).toBeLessThanOrEqual(1920);
+      const overflowing = await page.evaluate(
+        "[...document.querySelectorAll('.k-wall-panel')].filter((p) => p.scrollHeight > p.clientHeight + 1).map((p) => p.querySelector('h2')?.textContent)",
+      );
+      expect(overflowing).toEqual([]);
+      expect(await page.locator('.k-wall-weekly li').count()).toBe(10);
+      await screenshot(page, 'kitchen-wall-full-1920x1080', false);
+    });
+    await context.close();
+  });
 });

@@ -1821,6 +1821,7 @@ export const en = {
     storiesTotal_one: '{{count}} story',
     storiesTotal_other: '{{count}} stories',
     form: { print: 'Print', web: 'Web', app: 'App', weibo: 'Weibo', wechat: 'WeChat', toutiao: 'Toutiao', penguin: 'Penguin', screen: 'Screens' },
+    channel: { app: 'App & web', weibo: 'Weibo', wechat: 'WeChat', toutiao: 'Toutiao', penguin: 'Penguin', kiosk: 'Kiosks' },
     status: { planned: 'Planned', in_edit: 'In edit', in_review: 'In review', ready: 'Ready', published: 'Published' },
     videos: "Today's videos",
     adopted: 'adopted today',

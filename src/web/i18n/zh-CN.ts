@@ -1791,6 +1791,7 @@ export const zhCN: Messages = {
     storiesTotal_one: '共 {{count}} 篇',
     storiesTotal_other: '共 {{count}} 篇',
     form: { print: '报', web: '网', app: '端', weibo: '微博', wechat: '微信', toutiao: '头条', penguin: '企鹅号', screen: '屏' },
+    channel: { app: '客户端', weibo: '微博', wechat: '微信', toutiao: '头条', penguin: '企鹅号', kiosk: '阅报栏' },
     status: { planned: '策划', in_edit: '编辑中', in_review: '审核中', ready: '待发布', published: '已发布' },
     videos: '今日视频',
     adopted: '今日采用',

@@ -118,7 +118,7 @@ function Bars({ rows, fmt, t }: { rows: { key: string; label: string; value: num
 }
 
 function Panels({ s, t, fmt, lang }: { s: WallSnapshot; t: TFunction; fmt: Fmt; lang: WallLang }) {
-  const channelName = (c: string) => t(`channel.${c}`, { defaultValue: c });
+  const channelName = (c: string) => t(`kitchenWall.channel.${c}`, { defaultValue: c });
   const chart = s.weekly[0];
   return (
     <div className="k-wall-grid">
