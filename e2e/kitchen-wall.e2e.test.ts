@@ -51,7 +51,7 @@ describe('the 传播力 wall on a 1920×1080 screen', () => {
     await server?.stop();
   });
 
-  it('shows today in Chinese without scrolling, and changes when a video is adopted, without a reload', async () => {
+  it('shows today in Chinese without scrolling, changes when a video is adopted and comes back after a server restart, without a reload', async () => {
     // The wall PC's own account: finance (it can see the wall and change nothing at the desk).
     const wallAccount = await createStaff(server, 'finance', 'Newsroom wall');
     // An English browser: the wall is Chinese all the same.
@@ -92,8 +92,21 @@ describe('the 传播力 wall on a 1920×1080 screen', () => {
       const r = await desk(`/api/desk/submissions/${pendingId}/adopt`, { method: 'POST', body: { grade: 'B' } });
       expect(r.status, JSON.stringify(r.data)).toBe(200);
       await expect.poll(() => adopted.textContent(), { timeout: 15_000 }).toBe('1');
-      expect(navigations).toEqual([]);
       await screenshot(page, 'kitchen-wall-1920x1080', false);
+
+      // The server goes away (a deploy) and comes back with one more story published: the wall
+      // reconnects on its own and shows it, still without a reload.
+      await withServerServices(server, async (services) => {
+        const { db } = services.database;
+        const { users } = await import('../src/server/db/schema.js');
+        const { insertForm, insertStory } = await import('../src/server/modules/kitchen/testing/fixtures.js');
+        const [author] = await db.select({ id: users.id }).from(users).limit(1);
+        const story = await insertStory(db, { authorId: author!.id, headline: '重启之后的稿件' });
+        await insertForm(db, { storyId: story.id, form: 'web', status: 'published', content: {} });
+      });
+      await expect.poll(() => webPublished.textContent(), { timeout: 60_000, interval: 500 }).toBe('4');
+      await page.getByText(/^最后更新 \d\d:\d\d:\d\d$/).waitFor();
+      expect(navigations).toEqual([]);
     });
     await context.close();
   });
