@@ -573,3 +573,49 @@ export const studioDetailSchema = studioOverviewSchema.extend({
   queueItems: z.array(z.object({ submissionId: z.uuid(), title: z.string(), processedAt: z.iso.datetime().nullable() })),
 });
 export type StudioDetail = z.infer<typeof studioDetailSchema>;
+// -- The 传播力 wall (part `wall`, docs/wall.md) ----------------------------------------------
+
+/** The newsroom wall's one snapshot (`GET /api/kitchen/wall`, and each `snapshot` event of the stream). */
+const wallCountsSchema = z.object(Object.fromEntries(FORM_STATUSES.map((s) => [s, z.number().int()])) as Record<FormStatus, z.ZodNumber>);
+export const wallSnapshotSchema = z.object({
+  generatedAt: z.string().describe('When this snapshot was computed (ISO 8601)'),
+  day: z.string().describe('Today in Asia/Shanghai, `YYYY-MM-DD`'),
+  stories: z.object({
+    total: z.number().int().describe('Stories made today or with a form changed or published today'),
+    byForm: z.array(z.object({ form: formSchema, counts: wallCountsSchema })).describe('Per form (all eight, in FORMS order): its forms by status'),
+  }),
+  videos: z.object({
+    adopted: z.number().int().describe('Contributor videos adopted today'),
+    byChannel: z
+      .array(z.object({ channel: z.string(), live: z.number().int(), pending: z.number().int(), failed: z.number().int() }))
+      .describe('Publications made or gone live today per channel: live, on their way (queued, publishing, pending), failed'),
+  }),
+  reach: z.object({
+    total: z.number().describe('Reach (views, highest seen per publication) of every published video'),
+    today: z.number().describe('Reach gained since 00:00 Asia/Shanghai'),
+    lastHour: z.number().describe('Reach gained in the last 60 minutes'),
+    byChannel: z.array(z.object({ channel: z.string(), reach: z.number(), today: z.number() })),
+    byStudio: z
+      .array(z.object({ studioId: z.uuid().nullable(), name: z.string(), reach: z.number(), today: z.number() }))
+      .describe('By the studio a video is routed to (desk routes); studioId null: routed to none'),
+  }),
+  weekly: z
+    .array(
+      z.object({
+        campaignId: z.uuid(),
+        campaignTitle: z.object({ 'zh-CN': z.string(), en: z.string() }),
+        week: z.string(),
+        entries: z.array(
+          z.object({ rank: z.number().int(), submissionId: z.uuid(), headline: z.string(), contributor: z.string(), reach: z.number(), score: z.number() }),
+        ),
+      }),
+    )
+    .describe("This week's running chart (top 10) of each published campaign running now, newest campaign first"),
+  movers: z
+    .array(z.object({ submissionId: z.uuid(), headline: z.string(), contributor: z.string(), gain: z.number(), channels: z.array(z.string()) }))
+    .describe('Top 10 videos by reach gained in the last 60 minutes'),
+});
+export type WallSnapshot = z.infer<typeof wallSnapshotSchema>;
+export const wallSnapshotReply = z.object({ wall: wallSnapshotSchema });
+/** Server-sent event names of `GET /api/kitchen/wall/stream`. */
+export const WALL_EVENTS = ['snapshot', 'heartbeat'] as const;

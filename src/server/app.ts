@@ -44,6 +44,7 @@ import { kitchenFormsRoutes } from './modules/kitchen/forms.routes.js';
 import { kitchenReviewRoutes } from './modules/kitchen/review.routes.js';
 import { kitchenPublishRoutes } from './modules/kitchen/publish.routes.js';
 import { planRoutes } from './modules/kitchen/plan.routes.js';
+import { wallRoutes } from './modules/kitchen/wall.routes.js';
 
 const WEB_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../dist/web');
 
@@ -151,6 +152,7 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
   await app.register(kitchenReviewRoutes(services));
   await app.register(kitchenPublishRoutes(services));
   await app.register(planRoutes(services));
+  await app.register(wallRoutes(services));
 
   app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 

@@ -197,6 +197,8 @@ export const configSchema = z.object({
     ),
   /** Accepts http:// push endpoints (a local fake push service in tests and development); refused in production. */
   WEB_PUSH_ALLOW_HTTP: bool.default(false),
+  /** The 传播力 wall (docs/wall.md): seconds between recomputations of its shared snapshot (the most a wall is behind). */
+  WALL_INTERVAL_SECONDS: z.coerce.number().int().min(1).max(300).default(10),
 });
 
 type Raw = z.infer<typeof configSchema>;

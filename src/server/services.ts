@@ -94,6 +94,8 @@ import { createKitchenPublishRepository } from './modules/kitchen/publish.reposi
 import { createKitchenPublishService } from './modules/kitchen/publish.service.js';
 import { createPlanRepository } from './modules/kitchen/plan.repository.js';
 import { createPlanService } from './modules/kitchen/plan.service.js';
+import { createWallRepository } from './modules/kitchen/wall.repository.js';
+import { createWallService } from './modules/kitchen/wall.service.js';
 
 export interface ServiceDeps {
   config: Config;
@@ -549,6 +551,14 @@ export function createServices(deps: ServiceDeps) {
       figures: createDashboardsRepository(db),
       audit,
       clock: deps.clock,
+    }),
+    kitchenWall: createWallService({
+      repo: createWallRepository(db),
+      chartsRepo,
+      charts,
+      clock: deps.clock,
+      intervalSeconds: deps.config.WALL_INTERVAL_SECONDS,
+      logger: deps.logger,
     }),
   };
 }

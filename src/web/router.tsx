@@ -430,6 +430,13 @@ const kitchenStudioRoute = createRoute({
   path: '/kitchen/studios/$id',
   component: lazyRouteComponent(() => import('./routes/kitchenPlan.js'), 'KitchenStudioPage'),
 });
+// The 传播力 wall (issue 14, part wall): a full-screen page for the newsroom's big screen.
+const wallRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: '/wall',
+  validateSearch: (s: Record<string, unknown>): { lang?: 'en' } => ({ lang: s.lang === 'en' ? 'en' : undefined }),
+  component: lazyRouteComponent(() => import('./routes/kitchenWall.js'), 'WallPage'),
+});
 
 const routeTree = rootRoute.addChildren([
   homeRoute,
@@ -485,6 +492,7 @@ const routeTree = rootRoute.addChildren([
   kitchenPlanRoute,
   kitchenStudiosRoute,
   kitchenStudioRoute,
+  wallRoute,
 ]);
 
 export const router = createRouter({

@@ -9,8 +9,8 @@ import { sweepRequests, type SweepHints } from '../testing/route-sweep.js';
 // input reaches the deepest code) and anonymously: no answer may be a 5xx, and every 4xx is
 // `{error: {code, message}}`.
 
-/** tus uploads read raw bytes and their own headers (their module sweeps them); the event stream never ends. */
-const NOT_SWEPT = [/^\/api\/uploads/, /^\/api\/me\/submissions\/events$/];
+/** tus uploads read raw bytes and their own headers (their module sweeps them); the event streams never end. */
+const NOT_SWEPT = [/^\/api\/uploads/, /^\/api\/me\/submissions\/events$/, /^\/api\/kitchen\/wall\/stream$/];
 
 /**
  * 5xx answers that are not our failure: a platform we call refusing or unreachable (502).
