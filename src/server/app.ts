@@ -39,6 +39,7 @@ import { privacyRoutes } from './modules/privacy/privacy.routes.js';
 import type { Services } from './services.js';
 import { searchRoutes } from './modules/search/search.routes.js';
 import { ledgerExplorerRoutes } from './modules/ledger/ledger.explorer.routes.js';
+import { kitchenPrintRoutes } from './modules/kitchen/print/print.routes.js';
 
 const WEB_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../dist/web');
 
@@ -141,6 +142,7 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
   await app.register(privacyRoutes(services, config.AUTH_RATE_LIMIT_PER_MINUTE));
   await app.register(wechatRoutes(services, config.AUTH_RATE_LIMIT_PER_MINUTE));
   await app.register(ledgerExplorerRoutes(services));
+  await app.register(kitchenPrintRoutes(services));
 
   app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 

@@ -83,6 +83,9 @@ import { createWechatRepository } from './modules/wechat/wechat.repository.js';
 import { createWechatService } from './modules/wechat/wechat.service.js';
 import { createSearchRepository } from './modules/search/search.repository.js';
 import { createSearchService } from './modules/search/search.service.js';
+import { createKitchenScope } from './modules/kitchen/kitchen.scope.js';
+import { createKitchenPrintService } from './modules/kitchen/print/print.service.js';
+import { createChromiumRenderer } from './modules/kitchen/print/chromium.js';
 
 export interface ServiceDeps {
   config: Config;
@@ -482,6 +485,19 @@ export function createServices(deps: ServiceDeps) {
     deskSearch: createSearchService({ db, repo: createSearchRepository(db), submissions, scope: studioScope }),
     studioMembers,
     ledgerExplorer,
+    // Part `print` of the central kitchen (docs/print.md): newspapers, print PDFs, exports.
+    kitchenPrint: createKitchenPrintService({
+      db,
+      storage,
+      jobs: deps.jobs,
+      clock: deps.clock,
+      audit,
+      scope: createKitchenScope({ db, repo: deskRepo }),
+      chromium: createChromiumRenderer({ executablePath: deps.config.CHROMIUM_PATH }),
+      publicUrl: deps.publicUrl,
+      logger: deps.logger,
+      workDir: path.join(deps.config.dataDir, 'work'),
+    }),
   };
 }
 

@@ -242,3 +242,4 @@ export * from './schema.wechat.js';
 export * from './schema.notices.js';
 export * from './schema.security.js';
 export * from './schema.kitchen.js';
+export * from './schema.kitchen-print.js';

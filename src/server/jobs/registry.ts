@@ -23,6 +23,7 @@ import { noticesDeliverJob } from '../modules/propagation/jobs/notices-deliver.j
 import { chartsFreezeJob } from '../modules/propagation/jobs/charts-freeze.job.js';
 import { grandPrizeNominateJob } from '../modules/propagation/jobs/grand-prize-nominate.job.js';
 import { grandPrizeRecheckJob } from '../modules/propagation/jobs/grand-prize-recheck.job.js';
+import { kitchenPrintRenderJob } from '../modules/kitchen/print/print-render.job.js';
 
 /** Every job's payload, by name. A name here without a handler below fails the type check. */
 export interface JobPayloads {
@@ -48,6 +49,7 @@ export interface JobPayloads {
   'charts.freeze': Record<string, never>;
   'grand-prize.nominate': Record<string, never>;
   'grand-prize.recheck': Record<string, never>;
+  'kitchen.print-render': { storyId: string };
 }
 export type JobName = keyof JobPayloads;
 
@@ -74,4 +76,5 @@ export const jobRegistry: { [K in JobName]: JobDefinition<JobPayloads[K]> } = {
   'charts.freeze': chartsFreezeJob,
   'grand-prize.nominate': grandPrizeNominateJob,
   'grand-prize.recheck': grandPrizeRecheckJob,
+  'kitchen.print-render': kitchenPrintRenderJob,
 };
