@@ -351,6 +351,18 @@ const videoRoute = createRoute({
   component: lazyRouteComponent(() => import('./routes/video.js'), 'VideoPage'),
 });
 
+// Part `print` of the central kitchen (docs/print.md).
+const kitchenStoryPrintRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: '/kitchen/stories/$id/print',
+  component: lazyRouteComponent(() => import('./routes/kitchenPrint.js'), 'StoryPrintPage'),
+});
+const kitchenNewspapersRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: '/kitchen/newspapers',
+  component: lazyRouteComponent(() => import('./routes/kitchenNewspapers.js'), 'NewspapersPage'),
+});
+
 const routeTree = rootRoute.addChildren([
   homeRoute,
   campaignRoute,
@@ -394,6 +406,8 @@ const routeTree = rootRoute.addChildren([
   chartRoute,
   profileRoute,
   noticesRoute,
+  kitchenStoryPrintRoute,
+  kitchenNewspapersRoute,
 ]);
 
 export const router = createRouter({
