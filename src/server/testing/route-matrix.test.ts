@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { demoCampaign } from '../seed.js';
 import { createTestContext, fixedClock, GOOD_PASSWORD, processedSubmission, sessionCookie, signUp, staff, uniqueEmail, type TestContext } from './harness.js';
+import { insertStory } from '../modules/kitchen/testing/fixtures.js';
 import { openApiRoutes, type OpenApiDocument, type OpenApiRoute as RouteInfo } from './openapi.js';
 import { MATRIX_ACTORS, fillPath, outcomeOf, readMatrix, sampleValue, writeMatrix, type MatrixActor, type Outcome } from './route-matrix.js';
 
@@ -46,6 +47,9 @@ const ids = {} as {
   wechatIdentity: string;
   /** Issue 13: whose sign-in the matrix resets (not contributor A, whose cookie later calls need). */
   victim: string;
+  /** Issue 14, part print: the default newspaper and a story of the travel studio's. */
+  newspaper: string;
+  kitchenStory: string;
 };
 
 const s = () => ctx.runtime.services;
@@ -189,6 +193,9 @@ beforeAll(async () => {
   ).id;
   const notices = (await api(a.cookie, 'GET', '/api/me/notices')).notices as { id: string }[];
   ids.notice = notices[0]?.id ?? UNKNOWN;
+  // Issue 14, part print: the default newspaper, and a story of the travel studio's.
+  ids.newspaper = (await api(chief.cookie, 'GET', '/api/kitchen/newspapers')).newspapers[0].id;
+  ids.kitchenStory = (await insertStory(s().database.db, { authorId: otherEditor.user.id, studioId: ids.studio })).id;
 }, 180_000);
 
 afterAll(async () => {
@@ -237,6 +244,8 @@ function pathValues(route: RouteInfo): Record<string, string> {
       ['/api/contributors/', ids.contributorA],
       ['/api/dashboards/contributors/', ids.contributorA],
       ['/api/me/wechat/', ids.wechatIdentity],
+      ['/api/kitchen/newspapers/', ids.newspaper],
+      ['/api/kitchen/stories/', ids.kitchenStory],
     ];
     const hit = byPrefix.find(([prefix]) => p.startsWith(prefix));
     if (!hit) throw new Error(`route-matrix.test.ts: no fixture for {id} in ${route.key}`);

@@ -1822,7 +1822,8 @@ export const en = {
   kitchenPrint: {
     navLabel: 'Central kitchen',
     title: 'Print (报)',
-    intro: 'The story laid out as a page block on the newspaper’s column grid, printed to a PDF by headless Chromium. Each embedded video gets a QR code readers scan with their phone.',
+    intro:
+      'The story laid out as a page block on the newspaper’s column grid, printed to a PDF by headless Chromium. Each embedded video gets a QR code readers scan with their phone.',
     backToStory: '← Back to the story',
     pdfTitle: 'Print PDF',
     previewTitle: 'Preview',

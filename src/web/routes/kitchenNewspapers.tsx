@@ -58,10 +58,20 @@ function NewspaperForm({ paper, canEdit }: { paper: Newspaper; canEdit: boolean 
       <fieldset disabled={!canEdit || saving}>
         <legend>{paper.name}</legend>
         <div className="k-print-paper-grid">
-          <Field label={t('kitchenPrint.newspapers.name')} value={draft.name} maxLength={80} required onChange={(e) => setDraft({ ...draft, name: e.target.value })} />
+          <Field
+            label={t('kitchenPrint.newspapers.name')}
+            value={draft.name}
+            maxLength={80}
+            required
+            onChange={(e) => setDraft({ ...draft, name: e.target.value })}
+          />
           <div className="field">
             <label htmlFor={`ps-${paper.id}`}>{t('kitchenPrint.newspapers.pageSize')}</label>
-            <select id={`ps-${paper.id}`} value={draft.pageSize} onChange={(e) => setDraft({ ...draft, pageSize: e.target.value as NewspaperUpdate['pageSize'] })}>
+            <select
+              id={`ps-${paper.id}`}
+              value={draft.pageSize}
+              onChange={(e) => setDraft({ ...draft, pageSize: e.target.value as NewspaperUpdate['pageSize'] })}
+            >
               {PAGE_SIZE_OPTIONS.map((s) => (
                 <option key={s} value={s}>
                   {t(`kitchenPrint.newspapers.size.${s}`)}
