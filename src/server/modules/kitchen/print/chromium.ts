@@ -1,11 +1,13 @@
 import { access, constants } from 'node:fs/promises';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 
 /**
  * The headless Chromium that lays print blocks out (docs/print.md). One browser per process,
- * launched on first use and reused: a render opens a fresh context (no JavaScript, offline, so
- * nothing in a story can reach the network or run), sets the HTML, prints it and closes the
- * context. The browser closes itself after a quiet spell and on `close()` (the app's shutdown).
+ * launched on first use and reused, with one context that runs no JavaScript and is offline (so
+ * nothing in a story can reach the network or run). A render takes a page kept from the last one
+ * (or opens one), sets the HTML and prints it; a page that failed is closed, never reused. The
+ * browser closes itself after a quiet spell and on `close()` (the app's shutdown); one that
+ * crashed is forgotten and the next render launches a new one.
  *
  * Faults are classified so the render state can say what to do:
  *   - `missing`: no executable at the configured path (install it: `apt-get install chromium fonts-noto-cjk`);
@@ -39,76 +41,97 @@ export interface ChromiumRenderer {
 export const DEFAULT_CHROMIUM_PATH = '/usr/bin/chromium';
 export const CHROMIUM_INSTALL_HINT = 'apt-get install chromium fonts-noto-cjk';
 
-export function createChromiumRenderer(opts: { executablePath?: string; idleMs?: number; launchTimeoutMs?: number } = {}): ChromiumRenderer {
+export function createChromiumRenderer(
+  opts: { executablePath?: string; idleMs?: number; launchTimeoutMs?: number; maxIdlePages?: number } = {},
+): ChromiumRenderer {
   const executablePath = opts.executablePath || DEFAULT_CHROMIUM_PATH;
   const idleMs = opts.idleMs ?? 5 * 60_000;
-  let browser: Promise<Browser> | null = null;
+  const maxIdlePages = opts.maxIdlePages ?? 2;
+
+  /** The running browser, its print context (no JavaScript, offline) and the pages waiting for the next render. */
+  interface Session {
+    browser: Browser;
+    context: BrowserContext;
+    idle: Page[];
+  }
+  let session: Promise<Session> | null = null;
   let idleTimer: NodeJS.Timeout | null = null;
   let busy = 0;
 
-  async function launch(): Promise<Browser> {
+  async function launch(): Promise<Session> {
     try {
       await access(executablePath, constants.X_OK);
     } catch {
       throw new ChromiumError('missing', executablePath, `no Chromium executable at ${executablePath}`);
     }
+    let browser: Browser;
     try {
-      const b = await chromium.launch({
+      browser = await chromium.launch({
         executablePath,
         args: ['--no-sandbox', '--disable-dev-shm-usage', '--disable-gpu'],
         timeout: opts.launchTimeoutMs ?? 30_000,
       });
-      b.on('disconnected', () => {
-        if (browser && current === b) browser = null;
-      });
-      current = b;
-      return b;
     } catch (err) {
       throw new ChromiumError('failed', executablePath, firstLine(err));
     }
+    try {
+      // One context for every print: nothing a page could keep (storage, cookies) is reachable
+      // without JavaScript, and setContent replaces the whole document each time.
+      const context = await browser.newContext({ javaScriptEnabled: false, offline: true });
+      const s: Session = { browser, context, idle: [] };
+      const mine = session;
+      browser.on('disconnected', () => {
+        // A crashed browser is forgotten: the next render launches a new one.
+        if (session === mine) session = null;
+      });
+      return s;
+    } catch (err) {
+      await browser.close().catch(() => {});
+      throw new ChromiumError('failed', executablePath, firstLine(err));
+    }
   }
-  let current: Browser | null = null;
 
-  function get(): Promise<Browser> {
+  function get(): Promise<Session> {
     if (idleTimer) clearTimeout(idleTimer);
     idleTimer = null;
-    if (!browser) {
-      browser = launch();
+    if (!session) {
+      const p = launch();
+      session = p;
       // A failed launch is not kept: the next render tries again (after an install, say).
-      browser.catch(() => {
-        browser = null;
+      p.catch(() => {
+        if (session === p) session = null;
       });
     }
-    return browser;
+    return session;
   }
 
   function release() {
     busy -= 1;
-    if (busy === 0 && browser) {
+    if (busy === 0 && session) {
       idleTimer = setTimeout(() => void close(), idleMs);
       idleTimer.unref();
     }
   }
 
-  async function withPage<T>(fn: (page: Page) => Promise<T>, timeoutMs: number, scale = 1): Promise<T> {
+  async function withPage<T>(fn: (page: Page) => Promise<T>, timeoutMs: number): Promise<T> {
     busy += 1;
     try {
-      const b = await get();
-      let context;
+      const s = await get();
+      let page: Page;
       try {
-        context = await b.newContext({ javaScriptEnabled: false, offline: true, deviceScaleFactor: scale });
+        page = s.idle.pop() ?? (await s.context.newPage());
       } catch (err) {
         throw new ChromiumError('failed', executablePath, firstLine(err));
       }
+      page.setDefaultTimeout(timeoutMs);
       try {
-        const page = await context.newPage();
-        page.setDefaultTimeout(timeoutMs);
-        return await fn(page);
+        const out = await fn(page);
+        if (s.idle.length < maxIdlePages && !page.isClosed()) s.idle.push(page);
+        else await page.close().catch(() => {});
+        return out;
       } catch (err) {
-        if (err instanceof ChromiumError) throw err;
+        await page.close().catch(() => {});
         throw new ChromiumError('failed', executablePath, firstLine(err));
-      } finally {
-        await context.close().catch(() => {});
       }
     } finally {
       release();
@@ -118,10 +141,10 @@ export function createChromiumRenderer(opts: { executablePath?: string; idleMs?:
   async function close() {
     if (idleTimer) clearTimeout(idleTimer);
     idleTimer = null;
-    const b = browser;
-    browser = null;
-    current = null;
-    if (b) await (await b.catch(() => null))?.close().catch(() => {});
+    const p = session;
+    session = null;
+    const s = p ? await p.catch(() => null) : null;
+    await s?.browser.close().catch(() => {});
   }
 
   return {
@@ -131,16 +154,23 @@ export function createChromiumRenderer(opts: { executablePath?: string; idleMs?:
         await page.setContent(html, { waitUntil: 'load' });
         return page.pdf({ preferCSSPageSize: true, printBackground: true });
       }, o.timeoutMs ?? 60_000),
-    screenshot: (html, selector, o = {}) =>
-      withPage(
-        async (page) => {
+    async screenshot(html, selector, o = {}) {
+      busy += 1;
+      try {
+        const s = await get();
+        const context = await s.browser.newContext({ javaScriptEnabled: false, offline: true, deviceScaleFactor: o.scale ?? 2 });
+        try {
+          const page = await context.newPage();
           await page.emulateMedia({ media: 'print' });
           await page.setContent(html, { waitUntil: 'load' });
-          return page.locator(selector).first().screenshot({ scale: 'device' });
-        },
-        60_000,
-        o.scale ?? 2,
-      ),
+          return await page.locator(selector).first().screenshot({ scale: 'device' });
+        } finally {
+          await context.close().catch(() => {});
+        }
+      } finally {
+        release();
+      }
+    },
     close,
   };
 }

@@ -171,6 +171,7 @@ describe('print renders, previews and exports', { timeout: 180_000 }, () => {
     expect(res.headers['content-type']).toBe('text/html; charset=utf-8');
     expect(res.headers['content-security-policy']).toContain("default-src 'none'");
     expect(res.headers['content-security-policy']).toContain('sandbox');
+    expect(res.headers['x-frame-options']).toBe('SAMEORIGIN');
     // Nothing on the page loads from anywhere: every picture is a data: URL.
     expect(res.body).not.toMatch(/(src|href|url\()\s*=?\s*"?(https?:|\/\/)/);
     const renderer = createChromiumRenderer();
