@@ -54,13 +54,13 @@ const videoPage = (c: ExportContext, id: string) => `${c.publicUrl}/v/${id}`;
 const posterHref = (c: ExportContext, key: string) => `${c.publicUrl}/api/media/${key}`;
 const storyUri = (c: ExportContext, id: string) => `${c.publicUrl}/stories/${id}`;
 
+// eslint-disable-next-line no-control-regex -- these control characters are what it removes
+const NOT_XML = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]/g;
+
 /** XML text and attribute escaping (the five predefined entities). */
 export function xmlEscape(s: string): string {
   // Characters XML 1.0 does not allow at all (C0 controls other than tab, LF, CR) are dropped.
-  // eslint-disable-next-line no-control-regex
-  return s
-    .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]/g, '')
-    .replace(/[&<>"']/g, (ch) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' })[ch]!);
+  return s.replace(NOT_XML, '').replace(/[&<>"']/g, (ch) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' })[ch]!);
 }
 
 const BODY_TAGS = [

@@ -82,15 +82,13 @@ async function readAll(s: Readable): Promise<Buffer> {
   return Buffer.concat(chunks);
 }
 
+// eslint-disable-next-line no-control-regex -- control characters are among what it removes
+const UNSAFE_IN_FILENAME = /[\\/:*?"<>|\u0000-\u001f\u007f]/g;
+
 /** An ASCII file name for a PDF, and the headline for `filename*` (RFC 6266). */
 export function pdfDisposition(story: Pick<StoryRow, 'id' | 'headline'>, version: number | null): string {
   const ascii = `paike-print-${story.id.slice(0, 8)}${version ? `-v${version}` : ''}.pdf`;
-  // eslint-disable-next-line no-control-regex -- control characters are what it removes
-  const name =
-    story.headline
-      .replace(/[\\/:*?"<>|\u0000-\u001f\u007f]/g, '')
-      .slice(0, 60)
-      .trim() || 'print';
+  const name = story.headline.replace(UNSAFE_IN_FILENAME, '').slice(0, 60).trim() || 'print';
   return `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(`${name}.pdf`)}`;
 }
 
