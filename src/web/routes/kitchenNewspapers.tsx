@@ -22,21 +22,26 @@ const NUMBERS: { key: NumKey; min: number; max: number; step: number; unit: 'mm'
   { key: 'captionPt', min: 5, max: 18, step: 0.5, unit: 'pt' },
 ];
 
+/** The editable fields of a newspaper (what PUT takes). */
+function pick(p: Newspaper): NewspaperUpdate {
+  return {
+    name: p.name,
+    pageSize: p.pageSize,
+    columns: p.columns,
+    gutterMm: p.gutterMm,
+    marginMm: p.marginMm,
+    bleedMm: p.bleedMm,
+    headlinePt: p.headlinePt,
+    standfirstPt: p.standfirstPt,
+    bodyPt: p.bodyPt,
+    captionPt: p.captionPt,
+  };
+}
+
 function NewspaperForm({ paper, canEdit }: { paper: Newspaper; canEdit: boolean }) {
   const { t } = useTranslation();
   const qc = useQueryClient();
-  const [draft, setDraft] = useState<NewspaperUpdate>(() => ({
-    name: paper.name,
-    pageSize: paper.pageSize,
-    columns: paper.columns,
-    gutterMm: paper.gutterMm,
-    marginMm: paper.marginMm,
-    bleedMm: paper.bleedMm,
-    headlinePt: paper.headlinePt,
-    standfirstPt: paper.standfirstPt,
-    bodyPt: paper.bodyPt,
-    captionPt: paper.captionPt,
-  }));
+  const [draft, setDraft] = useState<NewspaperUpdate>(() => pick(paper));
   const [saving, setSaving] = useState(false);
   const [message, setMessage] = useState<{ tone: 'error' | 'success'; text: string } | null>(null);
   async function submit(e: FormEvent) {
@@ -44,7 +49,8 @@ function NewspaperForm({ paper, canEdit }: { paper: Newspaper; canEdit: boolean 
     setSaving(true);
     setMessage(null);
     try {
-      await saveNewspaper(paper.id, draft);
+      const saved = await saveNewspaper(paper.id, draft);
+      setDraft({ ...draft, ...pick(saved) });
       await qc.invalidateQueries({ queryKey: kitchenPrintKeys.newspapers });
       setMessage({ tone: 'success', text: t('kitchenPrint.newspapers.saved') });
     } catch (err) {
@@ -116,7 +122,7 @@ function Newspapers({ me }: { me: Me }) {
     <>
       {!canEdit ? <Alert tone="info">{t('kitchenPrint.newspapers.readOnly')}</Alert> : null}
       {q.data.map((p) => (
-        <NewspaperForm key={`${p.id}-${p.updatedAt}`} paper={p} canEdit={canEdit} />
+        <NewspaperForm key={p.id} paper={p} canEdit={canEdit} />
       ))}
     </>
   );
