@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Checks the machine before `npm start` / `npm test`: Node's version, and the programs that
-// come from the operating system, not npm: ffmpeg/ffprobe (always) and, with --browser (the
-// tests), Chromium and a font that renders Chinese. On a Debian machine run as root it
+// come from the operating system, not npm: ffmpeg/ffprobe, and Chromium with a font that renders
+// Chinese (the central kitchen's print PDFs, docs/print.md; the browser tests with --browser). On a Debian machine run as root it
 // installs what is missing with apt-get; otherwise it says plainly what to install.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -14,17 +14,20 @@ if (major < 20 || (major === 20 && minor < 19)) {
 
 const runs = (cmd, args = ['-version']) => spawnSync(cmd, args, { stdio: 'ignore' }).status === 0;
 const hasFfmpeg = () => runs('ffmpeg') && runs('ffprobe');
-const hasChromium = () => existsSync('/usr/bin/chromium');
+// Print PDFs use CHROMIUM_PATH when it is set (src/server/config.ts), /usr/bin/chromium otherwise.
+const chromiumPath = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
+const hasChromium = () => existsSync(chromiumPath);
 const hasCjkFont = () => {
   const r = spawnSync('fc-list', [':lang=zh', 'family'], { encoding: 'utf8' });
   return r.status === 0 && r.stdout.trim().length > 0;
 };
 
-const wanted = [{ name: 'ffmpeg', ok: hasFfmpeg, why: 'to process videos' }];
-if (process.argv.includes('--browser')) {
-  wanted.push({ name: 'chromium', ok: hasChromium, why: 'for the browser tests' });
-  wanted.push({ name: 'fonts-noto-cjk', ok: hasCjkFont, why: 'so Chinese renders in the browser tests and burned-in captions' });
-}
+const browser = process.argv.includes('--browser');
+const wanted = [
+  { name: 'ffmpeg', ok: hasFfmpeg, why: 'to process videos' },
+  { name: 'chromium', ok: hasChromium, why: browser ? 'for the browser tests and print PDFs' : 'to make print PDFs' },
+  { name: 'fonts-noto-cjk', ok: hasCjkFont, why: 'so Chinese renders in print PDFs, burned-in captions and the browser tests' },
+];
 
 let missing = wanted.filter((w) => !w.ok());
 const canApt = process.getuid?.() === 0 && runs('apt-get', ['--version']);
@@ -47,4 +50,11 @@ for (const m of missing) {
 }
 if (missing.some((m) => m.name === 'ffmpeg')) {
   console.warn('Paike starts without ffmpeg, but video processing stays off until it is installed.');
+}
+if (missing.some((m) => m.name === 'chromium' || m.name === 'fonts-noto-cjk')) {
+  // Print is the only feature that needs them: Paike starts, and a print render says the same.
+  console.warn(
+    `Paike starts without them, but print PDFs fail until they are installed: sudo apt-get install chromium fonts-noto-cjk` +
+      (process.env.CHROMIUM_PATH ? ` (or fix CHROMIUM_PATH=${chromiumPath})` : ' (or set CHROMIUM_PATH to an installed Chromium)'),
+  );
 }

@@ -619,3 +619,71 @@ export type WallSnapshot = z.infer<typeof wallSnapshotSchema>;
 export const wallSnapshotReply = z.object({ wall: wallSnapshotSchema });
 /** Server-sent event names of `GET /api/kitchen/wall/stream`. */
 export const WALL_EVENTS = ['snapshot', 'heartbeat'] as const;
+// ---- Part `print` (docs/print.md): newspapers, print renders, exports ----
+
+/** A newspaper's page grid and type sizes; the print block is laid out on it. */
+export const NEWSPAPER_LIMITS = {
+  columns: { min: 1, max: 12 },
+  gutterMm: { min: 0, max: 20 },
+  marginMm: { min: 0, max: 50 },
+  bleedMm: { min: 0, max: 10 },
+  headlinePt: { min: 8, max: 144 },
+  standfirstPt: { min: 6, max: 48 },
+  bodyPt: { min: 6, max: 24 },
+  captionPt: { min: 5, max: 18 },
+} as const;
+/** Trim size of each page size, in millimetres (width × height). */
+export const PAGE_SIZE_MM: Record<PageSize, { width: number; height: number }> = {
+  A3: { width: 297, height: 420 },
+  broadsheet: { width: 375, height: 597 },
+};
+const range = (r: { min: number; max: number }) => z.number().min(r.min).max(r.max);
+export const newspaperSchema = z.object({
+  id: z.uuid(),
+  name: z.string(),
+  pageSize: pageSizeSchema,
+  columns: z.number().int(),
+  gutterMm: z.number(),
+  marginMm: z.number(),
+  bleedMm: z.number(),
+  headlinePt: z.number(),
+  standfirstPt: z.number(),
+  bodyPt: z.number(),
+  captionPt: z.number(),
+  updatedAt: z.iso.datetime(),
+});
+export type Newspaper = z.infer<typeof newspaperSchema>;
+export const newspaperUpdateSchema = z.strictObject({
+  name: z.string().trim().min(1).max(80),
+  pageSize: pageSizeSchema,
+  columns: z.number().int().min(NEWSPAPER_LIMITS.columns.min).max(NEWSPAPER_LIMITS.columns.max),
+  gutterMm: range(NEWSPAPER_LIMITS.gutterMm),
+  marginMm: range(NEWSPAPER_LIMITS.marginMm),
+  bleedMm: range(NEWSPAPER_LIMITS.bleedMm),
+  headlinePt: range(NEWSPAPER_LIMITS.headlinePt),
+  standfirstPt: range(NEWSPAPER_LIMITS.standfirstPt),
+  bodyPt: range(NEWSPAPER_LIMITS.bodyPt),
+  captionPt: range(NEWSPAPER_LIMITS.captionPt),
+});
+export type NewspaperUpdate = z.infer<typeof newspaperUpdateSchema>;
+
+export const PRINT_RENDER_STATUSES = ['none', 'queued', 'rendering', 'done', 'failed'] as const;
+/** The state of a story's print render; `none` before the first request. */
+export const printRenderStateSchema = z.object({
+  storyId: z.uuid(),
+  status: z.enum(PRINT_RENDER_STATUSES),
+  /** The story version the PDF was made from, and whether the story has changed since. */
+  storyVersion: z.number().int().nullable(),
+  stale: z.boolean(),
+  /** Where the PDF is, when one exists (kept from the last good render while a new one runs or fails). */
+  pdfUrl: z.string().nullable(),
+  pdfBytes: z.number().int().nullable(),
+  /** Why the last render failed, in the request's language, with the code. */
+  error: z.object({ code: z.string(), message: z.string() }).nullable(),
+  requestedAt: z.iso.datetime().nullable(),
+  finishedAt: z.iso.datetime().nullable(),
+  renderMs: z.number().int().nullable(),
+  /** Where the print block comes from: the print form's content, or derived from the story. */
+  source: z.enum(['form', 'story']),
+});
+export type PrintRenderState = z.infer<typeof printRenderStateSchema>;

@@ -45,6 +45,7 @@ import { kitchenReviewRoutes } from './modules/kitchen/review.routes.js';
 import { kitchenPublishRoutes } from './modules/kitchen/publish.routes.js';
 import { planRoutes } from './modules/kitchen/plan.routes.js';
 import { wallRoutes } from './modules/kitchen/wall.routes.js';
+import { kitchenPrintRoutes } from './modules/kitchen/print/print.routes.js';
 
 const WEB_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../dist/web');
 
@@ -153,6 +154,7 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
   await app.register(kitchenPublishRoutes(services));
   await app.register(planRoutes(services));
   await app.register(wallRoutes(services));
+  await app.register(kitchenPrintRoutes(services));
 
   app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 

@@ -75,6 +75,8 @@ export const configSchema = z.object({
   /** Threads one ffmpeg process may use, and how long it may run. */
   FFMPEG_THREADS: positiveInt.default(2),
   FFMPEG_TIMEOUT_SECONDS: positiveInt.default(1800),
+  /** Headless Chromium for print PDFs (docs/print.md); /usr/bin/chromium when unset. */
+  CHROMIUM_PATH: z.string().min(1).optional(),
   /** Jobs worked at once per queue by this process. */
   WORKER_CONCURRENCY: positiveInt.default(2),
   /**

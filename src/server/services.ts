@@ -96,6 +96,8 @@ import { createPlanRepository } from './modules/kitchen/plan.repository.js';
 import { createPlanService } from './modules/kitchen/plan.service.js';
 import { createWallRepository } from './modules/kitchen/wall.repository.js';
 import { createWallService } from './modules/kitchen/wall.service.js';
+import { createKitchenPrintService } from './modules/kitchen/print/print.service.js';
+import { createChromiumRenderer } from './modules/kitchen/print/chromium.js';
 
 export interface ServiceDeps {
   config: Config;
@@ -559,6 +561,19 @@ export function createServices(deps: ServiceDeps) {
       clock: deps.clock,
       intervalSeconds: deps.config.WALL_INTERVAL_SECONDS,
       logger: deps.logger,
+    }),
+    // Part `print` of the central kitchen (docs/print.md): newspapers, print PDFs, exports.
+    kitchenPrint: createKitchenPrintService({
+      db,
+      storage,
+      jobs: deps.jobs,
+      clock: deps.clock,
+      audit,
+      scope: createKitchenScope({ db, repo: deskRepo }),
+      chromium: createChromiumRenderer({ executablePath: deps.config.CHROMIUM_PATH }),
+      publicUrl: deps.publicUrl,
+      logger: deps.logger,
+      workDir: path.join(deps.config.dataDir, 'work'),
     }),
   };
 }

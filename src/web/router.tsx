@@ -437,6 +437,17 @@ const wallRoute = createRoute({
   validateSearch: (s: Record<string, unknown>): { lang?: 'en' } => ({ lang: s.lang === 'en' ? 'en' : undefined }),
   component: lazyRouteComponent(() => import('./routes/kitchenWall.js'), 'WallPage'),
 });
+// Part `print` of the central kitchen (docs/print.md).
+const kitchenStoryPrintRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: '/kitchen/stories/$id/print',
+  component: lazyRouteComponent(() => import('./routes/kitchenPrint.js'), 'StoryPrintPage'),
+});
+const kitchenNewspapersRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: '/kitchen/newspapers',
+  component: lazyRouteComponent(() => import('./routes/kitchenNewspapers.js'), 'NewspapersPage'),
+});
 
 const routeTree = rootRoute.addChildren([
   homeRoute,
@@ -493,6 +504,8 @@ const routeTree = rootRoute.addChildren([
   kitchenStudiosRoute,
   kitchenStudioRoute,
   wallRoute,
+  kitchenStoryPrintRoute,
+  kitchenNewspapersRoute,
 ]);
 
 export const router = createRouter({

@@ -243,3 +243,4 @@ export * from './schema.notices.js';
 export * from './schema.security.js';
 export * from './schema.kitchen.js';
 export * from './schema.kitchen-publish.js';
+export * from './schema.kitchen-print.js';

@@ -24,6 +24,7 @@ import { chartsFreezeJob } from '../modules/propagation/jobs/charts-freeze.job.j
 import { grandPrizeNominateJob } from '../modules/propagation/jobs/grand-prize-nominate.job.js';
 import { grandPrizeRecheckJob } from '../modules/propagation/jobs/grand-prize-recheck.job.js';
 import { kitchenPublishFormJob } from '../modules/kitchen/jobs/publish-form.job.js';
+import { kitchenPrintRenderJob } from '../modules/kitchen/print/print-render.job.js';
 
 /** Every job's payload, by name. A name here without a handler below fails the type check. */
 export interface JobPayloads {
@@ -50,6 +51,7 @@ export interface JobPayloads {
   'grand-prize.nominate': Record<string, never>;
   'grand-prize.recheck': Record<string, never>;
   'kitchen.publish-form': { storyFormId: string };
+  'kitchen.print-render': { storyId: string };
 }
 export type JobName = keyof JobPayloads;
 
@@ -77,4 +79,5 @@ export const jobRegistry: { [K in JobName]: JobDefinition<JobPayloads[K]> } = {
   'grand-prize.nominate': grandPrizeNominateJob,
   'grand-prize.recheck': grandPrizeRecheckJob,
   'kitchen.publish-form': kitchenPublishFormJob,
+  'kitchen.print-render': kitchenPrintRenderJob,
 };

@@ -105,6 +105,12 @@ const STATUS_BY_PREFIX: [string, number][] = [
   ['kitchen.idea_feed_unusable', 409],
   ['kitchen.idea_has_story', 409],
   ['kitchen.idea_dropped', 409],
+  ['kitchen.newspaper_name_taken', 409],
+  ['kitchen.print_not_rendered', 404],
+  ['kitchen.print_image_missing', 409],
+  ['kitchen.print_chromium_missing', 503],
+  ['kitchen.print_chromium_failed', 503],
+  ['kitchen.print_render_failed', 500],
   ['server.unavailable', 503],
   ['server.internal', 500],
 ];

@@ -576,6 +576,31 @@ export const messages = {
   },
   'kitchen.idea_has_story': { 'zh-CN': '该报题已经有稿件了。', en: 'This idea already has a story.' },
   'kitchen.idea_dropped': { 'zh-CN': '该报题已撤销，不能再生成稿件。', en: 'This idea was dropped; it cannot become a story.' },
+  // Part `print` (docs/print.md).
+  'kitchen.newspaper_not_found': { 'zh-CN': '找不到该报纸版式。', en: 'No such newspaper.' },
+  'kitchen.newspaper_name_taken': { 'zh-CN': '已有同名的报纸。', en: 'A newspaper with this name already exists.' },
+  'kitchen.print_not_rendered': {
+    'zh-CN': '这篇稿件还没有印刷 PDF，请先点击“生成 PDF”。',
+    en: 'This story has no print PDF yet. Render it first.',
+  },
+  'kitchen.print_image_missing': {
+    'zh-CN': '稿件中的一张图片文件缺失（{key}），无法排版。请重新上传该图片。',
+    en: 'An image file of this story is missing ({key}), so the block cannot be laid out. Upload the image again.',
+  },
+  'kitchen.print_chromium_missing': {
+    'zh-CN':
+      '服务器上找不到 Chromium（{path}），无法生成印刷 PDF。请以 root 运行 apt-get install chromium fonts-noto-cjk，或用 CHROMIUM_PATH 指向已安装的 Chromium，然后重试。稿件本身未受影响。',
+    en: 'Chromium is not installed on the server ({path}), so no print PDF can be made. Run apt-get install chromium fonts-noto-cjk as root, or point CHROMIUM_PATH at an installed Chromium, then try again. The story itself is unchanged.',
+  },
+  'kitchen.print_chromium_failed': {
+    'zh-CN':
+      'Chromium 未能启动或在排版时崩溃（{detail}）。请检查服务器上的 Chromium（apt-get install chromium fonts-noto-cjk 可重新安装），然后重试。稿件本身未受影响。',
+    en: 'Chromium would not start or crashed while printing ({detail}). Check the server’s Chromium (apt-get install chromium fonts-noto-cjk reinstalls it), then try again. The story itself is unchanged.',
+  },
+  'kitchen.print_render_failed': {
+    'zh-CN': '印刷 PDF 生成失败（{detail}）。稿件本身未受影响，可稍后重试。',
+    en: 'The print PDF could not be made ({detail}). The story itself is unchanged; try again later.',
+  },
 } as const satisfies Record<string, Record<Locale, string>>;
 
 export type MessageCode = keyof typeof messages;

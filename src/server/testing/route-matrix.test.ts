@@ -50,6 +50,8 @@ const ids = {} as {
   /** Issue 14, part stories: a food-studio story (the other editor is out of its scope) and its image. */
   story: string;
   storyImage: string;
+  /** Issue 14, part print: the default newspaper. */
+  newspaper: string;
 };
 
 const s = () => ctx.runtime.services;
@@ -205,6 +207,8 @@ beforeAll(async () => {
   ).rows[0]!.id;
   // Part forms: the story has a web form in edit.
   await insertForm(s().database.db, { storyId: ids.story, form: 'web', content: { headline: '矩阵', standfirst: '', bodyHtml: '' } });
+  // Issue 14, part print: the default newspaper.
+  ids.newspaper = (await api(chief.cookie, 'GET', '/api/kitchen/newspapers')).newspapers[0].id;
 }, 180_000);
 
 afterAll(async () => {
@@ -262,6 +266,7 @@ function pathValues(route: RouteInfo): Record<string, string> {
       ['/api/kitchen/studios/', ids.studio],
       ['/api/site/stories/', ids.story],
       ['/api/kitchen/ideas/', UNKNOWN],
+      ['/api/kitchen/newspapers/', ids.newspaper],
     ];
     const hit = byPrefix.find(([prefix]) => p.startsWith(prefix));
     if (!hit) throw new Error(`route-matrix.test.ts: no fixture for {id} in ${route.key}`);

@@ -25,6 +25,7 @@ export function KitchenNav({ me }: { me?: Me }) {
         {t('kitchenPlan.navStudios')}
       </Link>
       {chief ? <Link to="/kitchen/review/chains">{t('kitchenForms.nav.chains')}</Link> : null}
+      {chief ? <Link to="/kitchen/newspapers">{t('kitchenPrint.newspapers.nav')}</Link> : null}
       {/* The wall opens in a window of its own: it is meant for a big screen (docs/wall.md). */}
       <a href="/wall" target="_blank" rel="noopener">
         {t('kitchenWall.tab')}
