@@ -107,7 +107,7 @@ describe('kitchen stories: write, illustrate, embed, revise, conflict', () => {
       expect(html).toMatch(/<img src="\/api\/kitchen\/images\/[0-9a-f-]{36}\/web"/);
       expect(html).toContain('data-paike-video=');
       // The image really is served, to staff.
-      expect(await page.locator('.k-stories-body img').evaluate((img: HTMLImageElement) => img.naturalWidth)).toBe(1600);
+      expect(await page.locator('.k-stories-body img').evaluate((img) => (img as unknown as { naturalWidth: number }).naturalWidth)).toBe(1600);
 
       // Edit again: the headline.
       await page.getByLabel('Headline').fill('春运次日 返乡路上的年味');
