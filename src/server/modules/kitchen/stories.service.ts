@@ -233,7 +233,8 @@ export function createStoriesService(deps: StoriesServiceDeps) {
      */
     async update(actor: Actor, id: string, body: UpdateStoryBody): Promise<Story> {
       await scope.forActor(actor, 'kitchen.write');
-      return db.transaction(async (tx) => {
+      // The story is read back after the commit: the row lock is held for the writes only.
+      const saved = await db.transaction(async (tx) => {
         const current = await repo.lock(id, tx);
         if (!current) throw new AppError('kitchen.story_not_found');
         await scope.assertCovers(actor, current.studioId, tx);
@@ -256,7 +257,7 @@ export function createStoriesService(deps: StoriesServiceDeps) {
           studioId: body.studioId === undefined ? current.studioId : body.studioId,
         };
         const changed = (Object.keys(next) as (keyof typeof next)[]).filter((k) => JSON.stringify(next[k]) !== JSON.stringify(current[k]));
-        if (!changed.length) return full(current, tx);
+        if (!changed.length) return current;
         const row = await repo.update(id, current.version, { ...next, updatedBy: actor.id, updatedAt: clock.now() }, tx);
         if (!row) throw new AppError('kitchen.story_not_found');
         await repo.insertRevision(row, tx);
@@ -264,8 +265,9 @@ export function createStoriesService(deps: StoriesServiceDeps) {
           { actorId: actor.id, action: 'story.update', objectType: 'story', objectId: id, data: { version: row.version, fields: changed } },
           tx,
         );
-        return full(row, tx);
+        return row;
       });
+      return full(saved);
     },
 
     async revisions(actor: Actor, id: string) {
