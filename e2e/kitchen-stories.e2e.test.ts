@@ -64,8 +64,8 @@ describe('kitchen stories: write, illustrate, embed, revise, conflict', () => {
       await page.getByRole('link', { name: 'Write a story' }).click();
       await page.getByRole('heading', { level: 1, name: 'New story' }).waitFor();
       await page.waitForLoadState('networkidle');
-      await page.getByLabel('Headline').fill('春运首日 返乡路上的年味');
-      await page.getByLabel('Standfirst').fill('记者与拍客一起记录返乡路。');
+      await page.getByLabel('Headline', { exact: true }).fill('春运首日 返乡路上的年味');
+      await page.getByLabel('Standfirst', { exact: true }).fill('记者与拍客一起记录返乡路。');
       const body = page.getByRole('textbox', { name: 'Body' });
       await body.click();
       await page.keyboard.type('一路向家');
@@ -75,7 +75,7 @@ describe('kitchen stories: write, illustrate, embed, revise, conflict', () => {
       await page.keyboard.type('回家过年，是中国人最朴素的心愿。');
       await page.getByRole('toolbar', { name: 'Formatting' }).getByRole('button', { name: 'Quote' }).click();
       await page.getByLabel('Byline').fill('本报记者 李明');
-      expect(await page.getByLabel('Headline').inputValue()).toBe('春运首日 返乡路上的年味');
+      expect(await page.getByLabel('Headline', { exact: true }).inputValue()).toBe('春运首日 返乡路上的年味');
       await page.getByRole('button', { name: 'Create story' }).click();
       await page.waitForURL(/\/kitchen\/stories\/[0-9a-f-]{36}$/);
       storyId = new URL(page.url()).pathname.split('/').pop()!;
@@ -107,10 +107,10 @@ describe('kitchen stories: write, illustrate, embed, revise, conflict', () => {
       expect(html).toMatch(/<img src="\/api\/kitchen\/images\/[0-9a-f-]{36}\/web"/);
       expect(html).toContain('data-paike-video=');
       // The image really is served, to staff.
-      expect(await page.locator('.k-stories-body img').evaluate((img: HTMLImageElement) => img.naturalWidth)).toBe(1600);
+      expect(await page.locator('.k-stories-body img').evaluate((img) => (img as unknown as { naturalWidth: number }).naturalWidth)).toBe(1600);
 
       // Edit again: the headline.
-      await page.getByLabel('Headline').fill('春运次日 返乡路上的年味');
+      await page.getByLabel('Headline', { exact: true }).fill('春运次日 返乡路上的年味');
       await page.getByRole('button', { name: 'Save', exact: true }).click();
       await page.getByRole('status').getByText('Saved as version 3.').waitFor();
       await screenshot(page, 'kitchen-story-editor');
@@ -135,7 +135,7 @@ describe('kitchen stories: write, illustrate, embed, revise, conflict', () => {
       const chiefApi = await apiSession(server, chief.email, chief.password);
       expect((await chiefApi(`/api/kitchen/stories/${storyId}`, { method: 'PATCH', body: { version: 3, standfirst: '主编改过的导语。' } })).status).toBe(200);
 
-      await page2.getByLabel('Headline').fill('编辑李的标题');
+      await page2.getByLabel('Headline', { exact: true }).fill('编辑李的标题');
       await page2.getByRole('button', { name: 'Save', exact: true }).click();
       const alert = page2.getByRole('alert').filter({ hasText: 'Someone saved a newer version' });
       await alert
@@ -144,8 +144,8 @@ describe('kitchen stories: write, illustrate, embed, revise, conflict', () => {
       await screenshot(page2, 'kitchen-story-conflict');
       await alert.getByRole('button', { name: 'Open the newer version' }).click();
       await page2.getByText(/^Version 4, last saved by Chief Wang/).waitFor();
-      expect(await page2.getByLabel('Standfirst').inputValue()).toBe('主编改过的导语。');
-      expect(await page2.getByLabel('Headline').inputValue()).toBe('春运次日 返乡路上的年味');
+      expect(await page2.getByLabel('Standfirst', { exact: true }).inputValue()).toBe('主编改过的导语。');
+      expect(await page2.getByLabel('Headline', { exact: true }).inputValue()).toBe('春运次日 返乡路上的年味');
     });
     await second.close();
     await context.close();
