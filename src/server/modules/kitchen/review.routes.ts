@@ -20,7 +20,7 @@ const WHO =
   'Who holds a step: `editor` — an editor or chief editor covering the story’s studio who did not submit this round (403 `kitchen.self_approval`); ' +
   '`studio_lead` — the lead of the story’s studio, or a chief editor when it has none (or the story has no studio); `chief_editor` — a chief editor. ' +
   'Anyone else gets 403 `kitchen.not_your_step`; an admin cannot bypass a chain. Send `round`/`step` as you saw them: if the form has moved on ' +
-  '(or two people act on the same step at once) the later one answers 409 `kitchen.review_moved`.';
+  '(or two people act on the same step at once) the later one answers 409 `kitchen.review_moved`; without them a request is judged against the step the form is at when it gets the row lock.';
 
 /** The review chain (审): submit, approve, send back, the inbox and the chain per studio (docs/kitchen-review.md). */
 export function kitchenReviewRoutes(services: Services): FastifyPluginAsyncZod {
