@@ -260,6 +260,7 @@ export const storyDiffParams = z.strictObject({ id: z.uuid(), version: z.coerce.
 export const storyDiffQuery = z.strictObject({ against: z.coerce.number().int().min(1).optional().describe('The older version; the one before by default') });
 /** details of a 409 kitchen.stale_version: what is saved now. */
 export const staleVersionDetails = z.object({ currentVersion: z.number().int(), updatedBy: personSchema, updatedAt: z.iso.datetime() });
+
 // ---- Part `forms` (docs/kitchen-review.md): form variants, their limits, the review chain. ----
 
 /**
@@ -377,6 +378,7 @@ export const reviewInboxItemSchema = z.object({
   waitingSince: z.iso.datetime(),
 });
 export const reviewInboxReply = z.object({ items: z.array(reviewInboxItemSchema) });
+
 // --- publishing (part `publish`, docs/kitchen-publishing.md) ------------------------------
 
 export const PUBLICATION_STATUSES = ['queued', 'publishing', 'pending', 'live', 'failed', 'unpublishing', 'unpublished'] as const;
@@ -440,6 +442,7 @@ export const kioskStoryCardSchema = z.object({
   publishedAt: z.iso.datetime(),
 });
 export type KioskStoryCard = z.infer<typeof kioskStoryCardSchema>;
+
 // ---------------------------------------------------------------------------------------------
 // Planning 策 (part `plan`, docs/planning.md): ideas (报题) with a slot per form, the day's
 // board, the studios side by side.
@@ -573,6 +576,7 @@ export const studioDetailSchema = studioOverviewSchema.extend({
   queueItems: z.array(z.object({ submissionId: z.uuid(), title: z.string(), processedAt: z.iso.datetime().nullable() })),
 });
 export type StudioDetail = z.infer<typeof studioDetailSchema>;
+
 // -- The 传播力 wall (part `wall`, docs/wall.md) ----------------------------------------------
 
 /** The newsroom wall's one snapshot (`GET /api/kitchen/wall`, and each `snapshot` event of the stream). */
@@ -619,6 +623,7 @@ export type WallSnapshot = z.infer<typeof wallSnapshotSchema>;
 export const wallSnapshotReply = z.object({ wall: wallSnapshotSchema });
 /** Server-sent event names of `GET /api/kitchen/wall/stream`. */
 export const WALL_EVENTS = ['snapshot', 'heartbeat'] as const;
+
 // ---- Part `print` (docs/print.md): newspapers, print renders, exports ----
 
 /** A newspaper's page grid and type sizes; the print block is laid out on it. */
