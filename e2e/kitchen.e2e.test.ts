@@ -79,7 +79,14 @@ describe('the central kitchen: write, review, publish to web and Weibo, print, t
     expect(studio.status, JSON.stringify(studio.data)).toBe(201);
 
     // Weibo connected through its OAuth page (the fake) and Paike's callback.
-    expect((await admin('/api/admin/channels/weibo', { method: 'PUT', body: { appId: WEIBO_APP.appKey, appSecret: WEIBO_APP.appSecret, extra: { rip: '203.0.113.7' } } })).status).toBe(200);
+    expect(
+      (
+        await admin('/api/admin/channels/weibo', {
+          method: 'PUT',
+          body: { appId: WEIBO_APP.appKey, appSecret: WEIBO_APP.appSecret, extra: { rip: '203.0.113.7' } },
+        })
+      ).status,
+    ).toBe(200);
     const auth = await admin<{ url: string }>('/api/admin/channels/weibo/authorize', { method: 'POST' });
     const back = new URL((await fetch(auth.data.url, { redirect: 'manual' })).headers.get('location') ?? '');
     expect(back.pathname).toBe('/api/admin/channels/weibo/callback');
