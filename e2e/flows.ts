@@ -134,3 +134,46 @@ export async function withServerServices<T>(server: TestServer, fn: (services: S
     }
   });
 }
+
+/**
+ * A contributor (signed up into the first campaign) and one adopted video of theirs, written
+ * straight into the tables: for journeys that use an adopted video but are not about uploading
+ * and processing it (the submissions journeys are). Restarts the server once (withServerServices).
+ */
+export async function adoptedVideo(
+  server: TestServer,
+  opts: { title: string; contributorName: string },
+): Promise<{ submissionId: string; contributorId: string }> {
+  const suffix = uniqueSuffix();
+  const { campaigns } = (await (await fetch(`${server.url}/api/campaigns`)).json()) as { campaigns: Campaign[] };
+  const campaign = campaigns[0]!;
+  const signUp = await fetch(`${server.url}/api/auth/sign-up/email`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({
+      email: `contributor.${suffix}@example.test`,
+      password: `Bamboo river ${suffix}`,
+      name: opts.contributorName,
+      campaignId: campaign.id,
+    }),
+  });
+  expect(signUp.status).toBe(201);
+  const contributorId = ((await signUp.json()) as { user: { id: string } }).user.id;
+  const submissionId = await withServerServices(server, async (s) => {
+    const row = await s.submissionsRepo.create({
+      userId: contributorId,
+      campaignId: campaign.id,
+      theme: campaign.themes[0]!.key,
+      title: opts.title,
+      consentAt: new Date(),
+      status: 'adopted',
+      progress: 100,
+      uploadLength: 1000,
+      originalFilename: 'a.mp4',
+      durationSeconds: 75,
+      processedAt: new Date(),
+    });
+    return row.id;
+  });
+  return { submissionId, contributorId };
+}

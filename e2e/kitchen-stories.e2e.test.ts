@@ -1,8 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
 import sharp from 'sharp';
-import type { Campaign } from '../src/contracts/campaigns.js';
-import { apiSession, createStaff, signInEnglish, withServerServices } from './flows.js';
+import { adoptedVideo, apiSession, createStaff, signInEnglish } from './flows.js';
 import { desktopContext, launchBrowser, screenshot, startServer, uniqueSuffix, withScreenshots, type TestServer } from './harness.js';
 
 // Issue 14 item 1: an editor writes a story (heading, quote, an image with a caption, an adopted
@@ -24,30 +23,7 @@ describe('kitchen stories: write, illustrate, embed, revise, conflict', () => {
   it('an editor writes a story with an image and a video; a stale save is refused with who and when', { timeout: 240_000 }, async () => {
     const suffix = uniqueSuffix();
     const videoTitle = `返乡列车 ${suffix}`;
-    const { campaigns } = (await (await fetch(`${server.url}/api/campaigns`)).json()) as { campaigns: Campaign[] };
-    const campaign = campaigns[0]!;
-    const signUp = await fetch(`${server.url}/api/auth/sign-up/email`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ email: `kitchen.${suffix}@example.test`, password: `Bamboo river ${suffix}`, name: '拍客小王', campaignId: campaign.id }),
-    });
-    expect(signUp.status).toBe(201);
-    const contributorId = ((await signUp.json()) as { user: { id: string } }).user.id;
-    await withServerServices(server, (s) =>
-      s.submissionsRepo.create({
-        userId: contributorId,
-        campaignId: campaign.id,
-        theme: campaign.themes[0]!.key,
-        title: videoTitle,
-        consentAt: new Date(),
-        status: 'adopted',
-        progress: 100,
-        uploadLength: 1000,
-        originalFilename: 'a.mp4',
-        durationSeconds: 75,
-        processedAt: new Date(),
-      }),
-    );
+    await adoptedVideo(server, { title: videoTitle, contributorName: '拍客小王' });
     const chief = await createStaff(server, 'chief_editor', 'Chief Wang');
     const editor = await createStaff(server, 'editor', 'Editor Li');
     const photo = await sharp({ create: { width: 2400, height: 1600, channels: 3, background: { r: 180, g: 40, b: 40 } } })

@@ -4,10 +4,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { getDocument } from 'pdfjs-dist/legacy/build/pdf.mjs';
 import sharp from 'sharp';
-import type { Campaign } from '../src/contracts/campaigns.js';
 import { startWeiboFake, type WeiboFake } from '../src/server/modules/distribution/channels/fakes/weibo.fake.js';
 import { decodeQrPng } from '../src/server/testing/qr.js';
-import { apiSession, createStaff, signInEnglish, withServerServices } from './flows.js';
+import { adoptedVideo, apiSession, createStaff, signInEnglish } from './flows.js';
 import {
   ADMIN_EMAIL,
   ADMIN_PASSWORD,
@@ -106,31 +105,7 @@ describe('the central kitchen: write, review, publish to web and Weibo, print, t
     expect(channels.data.accounts.find((a) => a.channel === 'weibo')?.status).toBe('connected');
 
     // A contributor's adopted video (its upload and processing are the submissions journeys').
-    const { campaigns } = (await (await fetch(`${server.url}/api/campaigns`)).json()) as { campaigns: Campaign[] };
-    const campaign = campaigns[0]!;
-    const signUp = await fetch(`${server.url}/api/auth/sign-up/email`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ email: `kitchen.${suffix}@example.test`, password: `Bamboo river ${suffix}`, name: '拍客小王', campaignId: campaign.id }),
-    });
-    expect(signUp.status).toBe(201);
-    const contributorId = ((await signUp.json()) as { user: { id: string } }).user.id;
-    submissionId = await withServerServices(server, async (s) => {
-      const row = await s.submissionsRepo.create({
-        userId: contributorId,
-        campaignId: campaign.id,
-        theme: campaign.themes[0]!.key,
-        title: videoTitle,
-        consentAt: new Date(),
-        status: 'adopted',
-        progress: 100,
-        uploadLength: 1000,
-        originalFilename: 'a.mp4',
-        durationSeconds: 75,
-        processedAt: new Date(),
-      });
-      return row.id;
-    });
+    ({ submissionId } = await adoptedVideo(server, { title: videoTitle, contributorName: '拍客小王' }));
   }, 300_000);
   afterAll(async () => {
     for (const c of contexts) await c.close();

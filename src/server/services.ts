@@ -394,6 +394,15 @@ export function createServices(deps: ServiceDeps) {
     // Called only after start-up, by which time `publishing` below exists.
     onConnected: (channel) => publishing.requeueAfterReconnect(channel),
   });
+  // One rendition maker for the platforms, whether a desk video or a story's lead video goes out.
+  const renditions = createRenditions({
+    storage,
+    ffmpeg: { threads: deps.config.FFMPEG_THREADS, timeoutMs: deps.config.FFMPEG_TIMEOUT_SECONDS * 1000 },
+    editedMp4: async (id) => {
+      const edit = await distributionRepo.newestReadyEdit(id);
+      return edit?.outputs?.mp4 ? { editId: edit.id, key: edit.outputs.mp4 } : null;
+    },
+  });
   const publishing = createPublishingService({
     db,
     repo: distributionRepo,
@@ -401,14 +410,7 @@ export function createServices(deps: ServiceDeps) {
     packagingRepo,
     accounts: channelAccounts,
     adapters,
-    renditions: createRenditions({
-      storage,
-      ffmpeg: { threads: deps.config.FFMPEG_THREADS, timeoutMs: deps.config.FFMPEG_TIMEOUT_SECONDS * 1000 },
-      editedMp4: async (id) => {
-        const edit = await distributionRepo.newestReadyEdit(id);
-        return edit?.outputs?.mp4 ? { editId: edit.id, key: edit.outputs.mp4 } : null;
-      },
-    }),
+    renditions,
     storage,
     jobs: deps.jobs,
     audit,
@@ -459,26 +461,20 @@ export function createServices(deps: ServiceDeps) {
     exporter: createExportService({ repo: privacyRepo, clock: deps.clock }),
   };
 
-  // Issue 14, part `forms`: form variants and the review chain (docs/kitchen-review.md).
-  const formsScope = createKitchenScope({ db, repo: deskRepo });
+  // Issue 14, the central kitchen: one studio scope for all of its parts (kitchen.scope.ts).
+  const kitchenScope = createKitchenScope({ db, repo: deskRepo });
+  // Part `forms`: form variants and the review chain (docs/kitchen-review.md).
   const formsRepo = createFormsRepository(db);
-  const kitchenReview = createReviewService({ db, repo: createReviewRepository(db), forms: formsRepo, audit, scope: formsScope, clock: deps.clock });
-  const kitchenForms = createFormsService({ db, repo: formsRepo, review: kitchenReview, audit, scope: formsScope, clock: deps.clock });
+  const kitchenReview = createReviewService({ db, repo: createReviewRepository(db), forms: formsRepo, audit, scope: kitchenScope, clock: deps.clock });
+  const kitchenForms = createFormsService({ db, repo: formsRepo, review: kitchenReview, audit, scope: kitchenScope, clock: deps.clock });
   // Issue 14, part `publish`: a story's forms to print, web, app, social and screens.
   const kitchenPublish = createKitchenPublishService({
     db,
     repo: createKitchenPublishRepository(db),
-    scope: createKitchenScope({ db, repo: deskRepo }),
+    scope: kitchenScope,
     accounts: channelAccounts,
     adapters,
-    renditions: createRenditions({
-      storage,
-      ffmpeg: { threads: deps.config.FFMPEG_THREADS, timeoutMs: deps.config.FFMPEG_TIMEOUT_SECONDS * 1000 },
-      editedMp4: async (id) => {
-        const edit = await distributionRepo.newestReadyEdit(id);
-        return edit?.outputs?.mp4 ? { editId: edit.id, key: edit.outputs.mp4 } : null;
-      },
-    }),
+    renditions,
     storage,
     jobs: deps.jobs,
     audit,
@@ -535,7 +531,7 @@ export function createServices(deps: ServiceDeps) {
     stories: createStoriesService({
       db,
       repo: createStoriesRepository(db),
-      scope: createKitchenScope({ db, repo: deskRepo }),
+      scope: kitchenScope,
       audit,
       storage,
       clock: deps.clock,
@@ -569,7 +565,7 @@ export function createServices(deps: ServiceDeps) {
       jobs: deps.jobs,
       clock: deps.clock,
       audit,
-      scope: createKitchenScope({ db, repo: deskRepo }),
+      scope: kitchenScope,
       chromium: createChromiumRenderer({ executablePath: deps.config.CHROMIUM_PATH }),
       publicUrl: deps.publicUrl,
       logger: deps.logger,
