@@ -36,6 +36,7 @@ describe('sitemapXml', () => {
       listPublicCampaigns: async () => [{ id: 'c1', slug: 'a&b', at }],
       listFrozenCharts: async () => [],
       listLiveVideos: async (limit) => Array.from({ length: Math.min(limit, 10) }, (_, i) => ({ id: `v${i}`, userId: 'u1', at })),
+      listPublishedStories: async () => [{ id: 's1', at }],
     };
     const xml = await sitemapXml({ base: 'https://paike.test', repo, max: 6 });
     expect(xml.match(/<url>/g)).toHaveLength(6);

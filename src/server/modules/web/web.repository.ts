@@ -1,12 +1,13 @@
 import { and, desc, eq, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
-import { campaigns, publications, submissions, weeklyCharts } from '../../db/schema.js';
+import { campaigns, publications, storyForms, submissions, weeklyCharts } from '../../db/schema.js';
 
 /**
  * What the sitemap lists, each with the same visibility rule as its public JSON route: videos
  * live on the app channel (`/api/videos/:id`, distribution.repository siteVideo), published
  * campaigns (`/api/campaigns/:idOrSlug` for anyone), their weekly charts (`/api/charts/weekly`
- * answers only for published campaigns), and contributors with a live video (`/api/contributors/:id`).
+ * answers only for published campaigns), contributors with a live video (`/api/contributors/:id`),
+ * and kitchen stories whose web form is published (`/api/site/stories/:id`).
  */
 export function createWebRepository(db: Db) {
   return {
@@ -17,6 +18,14 @@ export function createWebRepository(db: Db) {
         .innerJoin(submissions, eq(submissions.id, publications.submissionId))
         .where(and(eq(publications.channel, 'app'), eq(publications.status, 'live')))
         .orderBy(desc(publications.publishedAt), desc(publications.submissionId))
+        .limit(limit);
+    },
+    async listPublishedStories(limit: number): Promise<{ id: string; at: Date }[]> {
+      return db
+        .select({ id: storyForms.storyId, at: sql<Date>`coalesce(${storyForms.publishedAt}, ${storyForms.updatedAt})`.mapWith(storyForms.updatedAt) })
+        .from(storyForms)
+        .where(and(eq(storyForms.form, 'web'), eq(storyForms.status, 'published')))
+        .orderBy(desc(storyForms.publishedAt), desc(storyForms.storyId))
         .limit(limit);
     },
     async listPublicCampaigns(limit: number): Promise<{ id: string; slug: string; at: Date }[]> {

@@ -11,6 +11,7 @@ import { buildApp } from '../../app.js';
 import { publications, submissions } from '../../db/schema.js';
 import { demoCampaign } from '../../seed.js';
 import { createTestContext, fixedClock, processedSubmission, signUp, staff, type TestContext } from '../../testing/harness.js';
+import { insertForm, insertStory } from '../kitchen/testing/fixtures.js';
 
 // The web app as the server answers it, on a real database through app.inject, with a small
 // built app of its own (the real index.html template, one hashed asset with its twins, a map).
@@ -27,6 +28,8 @@ let draftSlug: string;
 let liveId: string;
 let hiddenId: string;
 let contributorId: string;
+let storyId: string;
+let draftStoryId: string;
 
 const webSrc = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../web/index.html');
 
@@ -77,6 +80,12 @@ beforeAll(async () => {
   await db
     .insert(publications)
     .values({ submissionId: hiddenId, channel: 'wechat', status: 'live', idempotencyKey: `web-test:${hiddenId}`, publishedAt: clock.now() });
+  // A kitchen story published on the web, and one whose web form is only ready.
+  const web = { headline: '返乡', standfirst: '', bodyHtml: '<p>正文</p>' };
+  storyId = (await insertStory(db, { authorId: admin.user.id })).id;
+  await insertForm(db, { storyId, form: 'web', status: 'published', content: web });
+  draftStoryId = (await insertStory(db, { authorId: admin.user.id })).id;
+  await insertForm(db, { storyId: draftStoryId, form: 'web', status: 'ready', content: web });
 }, 60_000);
 
 afterAll(async () => {
@@ -301,7 +310,7 @@ describe('robots.txt and sitemap.xml', () => {
     expect((await get('/robots.txt', {}, 'HEAD')).statusCode).toBe(200);
   });
 
-  it('sitemap.xml lists live videos, public campaigns and their charts, never drafts or unpublished videos', async () => {
+  it('sitemap.xml lists live videos, public campaigns and their charts and published stories, never drafts or unpublished videos or stories', async () => {
     const res = await get('/sitemap.xml');
     expect(res.statusCode).toBe(200);
     expect(res.headers['content-type']).toBe('application/xml; charset=utf-8');
@@ -309,7 +318,9 @@ describe('robots.txt and sitemap.xml', () => {
     expect(res.body).toContain('<loc>http://paike.test/c/web-test</loc>');
     expect(res.body).toContain(`<loc>http://paike.test/charts/${campaignId}</loc>`);
     expect(res.body).toContain(`<loc>http://paike.test/u/${contributorId}</loc>`);
+    expect(res.body).toContain(`<loc>http://paike.test/stories/${storyId}</loc>`);
     expect(res.body).not.toContain(hiddenId);
     expect(res.body).not.toContain(draftSlug);
+    expect(res.body).not.toContain(draftStoryId);
   });
 });

@@ -35,8 +35,9 @@ interface Entry {
 
 /**
  * The sitemap: published videos (newest first, so a cut at the limit drops the oldest), public
- * campaigns, each campaign's chart page and its frozen weeks, and the profiles of contributors
- * with a live video. One file; past 50,000 URLs the oldest are left out.
+ * campaigns, each campaign's chart page and its frozen weeks, the profiles of contributors
+ * with a live video, and the kitchen's published stories (their web form). One file; past 50,000
+ * URLs the oldest are left out.
  */
 export async function sitemapXml(opts: { base: string; repo: WebRepository; max?: number }): Promise<string> {
   const { base, repo } = opts;
@@ -57,6 +58,7 @@ export async function sitemapXml(opts: { base: string; repo: WebRepository; max?
     if (!profiles.has(v.userId)) profiles.set(v.userId, v.at); // newest first: the first is the latest
   }
   for (const [id, at] of profiles) entries.push({ loc: `${base}/u/${id}`, lastmod: at });
+  for (const st of await repo.listPublishedStories(max)) entries.push({ loc: `${base}/stories/${st.id}`, lastmod: st.at });
   const newest = entries.reduce((a, e) => (e.lastmod > a ? e.lastmod : a), new Date(0));
   entries[0]!.lastmod = newest;
   const kept = entries.slice(0, max);
