@@ -117,7 +117,8 @@ export async function registerWeb(root: FastifyInstance, services: Services, opt
       schema: {
         tags: ['site'],
         security: [],
-        summary: 'Sitemap: published videos, public campaigns and their weekly charts, contributor pages, published kitchen stories (absolute URLs, lastmod; at most 50,000)',
+        summary:
+          'Sitemap: published videos, public campaigns and their weekly charts, contributor pages, published kitchen stories (absolute URLs, lastmod; at most 50,000)',
         response: { 200: z.any().describe('application/xml') },
       },
     },
