@@ -1,10 +1,12 @@
 import { z } from 'zod';
+import { FORMS, REVIEW_STEP_ROLES } from './kitchen.limits.js';
+
+export { FORMS, FORM_LIMITS, REVIEW_STEP_ROLES, countChars } from './kitchen.limits.js';
 
 /**
  * The central kitchen's shared words (docs/kitchen.md). One story, many forms: 报 print,
  * 网 web, 端 app, 微 social (Weibo, WeChat, Douyin/Toutiao, Penguin), 屏 screens.
  */
-export const FORMS = ['print', 'web', 'app', 'weibo', 'wechat', 'toutiao', 'penguin', 'screen'] as const;
 export const formSchema = z.enum(FORMS);
 export type Form = z.infer<typeof formSchema>;
 
@@ -22,7 +24,6 @@ export const formStatusSchema = z.enum(FORM_STATUSES);
 export type FormStatus = z.infer<typeof formStatusSchema>;
 
 /** Who may approve a step of a review chain; default chain 三审 is all three in this order. */
-export const REVIEW_STEP_ROLES = ['editor', 'studio_lead', 'chief_editor'] as const;
 export const reviewStepRoleSchema = z.enum(REVIEW_STEP_ROLES);
 export type ReviewStepRole = z.infer<typeof reviewStepRoleSchema>;
 export const DEFAULT_REVIEW_CHAIN: readonly ReviewStepRole[] = ['editor', 'studio_lead', 'chief_editor'];
@@ -263,27 +264,8 @@ export const staleVersionDetails = z.object({ currentVersion: z.number().int(), 
 
 // ---- Part `forms` (docs/kitchen-review.md): form variants, their limits, the review chain. ----
 
-/**
- * The character limits of each form's text fields, as the editor sees them counted (one Chinese
- * character counts one). The same numbers as the content schemas above.
- */
-export const FORM_LIMITS: { [F in Form]: Record<string, number> } = {
-  print: { headline: 60, standfirst: 300, page: 20 },
-  web: { headline: 80, standfirst: 500 },
-  app: { headline: 80, standfirst: 500 },
-  weibo: { text: 110 },
-  wechat: { title: 32, digest: 120, author: 16 },
-  toutiao: { title: 30, summary: 120 },
-  penguin: { title: 30, summary: 120 },
-  screen: { headline: 24, subline: 80 },
-};
 /** Fields that hold HTML (sanitised with the one story sanitiser on every save). */
 export const FORM_HTML_FIELDS = ['bodyHtml'] as const;
-
-/** Characters as an editor counts them: code points, so 一个汉字 is one and an emoji is one. */
-export function countChars(s: string): number {
-  return [...s].length;
-}
 
 const userRef = z.object({ id: z.uuid(), name: z.string() });
 export const reviewEntrySchema = z.object({

@@ -1,6 +1,7 @@
 import { useQuery } from '@tanstack/react-query';
 import type { z } from 'zod';
 import type { Form, FormStatus, ReviewStepRole, reviewChainSchema, reviewInboxItemSchema, storyFormSchema, storyFormsReply } from '../../contracts/kitchen.js';
+import { REVIEW_STEP_ROLES } from '../../contracts/kitchen.limits.js';
 import { api } from './client.js';
 
 // Types only: the contracts carry zod, which stays out of the web bundle.
@@ -10,19 +11,8 @@ export type ReviewChain = z.infer<typeof reviewChainSchema>;
 export type InboxItem = z.infer<typeof reviewInboxItemSchema>;
 export type { Form, FormStatus, ReviewStepRole };
 
-/** Mirrors FORMS, REVIEW_STEP_ROLES and FORM_LIMITS in src/contracts/kitchen.ts. */
-export const FORMS: readonly Form[] = ['print', 'web', 'app', 'weibo', 'wechat', 'toutiao', 'penguin', 'screen'];
-export const STEP_ROLES: readonly ReviewStepRole[] = ['editor', 'studio_lead', 'chief_editor'];
-export const FORM_LIMITS: { [F in Form]: Record<string, number> } = {
-  print: { headline: 60, standfirst: 300, page: 20 },
-  web: { headline: 80, standfirst: 500 },
-  app: { headline: 80, standfirst: 500 },
-  weibo: { text: 110 },
-  wechat: { title: 32, digest: 120, author: 16 },
-  toutiao: { title: 30, summary: 120 },
-  penguin: { title: 30, summary: 120 },
-  screen: { headline: 24, subline: 80 },
-};
+export { FORMS, FORM_LIMITS } from '../../contracts/kitchen.limits.js';
+export const STEP_ROLES: readonly ReviewStepRole[] = REVIEW_STEP_ROLES;
 /** Fields an editor must fill (the rest may stay empty). */
 export const REQUIRED_FIELDS = new Set(['headline', 'title', 'text']);
 

@@ -1,10 +1,11 @@
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import type { Board, Form, FormStatus, Idea, StudioDetail, StudioOverview } from '../../contracts/kitchen.js';
 import { api } from './client.js';
+import { FORMS } from '../../contracts/kitchen.limits.js';
 
-// Types only from the contracts (zod stays out of the web bundle); the lists mirror src/contracts/kitchen.ts.
+// Types only from the contracts (zod stays out of the web bundle); values from the zod-free kitchen.limits.ts.
 export type { Board, BoardSlot, Form, FormStatus, Idea, StudioDetail, StudioOverview } from '../../contracts/kitchen.js';
-export const PLAN_FORMS = ['print', 'web', 'app', 'weibo', 'wechat', 'toutiao', 'penguin', 'screen'] as const satisfies readonly Form[];
+export const PLAN_FORMS = FORMS;
 export const PLAN_STATUSES = ['planned', 'in_edit', 'in_review', 'ready', 'published'] as const satisfies readonly FormStatus[];
 
 export interface IdeaInput {

@@ -1,11 +1,12 @@
 import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import type { Form, FormStatus, Story, StoryDiff, StoryImage, StoryListItem, StoryVideo } from '../../contracts/kitchen.js';
+import type { FormStatus, Story, StoryDiff, StoryImage, StoryListItem, StoryVideo } from '../../contracts/kitchen.js';
 import { currentLocale, i18next } from '../i18n/index.js';
 import { api, ApiError } from './client.js';
+import { FORMS } from '../../contracts/kitchen.limits.js';
 
-// Types only from the contracts (zod stays out of the web bundle); the lists mirror src/contracts/kitchen.ts.
+// Types only from the contracts (zod stays out of the web bundle); values from the zod-free kitchen.limits.ts.
 export type { Form, FormStatus, Story, StoryDiff, StoryDiffBlock, DiffPart, StoryImage, StoryListItem, StoryVideo } from '../../contracts/kitchen.js';
-export const KITCHEN_FORMS = ['print', 'web', 'app', 'weibo', 'wechat', 'toutiao', 'penguin', 'screen'] as const satisfies readonly Form[];
+export const KITCHEN_FORMS = FORMS;
 export const KITCHEN_FORM_STATUSES = ['planned', 'in_edit', 'in_review', 'ready', 'published'] as const satisfies readonly FormStatus[];
 export const IMAGE_TYPES = ['image/jpeg', 'image/png', 'image/webp', 'image/gif', 'image/avif'];
 export const IMAGE_MAX_BYTES = 20 * 1024 * 1024;
