@@ -9,14 +9,17 @@ import { sweepRequests, type SweepHints } from '../testing/route-sweep.js';
 // input reaches the deepest code) and anonymously: no answer may be a 5xx, and every 4xx is
 // `{error: {code, message}}`.
 
-/** tus uploads read raw bytes and their own headers (their module sweeps them); the event streams never end. */
-const NOT_SWEPT = [/^\/api\/uploads/, /^\/api\/me\/submissions\/events$/, /^\/api\/kitchen\/wall\/stream$/];
+/** tus uploads read raw bytes and their own headers (their module sweeps them). Event streams (never ending) are left out by their documented content type. */
+const NOT_SWEPT = [/^\/api\/uploads/];
 
 /**
  * 5xx answers that are not our failure: a platform we call refusing or unreachable (502).
  * Anything else at 500 and above fails the sweep.
  */
 const UPSTREAM = new Set(['channel.connect_failed', 'auth.sms_failed']);
+
+/** Every request answers within this; one that does not is reported by name. */
+const ANSWER_WITHIN_MS = 10_000;
 
 let ctx: TestContext;
 let routes: OpenApiRoute[];
@@ -28,7 +31,7 @@ beforeAll(async () => {
   ctx = await createTestContext({ env: { WECHAT_API_URL: closed, WEIBO_API_URL: closed, DOUYIN_API_URL: closed, PENGUIN_API_URL: closed } });
   const doc = (await ctx.app.inject({ url: '/api/openapi.json' })).json<OpenApiDocument>();
   // HEAD and OPTIONS carry no input of their own.
-  routes = openApiRoutes(doc).filter((r) => r.method !== 'HEAD' && r.method !== 'OPTIONS' && !NOT_SWEPT.some((re) => re.test(r.path)));
+  routes = openApiRoutes(doc).filter((r) => r.method !== 'HEAD' && r.method !== 'OPTIONS' && !r.eventStream && !NOT_SWEPT.some((re) => re.test(r.path)));
   const fx = propagationFixtures(ctx);
   const campaignId = await fx.campaign();
   const contributorId = await fx.contributor();
@@ -66,13 +69,22 @@ async function sweep(actor: () => Promise<string | undefined>): Promise<{ sent: 
     const cookie = await actor();
     for (const r of sweepRequests(route, hints)) {
       sent += 1;
-      const res = await ctx.app.inject({
-        method: r.method as 'GET',
-        url: r.url,
-        headers: { 'accept-language': 'en', ...(cookie ? { cookie } : {}), ...(r.payload === undefined ? {} : { 'content-type': 'application/json' }) },
-        ...(r.payload === undefined ? {} : { payload: r.payload }),
-      });
       const where = `${r.method} ${r.url.length > 120 ? `${r.url.slice(0, 120)}…` : r.url} [${r.label}]`;
+      // A request that never answers is a failure with its name, not a test that times out saying nothing.
+      let timer: NodeJS.Timeout | undefined;
+      const res = await Promise.race([
+        ctx.app.inject({
+          method: r.method as 'GET',
+          url: r.url,
+          headers: { 'accept-language': 'en', ...(cookie ? { cookie } : {}), ...(r.payload === undefined ? {} : { 'content-type': 'application/json' }) },
+          ...(r.payload === undefined ? {} : { payload: r.payload }),
+        }),
+        new Promise<null>((resolve) => (timer = setTimeout(() => resolve(null), ANSWER_WITHIN_MS))),
+      ]).finally(() => clearTimeout(timer));
+      if (!res) {
+        failures.push({ request: where, status: 0, body: `no answer within ${ANSWER_WITHIN_MS} ms` });
+        continue;
+      }
       const body = res.body.length > 300 ? `${res.body.slice(0, 300)}…` : res.body;
       if (res.statusCode < 400) continue;
       let error: { code?: unknown; message?: unknown } | undefined;
@@ -101,6 +113,8 @@ describe('bad-input sweep over every documented route', () => {
   it('finds the routes to sweep in the OpenAPI document', () => {
     expect(routes.length).toBeGreaterThan(80);
     expect(routes.some((r) => r.method === 'PATCH' && r.path === '/api/desk/studios/{id}')).toBe(true);
+    // The event streams are known by their documented content type and left out.
+    expect(routes.some((r) => r.path === '/api/command/wall/stream' || r.path === '/api/kitchen/wall/stream')).toBe(false);
   });
 
   it('as an admin: no 5xx, every refusal in the error shape', async () => {

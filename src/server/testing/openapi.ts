@@ -41,6 +41,7 @@ interface OpenApiOperation {
   security?: Record<string, string[]>[];
   parameters?: OpenApiParameter[];
   requestBody?: { required?: boolean; content?: Record<string, { schema?: JsonSchema }> };
+  responses?: Record<string, { description?: string; content?: Record<string, unknown> }>;
 }
 
 export interface OpenApiDocument {
@@ -62,6 +63,8 @@ export interface OpenApiRoute {
   body?: JsonSchema;
   /** What the document says about credentials: the session, the session optional, or none. */
   security: 'session' | 'optional' | 'public';
+  /** The answer is a server-sent event stream: it stays open, so a sweep that awaits it never returns. */
+  eventStream: boolean;
 }
 
 const METHODS = new Set(['get', 'head', 'post', 'put', 'patch', 'delete', 'options']);
@@ -97,6 +100,7 @@ export function openApiRoutes(doc: OpenApiDocument): OpenApiRoute[] {
         headers: params.filter((p) => p.in === 'header' && p.required).map((p) => ({ name: p.name, schema: schemaOf(p) })),
         ...(body ? { body: deref(doc, body) } : {}),
         security: securityOf(op.security),
+        eventStream: JSON.stringify(op.responses ?? {}).includes('text/event-stream'),
       });
     }
   }
