@@ -1,6 +1,6 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { createWriteStream, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { createHash, randomBytes } from 'node:crypto';
+import { cpSync, createWriteStream, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -51,6 +51,34 @@ function serverEnv(dataDir: string): NodeJS.ProcessEnv {
   return env;
 }
 
+function createAdmin(env: NodeJS.ProcessEnv): void {
+  const created = spawnSync(
+    process.execPath,
+    [BIN, 'admin', 'create-user', '--email', ADMIN_EMAIL, '--password', ADMIN_PASSWORD, '--role', 'admin', '--name', 'Admin'],
+    { cwd: REPO, env, encoding: 'utf8', timeout: 120_000 },
+  );
+  if (created.status !== 0) throw new Error(`paike admin create-user failed (${created.status}):\n${created.stdout}\n${created.stderr}`);
+}
+
+/** A migrated PGlite data dir holding the admin account, made once per set of migrations and copied per server. */
+function pgliteTemplate(): string {
+  const migrations = join(REPO, 'src', 'server', 'db', 'migrations');
+  const hash = createHash('sha256').update(ADMIN_EMAIL).update(ADMIN_PASSWORD);
+  for (const f of readdirSync(migrations).sort()) hash.update(f).update(readFileSync(join(migrations, f)));
+  const dir = join(tmpdir(), `paike-e2e-template-${hash.digest('hex').slice(0, 16)}`);
+  if (existsSync(join(dir, 'db'))) return dir;
+  const building = mkdtempSync(join(tmpdir(), 'paike-e2e-template-building-'));
+  try {
+    createAdmin(serverEnv(building));
+    // Atomic: a reader sees a whole template or none; a concurrent builder's copy is dropped.
+    renameSync(building, dir);
+  } catch (e) {
+    rmSync(building, { recursive: true, force: true });
+    if (!existsSync(join(dir, 'db'))) throw e;
+  }
+  return dir;
+}
+
 /** Creates a data dir and the admin account, starts `paike start`, resolves once it prints its URL. */
 export async function startServer(opts: { timeoutMs?: number; env?: Record<string, string> } = {}): Promise<TestServer> {
   if (!existsSync(join(REPO, 'dist', 'web', 'index.html'))) {
@@ -58,14 +86,14 @@ export async function startServer(opts: { timeoutMs?: number; env?: Record<strin
   }
   const dataDir = mkdtempSync(join(tmpdir(), 'paike-e2e-'));
   const env = { ...serverEnv(dataDir), ...opts.env };
-  const created = spawnSync(
-    process.execPath,
-    [BIN, 'admin', 'create-user', '--email', ADMIN_EMAIL, '--password', ADMIN_PASSWORD, '--role', 'admin', '--name', 'Admin'],
-    { cwd: REPO, env, encoding: 'utf8', timeout: 120_000 },
-  );
-  if (created.status !== 0) {
+  try {
+    if (process.env.DATABASE_URL) createAdmin(env);
+    // On PGlite every file would boot and migrate a database twice (create-user, then start):
+    // copy one migrated data dir with the admin in it instead. Keyed by the migrations' content.
+    else cpSync(pgliteTemplate(), dataDir, { recursive: true });
+  } catch (e) {
     rmSync(dataDir, { recursive: true, force: true });
-    throw new Error(`paike admin create-user failed (${created.status}):\n${created.stdout}\n${created.stderr}`);
+    throw e;
   }
 
   let running: Spawned;

@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Checks the machine before `npm start` / `npm test`: Node's version, and the programs that
 // come from the operating system, not npm: ffmpeg/ffprobe, and Chromium with a font that renders
-// Chinese (the central kitchen's print PDFs, docs/print.md; the browser tests with --browser). On a Debian machine run as root it
+// Chinese (the central kitchen's print PDFs, docs/print.md; the browser tests with --browser), and
+// with --browser Janus for the live-call tests (docs/command.md). On a Debian machine run as root it
 // installs what is missing with apt-get; otherwise it says plainly what to install.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -27,6 +28,14 @@ const wanted = [
   { name: 'ffmpeg', ok: hasFfmpeg, why: 'to process videos' },
   { name: 'chromium', ok: hasChromium, why: browser ? 'for the browser tests and print PDFs' : 'to make print PDFs' },
   { name: 'fonts-noto-cjk', ok: hasCjkFont, why: 'so Chinese renders in print PDFs, burned-in captions and the browser tests' },
+  // Live calls (docs/command.md) go peer to peer without Janus; the tests start their own Janus,
+  // and janus-pp-rec (janus-tools) turns its call recordings into video.
+  ...(browser
+    ? [
+        { name: 'janus', ok: () => existsSync('/usr/bin/janus'), why: 'for the live-call tests through Janus' },
+        { name: 'janus-tools', ok: () => existsSync('/usr/bin/janus-pp-rec'), why: 'to turn Janus call recordings into video' },
+      ]
+    : []),
 ];
 
 let missing = wanted.filter((w) => !w.ok());

@@ -2,10 +2,11 @@ import { z } from 'zod';
 import { localeSchema } from './common.js';
 import { phoneCountrySchema, phoneInputSchema } from './phone.js';
 
-export const ROLES = ['contributor', 'editor', 'chief_editor', 'finance', 'admin'] as const;
+/** `reporter`: a staff reporter in the field (issue 15): takes assignments and uploads like a contributor. */
+export const ROLES = ['contributor', 'reporter', 'editor', 'chief_editor', 'finance', 'admin'] as const;
 export const roleSchema = z.enum(ROLES);
 export type Role = z.infer<typeof roleSchema>;
-export const STAFF_ROLES: readonly Role[] = ['editor', 'chief_editor', 'finance', 'admin'];
+export const STAFF_ROLES: readonly Role[] = ['reporter', 'editor', 'chief_editor', 'finance', 'admin'];
 
 export const PASSWORD_MIN = 12;
 export const PASSWORD_MAX = 128;

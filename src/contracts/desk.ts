@@ -37,12 +37,16 @@ export const claimSchema = z.object({
   mine: z.boolean(),
 });
 
+export const assignmentRefSchema = z.object({ id: z.uuid(), title: z.string() });
+
 export const queueItemSchema = z.object({
   submission: submissionSchema,
   contributor: contributorSummarySchema,
   waitingSeconds: z.number().int(),
   claim: claimSchema.nullable(),
   studioId: z.uuid().nullable(),
+  /** The field assignment (任务) the video was shot for (docs/command.md); null for ordinary uploads. */
+  assignment: assignmentRefSchema.nullable(),
 });
 export const queueReply = z.object({ items: z.array(queueItemSchema) });
 
@@ -54,6 +58,7 @@ export const reviewReply = z.object({
   claim: claimSchema.nullable(),
   notes: z.array(noteSchema),
   grades: z.array(z.object({ grade: z.string(), rewardFen: z.number().int() })),
+  assignment: assignmentRefSchema.nullable(),
 });
 
 export const adoptBody = z.strictObject({ grade: z.string().trim().min(1).max(8) });

@@ -30,6 +30,8 @@ export const NOTICE_KINDS = [
   'rain_held',
   'rain_released',
   'rain_refused',
+  'assignment_offered',
+  'assignment_changed',
 ] as const;
 export const noticeKindSchema = z.enum(NOTICE_KINDS);
 export type NoticeKind = z.infer<typeof noticeKindSchema>;
@@ -38,7 +40,7 @@ export const noticeSchema = z.object({
   id: z.uuid(),
   kind: noticeKindSchema,
   submissionId: z.uuid().nullable(),
-  /** What the notice is about, by kind: reach {milestone, title}; chart {rank, week, title, prizeFen}; grand_prize {title}; publication {channel, title}; adopted {grade, rewardFen, title}; rejected {reasonCode, note, title}; regraded {from, to, diffFen, title}; payout_paid {amountFen}; payout_failed {amountFen, reason}; rain_held / rain_released / rain_refused {amountFen, sessionId}. */
+  /** What the notice is about, by kind: reach {milestone, title}; chart {rank, week, title, prizeFen}; grand_prize {title}; publication {channel, title}; adopted {grade, rewardFen, title}; rejected {reasonCode, note, title}; regraded {from, to, diffFen, title}; payout_paid {amountFen}; payout_failed {amountFen, reason}; rain_held / rain_released / rain_refused {amountFen, sessionId}; assignment_offered {assignmentId, title, respondBy}; assignment_changed {assignmentId, title, change}. */
   params: z.record(z.string(), z.union([z.string(), z.number()])),
   /** The notice as a sentence in the request's language. */
   text: z.string(),

@@ -11,19 +11,30 @@ export const locationSchema = z.strictObject({
 });
 
 /** What the contributor's client sends as tus Upload-Metadata (all values are strings there). */
-export const uploadMetadataSchema = z.strictObject({
-  campaignId: z.uuid(),
-  theme: z.string().min(1).max(40),
-  title: z.string().trim().min(1).max(100),
-  filename: z.string().trim().min(1).max(255),
-  description: z.string().trim().max(2000).optional(),
-  /** "true": the contributor accepted the campaign's terms; the server records when. */
-  consent: z.literal('true'),
-  /** JSON of locationSchema. */
-  location: z.string().max(400).optional(),
-  /** The file type the browser reported; informational only, the server probes the file. */
-  filetype: z.string().max(100).optional(),
-});
+export const uploadMetadataSchema = z
+  .strictObject({
+    campaignId: z.uuid(),
+    /** Required, except on a call's recording (`callId`), where it defaults to the assignment's theme. */
+    theme: z.string().min(1).max(40).optional(),
+    title: z.string().trim().min(1).max(100),
+    filename: z.string().trim().min(1).max(255),
+    description: z.string().trim().max(2000).optional(),
+    /** "true": the contributor accepted the campaign's terms; the server records when. */
+    consent: z.literal('true'),
+    /** JSON of locationSchema. */
+    location: z.string().max(400).optional(),
+    /** The file type the browser reported; informational only, the server probes the file. */
+    filetype: z.string().max(100).optional(),
+    /** Footage for a field assignment the uploader accepted (docs/command.md, "Footage"). */
+    assignmentId: z.uuid().optional(),
+    /**
+     * The phone's own recording of a Paike call it took part in (docs/command-live.md,
+     * "Store-and-forward"): with `assignmentId` (the call's), processed as a call's recording.
+     */
+    callId: z.uuid().optional(),
+  })
+  .refine((m) => m.theme !== undefined || m.callId !== undefined, { path: ['theme'], message: 'Required' })
+  .refine((m) => m.callId === undefined || m.assignmentId !== undefined, { path: ['assignmentId'], message: 'Required with callId' });
 export type UploadMetadata = z.infer<typeof uploadMetadataSchema>;
 
 export const submissionSchema = z.object({

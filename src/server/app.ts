@@ -45,7 +45,21 @@ import { kitchenReviewRoutes } from './modules/kitchen/review.routes.js';
 import { kitchenPublishRoutes } from './modules/kitchen/publish.routes.js';
 import { planRoutes } from './modules/kitchen/plan.routes.js';
 import { wallRoutes } from './modules/kitchen/wall.routes.js';
+import { commandWallRoutes } from './modules/command/wall.routes.js';
 import { kitchenPrintRoutes } from './modules/kitchen/print/print.routes.js';
+// Issue 15, part map.
+import { locationRoutes } from './modules/command/location.routes.js';
+import { mapRoutes } from './modules/command/map.routes.js';
+import { assignmentsRoutes } from './modules/command/assignments.routes.js';
+import { offersRoutes } from './modules/command/offers.routes.js';
+import { fieldProfileRoutes } from './modules/command/field-profile.routes.js';
+import { janusRoutes } from './modules/command/janus.routes.js';
+// Issue 15, part live.
+import websocket from '@fastify/websocket';
+import { hubRoutes } from './modules/command/hub.routes.js';
+import { chatRoutes } from './modules/command/chat.routes.js';
+import { callsRoutes } from './modules/command/calls.routes.js';
+import { HUB_LIMITS } from './modules/command/hub.service.js';
 
 const WEB_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../dist/web');
 
@@ -155,6 +169,20 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
   await app.register(planRoutes(services));
   await app.register(wallRoutes(services));
   await app.register(kitchenPrintRoutes(services));
+  // Issue 15, part map (docs/command-map.md).
+  await app.register(locationRoutes(services));
+  await app.register(mapRoutes(services));
+  // Issue 15, part assign (docs/command.md).
+  await app.register(assignmentsRoutes(services));
+  await app.register(offersRoutes(services));
+  await app.register(fieldProfileRoutes(services));
+  await app.register(commandWallRoutes(services));
+  await app.register(janusRoutes(services));
+  // Issue 15, part live: the hub's WebSocket (frames over 64 KiB close the socket), chat, calls.
+  await app.register(websocket, { options: { maxPayload: HUB_LIMITS.maxMessageBytes } });
+  await app.register(hubRoutes(services));
+  await app.register(chatRoutes(services));
+  await app.register(callsRoutes(services));
 
   app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 

@@ -201,6 +201,52 @@ export const configSchema = z.object({
   WEB_PUSH_ALLOW_HTTP: bool.default(false),
   /** The 传播力 wall (docs/wall.md): seconds between recomputations of its shared snapshot (the most a wall is behind). */
   WALL_INTERVAL_SECONDS: z.coerce.number().int().min(1).max(300).default(10),
+  // Issue 15, the command platform (docs/command.md, "Configuration").
+  /** Janus's WebSocket API (ws://127.0.0.1:8188): calls go through its VideoRoom, are recorded and can be broadcast. Unset: one-to-one calls peer to peer. */
+  JANUS_URL: optionalUrl(/^wss?$/),
+  /** Janus's api_secret, when its janus.jcfg sets one. */
+  JANUS_API_SECRET: z.string().min(1).optional(),
+  /** Where Janus writes call recordings (.mjr); Paike reads them from here, so it is a path both see. Default DATA_DIR/janus-recordings. */
+  JANUS_RECORDINGS_DIR: z.string().min(1).optional(),
+  /** STUN servers for calls, comma-separated (stun:host:port). Empty: none (loopback and LAN only). */
+  ICE_STUN_URLS: z
+    .string()
+    .default('')
+    .transform((v) =>
+      v
+        .split(',')
+        .map((u) => u.trim())
+        .filter(Boolean),
+    )
+    .pipe(z.array(z.string().regex(/^stuns?:[^\s]+$/, 'stun:host:port'))),
+  /** TURN servers (coturn), comma-separated (turn:host:3478?transport=udp,turns:host:5349). */
+  TURN_URLS: z
+    .string()
+    .default('')
+    .transform((v) =>
+      v
+        .split(',')
+        .map((u) => u.trim())
+        .filter(Boolean),
+    )
+    .pipe(z.array(z.string().regex(/^turns?:[^\s]+$/, 'turn:host:port'))),
+  /** coturn's static-auth-secret (use-auth-secret): Paike hands each caller short-lived TURN credentials made from it. */
+  TURN_SECRET: z.string().min(16).optional(),
+  TURN_CREDENTIAL_TTL_SECONDS: z.coerce.number().int().min(60).max(86_400).default(3600),
+  /** A raster tile server for street detail on the desk's map ({z}/{x}/{y} in the URL). Unset: outlines only, no internet needed. */
+  MAP_TILE_URL: z
+    .string()
+    .trim()
+    .optional()
+    .transform((v) => (v === '' ? undefined : v))
+    .pipe(
+      z
+        .string()
+        .regex(/^https?:\/\/[^\s]*\{z\}[^\s]*\{x\}[^\s]*\{y\}[^\s]*$/, 'an http(s) URL with {z}, {x} and {y}')
+        .optional(),
+    ),
+  /** The command wall's snapshot interval in seconds (like WALL_INTERVAL_SECONDS). */
+  COMMAND_WALL_INTERVAL_SECONDS: z.coerce.number().int().min(1).max(300).default(5),
 });
 
 type Raw = z.infer<typeof configSchema>;

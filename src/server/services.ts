@@ -98,6 +98,34 @@ import { createWallRepository } from './modules/kitchen/wall.repository.js';
 import { createWallService } from './modules/kitchen/wall.service.js';
 import { createKitchenPrintService } from './modules/kitchen/print/print.service.js';
 import { createChromiumRenderer } from './modules/kitchen/print/chromium.js';
+import { createCommandScope } from './modules/command/command.scope.js';
+import type { CallRoomBackend } from './modules/command/call.backend.js';
+// Issue 15, part map.
+import { createLocationRepository } from './modules/command/location.repository.js';
+import { createLocationService } from './modules/command/location.service.js';
+import { createMapRepository } from './modules/command/map.repository.js';
+import { createMapService } from './modules/command/map.service.js';
+// Issue 15, part assign.
+import { createAssignmentsRepository } from './modules/command/assignments.repository.js';
+import { createAssignmentsService } from './modules/command/assignments.service.js';
+import { createOffersService } from './modules/command/offers.service.js';
+import { createFieldProfileService } from './modules/command/field-profile.service.js';
+import { createCommandWallRepository } from './modules/command/wall.repository.js';
+import { createCommandWallService } from './modules/command/wall.service.js';
+import { createJanusAdapter, janusRecordingsDir, janusRoomKey } from './modules/command/janus.adapter.js';
+import { createJanusRepository } from './modules/command/janus.repository.js';
+import { createJanusCallsService } from './modules/command/janus.service.js';
+import { createBroadcastService } from './modules/command/broadcast.service.js';
+import { createRecordingsService } from './modules/command/recordings.service.js';
+// Issue 15, part live.
+import { createChatRepository } from './modules/command/chat.repository.js';
+import { createChatService } from './modules/command/chat.service.js';
+import { createCallsRepository } from './modules/command/calls.repository.js';
+import { createCallsService } from './modules/command/calls.service.js';
+import { createIceService } from './modules/command/ice.service.js';
+import { createHub } from './modules/command/hub.service.js';
+import { createLocalBus, createRedisBus } from './modules/command/hub.bus.js';
+import { createLocalPresence, createRedisPresence } from './modules/command/hub.presence.js';
 
 export interface ServiceDeps {
   config: Config;
@@ -485,8 +513,120 @@ export function createServices(deps: ServiceDeps) {
     maxAttempts: deps.config.PUBLISH_MAX_ATTEMPTS,
   });
 
+  // Issue 15, the command platform: one object check for all of its parts (command.scope.ts).
+  const commandScope = createCommandScope({ db, repo: deskRepo });
+  // Calls' media server (call.backend.ts): Janus when JANUS_URL is set (part `janus`); null: peer to peer.
+  const janus = deps.config.JANUS_URL
+    ? createJanusAdapter({
+        url: deps.config.JANUS_URL,
+        apiSecret: deps.config.JANUS_API_SECRET,
+        recordingsDir: janusRecordingsDir(deps.config),
+        roomKey: janusRoomKey(deps.config),
+        logger: deps.logger,
+      })
+    : null;
+  const callRooms: CallRoomBackend | null = janus;
+  // Part `janus`: browsers' negotiation with the room, and broadcasts (docs/command-janus.md).
+  const janusRepo = createJanusRepository(db);
+  const janusCalls = createJanusCallsService({ db, repo: janusRepo, adapter: janus, scope: commandScope, clock: deps.clock });
+  const broadcasts = createBroadcastService({
+    repo: janusRepo,
+    adapter: janus,
+    calls: janusCalls,
+    scope: commandScope,
+    clock: deps.clock,
+    logger: deps.logger,
+    dir: path.join(deps.config.dataDir, 'broadcasts'),
+  });
+  // Part map: people on a map (docs/command-map.md).
+  const locationRepo = createLocationRepository(db);
+  // Issue 15, part assign: assignments, offers and field profiles (docs/command.md).
+  const assignmentsRepo = createAssignmentsRepository(db);
+  const offers = createOffersService({ db, repo: assignmentsRepo, scope: commandScope, audit, clock: deps.clock, notify: notices.notify });
+  // Issue 15, part live: the hub's fan-out and presence (Redis when configured, so `paike serve`
+  // processes share them), chat, calls and ICE servers (docs/command-live.md).
+  const hubPrefix = `paike:${deps.config.DATABASE_SCHEMA}:command:`;
+  const presenceOpts = { ttlMs: 60_000, now: () => Date.now() };
+  const commandBus = deps.redis ? createRedisBus(deps.redis, `${hubPrefix}hub`, (err) => deps.logger.warn({ err }, 'command hub: redis')) : createLocalBus();
+  const commandPresence = deps.redis ? createRedisPresence(deps.redis, `${hubPrefix}online:`, presenceOpts) : createLocalPresence(presenceOpts);
+  const commandChat = createChatService({ repo: createChatRepository(db), scope: commandScope, bus: commandBus });
+  const commandCalls = createCallsService({
+    db,
+    repo: createCallsRepository(db),
+    scope: commandScope,
+    bus: commandBus,
+    presence: commandPresence,
+    callRooms: () => callRooms,
+    janusConfigured: !!deps.config.JANUS_URL,
+    jobs: deps.jobs,
+    clock: deps.clock,
+    logger: deps.logger,
+  });
+  const commandIce = createIceService({
+    config: {
+      stunUrls: deps.config.ICE_STUN_URLS,
+      turnUrls: deps.config.TURN_URLS,
+      turnSecret: deps.config.TURN_SECRET,
+      ttlSeconds: deps.config.TURN_CREDENTIAL_TTL_SECONDS,
+    },
+    clock: deps.clock,
+  });
+  const commandHub = createHub({
+    bus: commandBus,
+    presence: commandPresence,
+    chat: commandChat,
+    calls: commandCalls,
+    scope: commandScope,
+    authenticate: (token) => accounts.authenticate(token),
+    logger: deps.logger,
+  });
+
   return {
     ...deps,
+    commandScope,
+    callRooms,
+    // Issue 15, part map (docs/command-map.md): location consent and positions, the desk's map.
+    commandLocation: createLocationService({ db, repo: locationRepo, scope: commandScope, clock: deps.clock }),
+    commandMap: createMapService({
+      repo: createMapRepository(db),
+      locations: locationRepo,
+      scope: commandScope,
+      clock: deps.clock,
+      tileUrl: deps.config.MAP_TILE_URL ?? null,
+    }),
+    // Issue 15, part assign.
+    offers,
+    assignments: createAssignmentsService({ db, repo: assignmentsRepo, scope: commandScope, offers, audit, clock: deps.clock }),
+    fieldProfiles: createFieldProfileService({ repo: assignmentsRepo, clock: deps.clock }),
+    // Part `wall`: the command wall (docs/command-wall.md).
+    commandWall: createCommandWallService({
+      repo: createCommandWallRepository(db),
+      baselines: createWallRepository(db),
+      scope: commandScope,
+      clock: deps.clock,
+      intervalSeconds: deps.config.COMMAND_WALL_INTERVAL_SECONDS,
+      logger: deps.logger,
+    }),
+    janus,
+    janusRepo,
+    janusCalls,
+    broadcasts,
+    recordings: createRecordingsService({
+      db,
+      repo: janusRepo,
+      storage,
+      jobs: deps.jobs,
+      clock: deps.clock,
+      recordingsDir: janusRecordingsDir(deps.config),
+      workDir: path.join(deps.config.dataDir, 'work'),
+      timeoutMs: deps.config.FFMPEG_TIMEOUT_SECONDS * 1000,
+    }),
+    commandBus,
+    commandPresence,
+    commandChat,
+    commandCalls,
+    commandIce,
+    commandHub,
     budgets,
     audit,
     accounts,

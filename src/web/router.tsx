@@ -337,6 +337,10 @@ const submissionRoute = createRoute({
 const submitRoute = createRoute({
   getParentRoute: () => rootRoute,
   path: '/submit',
+  // Issue 15, part assign: /submit?assignment=<id> uploads footage for a task the person accepted.
+  validateSearch: (s: Record<string, unknown>): { assignment?: string } => ({
+    assignment: typeof s.assignment === 'string' && UUID_RE.test(s.assignment) ? s.assignment : undefined,
+  }),
   component: lazyRouteComponent(() => import('./routes/submit.js'), 'SubmitPage'),
 });
 
@@ -448,6 +452,81 @@ const kitchenNewspapersRoute = createRoute({
   path: '/kitchen/newspapers',
   component: lazyRouteComponent(() => import('./routes/kitchenNewspapers.js'), 'NewspapersPage'),
 });
+// Issue 15, part map (docs/command-map.md): the desk's map and the phone's location-share deep link.
+const commandMapRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: '/command/map',
+  component: lazyRouteComponent(() => import('./routes/commandMap.js'), 'CommandMapPage'),
+});
+const taskLocationRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: '/tasks/$id/location',
+  component: lazyRouteComponent(() => import('./routes/taskLocation.js'), 'TaskLocationPage'),
+});
+// Issue 15, part assign: assignments on the desk (/command…) and tasks on the phone (/tasks…).
+const COMMAND_STATUSES = ['draft', 'assigned', 'in_progress', 'submitted', 'completed', 'cancelled'] as const;
+type CommandListSearch = { status?: (typeof COMMAND_STATUSES)[number]; overdue?: 'true'; studioId?: string; q?: string };
+const commandRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: '/command',
+  validateSearch: (s: Record<string, unknown>): CommandListSearch => ({
+    status: COMMAND_STATUSES.find((x) => x === s.status),
+    overdue: s.overdue === 'true' ? 'true' : undefined,
+    studioId: typeof s.studioId === 'string' && UUID_RE.test(s.studioId) ? s.studioId : undefined,
+    q: typeof s.q === 'string' && s.q ? s.q.slice(0, 100) : undefined,
+  }),
+  component: lazyRouteComponent(() => import('./routes/commandAssignments.js'), 'CommandAssignmentsPage'),
+});
+const commandNewAssignmentRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: '/command/assignments/new',
+  component: lazyRouteComponent(() => import('./routes/commandAssignments.js'), 'NewAssignmentPage'),
+});
+const commandAssignmentRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: '/command/assignments/$id',
+  component: lazyRouteComponent(() => import('./routes/commandAssignments.js'), 'AssignmentPage'),
+});
+const tasksRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: '/tasks',
+  component: lazyRouteComponent(() => import('./routes/tasks.js'), 'TasksPage'),
+});
+const taskSettingsRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: '/tasks/settings',
+  component: lazyRouteComponent(() => import('./routes/tasks.js'), 'TaskSettingsPage'),
+});
+const taskRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: '/tasks/$id',
+  component: lazyRouteComponent(() => import('./routes/tasks.js'), 'TaskPage'),
+});
+// Part `wall` of issue 15: the command wall (docs/command-wall.md).
+const commandWallRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: '/command/wall',
+  validateSearch: (s: Record<string, unknown>): { lang?: 'en' } => ({ lang: s.lang === 'en' ? 'en' : undefined }),
+  component: lazyRouteComponent(() => import('./routes/commandWall.js'), 'CommandWallPage'),
+});
+
+// Issue 15, part janus: the public watch page of a broadcast call (docs/command-janus.md).
+const liveWatchRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: '/live/$callId',
+  component: lazyRouteComponent(() => import('./routes/commandLive.js'), 'LiveWatchPage'),
+});
+// Issue 15, part live (docs/command-live.md): deep links to the desk's and the phone's live contact.
+const commandCallsRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: '/command/calls/$assignmentId',
+  component: lazyRouteComponent(() => import('./routes/commandContact.js'), 'DeskCallPage'),
+});
+const taskContactRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: '/tasks/$id/contact',
+  component: lazyRouteComponent(() => import('./routes/commandContact.js'), 'FieldContactPage'),
+});
 
 const routeTree = rootRoute.addChildren([
   homeRoute,
@@ -506,6 +585,21 @@ const routeTree = rootRoute.addChildren([
   wallRoute,
   kitchenStoryPrintRoute,
   kitchenNewspapersRoute,
+  // Issue 15, part map.
+  commandMapRoute,
+  taskLocationRoute,
+  // Issue 15, part assign.
+  commandRoute,
+  commandNewAssignmentRoute,
+  commandAssignmentRoute,
+  tasksRoute,
+  taskSettingsRoute,
+  taskRoute,
+  commandWallRoute,
+  liveWatchRoute,
+  // Issue 15, part live.
+  commandCallsRoute,
+  taskContactRoute,
 ]);
 
 export const router = createRouter({

@@ -142,7 +142,9 @@ export const submissions = pgTable(
     fingerprint: text('fingerprint'),
     duplicateOf: uuid('duplicate_of'),
     duplicateScore: doublePrecision('duplicate_score'),
-    source: text('source').$type<'upload' | 'edit'>().notNull().default('upload'),
+    source: text('source').$type<'upload' | 'edit' | 'call'>().notNull().default('upload'),
+    /** The field assignment it was shot for, or the call recording's (migrations/0030_command.sql). */
+    assignmentId: uuid('assignment_id'),
     caption: text('caption'),
     grade: text('grade'),
     gradeVersion: integer('grade_version').notNull().default(0),
@@ -244,3 +246,4 @@ export * from './schema.security.js';
 export * from './schema.kitchen.js';
 export * from './schema.kitchen-publish.js';
 export * from './schema.kitchen-print.js';
+export * from './schema.command.js';

@@ -25,6 +25,12 @@ import { grandPrizeNominateJob } from '../modules/propagation/jobs/grand-prize-n
 import { grandPrizeRecheckJob } from '../modules/propagation/jobs/grand-prize-recheck.job.js';
 import { kitchenPublishFormJob } from '../modules/kitchen/jobs/publish-form.job.js';
 import { kitchenPrintRenderJob } from '../modules/kitchen/print/print-render.job.js';
+// Issue 15, part map.
+import { commandLocationSweepJob } from '../modules/command/jobs/location-sweep.job.js';
+// Issue 15, part assign.
+import { commandOfferExpiryJob } from '../modules/command/jobs/offer-expiry.job.js';
+// Issue 15, part janus (enqueued by part live when a Janus call ends).
+import { callRecordingJob } from '../modules/command/jobs/call-recording.job.js';
 
 /** Every job's payload, by name. A name here without a handler below fails the type check. */
 export interface JobPayloads {
@@ -52,6 +58,12 @@ export interface JobPayloads {
   'grand-prize.recheck': Record<string, never>;
   'kitchen.publish-form': { storyFormId: string };
   'kitchen.print-render': { storyId: string };
+  // Issue 15, part map.
+  'command.location-sweep': Record<string, never>;
+  // Issue 15, part assign.
+  'command.offer-expiry': Record<string, never>;
+  // Issue 15, part janus.
+  'command.call-recording': { callId: string };
 }
 export type JobName = keyof JobPayloads;
 
@@ -80,4 +92,10 @@ export const jobRegistry: { [K in JobName]: JobDefinition<JobPayloads[K]> } = {
   'grand-prize.recheck': grandPrizeRecheckJob,
   'kitchen.publish-form': kitchenPublishFormJob,
   'kitchen.print-render': kitchenPrintRenderJob,
+  // Issue 15, part map.
+  'command.location-sweep': commandLocationSweepJob,
+  // Issue 15, part assign.
+  'command.offer-expiry': commandOfferExpiryJob,
+  // Issue 15, part janus.
+  'command.call-recording': callRecordingJob,
 };

@@ -601,6 +601,125 @@ export const messages = {
     'zh-CN': '印刷 PDF 生成失败（{detail}）。稿件本身未受影响，可稍后重试。',
     en: 'The print PDF could not be made ({detail}). The story itself is unchanged; try again later.',
   },
+  // Issue 15, the command platform (docs/command.md): the foundation's codes; each part appends its own block below.
+  'command.out_of_scope': { 'zh-CN': '该任务不在你所在工作室的范围内。', en: 'This assignment belongs to a studio you are not in.' },
+  'command.assignment_not_found': { 'zh-CN': '找不到该任务。', en: 'No such assignment.' },
+  'notice.assignment_offered': {
+    'zh-CN': '有一个拍摄任务请你接单：「{title}」，请在 {respondByText} 前回复。',
+    en: 'You are offered an assignment: “{title}”. Please reply by {respondByText}.',
+  },
+  'notice.assignment_changed': { 'zh-CN': '任务「{title}」有变化：{changeText}', en: 'Assignment “{title}” changed: {changeText}' },
+  // Issue 15, part map (docs/command-map.md).
+  'command.location.not_working': {
+    'zh-CN': '只有正在执行该任务的人本人才能共享位置。',
+    en: 'Only the person working this assignment can share their location.',
+  },
+  'command.location.assignment_not_active': {
+    'zh-CN': '该任务当前不在执行中（{status}），无法共享位置；位置共享已停止。',
+    en: 'This assignment is not under way ({status}), so no location can be shared; sharing has stopped.',
+  },
+  'command.location.no_consent': {
+    'zh-CN': '你没有开启或已停止位置共享，位置未上传。需要时请重新开启。',
+    en: 'You have not turned on location sharing, or you stopped it, so no location was sent. Turn it on again if you want to share.',
+  },
+  'command.location.recorded_in_future': {
+    'zh-CN': '位置的时间晚于服务器当前时间，请检查手机时间设置。',
+    en: 'The position is stamped in the future; check your phone’s clock.',
+  },
+  'command.location.recorded_too_old': {
+    'zh-CN': '这个位置太旧了（早于 6 小时前或早于你开启共享的时间），未保存。',
+    en: 'This position is too old (over 6 hours, or from before you turned sharing on) and was not stored.',
+  },
+  'command.location.too_frequent': {
+    'zh-CN': '位置发送过于频繁（同一任务每 5 秒最多一条），这一条未保存。',
+    en: 'Positions are coming too often (one per 5 seconds per assignment at most); this one was not stored.',
+  },
+  'command.location.tiles_not_configured': {
+    'zh-CN': '未配置街道瓦片服务器（MAP_TILE_URL），地图只显示轮廓。',
+    en: 'No street tile server is configured (MAP_TILE_URL); the map shows outlines only.',
+  },
+  'command.location.tile_unavailable': {
+    'zh-CN': '街道瓦片服务器暂时无法访问（{status}），地图仍显示轮廓。',
+    en: 'The street tile server could not be reached ({status}); the map still shows outlines.',
+  },
+  // Issue 15, part assign: assignments, offers, field profiles (docs/command.md).
+  'command.assignment.unknown_theme': { 'zh-CN': '活动中没有主题“{theme}”。', en: 'The campaign has no theme “{theme}”.' },
+  'command.assignment.bad_times': { 'zh-CN': '截止时间必须晚于开始时间。', en: 'The deadline must be after the start.' },
+  'command.assignment.bad_person': {
+    'zh-CN': '指派的人员（{id}）不存在、已停用，或不是拍客/记者。',
+    en: 'A named person ({id}) does not exist, is disabled, or is not a contributor or staff reporter.',
+  },
+  'command.assignment.stale': {
+    'zh-CN': '任务已被他人修改（当前版本 {version}）。请刷新后再改。',
+    en: 'Someone else changed this assignment (now version {version}). Reload and make your change again.',
+  },
+  'command.assignment.not_draft': {
+    'zh-CN': '任务已派发（状态：{status}），不能再修改。',
+    en: 'The assignment has been dispatched ({status}) and can no longer be edited.',
+  },
+  'command.assignment.bad_transition': {
+    'zh-CN': '任务处于“{from}”状态，不能执行“{action}”。',
+    en: 'An assignment that is “{from}” cannot be given “{action}”.',
+  },
+  'command.assignment.no_candidates': {
+    'zh-CN': '附近没有愿意接单且在其出行范围内的拍客。请扩大范围、改为按半径派发，或指定人员。',
+    en: 'Nobody opted in near this place can travel there. Widen the radius, dispatch by radius, or name people.',
+  },
+  'command.assignment.not_active': { 'zh-CN': '任务已不在进行中（状态：{status}）。', en: 'The assignment is no longer active ({status}).' },
+  'command.assignment.not_accepted': { 'zh-CN': '请先接受该任务，再上传素材。', en: 'Accept the assignment before uploading footage for it.' },
+  'command.assignment.wrong_campaign': { 'zh-CN': '素材必须投到任务所属的活动。', en: 'Footage must go to the assignment’s campaign.' },
+  'command.assignment.wrong_theme': { 'zh-CN': '该任务的素材必须选择主题“{theme}”。', en: 'Footage for this assignment must have the theme “{theme}”.' },
+  'command.assignment.change.filled': { 'zh-CN': '名额已满，邀请已撤回', en: 'the places are filled; your offer is withdrawn' },
+  'command.assignment.change.cancelled': { 'zh-CN': '任务已取消', en: 'it has been cancelled' },
+  'command.assignment.change.completed': { 'zh-CN': '任务已完成，谢谢', en: 'it is complete; thank you' },
+  'command.assignment.change.submitted': { 'zh-CN': '素材已收齐', en: 'the desk has the footage it needs' },
+  'command.offer.filled': {
+    'zh-CN': '来晚了一步：任务名额已满。',
+    en: 'Too late: the places on this assignment are already filled.',
+  },
+  'command.offer.expired': { 'zh-CN': '回复时间已过，该邀请已失效。', en: 'The time to reply has passed; this offer has lapsed.' },
+  'command.offer.not_open': { 'zh-CN': '该邀请已无法回复（{status}）。', en: 'This offer can no longer be answered ({status}).' },
+  // Part janus (docs/command-janus.md): calls through Janus, broadcast, recordings.
+  'command.janus.call_not_found': { 'zh-CN': '找不到该连线，或你不在这次连线中。', en: 'No such call, or you are not in it.' },
+  'command.janus.not_janus': { 'zh-CN': '这次连线不经过媒体服务器。', en: 'This call does not go through the media server.' },
+  'command.janus.call_not_live': { 'zh-CN': '这次连线已经结束。', en: 'This call is over.' },
+  'command.janus.watcher_cannot_publish': { 'zh-CN': '旁观者只能收看，不能发送画面。', en: 'Watchers can only watch, not send.' },
+  'command.janus.director_only': { 'zh-CN': '只有这次连线的导播可以这样做。', en: "Only the call's director can do this." },
+  'command.janus.feed_not_found': { 'zh-CN': '对方的画面已不在连线中。', en: 'That picture is no longer in the call.' },
+  'command.janus.not_publishing': { 'zh-CN': '此人目前没有发送画面。', en: 'This person is not sending a picture now.' },
+  'command.janus.unavailable': { 'zh-CN': '媒体服务器暂时无法连接，请稍后再试。', en: 'The media server cannot be reached; try again shortly.' },
+  'command.janus.rejected': { 'zh-CN': '媒体服务器拒绝了这次协商。', en: 'The media server refused this negotiation.' },
+  'command.broadcast.not_found': { 'zh-CN': '没有正在进行的直播。', en: 'There is no broadcast on.' },
+  'command.broadcast.no_feed': { 'zh-CN': '还没有人发送画面，无法开始直播。', en: 'Nobody is sending a picture yet; the broadcast cannot start.' },
+  'command.broadcast.failed': { 'zh-CN': '直播未能开始，请重试。', en: 'The broadcast could not start; try again.' },
+  // Issue 15, part live (docs/command-live.md).
+  'command.chat.assignment_ended': { 'zh-CN': '该任务已结束，不能再发消息。', en: 'This assignment has ended; no more messages can be sent.' },
+  'command.chat.client_id_reused': {
+    'zh-CN': '这条消息的编号已用于另一个任务的消息，请刷新页面后重发。',
+    en: 'This message id was already used for a message on another assignment. Reload the page and send again.',
+  },
+  'command.call.not_found': { 'zh-CN': '找不到该连线。', en: 'No such call.' },
+  'command.call.offline': { 'zh-CN': '对方不在线。', en: 'They are not online.' },
+  'command.call.busy': { 'zh-CN': '该任务已有一个正在进行的连线。', en: 'This assignment already has a call ringing or in progress.' },
+  'command.call.assignment_not_active': { 'zh-CN': '任务不在进行中，不能连线。', en: 'Calls can only be made while the assignment is active.' },
+  'command.call.callee_required': { 'zh-CN': '请选择要连线的一线人员。', en: 'Choose the person in the field to call.' },
+  'command.call.callee_not_allowed': {
+    'zh-CN': '一线人员只能呼叫后方编辑部，不能指定对象。',
+    en: 'From the field a call goes to the desk; no person can be named.',
+  },
+  'command.call.callee_not_working': { 'zh-CN': '此人没有在执行这个任务。', en: 'This person is not working on this assignment.' },
+  'command.call.not_callee': { 'zh-CN': '只有被呼叫的一方可以接听或拒绝。', en: 'Only the person being called can answer or decline.' },
+  'command.call.not_participant': { 'zh-CN': '你不在这次连线中。', en: 'You are not on this call.' },
+  'command.call.not_ringing': { 'zh-CN': '该连线已不在响铃（已被接听、拒绝或超时）。', en: 'This call is no longer ringing (answered, declined or missed).' },
+  'command.call.ended': { 'zh-CN': '该连线已经结束。', en: 'This call has already ended.' },
+  'command.call.relay_refused': {
+    'zh-CN': '不能向该连线发送信令：连线未在进行，或你或对方不在其中。',
+    en: 'Signalling refused: the call is not in progress, or you or the other person are not on it.',
+  },
+  'command.hub.bad_message': { 'zh-CN': '消息格式不正确（{detail}）。', en: 'Malformed message ({detail}).' },
+  'command.hub.rate_limited': { 'zh-CN': '发送太频繁，请稍候再试。', en: 'Too many messages; slow down.' },
+  'command.hub.too_many_subscriptions': { 'zh-CN': '同时关注的任务太多（最多 {max} 个）。', en: 'Too many threads open at once (at most {max}).' },
+  'command.hub.websocket_required': { 'zh-CN': '此地址只接受 WebSocket 连接。', en: 'This address only takes WebSocket connections.' },
 } as const satisfies Record<string, Record<Locale, string>>;
 
 export type MessageCode = keyof typeof messages;

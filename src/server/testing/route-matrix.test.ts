@@ -7,6 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { demoCampaign } from '../seed.js';
 import { createTestContext, fixedClock, GOOD_PASSWORD, processedSubmission, sessionCookie, signUp, staff, uniqueEmail, type TestContext } from './harness.js';
 import { insertForm } from '../modules/kitchen/testing/fixtures.js';
+import { insertAssignment, insertOffer } from '../modules/command/testing/fixtures.js';
+import { commandCallParticipants, commandCalls } from '../db/schema.js';
 import { openApiRoutes, type OpenApiDocument, type OpenApiRoute as RouteInfo } from './openapi.js';
 import { MATRIX_ACTORS, fillPath, outcomeOf, readMatrix, sampleValue, writeMatrix, type MatrixActor, type Outcome } from './route-matrix.js';
 
@@ -52,6 +54,16 @@ const ids = {} as {
   storyImage: string;
   /** Issue 14, part print: the default newspaper. */
   newspaper: string;
+  /** Issue 15, part map: a food-studio assignment contributor A works (accepted offer, location shared). */
+  mapAssignment: string;
+  /** Issue 15, part assign: an assignment of the other editor's studio, offered to contributor A; another for the field's routes (the desk's actions end the first). */
+  assignment: string;
+  task: string;
+  /** Issue 15, part janus: an active Janus call on a food-studio assignment; the chief directs, contributor A is the guest. */
+  call: string;
+  /** Issue 15, part live: a food-studio assignment contributor A works, and a call on it ringing A. */
+  liveAssignment: string;
+  liveCall: string;
 };
 
 const s = () => ctx.runtime.services;
@@ -209,6 +221,58 @@ beforeAll(async () => {
   await insertForm(s().database.db, { storyId: ids.story, form: 'web', content: { headline: '矩阵', standfirst: '', bodyHtml: '' } });
   // Issue 14, part print: the default newspaper.
   ids.newspaper = (await api(chief.cookie, 'GET', '/api/kitchen/newspapers')).newspapers[0].id;
+  // Issue 15, part map: the food studio's assignment (out of the other editor's scope), worked by A, who shares their location.
+  {
+    const { insertAssignment, insertOffer } = await import('../modules/command/testing/fixtures.js');
+    const food = await s().database.sql.query<{ id: string }>(`SELECT id FROM studios WHERE name = '美食'`);
+    const assignment = await insertAssignment(s().database.db, { createdBy: chief.user.id, campaignId, studioId: food.rows[0]!.id });
+    await insertOffer(s().database.db, { assignmentId: assignment.id, userId: ids.contributorA });
+    await api(a.cookie, 'PUT', `/api/command/assignments/${assignment.id}/location-share`, {});
+    ids.mapAssignment = assignment.id;
+  }
+  // Issue 15, part assign: an assignment of the travel studio (the other editor's), offered to contributor A.
+  const assignment = await insertAssignment(s().database.db, { createdBy: chief.user.id, campaignId, studioId: ids.studio, status: 'assigned' });
+  await insertOffer(s().database.db, { assignmentId: assignment.id, userId: a.user.id, status: 'offered' });
+  ids.assignment = assignment.id;
+  const task = await insertAssignment(s().database.db, { createdBy: chief.user.id, campaignId, studioId: ids.studio, status: 'assigned' });
+  await insertOffer(s().database.db, { assignmentId: task.id, userId: a.user.id, status: 'offered' });
+  ids.task = task.id;
+  // Issue 15, part janus: a Janus call (no Janus runs here: authorised requests end in 409 command.janus.not_janus).
+  const callAssignment = await insertAssignment(s().database.db, { createdBy: chief.user.id, campaignId: ids.campaign, studioId: foodStudio });
+  const [call] = await s()
+    .database.db.insert(commandCalls)
+    .values({
+      assignmentId: callAssignment.id,
+      startedBy: chief.user.id,
+      direction: 'desk_to_field',
+      calleeId: ids.contributorA,
+      media: 'janus',
+      status: 'active',
+    })
+    .returning();
+  ids.call = call!.id;
+  await s()
+    .database.db.insert(commandCallParticipants)
+    .values([
+      { callId: ids.call, userId: chief.user.id, role: 'director' },
+      { callId: ids.call, userId: ids.contributorA, role: 'guest' },
+    ]);
+  // Issue 15, part live: a food-studio assignment that A works (the other editor is out of its scope), with a call ringing A.
+  {
+    const { db } = s().database;
+    const assignment = await insertAssignment(db, { createdBy: chief.user.id, campaignId, studioId: foodStudio });
+    await insertOffer(db, { assignmentId: assignment.id, userId: a.user.id });
+    ids.liveAssignment = assignment.id;
+    const [call] = await db
+      .insert(commandCalls)
+      .values({ assignmentId: assignment.id, startedBy: foodEditor.user.id, direction: 'desk_to_field', calleeId: a.user.id, media: 'p2p' })
+      .returning();
+    await db.insert(commandCallParticipants).values([
+      { callId: call!.id, userId: foodEditor.user.id, role: 'director' },
+      { callId: call!.id, userId: a.user.id, role: 'guest' },
+    ]);
+    ids.liveCall = call!.id;
+  }
 }, 180_000);
 
 afterAll(async () => {
@@ -234,7 +298,18 @@ function pathValues(route: RouteInfo): Record<string, string> {
     if (name === 'imageId') return ids.storyImage;
     if (name === 'size') return 'web';
     if (name === 'version') return '1';
+    // Issue 15, part map: a map tile. No MAP_TILE_URL here, so the desk, past authorization, gets 404 `command.location.tiles_not_configured`.
+    if (name === 'z' || name === 'x' || name === 'y') return '0';
+    // Issue 15, part janus: a Janus feed id and an HLS file name.
+    if (name === 'feed') return '1';
+    if (name === 'file') return 'index.m3u8';
     if (name !== 'id') throw new Error(`route-matrix.test.ts: no fixture for {${name}} in ${route.key}`);
+    // Issue 15, part map: the location routes act on the assignment contributor A works and shares from.
+    if (/^\/api\/command\/assignments\/[^/]+\/location/.test(p)) return ids.mapAssignment;
+    // Issue 15, part live: chat and calls on the assignment A works, and the p2p call ringing A;
+    // the Janus and broadcast routes keep part janus's call (prefix table below).
+    if (/^\/api\/command\/assignments\/[^/]+\/(calls|messages)/.test(p)) return ids.liveAssignment;
+    if (/^\/api\/command\/calls\/[^/]+(\/(answer|decline|hang-up))?$/.test(p)) return ids.liveCall;
     const byPrefix: [string, string][] = [
       ['/api/me/sessions/', ids.session],
       ['/api/me/notices/', ids.notice],
@@ -267,6 +342,13 @@ function pathValues(route: RouteInfo): Record<string, string> {
       ['/api/site/stories/', ids.story],
       ['/api/kitchen/ideas/', UNKNOWN],
       ['/api/kitchen/newspapers/', ids.newspaper],
+      // Issue 15, part assign.
+      ['/api/command/assignments/', ids.assignment],
+      ['/api/command/tasks/', ids.task],
+      // Issue 15, part janus.
+      ['/api/command/calls/', ids.call],
+      ['/api/command/broadcasts/', ids.call],
+      // Issue 15, part live.
     ];
     const hit = byPrefix.find(([prefix]) => p.startsWith(prefix));
     if (!hit) throw new Error(`route-matrix.test.ts: no fixture for {id} in ${route.key}`);
@@ -299,6 +381,8 @@ function namedValues(): Record<string, unknown> {
     roles: ['editor'],
     userId: ids.contributorA,
     'x-rain-token': 'not-a-token',
+    // Issue 15, part janus: a broadcast viewer's random id.
+    viewerId: 'matrix-viewer-0001',
   };
 }
 
@@ -330,6 +414,8 @@ const BODY_OVERRIDES: Record<string, () => unknown> = {
     clips: [{ filename: 'a.mp4', sizeBytes: 1000, startSeconds: 0, endSeconds: 5 }],
   }),
   'POST /api/desk/submissions/{id}/edits': () => ({ startSeconds: 1, endSeconds: 61, mode: 'vtt', subtitles: [] }),
+  // Issue 15, part assign: opting in needs a point (a cross-field rule).
+  'PUT /api/command/field-profile': () => ({ optedIn: true, lat: 40.94, lng: 117.33, travelKm: 30 }),
 };
 
 async function send(route: RouteInfo, actor: MatrixActor): Promise<{ status: number; code?: string }> {

@@ -222,6 +222,12 @@ export function AccountPage() {
         <Link to="/submissions" className="btn btn-secondary btn-lg">
           {t('nav.submissions')}
         </Link>
+        {/* Issue 15, part assign: the tab bar is full, so field tasks are reached from here (and from their notices). */}
+        {me.data.roles.some((r) => r === 'contributor' || r === 'reporter') ? (
+          <Link to="/tasks" className="btn btn-secondary btn-lg" data-testid="account-tasks">
+            {t('commandAssign.task.title')}
+          </Link>
+        ) : null}
       </nav>
       <MyCampaigns />
       <Sessions onSignedOut={afterSignOut} />

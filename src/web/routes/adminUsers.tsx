@@ -11,7 +11,7 @@ import { ConfirmBox, ErrorState, Loading, RequireRole, useTitle } from '../ui/co
 import { formatDate, formatDateTime } from '../ui/format.js';
 import { AdminNav } from './adminCampaigns.js';
 
-const ROLES: readonly Role[] = ['contributor', 'editor', 'chief_editor', 'finance', 'admin'];
+const ROLES: readonly Role[] = ['contributor', 'reporter', 'editor', 'chief_editor', 'finance', 'admin'];
 
 function CreateUser() {
   const { t } = useTranslation();

@@ -4,6 +4,7 @@ import { useTranslation } from 'react-i18next';
 import type { Me } from '../../contracts/accounts.js';
 import { TRUST, useQueue, useStudios, type QueueFilters, type TrustLevel } from '../api/desk.js';
 import { useCampaigns } from '../api/queries.js';
+import { AssignmentBadge } from '../features/command/assign/AssignmentBadge.js';
 import { campaignTheme, DeskNav, EDITORS, formatWaiting, Kbd, TrustBadge, useHotkeys } from '../features/desk/deskUi.js';
 import { formatClock } from '../features/uploads/media.js';
 import { ErrorState, Loading, RequireRole, useTitle } from '../ui/common.js';
@@ -162,6 +163,7 @@ function QueueTable({ f }: { f: QueueFilters }) {
                     {s.title}
                   </Link>
                   <div className="muted small">{s.durationSeconds ? formatClock(s.durationSeconds) : ''}</div>
+                  <AssignmentBadge assignment={it.assignment} />
                 </td>
                 <td>
                   {ct.campaign}

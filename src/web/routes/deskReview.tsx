@@ -20,6 +20,7 @@ import {
 import { useCampaigns } from '../api/queries.js';
 import { DailyPickControl } from '../features/desk/DailyPickControl.js';
 import { DeskPlayer } from '../features/desk/DeskPlayer.js';
+import { AssignmentBadge } from '../features/command/assign/AssignmentBadge.js';
 import { campaignTheme, DeskNav, EDITORS, Kbd, TrustBadge, useHotkeys } from '../features/desk/deskUi.js';
 import { PackagingPanel } from '../features/desk/PackagingPanel.js';
 import { PublicationsPanel } from '../features/distribution/PublicationsPanel.js';
@@ -374,6 +375,7 @@ function ReviewBody({ id }: { id: string }) {
           {ct.campaign}
           {ct.theme ? ` · ${ct.theme}` : ''} · {t('review.submittedAt', { at: formatDateTime(s.createdAt, lang) })}
         </p>
+        <AssignmentBadge assignment={r.assignment} />
       </div>
       {inReview ? <ClaimBanner state={claim} t={t} /> : null}
       {nextMsg ? <Alert tone="info">{nextMsg}</Alert> : null}

@@ -100,6 +100,11 @@ function NoticeItem({ n, onRead, busy }: { n: Notice; onRead: (n: Notice) => voi
             {t('noticesMore.open')}
           </Link>
         ) : null}
+        {n.kind.startsWith('assignment_') && typeof n.params.assignmentId === 'string' ? (
+          <Link to="/tasks/$id" params={{ id: n.params.assignmentId }} className="btn btn-primary btn-sm" onClick={() => unread && onRead(n)}>
+            {t('commandAssign.task.open')}
+          </Link>
+        ) : null}
         {n.kind.startsWith('payout_') || n.kind.startsWith('rain_') ? (
           <Link to="/earnings" className="btn btn-primary btn-sm" onClick={() => unread && onRead(n)}>
             {t('noticesMore.earnings')}

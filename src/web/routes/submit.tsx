@@ -1,9 +1,10 @@
 import { useEffect, useRef, useState, type FormEvent, type ReactNode } from 'react';
-import { Link, useNavigate } from '@tanstack/react-router';
+import { getRouteApi, Link, useNavigate } from '@tanstack/react-router';
 import { useQueryClient } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
 import type { PreviousUpload } from 'tus-js-client';
 import type { Campaign } from '../../contracts/campaigns.js';
+import { useTask, type FieldAssignment } from '../api/commandAssign.js';
 import { useMe, useMyCampaigns } from '../api/queries.js';
 import { submissionKeys } from '../api/submissions.js';
 import { DetailsForm, detailsToMetadata, emptyDetails, JoinFirst, validateDetails, type Details, type DetailsErrors } from '../features/submit/DetailsForm.js';
@@ -64,7 +65,7 @@ export function useUploadQueue(onDone: () => void) {
   };
 }
 
-function SubmitForm({ campaigns }: { campaigns: Campaign[] }) {
+function SubmitForm({ campaigns, task }: { campaigns: Campaign[]; task?: FieldAssignment }) {
   const { t, i18n } = useTranslation();
   const lang = i18n.language;
   const navigate = useNavigate();
@@ -72,8 +73,9 @@ function SubmitForm({ campaigns }: { campaigns: Campaign[] }) {
   const checks = useRuleChecks();
   const [details, setDetails] = useState<Details>(() => ({
     ...emptyDetails,
-    campaignId: campaigns.length === 1 ? campaigns[0]!.id : '',
-    theme: campaigns.length === 1 && campaigns[0]!.themes.length === 1 ? campaigns[0]!.themes[0]!.key : '',
+    campaignId: task?.campaignId ?? (campaigns.length === 1 ? campaigns[0]!.id : ''),
+    theme: task?.theme ?? (campaigns.length === 1 && campaigns[0]!.themes.length === 1 ? campaigns[0]!.themes[0]!.key : ''),
+    title: task?.title.slice(0, 100) ?? '',
   }));
   const [errors, setErrors] = useState<DetailsErrors>({});
   const [file, setFile] = useState<File | null>(null);
@@ -147,7 +149,10 @@ function SubmitForm({ campaigns }: { campaigns: Campaign[] }) {
       return;
     }
     setSummary(null);
-    up.begin([{ file: file!, metadata: detailsToMetadata(details, file!) }], true);
+    // Footage for a task carries its id; the server checks the person accepted it (docs/api.md, "Upload against an assignment").
+    const metadata = detailsToMetadata(details, file!);
+    if (task) metadata.assignmentId = task.id;
+    up.begin([{ file: file!, metadata }], true);
   };
 
   const busy = up.active;
@@ -277,11 +282,25 @@ export function ContributorGate({ next, children }: { next: string; children: (c
 export function SubmitPage() {
   const { t } = useTranslation();
   useTitle(t('submit.title'));
+  const { assignment } = getRouteApi('/submit').useSearch();
+  const task = useTask(assignment);
   return (
     <div className="contributor submit-page">
       <h1>{t('submit.title')}</h1>
-      <p className="lead">{t('submit.intro')}</p>
-      <ContributorGate next="/submit">{(campaigns) => <SubmitForm campaigns={campaigns} />}</ContributorGate>
+      {task.data ? (
+        <p className="lead" data-testid="submit-task">
+          {t('commandAssign.task.uploadFor', { title: task.data.title })}
+        </p>
+      ) : (
+        <p className="lead">{t('submit.intro')}</p>
+      )}
+      {assignment && task.isPending ? (
+        <Loading />
+      ) : (
+        <ContributorGate next={assignment ? `/submit?assignment=${assignment}` : '/submit'}>
+          {(campaigns) => <SubmitForm campaigns={campaigns} task={task.data} />}
+        </ContributorGate>
+      )}
     </div>
   );
 }

@@ -6,10 +6,11 @@ import { AppError } from '../../lib/errors.js';
  * an action, never for a role; object checks (ownership) go through `assertOwnerOr`.
  */
 export const PERMISSIONS = {
-  'account.self': ['contributor', 'editor', 'chief_editor', 'finance', 'admin'],
-  'campaign.join': ['contributor', 'editor', 'chief_editor', 'finance', 'admin'],
+  'account.self': ['contributor', 'reporter', 'editor', 'chief_editor', 'finance', 'admin'],
+  'campaign.join': ['contributor', 'reporter', 'editor', 'chief_editor', 'finance', 'admin'],
   'campaign.manage': ['admin'],
-  'submission.create': ['contributor'],
+  // Staff reporters (issue 15) upload field footage through the same path as contributors.
+  'submission.create': ['contributor', 'reporter'],
   'user.manage': ['admin'],
   'desk.access': ['editor', 'chief_editor', 'finance', 'admin'],
   'audit.read': ['chief_editor', 'admin'],
@@ -39,6 +40,14 @@ export const PERMISSIONS = {
   'kitchen.view_all': ['chief_editor', 'admin'],
   'kitchen.configure': ['chief_editor', 'admin'],
   'kitchen.wall': ['editor', 'chief_editor', 'finance', 'admin'],
+  // Issue 15, the command platform (docs/command.md). Editors are studio-bound (command.scope.ts);
+  // people in the field act on their own offers, positions and calls (object checks in services).
+  'command.assign': ['editor', 'chief_editor', 'admin'],
+  'command.view': ['editor', 'chief_editor', 'admin'],
+  'command.view_all': ['chief_editor', 'admin'],
+  'command.direct': ['editor', 'chief_editor', 'admin'],
+  'command.wall': ['editor', 'chief_editor', 'finance', 'admin'],
+  'command.field': ['contributor', 'reporter'],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Permission = keyof typeof PERMISSIONS;

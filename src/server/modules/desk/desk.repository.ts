@@ -1,6 +1,7 @@
 import { and, asc, desc, eq, gt, inArray, isNotNull, isNull, or, sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
 import {
+  assignments,
   publicationOutbox,
   studioMembers,
   studioRoutes,
@@ -85,6 +86,12 @@ export function createDeskRepository(db: Db) {
         .where(inArray(submissions.userId, userIds))
         .groupBy(submissions.userId);
       return new Map(rows.map((r) => [r.userId, { adopted: r.adopted, rejected: r.rejected }]));
+    },
+    /** Titles of the field assignments (任务) videos were shot for, by assignment id. */
+    async assignmentTitles(ids: string[], tx: Db = db): Promise<Map<string, string>> {
+      if (!ids.length) return new Map();
+      const rows = await tx.select({ id: assignments.id, title: assignments.title }).from(assignments).where(inArray(assignments.id, ids));
+      return new Map(rows.map((r) => [r.id, r.title]));
     },
     async userNames(ids: string[], tx: Db = db): Promise<Map<string, string>> {
       if (!ids.length) return new Map();

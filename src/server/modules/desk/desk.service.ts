@@ -45,6 +45,12 @@ export function trustLevel(h: { adopted: number; rejected: number }): TrustLevel
 export const adoptionKey = (submissionId: string) => `adoption:${submissionId}`;
 export const gradeCorrectionKey = (submissionId: string, version: number) => `grade-correction:${submissionId}:v${version}`;
 
+/** The assignment (任务) a video was shot for, as the queue and review show it. */
+function assignmentRef(id: string | null, titles: Map<string, string>): { id: string; title: string } | null {
+  const title = id ? titles.get(id) : undefined;
+  return id && title !== undefined ? { id, title } : null;
+}
+
 export function createDeskService(deps: DeskServiceDeps) {
   const { db, repo, clock } = deps;
   const claimMs = (deps.claimMinutes ?? 15) * 60_000;
@@ -129,6 +135,8 @@ export function createDeskService(deps: DeskServiceDeps) {
         now,
       );
       const names = await repo.userNames([...new Set(claims.map((c) => c.editorId))]);
+      const assignmentIds = [...new Set(rows.flatMap((r) => (r.row.assignmentId ? [r.row.assignmentId] : [])))];
+      const titles = await repo.assignmentTitles(assignmentIds);
       const items = rows
         .map(({ row, studioId }) => ({
           submission: deps.submissions.present(row, locale, true),
@@ -140,6 +148,7 @@ export function createDeskService(deps: DeskServiceDeps) {
             actor,
           ),
           studioId,
+          assignment: assignmentRef(row.assignmentId, titles),
         }))
         .filter((i) => !q.trust || i.contributor.trust === q.trust)
         .slice(0, q.limit);
@@ -153,6 +162,7 @@ export function createDeskService(deps: DeskServiceDeps) {
       const campaign = await deps.campaigns.get(row.campaignId);
       const [claims, notes, summary] = await Promise.all([repo.listClaims([id], clock.now()), repo.listNotes(id), summaries([row.userId])]);
       const names = await repo.userNames([...new Set([...claims.map((c) => c.editorId), ...notes.map((n) => n.authorId)])]);
+      const titles = await repo.assignmentTitles(row.assignmentId ? [row.assignmentId] : []);
       const out = row.outputs;
       return {
         submission: { ...deps.submissions.present(row, locale, true), grade: row.grade, spriteVttUrl: out?.spriteVtt ? `/api/media/${out.spriteVtt}` : null },
@@ -166,6 +176,7 @@ export function createDeskService(deps: DeskServiceDeps) {
           createdAt: n.createdAt.toISOString(),
         })),
         grades: campaign?.rules.grades ?? [],
+        assignment: assignmentRef(row.assignmentId, titles),
       };
     },
 

@@ -2,6 +2,7 @@ import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { WallSnapshot } from '../../../contracts/kitchen.js';
 import { publications, stories, storyForms } from '../../db/schema.js';
+import { sseReader } from '../../testing/sse.js';
 import { createTestContext, fixedClock, signUp, staff, type TestContext } from '../../testing/harness.js';
 import { propagationFixtures } from '../propagation/charts.fixtures.js';
 import { insertForm, insertStory } from './testing/fixtures.js';
@@ -179,27 +180,7 @@ describe('GET /api/kitchen/wall/stream', () => {
     const res = await fetch(`${base}/api/kitchen/wall/stream`, { headers: { cookie: chief.cookie }, signal: controller.signal });
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toMatch(/^text\/event-stream/);
-    const reader = res.body!.getReader();
-    const decoder = new TextDecoder();
-    let buffer = '';
-    const next = async (): Promise<{ event: string; data: unknown }> => {
-      const deadline = Date.now() + 10_000;
-      for (;;) {
-        const cut = buffer.indexOf('\n\n');
-        if (cut >= 0) {
-          const block = buffer.slice(0, cut);
-          buffer = buffer.slice(cut + 2);
-          const event = /^event: (.+)$/m.exec(block)?.[1];
-          const data = /^data: (.+)$/m.exec(block)?.[1];
-          if (event && data) return { event, data: JSON.parse(data) };
-          continue;
-        }
-        if (Date.now() > deadline) throw new Error(`no event in 10 s; got ${buffer}`);
-        const { value, done } = await reader.read();
-        if (done) throw new Error('stream ended');
-        buffer += decoder.decode(value, { stream: true });
-      }
-    };
+    const next = sseReader(res);
     try {
       const first = await next();
       expect(first.event).toBe('snapshot');

@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { errorBodySchema } from '../../../contracts/common.js';
 import { wallSnapshotReply } from '../../../contracts/kitchen.js';
+import { openSseStream } from '../../lib/sse.js';
 import type { Services } from '../../services.js';
 
 const errors = { 401: errorBodySchema, 403: errorBodySchema };
@@ -64,34 +65,7 @@ export function wallRoutes(services: Services): FastifyPluginAsyncZod {
       },
       async (req, reply) => {
         wall.authorize(req.user);
-        reply.hijack();
-        const res = reply.raw;
-        res.writeHead(200, {
-          'content-type': 'text/event-stream; charset=utf-8',
-          'cache-control': 'no-cache, no-store',
-          connection: 'keep-alive',
-          'x-accel-buffering': 'no',
-        });
-        // The page reconnects on its own with backoff; this is the browser's own retry as a floor.
-        res.write('retry: 3000\n\n');
-        let gone = false;
-        const sub: { off?: () => void } = {};
-        const end = () => {
-          if (gone) return;
-          gone = true;
-          sub.off?.();
-          if (!res.writableEnded) res.end();
-        };
-        req.raw.on('close', end);
-        res.on('error', end);
-        sub.off = await wall.subscribe({
-          write: (frame) => {
-            if (!gone) res.write(frame);
-          },
-          backlog: () => res.writableLength,
-          close: end,
-        });
-        if (gone) sub.off();
+        await openSseStream(req, reply, (client) => wall.subscribe(client));
       },
     );
   };

@@ -2,6 +2,7 @@ import type { FastifyBaseLogger } from 'fastify';
 import { FORM_STATUSES, FORMS, type FormStatus, type WallSnapshot } from '../../../contracts/kitchen.js';
 import { CHANNELS } from '../../../contracts/packaging.limits.js';
 import type { Clock } from '../../lib/clock.js';
+import { sseFrame, type SseClient } from '../../lib/sse.js';
 import { startOfDayShanghai } from '../../lib/time.js';
 import { assertCan, type Actor } from '../accounts/permissions.js';
 import type { ChartsRepository } from '../propagation/charts.repository.js';
@@ -24,12 +25,7 @@ export interface WallServiceDeps {
 }
 
 /** One connected wall: the stream writes pre-serialized SSE frames to it. */
-export interface WallClient {
-  write(frame: string): void;
-  /** Bytes queued and not yet sent to the socket: a wall that stops reading is dropped. */
-  backlog(): number;
-  close(): void;
-}
+export type WallClient = SseClient;
 
 const HOUR_MS = 3_600_000;
 const TOP = 10;
@@ -43,7 +39,6 @@ function shanghaiDay(at: Date): string {
   const d = new Date(at.getTime() + 8 * HOUR_MS);
   return `${d.getUTCFullYear()}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())}`;
 }
-export const sseFrame = (event: string, data: unknown) => `event: ${event}\ndata: ${JSON.stringify(data)}\n\n`;
 
 /**
  * The 传播力 wall (docs/wall.md): one snapshot of the newsroom's day, computed from the

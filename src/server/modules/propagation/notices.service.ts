@@ -82,6 +82,9 @@ function displayParams(n: Pick<NoticeRow, 'kind' | 'params'>, locale: Locale): R
         ? translate('notice.regraded.same', locale)
         : translate(diff > 0 ? 'notice.regraded.up' : 'notice.regraded.down', locale, { yuan: yuanOf(Math.abs(diff)) });
   }
+  // An assignment change is stored as a message code so each reader gets it in their own language.
+  if (n.kind === 'assignment_changed' && typeof params.changeText === 'string' && params.changeText.startsWith('command.'))
+    out.changeText = translateAny(params.changeText, locale);
   if (n.kind === 'payout_failed' && !params.reason) out.reason = translate('notice.payout_failed.no_reason', locale);
   return out;
 }
@@ -93,7 +96,9 @@ export function noticeText(n: Pick<NoticeRow, 'kind' | 'params'>, locale: Locale
 }
 
 /** Where a notice leads in the web app (the push notification's click, the email's link). */
-export function noticePath(n: Pick<NoticeRow, 'kind' | 'submissionId'>): string {
+export function noticePath(n: Pick<NoticeRow, 'kind' | 'submissionId'> & Partial<Pick<NoticeRow, 'params'>>): string {
+  // Assignment notices (issue 15, part assign) lead to the phone's task page.
+  if (n.kind.startsWith('assignment_') && typeof n.params?.assignmentId === 'string') return `/tasks/${n.params.assignmentId}`;
   if (n.submissionId) return `/submissions/${n.submissionId}`;
   if (n.kind.startsWith('payout_') || n.kind.startsWith('rain_')) return '/earnings';
   return '/notices';

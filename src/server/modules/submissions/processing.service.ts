@@ -159,11 +159,22 @@ export function createProcessingService(deps: ProcessingDeps) {
           if (err instanceof MediaRejectedError) return await reject(row, err.code, err.params);
           throw err;
         }
-        const policy = checkProbe(facts, { minDurationSeconds: campaign.rules.minDurationSeconds, maxDurationSeconds: campaign.rules.maxDurationSeconds });
+        // A call's recording (issue 15, docs/command-janus.md) lasts as long as the call: the
+        // campaign's 1–3 minute rule is for contributors' uploads, not for the desk's own calls.
+        // And WebRTC starts small on a weak link or a busy phone (320×180, 160×90): the desk
+        // still wants that picture rather than losing the call.
+        const durations =
+          row.source === 'call'
+            ? { minDurationSeconds: 1, maxDurationSeconds: 4 * 60 * 60, minSide: 90 }
+            : { minDurationSeconds: campaign.rules.minDurationSeconds, maxDurationSeconds: campaign.rules.maxDurationSeconds };
+        const policy = checkProbe(facts, durations);
         if (!policy.ok) return await reject(row, policy.code, policy.params);
         await progress(STEP.probed);
 
-        const decodes = await checkDecodes(original, facts, ff);
+        // A call's recording is what Janus captured off a live link: a lost packet leaves a decode
+        // error or two that the viewer never noticed. Only its first frames must decode; the whole
+        // pass is for uploads, where an error means a damaged or doctored file.
+        const decodes = await checkDecodes(original, facts, { ...ff, firstFramesOnly: row.source === 'call' });
         if (!decodes.result.ok) return await reject(row, decodes.result.code, decodes.result.params);
         await progress(STEP.decoded);
 

@@ -42,7 +42,9 @@ export function submissionsRoutes(services: Services, uploads: UploadsServer): F
       tags: ['uploads'],
       description:
         'Resumable upload, tus 1.0.0 (core, creation, creation-with-upload, termination, expiration). ' +
-        'Upload-Metadata: campaignId, theme, title, filename, consent ("true"), optional description and location (JSON {lat,lng,name}). ' +
+        'Upload-Metadata: campaignId, theme, title, filename, consent ("true"), optional description and location (JSON {lat,lng,name}); ' +
+        'optional assignmentId (footage for an assignment whose offer the uploader accepted), and callId with assignmentId for a phone’s own ' +
+        'recording of a Paike call it was on (theme then optional: the assignment’s, else the campaign’s first; see docs/api.md). ' +
         'Signed-in contributors only; limits per campaign (size) and per contributor (concurrent uploads, bytes declared per day, ' +
         'bytes held by unfinished uploads). A finished upload becomes a submission (header Paike-Submission-Id). ' +
         'HEAD of a finished upload answers 200 with Upload-Offset = Upload-Length and Paike-Submission-Id; a PATCH at its final ' +

@@ -12,6 +12,7 @@ import type { Storage } from '../../lib/storage.js';
 import { startOfDayShanghai } from '../../lib/time.js';
 import { assertCan, type Actor } from '../accounts/permissions.js';
 import type { CampaignsRepository } from '../campaigns/campaigns.repository.js';
+import { checkCallRecording, checkFootage, footageArrived } from '../command/assignments.footage.js';
 import type { SubmissionsRepository } from './submissions.repository.js';
 
 export interface SubmissionsServiceDeps {
@@ -114,13 +115,24 @@ export function createSubmissionsService(deps: SubmissionsServiceDeps) {
   }
 
   /** What every new submission must pass, inside the caller's transaction (one user at a time). */
-  async function checkCanStart(actor: Actor, req: { campaignId: string; theme: string; totalBytes: number; largestFile: number }, tx: Db) {
+  /**
+   * `call`: the phone's recording of a call it was on (already checked by checkCallRecording):
+   * the campaign's open window and membership do not apply (the desk called; the phone may come
+   * back after the campaign closed), and a missing theme is the campaign's first. The size and
+   * per-person limits apply to every upload.
+   */
+  async function checkCanStart(
+    actor: Actor,
+    req: { campaignId: string; theme: string | undefined; totalBytes: number; largestFile: number; call?: boolean },
+    tx: Db,
+  ) {
     const now = clock.now();
     const campaign = await deps.campaigns.get(req.campaignId, tx);
-    if (!campaign || !campaign.published) throw new AppError('campaign.not_found');
-    if (now < campaign.startsAt || now >= campaign.endsAt) throw new AppError('campaign.not_open');
-    if (!(await deps.campaigns.isMember(campaign.id, actor.id, tx))) throw new AppError('upload.not_member');
-    if (!campaign.themes.some((t) => t.key === req.theme)) throw new AppError('upload.unknown_theme', { theme: req.theme });
+    if (!campaign || (!campaign.published && !req.call)) throw new AppError('campaign.not_found');
+    if (!req.call && (now < campaign.startsAt || now >= campaign.endsAt)) throw new AppError('campaign.not_open');
+    if (!req.call && !(await deps.campaigns.isMember(campaign.id, actor.id, tx))) throw new AppError('upload.not_member');
+    const theme = req.theme ?? campaign.themes[0]?.key;
+    if (theme === undefined || !campaign.themes.some((t) => t.key === theme)) throw new AppError('upload.unknown_theme', { theme: theme ?? '' });
     const maxBytes = campaign.rules.maxUploadBytes ?? 2 * 1024 ** 3;
     if (req.largestFile > maxBytes) throw new AppError('upload.too_large', { maxMiB: Math.floor(maxBytes / 1024 ** 2) });
     if (req.largestFile === 0) throw new AppError('media.empty');
@@ -135,7 +147,7 @@ export function createSubmissionsService(deps: SubmissionsServiceDeps) {
       throw new AppError('upload.open_bytes_limit', { maxMiB: Math.floor(deps.limits.openBytesPerUser / 1024 ** 2) });
     // Counted when declared and never given back: the caller's transaction makes it exactly once.
     await repo.addQuotaUse(actor.id, dayStart, req.totalBytes, tx);
-    return campaign;
+    return { campaign, theme };
   }
 
   /** One clip of an edit: only its owner, only the declared size, only while the edit is uploading. */
@@ -244,16 +256,24 @@ export function createSubmissionsService(deps: SubmissionsServiceDeps) {
       const uploadLength = input.uploadLength;
       if (uploadLength === undefined) throw new AppError('upload.length_required');
       return db.transaction(async (tx) => {
-        const campaign = await checkCanStart(
+        const assignmentId = meta.assignmentId;
+        // A call's recording: being on the call is the entitlement (checkCallRecording), and it is
+        // processed by a call's rules (any length, a small picture), not a contributor upload's.
+        const call = meta.callId
+          ? await checkCallRecording(tx, { userId: actor.id, callId: meta.callId, assignmentId: assignmentId!, campaignId: meta.campaignId })
+          : null;
+        if (assignmentId && !call) await checkFootage(tx, { userId: actor.id, assignmentId, campaignId: meta.campaignId, theme: meta.theme! });
+        const { campaign, theme } = await checkCanStart(
           actor,
-          { campaignId: meta.campaignId, theme: meta.theme, totalBytes: uploadLength, largestFile: uploadLength },
+          { campaignId: meta.campaignId, theme: meta.theme ?? call?.theme ?? undefined, totalBytes: uploadLength, largestFile: uploadLength, call: !!call },
           tx,
         );
-        return repo.create(
+        const row = await repo.create(
           {
             userId: actor.id,
             campaignId: campaign.id,
-            theme: meta.theme,
+            theme,
+            ...(call ? { source: 'call' as const } : {}),
             title: meta.title,
             description: meta.description ?? null,
             location: meta.location ?? null,
@@ -262,9 +282,13 @@ export function createSubmissionsService(deps: SubmissionsServiceDeps) {
             uploadId: input.uploadId,
             uploadLength,
             originalFilename: meta.filename,
+            assignmentId: assignmentId ?? null,
           },
           tx,
         );
+        // The assignment moves to in_progress when its footage starts arriving, not when the last byte does.
+        if (assignmentId) await footageArrived(tx, { userId: actor.id, assignmentId, submissionId: row.id, now: clock.now() });
+        return row;
       });
     },
 
@@ -278,7 +302,7 @@ export function createSubmissionsService(deps: SubmissionsServiceDeps) {
       const total = input.clips.reduce((sum, c) => sum + c.sizeBytes, 0);
       const largest = Math.max(...input.clips.map((c) => c.sizeBytes));
       const row = await db.transaction(async (tx) => {
-        const campaign = await checkCanStart(actor, { campaignId: input.campaignId, theme: input.theme, totalBytes: total, largestFile: largest }, tx);
+        const { campaign } = await checkCanStart(actor, { campaignId: input.campaignId, theme: input.theme, totalBytes: total, largestFile: largest }, tx);
         const created = await repo.create(
           {
             userId: actor.id,

@@ -34,6 +34,12 @@ export function DeskNav({ me }: { me: Me }) {
       {hasRole(me, CHIEFS) ? <Link to="/desk/studios">{t('deskNav.studios')}</Link> : null}
       {hasRole(me, CHIEFS) ? <Link to="/desk/audit">{t('deskNav.audit')}</Link> : null}
       {hasRole(me, EDITORS) ? <Link to="/dashboards">{t('dashboards.title')}</Link> : null}
+      {/* Issue 15: the command platform's assignments (docs/command.md). */}
+      {hasRole(me, EDITORS) ? (
+        <Link to="/command" search={{}}>
+          {t('commandAssign.nav')}
+        </Link>
+      ) : null}
       {hasRole(me, [...EDITORS, 'finance']) ? (
         <Link to="/desk/grand-prize" search={{}}>
           {t('distribution.grand.title')}

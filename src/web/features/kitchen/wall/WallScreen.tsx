@@ -1,40 +1,13 @@
-import { useEffect, useMemo, useState } from 'react';
-import { createPortal } from 'react-dom';
+import { useEffect, useMemo } from 'react';
 import type { TFunction } from 'i18next';
 import { FORM_STATUSES } from '../../../../contracts/kitchen.js';
 import type { WallSnapshot } from '../../../api/kitchenWall.js';
-import { i18next } from '../../../i18n/index.js';
+import { useCatalogue, useNow, useWallMode } from '../../../ui/liveWall.js';
+import { WallFrame } from '../../../ui/WallFrame.js';
 import { STALE_AFTER_MS, useWallFeed } from './useWallFeed.js';
 
 export type WallLang = 'zh-CN' | 'en';
 const TZ = 'Asia/Shanghai';
-
-/** The wall speaks Chinese whatever the browser says; `?lang=en` for a visitor's screen. */
-function useCatalogue(lang: WallLang): TFunction | null {
-  const [ready, setReady] = useState(() => i18next.hasResourceBundle(lang, 'translation'));
-  useEffect(() => {
-    if (i18next.hasResourceBundle(lang, 'translation')) return setReady(true);
-    let live = true;
-    const load = lang === 'zh-CN' ? import('../../../i18n/zh-CN.js').then((m) => m.zhCN) : import('../../../i18n/en.js').then((m) => m.en);
-    void load.then((messages) => {
-      i18next.addResourceBundle(lang, 'translation', messages);
-      if (live) setReady(true);
-    });
-    return () => {
-      live = false;
-    };
-  }, [lang]);
-  return useMemo(() => (ready ? i18next.getFixedT(lang) : null), [ready, lang]);
-}
-
-function useNow(): number {
-  const [now, setNow] = useState(() => Date.now());
-  useEffect(() => {
-    const id = setInterval(() => setNow(Date.now()), 1000);
-    return () => clearInterval(id);
-  }, []);
-  return now;
-}
 
 /**
  * The 传播力 wall (docs/wall.md): a 1920×1080 screen with no interaction, drawn over the
@@ -46,11 +19,7 @@ export function WallScreen({ lang }: { lang: WallLang }) {
   const feed = useWallFeed(lang);
   const now = useNow();
 
-  useEffect(() => {
-    const html = document.documentElement;
-    html.classList.add('k-wall-mode');
-    return () => html.classList.remove('k-wall-mode');
-  }, []);
+  useWallMode();
   useEffect(() => {
     if (t) document.title = t('kitchenWall.title');
   }, [t]);
@@ -60,41 +29,17 @@ export function WallScreen({ lang }: { lang: WallLang }) {
     const compact = new Intl.NumberFormat(lang, { notation: 'compact', maximumFractionDigits: 1 });
     return (n: number) => (Math.abs(n) >= 100_000 ? compact : plain).format(n);
   }, [lang]);
-  const time = useMemo(() => new Intl.DateTimeFormat('zh-CN', { timeZone: TZ, hour: '2-digit', minute: '2-digit', second: '2-digit', hour12: false }), []);
   const date = useMemo(() => new Intl.DateTimeFormat(lang, { timeZone: TZ, year: 'numeric', month: 'long', day: 'numeric', weekday: 'long' }), [lang]);
 
   if (!t) return null;
   const s = feed.snapshot;
   const stale = feed.confirmedAt === null || now - feed.confirmedAt > STALE_AFTER_MS;
 
-  const screen = (
-    <div className="k-wall-screen" lang={lang} data-stale={stale ? 'true' : 'false'}>
-      <header className="k-wall-head">
-        <h1>{t('kitchenWall.title')}</h1>
-        <p className="k-wall-date">{date.format(now)}</p>
-        <p className={stale ? 'k-wall-updated k-wall-stale' : 'k-wall-updated'} role="status">
-          {feed.confirmedAt !== null ? t('kitchenWall.lastUpdate', { time: time.format(feed.confirmedAt) }) : t('kitchenWall.waiting')}
-          {stale && feed.confirmedAt !== null ? <strong> · {t('kitchenWall.stale')}</strong> : null}
-        </p>
-        <time className="k-wall-clock" dateTime={new Date(now).toISOString()}>
-          {time.format(now)}
-        </time>
-      </header>
-      {feed.refused ? (
-        <div className="k-wall-refused">
-          <p>{t(feed.refused === 401 ? 'kitchenWall.signedOut' : 'kitchenWall.forbidden')}</p>
-          {feed.refused === 401 ? <a href={`/sign-in?next=${encodeURIComponent('/wall')}`}>{t('kitchenWall.signIn')}</a> : null}
-        </div>
-      ) : s ? (
-        <Panels s={s} t={t} fmt={fmt} lang={lang} />
-      ) : (
-        <div className="k-wall-refused">
-          <p>{t('kitchenWall.waiting')}</p>
-        </div>
-      )}
-    </div>
+  return (
+    <WallFrame t={t} keys="kitchenWall" lang={lang} feed={feed} stale={stale} now={now} dateLine={date.format(now)} path="/wall">
+      {s ? <Panels s={s} t={t} fmt={fmt} lang={lang} /> : null}
+    </WallFrame>
   );
-  return createPortal(screen, document.body);
 }
 
 type Fmt = (n: number) => string;
