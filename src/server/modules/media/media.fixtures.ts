@@ -25,6 +25,7 @@ export const FIXTURE_NAMES = [
   'hevc-rotated.mov',
   'vfr-portrait.mp4',
   'vp9.webm',
+  'recorder-live.webm',
   'silent.mp4',
   'empty.mp4',
   'text.mp4',
@@ -79,6 +80,13 @@ const recipes: Record<FixtureName, Recipe> = {
     ff([
       '-f', 'lavfi', '-i', 'testsrc2=s=320x568:r=10:d=64', ...tone(64),
       '-c:v', 'libvpx-vp9', '-deadline', 'realtime', '-cpu-used', '8', '-b:v', '300k', '-c:a', 'libopus', out,
+    ]),
+  /** What a browser's MediaRecorder writes (a phone's call recording): VP8/Opus streamed, so the
+   *  container says no duration at all. */
+  'recorder-live.webm': (out) =>
+    ff([
+      '-f', 'lavfi', '-i', 'testsrc2=s=320x240:r=15:d=5', ...tone(5),
+      '-c:v', 'libvpx', '-deadline', 'realtime', '-cpu-used', '8', '-b:v', '300k', '-c:a', 'libopus', '-live', '1', out,
     ]),
   'silent.mp4': (out) => ff(['-f', 'lavfi', '-i', 'testsrc2=s=320x568:r=10:d=64', ...x264, out]),
   // --- hostile shapes ---

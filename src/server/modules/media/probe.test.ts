@@ -12,6 +12,7 @@ const names: FixtureName[] = [
   'hevc-rotated.mov',
   'vfr-portrait.mp4',
   'vp9.webm',
+  'recorder-live.webm',
   'silent.mp4',
   'empty.mp4',
   'text.mp4',
@@ -64,6 +65,15 @@ describe('probeMedia: phone shapes', () => {
     expect(Math.round(ok.durationSeconds)).toBe(64);
     expect((await probeMedia(f['silent.mp4'])).audio).toBeNull();
     for (const n of ['vp9.webm', 'h264-aac-portrait.mp4', 'silent.mp4'] as const) expect(await verdict(f[n])).toEqual({ ok: true });
+  });
+
+  it('measures a streamed recording whose container gives no duration (a phone’s MediaRecorder)', async () => {
+    const facts = await probeMedia(f['recorder-live.webm']);
+    expect(facts.video).toMatchObject({ codec: 'vp8', codedWidth: 320, codedHeight: 240 });
+    expect(facts.durationSeconds).toBeGreaterThan(4.8);
+    expect(facts.durationSeconds).toBeLessThan(5.3);
+    // Under a call's rules it passes; it is not "too short" for lack of a header.
+    expect(checkProbe(facts, { minDurationSeconds: 1, maxDurationSeconds: 3600 })).toEqual({ ok: true });
   });
 });
 

@@ -185,7 +185,55 @@ export async function probeMedia(path: string, opts: ProbeOptions = {}): Promise
     if (err instanceof FfmpegError && (err.timedOut || err.aborted)) throw err;
     throw new MediaRejectedError('media.unreadable', {}, { cause: err });
   }
-  return factsFromFfprobe(out, sniff.demuxer, sniff.sizeBytes);
+  const facts = factsFromFfprobe(out, sniff.demuxer, sniff.sizeBytes);
+  if (out.format?.duration === undefined && (facts.video || facts.audio)) {
+    facts.durationSeconds = await streamedDuration(path, sniff.demuxer, facts.video ? 'v:0' : 'a:0', opts);
+  }
+  return facts;
+}
+
+/**
+ * A file written as a stream — a browser's MediaRecorder (a phone's call recording), a live
+ * muxer — has no duration in its header, and ffprobe reports none. Reading the packets' times
+ * (demuxing only, no decoding: a second or so for an hour) gives the real length, so such a file
+ * is not mistaken for a zero-second one. One stream is enough and keeps the output small.
+ */
+async function streamedDuration(path: string, demuxer: Demuxer, stream: 'v:0' | 'a:0', opts: ProbeOptions): Promise<number> {
+  let text: string;
+  try {
+    const r = await runFfprobe(
+      [
+        '-v',
+        'error',
+        '-protocol_whitelist',
+        INPUT_PROTOCOLS,
+        '-format_whitelist',
+        FORMAT_WHITELIST,
+        '-f',
+        demuxer,
+        ...(demuxer === 'mov' ? ['-enable_drefs', '0'] : []),
+        '-select_streams',
+        stream,
+        '-show_entries',
+        'packet=pts_time,duration_time',
+        '-of',
+        'csv=p=0',
+        path,
+      ],
+      { timeoutMs: opts.timeoutMs ?? 30_000, signal: opts.signal, stdoutMaxBytes: 64 * 1024 * 1024 },
+    );
+    text = r.stdout.toString('utf8');
+  } catch (err) {
+    if (err instanceof FfmpegError && (err.timedOut || err.aborted)) throw err;
+    throw new MediaRejectedError('media.unreadable', {}, { cause: err });
+  }
+  let end = 0;
+  for (const line of text.split('\n')) {
+    const [pts, dur] = line.split(',');
+    const t = Number(pts) + (Number(dur) || 0);
+    if (Number.isFinite(t) && t > end) end = t;
+  }
+  return end;
 }
 
 export function factsFromFfprobe(out: FfprobeOutput, demuxer: Demuxer, sizeBytes: number): ProbeFacts {
