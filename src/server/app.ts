@@ -60,6 +60,8 @@ import { hubRoutes } from './modules/command/hub.routes.js';
 import { chatRoutes } from './modules/command/chat.routes.js';
 import { callsRoutes } from './modules/command/calls.routes.js';
 import { HUB_LIMITS } from './modules/command/hub.service.js';
+import { kioskFleetRoutes } from './modules/kiosk/fleet.routes.js';
+import { kioskScreenRoutes } from './modules/kiosk/screen.routes.js';
 
 const WEB_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../dist/web');
 
@@ -131,7 +133,13 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
           'in path parameters, the query string or any string or key of a JSON body (400 request.invalid_text, naming where); JSON nested ' +
           'deeper than 32 levels is refused (400 request.too_deep).',
       },
-      components: { securitySchemes: { session: { type: 'apiKey', in: 'cookie', name: 'paike_session' } } },
+      components: {
+        securitySchemes: {
+          session: { type: 'apiKey', in: 'cookie', name: 'paike_session' },
+          // A kiosk screen's device key (docs/kiosk.md).
+          kioskKey: { type: 'apiKey', in: 'header', name: 'x-kiosk-key' },
+        },
+      },
       security: [{ session: [] }],
     },
     transform: jsonSchemaTransform,
@@ -177,6 +185,9 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
   await app.register(offersRoutes(services));
   await app.register(fieldProfileRoutes(services));
   await app.register(commandWallRoutes(services));
+  // Issue 16: kiosks (docs/kiosk.md).
+  await app.register(kioskFleetRoutes(services));
+  await app.register(kioskScreenRoutes(services, config.AUTH_RATE_LIMIT_PER_MINUTE));
   await app.register(janusRoutes(services));
   // Issue 15, part live: the hub's WebSocket (frames over 64 KiB close the socket), chat, calls.
   await app.register(websocket, { options: { maxPayload: HUB_LIMITS.maxMessageBytes } });

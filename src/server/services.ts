@@ -125,6 +125,10 @@ import { createCallsService } from './modules/command/calls.service.js';
 import { createIceService } from './modules/command/ice.service.js';
 import { createHub } from './modules/command/hub.service.js';
 import { createLocalBus, createRedisBus } from './modules/command/hub.bus.js';
+import { createLocalBus as createLocalBusOf, createRedisBus as createRedisBusOf } from './lib/bus.js';
+import { createFleetRepository } from './modules/kiosk/fleet.repository.js';
+import { createFleetService, type KioskBusEvent } from './modules/kiosk/fleet.service.js';
+import { createScheduleService } from './modules/kiosk/schedule.service.js';
 import { createLocalPresence, createRedisPresence } from './modules/command/hub.presence.js';
 
 export interface ServiceDeps {
@@ -262,7 +266,18 @@ export function createServices(deps: ServiceDeps) {
   });
   const propagationHolds = createHoldsService({ db, repo: createHoldsRepository(db), ledger, audit, clock: deps.clock, scope: studioScope });
   const metrics = createMetricsService({ db, repo: propagationRepo, notices, guard: viewGuard });
+  // Issue 16: a kiosk's events (commands, revocation) reach whichever `paike serve` holds its
+  // stream or caches its key; through Redis pub/sub when configured (docs/kiosk.md).
+  const kioskBus = deps.redis
+    ? createRedisBusOf<KioskBusEvent>(deps.redis, `paike:${deps.config.DATABASE_SCHEMA}:kiosk:events`, (err) =>
+        deps.logger.warn({ err }, 'kiosk events: redis'),
+      )
+    : createLocalBusOf<KioskBusEvent>();
   const beacons = createBeaconsService({
+    kioskKeyChanges: (forget) =>
+      kioskBus.listen((e) => {
+        if (e.type === 'revoked' || e.type === 'key') forget(e.screenId);
+      }),
     db,
     repo: propagationRepo,
     clock: deps.clock,
@@ -581,8 +596,18 @@ export function createServices(deps: ServiceDeps) {
     logger: deps.logger,
   });
 
+  // Issue 16: the kiosk fleet and its schedules (docs/kiosk.md); commands reach a screen's open
+  // event stream on whichever `paike serve` holds it, through Redis when configured.
+  const kioskRepo = createFleetRepository(db);
+  const campaignExists = async (id: string) => !!(await campaignsRepo.get(id));
+  const kioskFleet = createFleetService({ db, repo: kioskRepo, audit, clock: deps.clock, bus: kioskBus, campaignExists });
+  const kioskSchedule = createScheduleService({ repo: kioskRepo, fleet: kioskFleet, audit, clock: deps.clock, campaignExists });
+
   return {
     ...deps,
+    kioskBus,
+    kioskFleet,
+    kioskSchedule,
     commandScope,
     callRooms,
     // Issue 15, part map (docs/command-map.md): location consent and positions, the desk's map.

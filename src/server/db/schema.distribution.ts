@@ -2,6 +2,7 @@
 import { bigint, boolean, doublePrecision, integer, jsonb, pgTable, primaryKey, text, timestamp, uuid } from 'drizzle-orm/pg-core';
 import type { Channel } from '../../contracts/packaging.limits.js';
 import type { NoticeKind } from '../../contracts/propagation.js';
+import type { DailyWindow, KioskReport } from '../../contracts/kiosk.js';
 import { campaigns, ledgerTransfers, submissions, users } from './schema.js';
 
 const tstz = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
@@ -101,13 +102,30 @@ export const viewBeacons = pgTable(
   (t) => [primaryKey({ columns: [t.submissionId, t.channel, t.viewer, t.hour] })],
 );
 
+// The fleet's columns (group, place, hours, health) came with issue 16: migrations/0035_kiosk.sql.
 export const kioskScreens = pgTable('kiosk_screens', {
   id: uuid('id').primaryKey().defaultRandom(),
   name: text('name').notNull().unique(),
-  keyHash: text('key_hash').notNull().unique(),
+  /** Null once revoked: no key opens it until it pairs again. */
+  keyHash: text('key_hash').unique(),
   campaignId: uuid('campaign_id').references(() => campaigns.id),
   createdAt: tstz('created_at').notNull().defaultNow(),
   lastSeenAt: tstz('last_seen_at'),
+  groupId: uuid('group_id'),
+  placeName: text('place_name'),
+  lat: doublePrecision('lat'),
+  lng: doublePrecision('lng'),
+  orientation: text('orientation').$type<'landscape' | 'portrait'>().notNull().default('landscape'),
+  timeZone: text('time_zone').notNull().default('Asia/Shanghai'),
+  openingHours: jsonb('opening_hours').$type<DailyWindow[] | null>(),
+  keyRotatedAt: tstz('key_rotated_at'),
+  revokedAt: tstz('revoked_at'),
+  appVersion: text('app_version'),
+  storageUsedBytes: bigint('storage_used_bytes', { mode: 'number' }),
+  storageQuotaBytes: bigint('storage_quota_bytes', { mode: 'number' }),
+  lastReport: jsonb('last_report').$type<KioskReport | null>(),
+  screenshotKey: text('screenshot_key'),
+  screenshotAt: tstz('screenshot_at'),
 });
 export type KioskScreenRow = typeof kioskScreens.$inferSelect;
 

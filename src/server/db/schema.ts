@@ -247,3 +247,4 @@ export * from './schema.kitchen.js';
 export * from './schema.kitchen-publish.js';
 export * from './schema.kitchen-print.js';
 export * from './schema.command.js';
+export * from './schema.kiosk.js';

@@ -40,6 +40,9 @@ const ids = {} as {
   payout: string;
   batch: string;
   kiosk: string;
+  /** Issue 16: a screen group, and a schedule layer on the screen (the group is deleted before the layer's turn). */
+  kioskGroup: string;
+  kioskLayer: string;
   rain: string;
   live: string;
   session: string;
@@ -165,6 +168,10 @@ beforeAll(async () => {
   });
   ids.batch = (await api(finance.cookie, 'POST', '/api/finance/payout-batches', { channel: 'wechat', payoutIds: [second.payout.id] })).batch.id;
   ids.kiosk = (await api(admin.cookie, 'POST', '/api/admin/kiosk-screens', { name: '大堂' })).screen.id;
+  ids.kioskGroup = (await api(admin.cookie, 'POST', '/api/admin/kiosk-groups', { name: '矩阵分组' })).id;
+  ids.kioskLayer = (
+    await api(admin.cookie, 'POST', '/api/admin/kiosk-layers', { screenId: ids.kiosk, kind: 'default', name: '轮播', content: { sources: ['adopted'] } })
+  ).id;
   ids.rain = (
     await api(admin.cookie, 'POST', `/api/admin/campaigns/${campaignId}/rain/sessions`, {
       startsAt: new Date(clock.now().getTime() + 3_600_000).toISOString(),
@@ -330,6 +337,11 @@ function pathValues(route: RouteInfo): Record<string, string> {
       ['/api/finance/payouts/', ids.payout],
       ['/api/finance/payout-batches/', ids.batch],
       ['/api/admin/kiosk-screens/', ids.kiosk],
+      // Issue 16: kiosk groups and layers; a screen's own routes take its key, which no actor has.
+      ['/api/admin/kiosk-groups/', ids.kioskGroup],
+      ['/api/admin/kiosk-layers/', ids.kioskLayer],
+      ['/api/kiosk/pairings/', UNKNOWN],
+      ['/api/kiosk/commands/', UNKNOWN],
       ['/api/rain/sessions/', ids.rain],
       ['/api/admin/rain/sessions/', ids.rain],
       // No win exists in this run: every actor meets the same unknown id.
@@ -416,6 +428,10 @@ const BODY_OVERRIDES: Record<string, () => unknown> = {
   'POST /api/desk/submissions/{id}/edits': () => ({ startSeconds: 1, endSeconds: 61, mode: 'vtt', subtitles: [] }),
   // Issue 15, part assign: opting in needs a point (a cross-field rule).
   'PUT /api/command/field-profile': () => ({ optedIn: true, lat: 40.94, lng: 117.33, travelKm: 30 }),
+  // Issue 16: a layer belongs to one group or one screen; a code no screen shows reaches the claim's own 404.
+  'POST /api/admin/kiosk-layers': () => ({ groupId: ids.kioskGroup, kind: 'default', name: '矩阵', content: { sources: ['adopted'] } }),
+  'POST /api/admin/kiosk-screens/claim': () => ({ code: '222222', name: `矩阵屏 ${randomUUID().slice(0, 6)}` }),
+  'POST /api/admin/kiosk-screens/{id}/pair': () => ({ code: '222222' }),
 };
 
 async function send(route: RouteInfo, actor: MatrixActor): Promise<{ status: number; code?: string }> {

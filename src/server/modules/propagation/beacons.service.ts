@@ -119,6 +119,12 @@ export interface BeaconsServiceDeps {
   writers: number;
   /** Per-address and per-network caps on counted views (per video per day). */
   caps: ViewCaps;
+  /**
+   * Subscribes to kiosk key changes (revoked, rotated, re-paired: docs/kiosk.md), so a cached
+   * key stops counting at once rather than after the cache's minute. Called on the first kiosk
+   * beacon, so processes that never see one hold no subscription.
+   */
+  kioskKeyChanges?: (onChange: (screenId: string) => void) => Promise<void>;
 }
 
 interface Pending {
@@ -142,6 +148,10 @@ export function createBeaconsService(deps: BeaconsServiceDeps) {
   const liveCache = new Map<string, { w: LiveWindow | undefined; until: number }>();
   const kioskCache = new Map<string, { screen: KioskScreenRow | undefined; until: number }>();
   const kioskTouched = new Map<string, number>();
+  let watchingKeys: Promise<void> | null = null;
+  const forgetScreen = (screenId: string) => {
+    for (const [hash, hit] of kioskCache) if (hit.screen?.id === screenId) kioskCache.delete(hash);
+  };
 
   const viewerId = (kind: 'k' | 'u' | 'c' | 'a' | 'n', id: string) =>
     createHmac('sha256', deps.secret).update(`${kind}:${id}`).digest('base64url').slice(0, 22);
@@ -171,6 +181,7 @@ export function createBeaconsService(deps: BeaconsServiceDeps) {
 
   async function kioskScreen(key: string | undefined): Promise<KioskScreenRow> {
     if (!key) throw new AppError('beacon.kiosk_key_required');
+    if (deps.kioskKeyChanges) await (watchingKeys ??= deps.kioskKeyChanges(forgetScreen));
     const hash = hashKioskKey(key);
     const now = Date.now();
     let hit = kioskCache.get(hash);

@@ -1,0 +1,242 @@
+import { z } from 'zod';
+import { LAYER_KINDS, layerProblem, minuteOf } from './kiosk.schedule.js';
+
+export * from './kiosk.schedule.js';
+
+/**
+ * E-newspaper kiosks (issue 16, docs/kiosk.md): the fleet, its schedules and the kiosk app's
+ * messages. Screens talk with their device key in `x-kiosk-key`; admins with a session.
+ */
+export const KIOSK_LIMITS = {
+  /** A pairing code is shown this long before the screen asks for a new one. */
+  pairingMinutes: 10,
+  /** The kiosk app reports this often; the admin page calls a screen late after three misses. */
+  heartbeatSeconds: 30,
+  lateAfterSeconds: 90,
+  offlineAfterSeconds: 600,
+  layersPerTarget: 50,
+  windowsPerLayer: 14,
+  /** An interrupt is for urgent news: a day at most, so a forgotten one does not own the screen. */
+  interruptMaxHours: 24,
+  screenshotMaxBytes: 2 * 1024 * 1024,
+} as const;
+
+export const PAIRING_CODE_ALPHABET = '23456789ABCDEFGHJKMNPQRSTUVWXYZ';
+export const pairingCodeSchema = z
+  .string()
+  .trim()
+  .transform((s) => s.toUpperCase().replace(/[\s-]/g, ''))
+  .pipe(z.string().regex(new RegExp(`^[${PAIRING_CODE_ALPHABET}]{6}$`), 'a 6-character code as the screen shows it'));
+
+export const ORIENTATIONS = ['landscape', 'portrait'] as const;
+export const SCREEN_HEALTH = ['ok', 'late', 'offline', 'never', 'revoked'] as const;
+export type ScreenHealth = (typeof SCREEN_HEALTH)[number];
+export const KIOSK_COMMANDS = ['reload', 'refresh', 'screenshot', 'rotate_key'] as const;
+export type KioskCommandKind = (typeof KIOSK_COMMANDS)[number];
+
+const hhmm = z.string().refine((s) => !Number.isNaN(minuteOf(s)), 'a time as HH:MM (00:00–24:00)');
+export const dailyWindowSchema = z.strictObject({
+  days: z
+    .array(z.union([z.literal(1), z.literal(2), z.literal(3), z.literal(4), z.literal(5), z.literal(6), z.literal(7)]))
+    .min(1)
+    .max(7),
+  start: hhmm,
+  end: hhmm,
+});
+export const openingHoursSchema = z.array(dailyWindowSchema).min(1).max(KIOSK_LIMITS.windowsPerLayer).nullable();
+
+export const timeZoneSchema = z
+  .string()
+  .max(64)
+  .refine((tz) => {
+    try {
+      new Intl.DateTimeFormat('en', { timeZone: tz });
+      return true;
+    } catch {
+      return false;
+    }
+  }, 'an IANA time zone such as Asia/Shanghai');
+
+/** What the screen says about itself with each heartbeat. */
+export const kioskReportSchema = z.strictObject({
+  appVersion: z.string().max(40),
+  storageUsedBytes: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER).nullable().default(null),
+  storageQuotaBytes: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER).nullable().default(null),
+  /** The layer and item on screen now, as the screen itself resolved them. */
+  layerId: z.uuid().nullable().default(null),
+  itemId: z.string().max(80).nullable().default(null),
+  dark: z.boolean().default(false),
+  manifestVersion: z.string().max(80).nullable().default(null),
+  /** The screen's own clock (ISO), to show skew on the admin page. */
+  clock: z.iso.datetime({ offset: true }),
+  /** Since when the screen has had no network, if it is reporting after an outage. */
+  offlineSince: z.iso.datetime({ offset: true }).nullable().default(null),
+  mode: z.enum(['attract', 'touch']).default('attract'),
+});
+export type KioskReport = z.infer<typeof kioskReportSchema>;
+
+// ---- content of a layer ----
+export const CONTENT_SOURCES = ['daily_pick', 'adopted', 'chart', 'stories', 'notices'] as const;
+export const kioskContentSchema = z.strictObject({
+  sources: z.array(z.enum(CONTENT_SOURCES)).min(1).max(CONTENT_SOURCES.length),
+  /** Limit the videos and chart to one campaign. */
+  campaignId: z.uuid().nullable().default(null),
+  /** Seconds a still card (a story, a notice, the chart) stays up; videos play to their end. */
+  cardSeconds: z.number().int().min(5).max(120).default(12),
+});
+export type KioskContent = z.infer<typeof kioskContentSchema>;
+
+// ---- layers ----
+const layerFields = {
+  name: z.string().trim().min(1).max(80),
+  kind: z.enum(LAYER_KINDS),
+  priority: z.number().int().min(-100).max(100).default(0),
+  windows: z.array(dailyWindowSchema).min(1).max(KIOSK_LIMITS.windowsPerLayer).nullable().default(null),
+  fromDate: z.iso.date().nullable().default(null),
+  toDate: z.iso.date().nullable().default(null),
+  startsAt: z.iso.datetime({ offset: true }).nullable().default(null),
+  endsAt: z.iso.datetime({ offset: true }).nullable().default(null),
+  content: kioskContentSchema,
+};
+export const kioskLayerBody = z
+  .strictObject({
+    ...layerFields,
+    /** Exactly one of these. */
+    groupId: z.uuid().nullable().default(null),
+    screenId: z.uuid().nullable().default(null),
+  })
+  .superRefine((l, ctx) => {
+    if ((l.groupId === null) === (l.screenId === null))
+      ctx.addIssue({ code: 'custom', path: ['groupId'], message: 'a layer belongs to one group or one screen' });
+    const problem = layerProblem(l);
+    if (problem) ctx.addIssue({ code: 'custom', path: [problemPath[problem] ?? 'kind'], message: problem });
+    if (l.kind === 'interrupt' && l.startsAt && l.endsAt && Date.parse(l.endsAt) - Date.parse(l.startsAt) > KIOSK_LIMITS.interruptMaxHours * 3_600_000)
+      ctx.addIssue({ code: 'custom', path: ['endsAt'], message: `an interrupt lasts ${KIOSK_LIMITS.interruptMaxHours} hours at most` });
+  });
+const problemPath: Record<string, string> = {
+  window_time: 'windows',
+  window_days: 'windows',
+  window_missing: 'windows',
+  campaign_dates: 'fromDate',
+  interrupt_times: 'endsAt',
+};
+export type KioskLayerBody = z.infer<typeof kioskLayerBody>;
+
+export const kioskLayerSchema = z.object({
+  id: z.uuid(),
+  groupId: z.uuid().nullable(),
+  screenId: z.uuid().nullable(),
+  scope: z.enum(['group', 'screen']),
+  name: z.string(),
+  kind: z.enum(LAYER_KINDS),
+  priority: z.number().int(),
+  windows: z.array(dailyWindowSchema).nullable(),
+  fromDate: z.string().nullable(),
+  toDate: z.string().nullable(),
+  startsAt: z.string().nullable(),
+  endsAt: z.string().nullable(),
+  content: kioskContentSchema,
+  createdAt: z.string(),
+});
+export type KioskLayer = z.infer<typeof kioskLayerSchema>;
+
+// ---- groups and screens ----
+export const kioskGroupBody = z.strictObject({ name: z.string().trim().min(1).max(80) });
+export const kioskGroupSchema = z.object({ id: z.uuid(), name: z.string(), screens: z.number().int(), createdAt: z.string() });
+
+export const kioskPlaceSchema = z.strictObject({
+  name: z.string().trim().min(1).max(120),
+  lat: z.number().min(-90).max(90),
+  lng: z.number().min(-180).max(180),
+});
+
+/** Everything an admin sets on a screen; the claim takes the same fields with the code. */
+const screenSettings = {
+  name: z.string().trim().min(1).max(80),
+  groupId: z.uuid().nullable().default(null),
+  campaignId: z.uuid().nullable().default(null),
+  place: kioskPlaceSchema.nullable().default(null),
+  orientation: z.enum(ORIENTATIONS).default('landscape'),
+  timeZone: timeZoneSchema.default('Asia/Shanghai'),
+  openingHours: openingHoursSchema.default(null),
+};
+export const kioskClaimBody = z.strictObject({ code: pairingCodeSchema, ...screenSettings });
+export const kioskScreenUpdateBody = z.strictObject(screenSettings).partial();
+
+export const kioskFleetScreenSchema = z.object({
+  id: z.uuid(),
+  name: z.string(),
+  health: z.enum(SCREEN_HEALTH),
+  groupId: z.uuid().nullable(),
+  groupName: z.string().nullable(),
+  campaignId: z.uuid().nullable(),
+  place: z.object({ name: z.string(), lat: z.number(), lng: z.number() }).nullable(),
+  orientation: z.enum(ORIENTATIONS),
+  timeZone: z.string(),
+  openingHours: z.array(dailyWindowSchema).nullable(),
+  lastSeenAt: z.string().nullable(),
+  appVersion: z.string().nullable(),
+  storageUsedBytes: z.number().nullable(),
+  storageQuotaBytes: z.number().nullable(),
+  report: kioskReportSchema.nullable(),
+  /** The screen's clock minus the server's at its last heartbeat, in seconds. */
+  clockSkewSeconds: z.number().nullable(),
+  screenshotAt: z.string().nullable(),
+  keyRotatedAt: z.string().nullable(),
+  revokedAt: z.string().nullable(),
+  createdAt: z.string(),
+});
+export type KioskFleetScreen = z.infer<typeof kioskFleetScreenSchema>;
+
+export const segmentSchema = z.object({ from: z.string(), to: z.string(), dark: z.boolean(), layerId: z.string().nullable() });
+export const kioskScheduleReply = z.object({
+  screenId: z.uuid(),
+  timeZone: z.string(),
+  at: z.string(),
+  now: z.object({ dark: z.boolean(), layer: kioskLayerSchema.nullable() }),
+  nextChangeAt: z.string().nullable(),
+  layers: z.array(kioskLayerSchema),
+  timeline: z.array(segmentSchema),
+});
+
+// ---- pairing (the screen's side) ----
+export const kioskPairingReply = z.object({
+  id: z.uuid(),
+  code: z.string(),
+  /** Send back in `x-pairing-secret` when polling; shown to nobody. */
+  secret: z.string(),
+  expiresAt: z.string(),
+  pollSeconds: z.number().int(),
+});
+export const kioskPairingStatusReply = z.discriminatedUnion('status', [
+  z.object({ status: z.literal('waiting'), expiresAt: z.string() }),
+  z.object({ status: z.literal('expired') }),
+  /** Given once: the device key and the screen it opens. */
+  z.object({ status: z.literal('paired'), key: z.string(), screen: z.object({ id: z.uuid(), name: z.string() }) }),
+]);
+
+export const kioskHeartbeatReply = z.object({
+  serverTime: z.string(),
+  heartbeatSeconds: z.number().int(),
+  /** Commands not yet done, oldest first (also pushed on the event stream). */
+  commands: z.array(z.object({ id: z.uuid(), kind: z.enum(KIOSK_COMMANDS), createdAt: z.string() })),
+});
+export const kioskCommandSchema = z.object({
+  id: z.uuid(),
+  kind: z.enum(KIOSK_COMMANDS),
+  createdAt: z.string(),
+  sentAt: z.string().nullable(),
+  doneAt: z.string().nullable(),
+  result: z.string().nullable(),
+});
+export const kioskCommandBody = z.strictObject({ kind: z.enum(['reload', 'refresh', 'screenshot', 'rotate_key']) });
+export const kioskCommandDoneBody = z.strictObject({ result: z.string().max(200).default('ok') });
+export const kioskKeyReply = z.object({ key: z.string() });
+
+/** The screen's own schedule, which it keeps and resolves offline (docs/kiosk.md). */
+export const kioskOwnScheduleReply = z.object({
+  serverTime: z.string(),
+  power: z.object({ timeZone: z.string(), hours: z.array(dailyWindowSchema).nullable() }),
+  orientation: z.enum(ORIENTATIONS),
+  layers: z.array(kioskLayerSchema),
+});
