@@ -129,6 +129,7 @@ import { createLocalBus as createLocalBusOf, createRedisBus as createRedisBusOf 
 import { createFleetRepository } from './modules/kiosk/fleet.repository.js';
 import { createFleetService, type KioskBusEvent } from './modules/kiosk/fleet.service.js';
 import { createScheduleService } from './modules/kiosk/schedule.service.js';
+import { createScreenshotService } from './modules/kiosk/screenshot.service.js';
 import { createLocalPresence, createRedisPresence } from './modules/command/hub.presence.js';
 
 export interface ServiceDeps {
@@ -608,6 +609,7 @@ export function createServices(deps: ServiceDeps) {
     kioskBus,
     kioskFleet,
     kioskSchedule,
+    kioskScreenshots: createScreenshotService({ repo: kioskRepo, storage, clock: deps.clock }),
     commandScope,
     callRooms,
     // Issue 15, part map (docs/command-map.md): location consent and positions, the desk's map.

@@ -1,4 +1,5 @@
 import { eq } from 'drizzle-orm';
+import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { KioskFleetScreen, KioskLayer } from '../../../contracts/kiosk.js';
 import { kioskScreens } from '../../db/schema.js';
@@ -206,6 +207,55 @@ describe('commands and keys', () => {
     const detail = (await asAdmin('GET', `/api/admin/kiosk-screens/${s.id}`)).json<{ screen: KioskFleetScreen; commands: { id: string; result: string }[] }>();
     expect(detail.commands.find((c) => c.id === cmd.id)?.result).toBe('ok');
     expect(detail.screen.keyRotatedAt).not.toBeNull();
+  });
+});
+
+describe('screenshots', () => {
+  it('takes one on request: the screen sends an image, the admin sees a JPEG Paike made, the command is done', async () => {
+    const s = await pairedScreen();
+    expect((await asAdmin('GET', `/api/admin/kiosk-screens/${s.id}/screenshot`)).statusCode).toBe(404);
+    const cmd = (await asAdmin('POST', `/api/admin/kiosk-screens/${s.id}/commands`, { kind: 'screenshot' })).json<{ id: string }>();
+    const png = await sharp({ create: { width: 1080, height: 1920, channels: 3, background: '#c00' } })
+      .withMetadata({ exif: { IFD0: { Artist: 'secret-serial-123' } } })
+      .png()
+      .toBuffer();
+    const put = await ctx.app.inject({
+      method: 'PUT',
+      url: '/api/kiosk/screenshot',
+      headers: { 'x-kiosk-key': s.key, 'content-type': 'image/png' },
+      payload: png,
+    });
+    expect(put.statusCode).toBe(200);
+    const got = await asAdmin('GET', `/api/admin/kiosk-screens/${s.id}/screenshot`);
+    expect(got.statusCode).toBe(200);
+    expect(got.headers['content-type']).toBe('image/jpeg');
+    const meta = await sharp(got.rawPayload).metadata();
+    expect(meta).toMatchObject({ format: 'jpeg', width: 1080, height: 1920 });
+    expect(meta.exif).toBeUndefined();
+    const detail = (await asAdmin('GET', `/api/admin/kiosk-screens/${s.id}`)).json<{ screen: KioskFleetScreen; commands: { id: string; result: string }[] }>();
+    expect(detail.commands.find((c) => c.id === cmd.id)?.result).toBe('ok');
+    expect(detail.screen.screenshotAt).not.toBeNull();
+    expect((await asAdmin('GET', `/api/admin/kiosk-screens/${s.id}/screenshot`, undefined, editor.cookie)).statusCode).toBe(403);
+  });
+
+  it('refuses what is not a screenshot: text called PNG, a decompression bomb, too many bytes, another type', async () => {
+    const s = await pairedScreen();
+    const put = (body: Buffer, type = 'image/png') =>
+      ctx.app.inject({ method: 'PUT', url: '/api/kiosk/screenshot', headers: { 'x-kiosk-key': s.key, 'content-type': type }, payload: body });
+    const text = await put(Buffer.from('<svg onload=alert(1)>'));
+    expect(text.statusCode).toBe(400);
+    expect(text.json()).toMatchObject({ error: { code: 'kiosk.screenshot_invalid' } });
+    const bomb = await sharp({ create: { width: 5_000, height: 5_000, channels: 3, background: '#000' } })
+      .png({ compressionLevel: 9 })
+      .toBuffer();
+    expect(bomb.length).toBeLessThan(2 * 1024 * 1024);
+    expect((await put(bomb)).statusCode).toBe(400);
+    expect((await put(Buffer.alloc(2 * 1024 * 1024 + 1))).statusCode).toBe(413);
+    expect((await put(Buffer.from('GIF89a'), 'image/gif')).statusCode).toBe(415);
+    expect(
+      (await ctx.app.inject({ method: 'PUT', url: '/api/kiosk/screenshot', headers: { 'content-type': 'image/png' }, payload: Buffer.from('x') })).statusCode,
+    ).toBe(401);
+    expect((await asAdmin('GET', `/api/admin/kiosk-screens/${s.id}/screenshot`)).statusCode).toBe(404);
   });
 });
 

@@ -159,6 +159,27 @@ export function kioskFleetRoutes(services: Services): FastifyPluginAsyncZod {
       async (req) => schedule.forScreen(requireUser(req), req.params.id, req.query),
     );
 
+    app.get(
+      '/api/admin/kiosk-screens/:id/screenshot',
+      {
+        schema: {
+          tags,
+          summary: 'The screen’s last screenshot (image/jpeg); ask for a new one with the `screenshot` command',
+          description: '`last-modified` is when it was taken. 404 `kiosk.screenshot_none` before the first. ' + ADMIN,
+          params: idParamSchema,
+          response: { 200: z.any().describe('image/jpeg'), ...errors },
+        },
+      },
+      async (req, reply) => {
+        const shot = await services.kioskScreenshots.read(requireUser(req), req.params.id);
+        return reply
+          .header('content-type', 'image/jpeg')
+          .header('cache-control', 'private, no-store')
+          .header('last-modified', shot.at.toUTCString())
+          .send(shot.stream);
+      },
+    );
+
     // ---- groups ----
     app.get(
       '/api/admin/kiosk-groups',

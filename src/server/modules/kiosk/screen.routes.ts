@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { errorBodySchema, idParamSchema } from '../../../contracts/common.js';
 import {
+  KIOSK_LIMITS,
   kioskCommandDoneBody,
   kioskCommandSchema,
   kioskHeartbeatReply,
@@ -11,6 +12,7 @@ import {
   kioskPairingStatusReply,
   kioskReportSchema,
 } from '../../../contracts/kiosk.js';
+import { AppError } from '../../lib/errors.js';
 import { openSseStream } from '../../lib/sse.js';
 import type { FastifyRequest } from 'fastify';
 import type { Services } from '../../services.js';
@@ -34,6 +36,32 @@ export function kioskScreenRoutes(services: Services, pairingRateLimit: number):
       fleet.closeAll();
       await services.kioskBus.close();
     });
+
+    // A screenshot is its raw bytes (this plugin only), checked against the limit before reading
+    // when the screen says how large it is.
+    app.addContentTypeParser(/^image\/(png|jpeg)$/, { parseAs: 'buffer', bodyLimit: KIOSK_LIMITS.screenshotMaxBytes }, (_req, body, done) => done(null, body));
+
+    app.put(
+      '/api/kiosk/screenshot',
+      {
+        schema: {
+          tags,
+          security: KEY,
+          summary: 'The screen sends a screenshot (PNG or JPEG bytes, at most 2 MiB, at most 3840×2160)',
+          description:
+            'Body: the image itself with `content-type: image/png` or `image/jpeg`. Kept re-encoded as JPEG (long side ≤ 1920, no metadata); ' +
+            'ends pending `screenshot` commands. 400 `kiosk.screenshot_invalid` for anything that is not a readable PNG or JPEG; 413 over ' +
+            '2 MiB; 415 for another content type. ' +
+            KEY_RULE,
+          response: { 200: z.object({ screenshotAt: z.string(), bytes: z.number().int() }), ...errors, 413: errorBodySchema, 415: errorBodySchema },
+        },
+      },
+      async (req) => {
+        const screen = await fleet.screenFor(keyOf(req));
+        if (!Buffer.isBuffer(req.body)) throw new AppError('kiosk.screenshot_invalid');
+        return services.kioskScreenshots.upload(screen, req.body);
+      },
+    );
 
     app.post(
       '/api/kiosk/pairings',
