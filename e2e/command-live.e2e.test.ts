@@ -166,10 +166,13 @@ describe('live contact between the desk and a phone', () => {
     await phone.getByTestId('self-degraded').waitFor({ timeout: 20_000 });
     const view = (await phone.evaluate('window.__paikeCall.view()')) as {
       quality: { audioOnly?: boolean };
-      fellBack: { lossPct: number | null; rttMs: number | null };
+      fellBack: { availableKbps: number | null; lossPct: number | null; rttMs: number | null };
     };
     expect(view.quality.audioOnly).toBe(true);
-    expect((view.fellBack.lossPct ?? 0) > 10 || (view.fellBack.rttMs ?? 0) > 1000).toBe(true);
+    // The sample that tipped it breaks one of the documented limits (which one depends on what the
+    // congestion control saw first: the bandwidth estimate falls as the losses and delay arrive).
+    const f = view.fellBack;
+    expect((f.availableKbps !== null && f.availableKbps < 150) || (f.lossPct ?? 0) > 10 || (f.rttMs ?? 0) > 1000, JSON.stringify(f)).toBe(true);
     // The desk is told by name, over the hub.
     await desk.getByTestId('guest-degraded').waitFor({ timeout: 15_000 });
     expect(await desk.getByTestId('guest-degraded').textContent()).toContain(fieldName);
