@@ -441,6 +441,13 @@ const wallRoute = createRoute({
   validateSearch: (s: Record<string, unknown>): { lang?: 'en' } => ({ lang: s.lang === 'en' ? 'en' : undefined }),
   component: lazyRouteComponent(() => import('./routes/kitchenWall.js'), 'WallPage'),
 });
+// Issue 16: the kiosk's own app (docs/kiosk.md), full screen, Chinese unless `?lang=en`.
+const kioskRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: '/kiosk',
+  validateSearch: (s: Record<string, unknown>): { lang?: 'en' } => ({ lang: s.lang === 'en' ? 'en' : undefined }),
+  component: lazyRouteComponent(() => import('./routes/kiosk.js'), 'KioskPage'),
+});
 // Part `print` of the central kitchen (docs/print.md).
 const kitchenStoryPrintRoute = createRoute({
   getParentRoute: () => rootRoute,
@@ -600,6 +607,8 @@ const routeTree = rootRoute.addChildren([
   // Issue 15, part live.
   commandCallsRoute,
   taskContactRoute,
+  // Issue 16.
+  kioskRoute,
 ]);
 
 export const router = createRouter({

@@ -8,6 +8,7 @@ import { Alert, Field } from '../ui/Field.js';
 import { ConfirmBox, ErrorState, Loading, RequireRole, useTitle } from '../ui/common.js';
 import { formatDateTime, loc } from '../ui/format.js';
 import { AdminNav } from './adminCampaigns.js';
+import { KioskFleet } from '../features/kiosk/admin/KioskFleet.js';
 
 /** The new screen's key, shown once: the server keeps only its hash. */
 function NewKey({ screen, keyText, onDone }: { screen: KioskScreen; keyText: string; onDone: () => void }) {
@@ -140,6 +141,7 @@ function KiosksBody() {
 
   return (
     <>
+      <KioskFleet />
       <p className="muted">{t('distribution.kiosks.intro')}</p>
       {created ? <NewKey screen={created.screen} keyText={created.key} onDone={() => setCreated(null)} /> : null}
       <form onSubmit={submit} noValidate className="panel inline-form kiosk-form" aria-labelledby="kiosk-new-h">

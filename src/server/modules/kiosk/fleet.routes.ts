@@ -165,8 +165,11 @@ export function kioskFleetRoutes(services: Services): FastifyPluginAsyncZod {
         schema: {
           tags,
           summary: 'The screen’s last screenshot (image/jpeg); ask for a new one with the `screenshot` command',
-          description: '`last-modified` is when it was taken. 404 `kiosk.screenshot_none` before the first. ' + ADMIN,
+          description:
+            '`last-modified` is when it was taken; `at` is ignored (pages put `screenshotAt` there so a new one is fetched). 404 `kiosk.screenshot_none` before the first. ' +
+            ADMIN,
           params: idParamSchema,
+          querystring: z.strictObject({ at: z.string().max(40).optional() }),
           response: { 200: z.any().describe('image/jpeg'), ...errors },
         },
       },

@@ -1,0 +1,128 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Campaign } from '../src/contracts/campaigns.js';
+import { apiSession, signInEnglish, withServerServices } from './flows.js';
+import { ADMIN_EMAIL, ADMIN_PASSWORD, launchBrowser, screenshot, startServer, uniqueSuffix, withScreenshots, type TestServer } from './harness.js';
+
+// Issue 16 (docs/kiosk.md): a kiosk at 1920×1080 pairs by code, plays, takes commands from the
+// admin page within seconds, follows its schedule, and goes back to pairing when revoked.
+describe('an e-newspaper kiosk and its admin', () => {
+  let server: TestServer;
+  let browser: Browser;
+  let kioskContext: BrowserContext;
+  let adminContext: BrowserContext;
+  let kiosk: Page;
+  let admin: Page;
+
+  beforeAll(async () => {
+    server = await startServer();
+    // A video live on the kiosk channel, written straight into the tables (not what this journey is about).
+    const suffix = uniqueSuffix();
+    const { campaigns } = (await (await fetch(`${server.url}/api/campaigns`)).json()) as { campaigns: Campaign[] };
+    const campaign = campaigns[0]!;
+    const signUp = await fetch(`${server.url}/api/auth/sign-up/email`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email: `kiosk.${suffix}@example.test`, password: `Bamboo river ${suffix}`, name: '王小丫', campaignId: campaign.id }),
+    });
+    const contributorId = ((await signUp.json()) as { user: { id: string } }).user.id;
+    await withServerServices(server, async (s) => {
+      const row = await s.submissionsRepo.create({
+        userId: contributorId,
+        campaignId: campaign.id,
+        theme: campaign.themes[0]!.key,
+        title: '滦平的清晨',
+        consentAt: new Date(),
+        status: 'adopted',
+        progress: 100,
+        uploadLength: 1000,
+        originalFilename: 'a.mp4',
+        durationSeconds: 75,
+        processedAt: new Date(),
+      });
+      const schema = await import('../src/server/db/schema.js');
+      await s.database.db
+        .insert(schema.publications)
+        .values({ submissionId: row.id, channel: 'kiosk', status: 'live', idempotencyKey: `publish:${row.id}:kiosk`, publishedAt: new Date() });
+    });
+    browser = await launchBrowser();
+    kioskContext = await browser.newContext({ viewport: { width: 1920, height: 1080 }, locale: 'zh-CN', hasTouch: true });
+    adminContext = await browser.newContext({ viewport: { width: 1366, height: 900 }, locale: 'en-US' });
+    kiosk = await kioskContext.newPage();
+    admin = await adminContext.newPage();
+  }, 180_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.stop();
+  });
+
+  it('pairs by the code on the screen, plays, and answers a screenshot request from the admin page', async () => {
+    await withScreenshots(kioskContext, 'kiosk-pair', async () => {
+      await kiosk.goto(`${server.url}/kiosk`);
+      await kiosk.getByRole('heading', { name: '配对这块屏幕' }).waitFor();
+      const code = ((await kiosk.getByTestId('pairing-code').textContent()) ?? '').replace(/\s/g, '');
+      expect(code).toMatch(/^[2-9A-Z]{6}$/);
+      await screenshot(kiosk, 'kiosk-pairing', false);
+
+      await signInEnglish(admin, server, ADMIN_EMAIL, ADMIN_PASSWORD);
+      await admin.goto(`${server.url}/admin/kiosks`);
+      // Typed as read aloud: lower case, with a space.
+      await admin.getByLabel('Pairing code').fill(`${code.slice(0, 3)} ${code.slice(3)}`.toLowerCase());
+      await admin.getByLabel('Screen name').fill('人民广场东侧');
+      await admin.getByRole('button', { name: 'Pair', exact: true }).click();
+      await admin.getByText('“人民广场东侧” is paired').waitFor();
+
+      // The screen takes its key on its next poll and starts its loop: the adopted video, with a QR to the phone.
+      const slide = kiosk.getByTestId('kiosk-slide').first();
+      await slide.waitFor({ timeout: 15_000 });
+      await kiosk.getByRole('heading', { name: '滦平的清晨' }).waitFor();
+      await kiosk.getByLabel('用手机扫码继续观看').waitFor();
+      expect(await kiosk.evaluate("localStorage.getItem('paike.kiosk.key')")).toMatch(/^pk_kiosk_/);
+
+      // The admin sees it report in, then asks for a screenshot: it arrives over the screen's event stream.
+      const row = admin.locator('tr', { hasText: '人民广场东侧' }).first();
+      await expect.poll(() => row.getByTestId('kiosk-health').textContent(), { timeout: 20_000 }).toBe('Online');
+      await row.getByRole('button', { name: 'Screenshot' }).click();
+      const shot = row.getByRole('img', { name: 'Screenshot of “人民广场东侧”' });
+      await shot.waitFor({ timeout: 25_000 });
+      // The image Paike made from what the screen drew: its full width.
+      await expect.poll(() => admin.evaluate("document.querySelector('img.kiosk-shot')?.naturalWidth"), { timeout: 10_000 }).toBe(1920);
+      await screenshot(kiosk, 'kiosk-playing', false);
+      await screenshot(admin, 'kiosk-admin-fleet');
+    });
+  });
+
+  it('goes dark when its opening hours end, told at once by the server', async () => {
+    await withScreenshots(kioskContext, 'kiosk-dark', async () => {
+      const api = await apiSession(server);
+      const { data } = await api<{ screens: { id: string; name: string }[] }>('/api/admin/kiosk-fleet');
+      const id = data.screens.find((s) => s.name === '人民广场东侧')!.id;
+      // Open only in an hour that is not now (Beijing time): the screen must go dark.
+      const hour = (new Date().getUTCHours() + 8 + 12) % 24;
+      const hh = String(hour).padStart(2, '0');
+      const r = await api(`/api/admin/kiosk-screens/${id}`, {
+        method: 'PATCH',
+        body: { openingHours: [{ days: [1, 2, 3, 4, 5, 6, 7], start: `${hh}:00`, end: `${hh}:30` }] },
+      });
+      expect(r.status).toBe(200);
+      await kiosk.getByTestId('kiosk-dark').waitFor({ timeout: 10_000 });
+      // And lit again when the hours are lifted.
+      expect((await api(`/api/admin/kiosk-screens/${id}`, { method: 'PATCH', body: { openingHours: null } })).status).toBe(200);
+      await kiosk.getByTestId('kiosk-slide').first().waitFor({ timeout: 10_000 });
+    });
+  });
+
+  it('goes back to pairing, with a new code, when the admin revokes its key', async () => {
+    await withScreenshots(kioskContext, 'kiosk-revoke', async () => {
+      const row = admin.locator('tr', { hasText: '人民广场东侧' }).first();
+      await row.getByRole('button', { name: 'Revoke key' }).click();
+      await kiosk.getByRole('heading', { name: '配对这块屏幕' }).waitFor({ timeout: 10_000 });
+      await expect
+        .poll(async () => ((await kiosk.getByTestId('pairing-code').textContent()) ?? '').replace(/\s/g, ''), { timeout: 10_000 })
+        .toMatch(/^[2-9A-Z]{6}$/);
+      expect(await kiosk.evaluate("localStorage.getItem('paike.kiosk.key')")).toBeNull();
+      await expect.poll(() => row.getByTestId('kiosk-health').textContent(), { timeout: 15_000 }).toBe('Revoked');
+    });
+  });
+});

@@ -1,0 +1,312 @@
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { createPortal } from 'react-dom';
+import type { TFunction } from 'i18next';
+import { resolveAt, type KioskContent, type KioskLayer } from '../../../contracts/kiosk.js';
+import { useCatalogue } from '../../ui/liveWall.js';
+import { useHls } from '../../ui/useHls.js';
+import {
+  KioskAuthError,
+  commandDone,
+  fetchPlaylist,
+  fetchSchedule,
+  forgetKey,
+  heartbeat,
+  listen,
+  pollPairing,
+  rotateKey,
+  sendScreenshot,
+  serverNow,
+  startPairing,
+  storedKey,
+  storeKey,
+  type OwnSchedule,
+  type Pairing,
+  type Playlist,
+  type PlaylistVideo,
+  type StoryCard,
+} from './kioskClient.js';
+import { drawScreenshot } from './screenshot.js';
+
+export const KIOSK_APP_VERSION = '16.1.0';
+type Lang = 'zh-CN' | 'en';
+
+/** `/kiosk`: the e-newspaper kiosk's own app (docs/kiosk.md). Pairs, then plays its schedule. */
+export function KioskApp({ lang: initial }: { lang: Lang }) {
+  const [lang, setLang] = useState<Lang>(initial);
+  const t = useCatalogue(lang);
+  const [key, setKey] = useState(storedKey);
+  useEffect(() => {
+    if (t) document.title = t('kiosk.title');
+  }, [t]);
+  if (!t) return null;
+  const unpair = () => {
+    forgetKey();
+    setKey(null);
+  };
+  return createPortal(
+    <div className="kiosk" lang={lang}>
+      {key ? (
+        <Player t={t} onUnpaired={unpair} />
+      ) : (
+        <PairingScreen
+          t={t}
+          onPaired={(k) => {
+            storeKey(k);
+            setKey(k);
+          }}
+        />
+      )}
+      <button type="button" className="kiosk-lang" onClick={() => setLang(lang === 'zh-CN' ? 'en' : 'zh-CN')}>
+        {lang === 'zh-CN' ? 'English' : '中文'}
+      </button>
+    </div>,
+    document.body,
+  );
+}
+
+function PairingScreen({ t, onPaired }: { t: TFunction; onPaired: (key: string) => void }) {
+  const [pairing, setPairing] = useState<Pairing | null>(null);
+  const [offline, setOffline] = useState(false);
+  useEffect(() => {
+    let live = true;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const begin = async () => {
+      try {
+        const p = await startPairing();
+        if (!live) return;
+        setOffline(false);
+        setPairing(p);
+        const poll = async () => {
+          try {
+            const s = await pollPairing(p);
+            if (!live) return;
+            if (s.status === 'paired') return onPaired(s.key);
+            if (s.status === 'expired') return void begin();
+          } catch {
+            if (live) setOffline(true);
+          }
+          timer = setTimeout(() => void poll(), p.pollSeconds * 1000);
+        };
+        timer = setTimeout(() => void poll(), p.pollSeconds * 1000);
+      } catch {
+        if (!live) return;
+        setOffline(true);
+        timer = setTimeout(() => void begin(), 5000);
+      }
+    };
+    void begin();
+    return () => {
+      live = false;
+      clearTimeout(timer);
+    };
+  }, [onPaired]);
+  return (
+    <section className="kiosk-pairing" aria-labelledby="kiosk-pair-h">
+      <h1 id="kiosk-pair-h">{t('kiosk.pairTitle')}</h1>
+      {pairing ? (
+        <p className="kiosk-code" data-testid="pairing-code" aria-label={pairing.code.split('').join(' ')}>
+          {pairing.code.slice(0, 3)} {pairing.code.slice(3)}
+        </p>
+      ) : (
+        <p className="kiosk-code kiosk-code-wait">······</p>
+      )}
+      <p className="kiosk-pair-how">{t('kiosk.pairHow')}</p>
+      {offline ? (
+        <p className="kiosk-pair-offline" role="status">
+          {t('kiosk.offline')}
+        </p>
+      ) : null}
+    </section>
+  );
+}
+
+type Slide =
+  | { kind: 'video'; id: string; video: PlaylistVideo }
+  | { kind: 'card'; id: string; card: StoryCard }
+  | { kind: 'chart'; id: string; chart: NonNullable<Playlist['chart']> };
+
+/** The loop a layer's content makes of the playlist; with no layer at all, everything there is. */
+export function slidesFor(content: KioskContent | null, p: Playlist): Slide[] {
+  const sources = content?.sources ?? ['adopted', 'stories', 'chart'];
+  // The playlist is already the screen's campaign's (its settings); the newest video is the pick of the day.
+  const videos = p.items;
+  const out: Slide[] = [];
+  for (const s of sources) {
+    if (s === 'adopted') for (const v of videos) out.push({ kind: 'video', id: `v:${v.submissionId}`, video: v });
+    if (s === 'daily_pick' && videos[0] && !sources.includes('adopted')) out.push({ kind: 'video', id: `v:${videos[0].submissionId}`, video: videos[0] });
+    if (s === 'stories') for (const c of p.cards) out.push({ kind: 'card', id: `s:${c.storyId}`, card: c });
+    if (s === 'chart' && p.chart && p.chart.entries.length > 0) out.push({ kind: 'chart', id: `c:${p.chart.week}`, chart: p.chart });
+  }
+  return out;
+}
+
+function Player({ t, onUnpaired }: { t: TFunction; onUnpaired: () => void }) {
+  const [schedule, setSchedule] = useState<OwnSchedule | null>(null);
+  const [playlist, setPlaylist] = useState<Playlist | null>(null);
+  const [now, setNow] = useState(serverNow);
+  const [index, setIndex] = useState(0);
+  const [offlineSince, setOfflineSince] = useState<string | null>(null);
+  const handled = useRef(new Set<string>());
+  const stage = useRef<HTMLDivElement>(null);
+  const state = useRef<{ layerId: string | null; itemId: string | null; dark: boolean }>({ layerId: null, itemId: null, dark: false });
+
+  const fail = useCallback(
+    (err: unknown) => {
+      if (err instanceof KioskAuthError) onUnpaired();
+      else setOfflineSince((s) => s ?? new Date().toISOString());
+    },
+    [onUnpaired],
+  );
+  const refresh = useCallback(async () => {
+    const [s, p] = await Promise.all([fetchSchedule(), fetchPlaylist()]);
+    setSchedule(s);
+    setPlaylist(p);
+    setOfflineSince(null);
+    return p.items.length + p.cards.length;
+  }, []);
+
+  const run = useCallback(
+    async (c: { id: string; kind: string }) => {
+      if (handled.current.has(c.id)) return;
+      handled.current.add(c.id);
+      try {
+        if (c.kind === 'reload') {
+          await commandDone(c.id, 'reloading');
+          location.reload();
+        } else if (c.kind === 'refresh') {
+          const n = await refresh();
+          await commandDone(c.id, `refreshed ${n} items`);
+        } else if (c.kind === 'screenshot' && stage.current) {
+          await sendScreenshot(await drawScreenshot(stage.current));
+        } else if (c.kind === 'rotate_key') {
+          await rotateKey();
+        }
+      } catch (err) {
+        handled.current.delete(c.id);
+        fail(err);
+      }
+    },
+    [refresh, fail],
+  );
+
+  // Content, the clock, the event stream and heartbeats.
+  useEffect(() => {
+    void refresh().catch(fail);
+    const tick = setInterval(() => setNow(serverNow()), 1000);
+    const stop = listen((e) => {
+      if (e.event === 'command') void run(e.data);
+      else if (e.event === 'schedule') void fetchSchedule().then(setSchedule, fail);
+      else if (e.event === 'revoked') onUnpaired();
+    }, onUnpaired);
+    let beatTimer: ReturnType<typeof setTimeout>;
+    const beat = async () => {
+      let every = 30;
+      try {
+        const r = await heartbeat({ appVersion: KIOSK_APP_VERSION, mode: 'attract', offlineSince: null, ...state.current });
+        every = r.heartbeatSeconds;
+        for (const c of r.commands) void run(c);
+      } catch (err) {
+        fail(err);
+      }
+      beatTimer = setTimeout(() => void beat(), every * 1000);
+    };
+    void beat();
+    return () => {
+      clearInterval(tick);
+      clearTimeout(beatTimer);
+      stop();
+    };
+  }, [refresh, run, fail, onUnpaired]);
+
+  const resolved = useMemo(() => (schedule ? resolveAt<KioskLayer>(schedule.layers, schedule.power, now) : null), [schedule, now]);
+  const layer = resolved?.layer ?? null;
+  const slides = useMemo(() => (playlist ? slidesFor(layer?.content ?? null, playlist) : []), [playlist, layer]);
+  const slide = slides.length > 0 ? slides[index % slides.length]! : null;
+  state.current = { layerId: layer?.id ?? null, itemId: slide?.id ?? null, dark: !!resolved?.dark };
+  const next = useCallback(() => setIndex((i) => i + 1), []);
+
+  // A still stays up for the layer's card time; a video moves on when it ends.
+  const cardSeconds = layer?.content.cardSeconds ?? 12;
+  useEffect(() => {
+    if (!slide || slide.kind === 'video') return;
+    const timer = setTimeout(next, cardSeconds * 1000);
+    return () => clearTimeout(timer);
+  }, [slide, cardSeconds, next]);
+
+  if (resolved?.dark) return <div className="kiosk-dark" data-testid="kiosk-dark" />;
+  return (
+    <div className="kiosk-stage" ref={stage} data-orientation={schedule?.orientation ?? 'landscape'} data-layer={layer?.id ?? ''}>
+      {slide ? <SlideView t={t} slide={slide} onEnded={next} /> : <p className="kiosk-empty">{playlist ? t('kiosk.nothing') : t('kiosk.loading')}</p>}
+      {offlineSince ? (
+        <p className="kiosk-offline" role="status">
+          {t('kiosk.offlinePlaying')}
+        </p>
+      ) : null}
+    </div>
+  );
+}
+
+function SlideView({ t, slide, onEnded }: { t: TFunction; slide: Slide; onEnded: () => void }) {
+  if (slide.kind === 'video') return <VideoSlide t={t} v={slide.video} onEnded={onEnded} />;
+  if (slide.kind === 'card') {
+    const c = slide.card;
+    const img = c.imageUrl ?? c.posterUrl;
+    return (
+      <article className="kiosk-slide kiosk-card" data-testid="kiosk-slide" data-kind="card">
+        {img ? <img className="kiosk-media" src={img} alt="" crossOrigin="anonymous" /> : null}
+        <div className="kiosk-caption">
+          <h2>{c.headline}</h2>
+          {c.subline ? <p>{c.subline}</p> : null}
+        </div>
+        <figure className="kiosk-qr" aria-label={t('kiosk.qr')} dangerouslySetInnerHTML={{ __html: c.qrSvg }} />
+      </article>
+    );
+  }
+  return (
+    <article className="kiosk-slide kiosk-chart" data-testid="kiosk-slide" data-kind="chart">
+      <h2>{t('kiosk.chart', { week: slide.chart.week })}</h2>
+      <ol>
+        {slide.chart.entries.map((e) => (
+          <li key={e.submissionId}>
+            <span className="kiosk-rank">{e.rank}</span> <span className="kiosk-chart-title">{e.headline}</span>{' '}
+            <span className="kiosk-chart-by">{e.contributor.name}</span>
+          </li>
+        ))}
+      </ol>
+    </article>
+  );
+}
+
+function VideoSlide({ t, v, onEnded }: { t: TFunction; v: PlaylistVideo; onEnded: () => void }) {
+  const ref = useRef<HTMLVideoElement>(null);
+  const error = useHls(ref, v.hlsUrl);
+  const [qr, setQr] = useState<string | null>(null);
+  useEffect(() => {
+    // A video that cannot play must not hold the loop.
+    if (error) {
+      const timer = setTimeout(onEnded, 3000);
+      return () => clearTimeout(timer);
+    }
+  }, [error, onEnded]);
+  useEffect(() => {
+    let live = true;
+    void import('qrcode').then((q) =>
+      q.toString(new URL(`/v/${v.submissionId}`, location.origin).toString(), { type: 'svg', margin: 1 }).then((svg) => {
+        if (live) setQr(svg);
+      }),
+    );
+    return () => {
+      live = false;
+    };
+  }, [v.submissionId]);
+  return (
+    <article className="kiosk-slide kiosk-video" data-testid="kiosk-slide" data-kind="video">
+      <video ref={ref} className="kiosk-media" muted autoPlay playsInline poster={v.posterUrl ?? undefined} onEnded={onEnded} crossOrigin="anonymous" />
+      <div className="kiosk-caption">
+        <h2>{v.headline}</h2>
+        <p>{t('kiosk.by', { name: v.credit })}</p>
+      </div>
+      {qr ? <figure className="kiosk-qr" aria-label={t('kiosk.qr')} dangerouslySetInnerHTML={{ __html: qr }} /> : null}
+    </article>
+  );
+}
