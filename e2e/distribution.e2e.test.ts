@@ -123,7 +123,11 @@ describe('publishing to every channel and the propagation dashboards', () => {
       const playlist = await fetch(`${server.url}/api/kiosk/playlist`, { headers: { 'x-kiosk-key': key } });
       expect(playlist.status).toBe(200);
       await page.getByRole('button', { name: 'I have saved the key' }).click();
-      await page.getByRole('row', { name: /Chunxi Road north entrance/ }).waitFor();
+      // Listed twice once the fleet above refreshes (issue 16): among the key-added screens and in the fleet.
+      await page
+        .getByRole('row', { name: /Chunxi Road north entrance/ })
+        .first()
+        .waitFor();
       expect(await page.getByLabel('Screen key').count()).toBe(0);
 
       // The campaign form: rank the weekly chart by reach, weigh views 0.5, hold back 3 days.

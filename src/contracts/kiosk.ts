@@ -1,38 +1,19 @@
 import { z } from 'zod';
+import { CONTENT_SOURCES, KIOSK_COMMANDS, KIOSK_LIMITS, ORIENTATIONS, PAIRING_CODE_ALPHABET, SCREEN_HEALTH } from './kiosk.limits.js';
 import { LAYER_KINDS, layerProblem, minuteOf } from './kiosk.schedule.js';
 
+export * from './kiosk.limits.js';
 export * from './kiosk.schedule.js';
 
 /**
  * E-newspaper kiosks (issue 16, docs/kiosk.md): the fleet, its schedules and the kiosk app's
  * messages. Screens talk with their device key in `x-kiosk-key`; admins with a session.
  */
-export const KIOSK_LIMITS = {
-  /** A pairing code is shown this long before the screen asks for a new one. */
-  pairingMinutes: 10,
-  /** The kiosk app reports this often; the admin page calls a screen late after three misses. */
-  heartbeatSeconds: 30,
-  lateAfterSeconds: 90,
-  offlineAfterSeconds: 600,
-  layersPerTarget: 50,
-  windowsPerLayer: 14,
-  /** An interrupt is for urgent news: a day at most, so a forgotten one does not own the screen. */
-  interruptMaxHours: 24,
-  screenshotMaxBytes: 2 * 1024 * 1024,
-} as const;
-
-export const PAIRING_CODE_ALPHABET = '23456789ABCDEFGHJKMNPQRSTUVWXYZ';
 export const pairingCodeSchema = z
   .string()
   .trim()
   .transform((s) => s.toUpperCase().replace(/[\s-]/g, ''))
   .pipe(z.string().regex(new RegExp(`^[${PAIRING_CODE_ALPHABET}]{6}$`), 'a 6-character code as the screen shows it'));
-
-export const ORIENTATIONS = ['landscape', 'portrait'] as const;
-export const SCREEN_HEALTH = ['ok', 'late', 'offline', 'never', 'revoked'] as const;
-export type ScreenHealth = (typeof SCREEN_HEALTH)[number];
-export const KIOSK_COMMANDS = ['reload', 'refresh', 'screenshot', 'rotate_key'] as const;
-export type KioskCommandKind = (typeof KIOSK_COMMANDS)[number];
 
 const hhmm = z.string().refine((s) => !Number.isNaN(minuteOf(s)), 'a time as HH:MM (00:00–24:00)');
 export const dailyWindowSchema = z.strictObject({
@@ -76,7 +57,6 @@ export const kioskReportSchema = z.strictObject({
 export type KioskReport = z.infer<typeof kioskReportSchema>;
 
 // ---- content of a layer ----
-export const CONTENT_SOURCES = ['daily_pick', 'adopted', 'chart', 'stories', 'notices'] as const;
 export const kioskContentSchema = z.strictObject({
   sources: z.array(z.enum(CONTENT_SOURCES)).min(1).max(CONTENT_SOURCES.length),
   /** Limit the videos and chart to one campaign. */

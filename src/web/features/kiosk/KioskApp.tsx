@@ -1,7 +1,8 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { createPortal } from 'react-dom';
 import type { TFunction } from 'i18next';
-import { resolveAt, type KioskContent, type KioskLayer } from '../../../contracts/kiosk.js';
+import type { KioskContent, KioskLayer } from '../../../contracts/kiosk.js';
+import { resolveAt } from '../../../contracts/kiosk.schedule.js';
 import { useCatalogue } from '../../ui/liveWall.js';
 import { useHls } from '../../ui/useHls.js';
 import {
@@ -210,7 +211,8 @@ function Player({ t, onUnpaired }: { t: TFunction; onUnpaired: () => void }) {
       }
       beatTimer = setTimeout(() => void beat(), every * 1000);
     };
-    void beat();
+    // The first report once the content is in, so the admin page sees what plays from the start.
+    beatTimer = setTimeout(() => void beat(), 3000);
     return () => {
       clearInterval(tick);
       clearTimeout(beatTimer);

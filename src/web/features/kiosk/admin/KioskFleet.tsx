@@ -1,4 +1,4 @@
-import { useState, type FormEvent } from 'react';
+import { Fragment, useState, type FormEvent } from 'react';
 import { useQueryClient } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
 import type { KioskCommandKind, KioskFleetScreen } from '../../../../contracts/kiosk.js';
@@ -7,6 +7,7 @@ import { claimScreen, kioskKeys, revokeScreen, screenshotUrl, sendCommand, useKi
 import { Alert, Field } from '../../../ui/Field.js';
 import { ErrorState, Loading } from '../../../ui/common.js';
 import { formatDateTime } from '../../../ui/format.js';
+import { KioskSchedule } from './KioskSchedule.js';
 
 /**
  * The admin's fleet of kiosks (docs/kiosk.md): pair a screen by the code it shows, see every
@@ -130,6 +131,7 @@ function FleetRow({ s }: { s: KioskFleetScreen }) {
   const [note, setNote] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [showShot, setShowShot] = useState(false);
+  const [open, setOpen] = useState(false);
   const act = async (what: KioskCommandKind | 'revoke') => {
     setError(null);
     setNote(null);
@@ -145,49 +147,61 @@ function FleetRow({ s }: { s: KioskFleetScreen }) {
   };
   const skew = s.clockSkewSeconds !== null && Math.abs(s.clockSkewSeconds) >= 60 ? t('kioskAdmin.skew', { seconds: s.clockSkewSeconds }) : null;
   return (
-    <tr data-screen={s.id}>
-      <th scope="row">
-        {s.name}
-        {s.groupName ? <span className="muted small"> · {s.groupName}</span> : null}
-        {s.place ? <div className="muted small">{s.place.name}</div> : null}
-      </th>
-      <td>
-        <span className={`badge kiosk-health-${s.health}`} data-testid="kiosk-health">
-          {t(`kioskAdmin.healthName.${s.health}`)}
-        </span>
-      </td>
-      <td className="nowrap">{s.lastSeenAt ? formatDateTime(s.lastSeenAt, i18n.language) : t('kioskAdmin.never')}</td>
-      <td>
-        {s.report ? (s.report.dark ? t('kioskAdmin.dark') : (s.report.itemId ?? '—')) : '—'}
-        {s.report?.offlineSince ? (
-          <div className="small">{t('kioskAdmin.wasOffline', { since: formatDateTime(s.report.offlineSince, i18n.language) })}</div>
-        ) : null}
-      </td>
-      <td className="small">
-        {s.appVersion ?? '—'} · {t(`kioskAdmin.${s.orientation}`)}
-        {skew ? <div className="kiosk-skew">{skew}</div> : null}
-      </td>
-      <td>
-        <div className="row-actions">
-          {(['refresh', 'reload', 'screenshot'] as const).map((k) => (
-            <button key={k} type="button" className="btn btn-ghost btn-sm" disabled={s.health === 'revoked'} onClick={() => void act(k)}>
-              {t(`kioskAdmin.command.${k}`)}
+    <Fragment>
+      <tr data-screen={s.id}>
+        <th scope="row">
+          {s.name}
+          {s.groupName ? <span className="muted small"> · {s.groupName}</span> : null}
+          {s.place ? <div className="muted small">{s.place.name}</div> : null}
+        </th>
+        <td>
+          <span className={`badge kiosk-health-${s.health}`} data-testid="kiosk-health">
+            {t(`kioskAdmin.healthName.${s.health}`)}
+          </span>
+        </td>
+        <td className="nowrap">{s.lastSeenAt ? formatDateTime(s.lastSeenAt, i18n.language) : t('kioskAdmin.never')}</td>
+        <td>
+          {s.report ? (s.report.dark ? t('kioskAdmin.dark') : (s.report.itemId ?? '—')) : '—'}
+          {s.report?.offlineSince ? (
+            <div className="small">{t('kioskAdmin.wasOffline', { since: formatDateTime(s.report.offlineSince, i18n.language) })}</div>
+          ) : null}
+        </td>
+        <td className="small">
+          {s.appVersion ?? '—'} · {t(`kioskAdmin.${s.orientation}`)}
+          {skew ? <div className="kiosk-skew">{skew}</div> : null}
+        </td>
+        <td>
+          <div className="row-actions">
+            {(['refresh', 'reload', 'screenshot'] as const).map((k) => (
+              <button key={k} type="button" className="btn btn-ghost btn-sm" disabled={s.health === 'revoked'} onClick={() => void act(k)}>
+                {t(`kioskAdmin.command.${k}`)}
+              </button>
+            ))}
+            <button type="button" className="btn btn-ghost btn-sm btn-danger" disabled={s.health === 'revoked'} onClick={() => void act('revoke')}>
+              {t('kioskAdmin.command.revoke')}
             </button>
-          ))}
-          <button type="button" className="btn btn-ghost btn-sm btn-danger" disabled={s.health === 'revoked'} onClick={() => void act('revoke')}>
-            {t('kioskAdmin.command.revoke')}
+          </div>
+          {note ? (
+            <p role="status" className="small">
+              {note}
+            </p>
+          ) : null}
+          {error ? <Alert>{error}</Alert> : null}
+          {showShot && s.screenshotAt ? (
+            <img className="kiosk-shot" src={screenshotUrl(s.id, s.screenshotAt)} alt={t('kioskAdmin.shotAlt', { name: s.name })} />
+          ) : null}
+          <button type="button" className="btn btn-secondary btn-sm" aria-expanded={open} onClick={() => setOpen(!open)}>
+            {t('kioskAdmin.schedule.toggle')}
           </button>
-        </div>
-        {note ? (
-          <p role="status" className="small">
-            {note}
-          </p>
-        ) : null}
-        {error ? <Alert>{error}</Alert> : null}
-        {showShot && s.screenshotAt ? (
-          <img className="kiosk-shot" src={screenshotUrl(s.id, s.screenshotAt)} alt={t('kioskAdmin.shotAlt', { name: s.name })} />
-        ) : null}
-      </td>
-    </tr>
+        </td>
+      </tr>
+      {open ? (
+        <tr className="kiosk-schedule-row">
+          <td colSpan={6}>
+            <KioskSchedule screen={s} />
+          </td>
+        </tr>
+      ) : null}
+    </Fragment>
   );
 }
