@@ -220,3 +220,20 @@ export const kioskOwnScheduleReply = z.object({
   orientation: z.enum(ORIENTATIONS),
   layers: z.array(kioskLayerSchema),
 });
+
+/** Proof of play: the videos a screen played, each with the id it made when the play began. */
+export const kioskPlaysBody = z.strictObject({
+  plays: z
+    .array(
+      z.strictObject({
+        id: z.uuid(),
+        submissionId: z.uuid(),
+        playedAt: z.iso.datetime({ offset: true }),
+        durationMs: z.number().int().min(0).max(86_400_000),
+      }),
+    )
+    .min(1)
+    .max(500),
+});
+export const PLAY_OUTCOMES = ['counted', 'duplicate', 'not_on_kiosk', 'too_short', 'in_future', 'too_old', 'over_rate'] as const;
+export const kioskPlaysReply = z.object({ results: z.array(z.object({ id: z.uuid(), outcome: z.enum(PLAY_OUTCOMES) })) });

@@ -130,6 +130,8 @@ import { createFleetRepository } from './modules/kiosk/fleet.repository.js';
 import { createFleetService, type KioskBusEvent } from './modules/kiosk/fleet.service.js';
 import { createScheduleService } from './modules/kiosk/schedule.service.js';
 import { createScreenshotService } from './modules/kiosk/screenshot.service.js';
+import { createPlaysRepository } from './modules/kiosk/plays.repository.js';
+import { createPlaysService } from './modules/kiosk/plays.service.js';
 import { createLocalPresence, createRedisPresence } from './modules/command/hub.presence.js';
 
 export interface ServiceDeps {
@@ -274,6 +276,7 @@ export function createServices(deps: ServiceDeps) {
         deps.logger.warn({ err }, 'kiosk events: redis'),
       )
     : createLocalBusOf<KioskBusEvent>();
+  const kioskPlays = createPlaysService({ repo: createPlaysRepository(db), clock: deps.clock });
   const beacons = createBeaconsService({
     kioskKeyChanges: (forget) =>
       kioskBus.listen((e) => {
@@ -417,7 +420,13 @@ export function createServices(deps: ServiceDeps) {
       views: (id) => beacons.viewsOf(id, 'app'),
       metricsIntervalMinutes: 15,
     }),
-    kiosk: createOwnChannelAdapter({ channel: 'kiosk', pageUrl: () => null, views: (id) => beacons.viewsOf(id, 'kiosk'), metricsIntervalMinutes: 15 }),
+    // A kiosk's views: its beacons (players by key) and the plays the kiosk app reports (issue 16).
+    kiosk: createOwnChannelAdapter({
+      channel: 'kiosk',
+      pageUrl: () => null,
+      views: async (id) => (await beacons.viewsOf(id, 'kiosk')) + (await kioskPlays.viewsOf(id)),
+      metricsIntervalMinutes: 15,
+    }),
     wechat: createWechatAdapter({ baseUrl: deps.config.WECHAT_API_URL, now: clockNow }),
     weibo: createWeiboAdapter({ baseUrl: deps.config.WEIBO_API_URL, now: clockNow }),
     toutiao: createDouyinAdapter({ baseUrl: deps.config.DOUYIN_API_URL, now: clockNow }),
@@ -609,6 +618,7 @@ export function createServices(deps: ServiceDeps) {
     kioskBus,
     kioskFleet,
     kioskSchedule,
+    kioskPlays,
     kioskScreenshots: createScreenshotService({ repo: kioskRepo, storage, clock: deps.clock }),
     commandScope,
     callRooms,

@@ -57,3 +57,14 @@ export const kioskLayers = pgTable('kiosk_layers', {
   createdAt: tstz('created_at').notNull().defaultNow(),
 });
 export type KioskLayerRow = typeof kioskLayers.$inferSelect;
+
+export const kioskPlays = pgTable('kiosk_plays', {
+  id: uuid('id').primaryKey(),
+  screenId: uuid('screen_id')
+    .notNull()
+    .references(() => kioskScreens.id, { onDelete: 'cascade' }),
+  submissionId: uuid('submission_id').notNull(),
+  playedAt: tstz('played_at').notNull(),
+  durationMs: integer('duration_ms').notNull(),
+  receivedAt: tstz('received_at').notNull().defaultNow(),
+});

@@ -5,6 +5,8 @@ import type { KioskFleetScreen, KioskLayer } from '../../../contracts/kiosk.js';
 import { kioskScreens } from '../../db/schema.js';
 import { sseReader } from '../../testing/sse.js';
 import { createTestContext, signUp, staff, type TestContext } from '../../testing/harness.js';
+import { propagationFixtures } from '../propagation/charts.fixtures.js';
+import { randomUUID } from 'node:crypto';
 
 let ctx: TestContext;
 let admin: { cookie: string };
@@ -376,6 +378,50 @@ describe('schedules', () => {
     expect(
       (await asAdmin('POST', '/api/admin/kiosk-layers', { groupId: '00000000-0000-4000-8000-000000000000', kind: 'default', name: 'x', content })).statusCode,
     ).toBe(404);
+  });
+});
+
+describe('proof of play', () => {
+  it('counts each play once however often it is sent, and refuses plays that cannot have happened', async () => {
+    const { services } = ctx.runtime;
+    const fx = propagationFixtures(services);
+    const campaignId = (await fx.campaign({ startsAt: '2026-01-01T00:00:00+08:00', endsAt: '2030-01-01T00:00:00+08:00' })).id;
+    const userId = (await fx.user('王小丫')).id;
+    const onKiosk = await fx.video({ campaignId, userId, adoptedAt: '2026-01-01T00:00:00Z' });
+    await fx.publication(onKiosk, 'kiosk');
+    const appOnly = await fx.video({ campaignId, userId, adoptedAt: '2026-01-01T00:00:00Z' });
+    await fx.publication(appOnly, 'app');
+    const s = await pairedScreen();
+    const ago = (min: number) => new Date(Date.now() - min * 60_000).toISOString();
+    const plays = [
+      { id: randomUUID(), submissionId: onKiosk, playedAt: ago(30), durationMs: 75_000 },
+      { id: randomUUID(), submissionId: onKiosk, playedAt: ago(28), durationMs: 75_000 },
+      // Played during an outage two hours ago, reported now.
+      { id: randomUUID(), submissionId: onKiosk, playedAt: ago(120), durationMs: 60_000 },
+    ];
+    const send = (body: unknown[]) => asScreen('POST', '/api/kiosk/plays', s.key, { plays: body });
+    const first = await send(plays);
+    expect(first.statusCode).toBe(200);
+    expect(first.json<{ results: { outcome: string }[] }>().results.map((r) => r.outcome)).toEqual(['counted', 'counted', 'counted']);
+    // The reply was lost: the screen sends the whole buffer again, with one new play.
+    const fourth = { id: randomUUID(), submissionId: onKiosk, playedAt: ago(1), durationMs: 75_000 };
+    const again = await send([...plays, fourth]);
+    expect(again.json<{ results: { id: string; outcome: string }[] }>().results).toEqual([
+      ...plays.map((p) => ({ id: p.id, outcome: 'duplicate' })),
+      { id: fourth.id, outcome: 'counted' },
+    ]);
+    expect(await services.kioskPlays.viewsOf(onKiosk)).toBe(4);
+
+    const bad = await send([
+      { id: randomUUID(), submissionId: appOnly, playedAt: ago(5), durationMs: 75_000 },
+      { id: randomUUID(), submissionId: onKiosk, playedAt: ago(5), durationMs: 1_200 },
+      { id: randomUUID(), submissionId: onKiosk, playedAt: new Date(Date.now() + 3_600_000).toISOString(), durationMs: 75_000 },
+      { id: randomUUID(), submissionId: onKiosk, playedAt: ago(8 * 24 * 60), durationMs: 75_000 },
+    ]);
+    expect(bad.json<{ results: { outcome: string }[] }>().results.map((r) => r.outcome)).toEqual(['not_on_kiosk', 'too_short', 'in_future', 'too_old']);
+    expect(await services.kioskPlays.viewsOf(onKiosk)).toBe(4);
+    expect(await services.kioskPlays.viewsOf(appOnly)).toBe(0);
+    expect((await asScreen('POST', '/api/kiosk/plays', 'pk_kiosk_stolen', { plays: [fourth] })).statusCode).toBe(401);
   });
 });
 

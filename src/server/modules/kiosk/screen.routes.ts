@@ -9,6 +9,8 @@ import {
   kioskKeyReply,
   kioskOwnScheduleReply,
   kioskPairingReply,
+  kioskPlaysBody,
+  kioskPlaysReply,
   kioskPairingStatusReply,
   kioskReportSchema,
 } from '../../../contracts/kiosk.js';
@@ -171,6 +173,27 @@ export function kioskScreenRoutes(services: Services, pairingRateLimit: number):
         },
       },
       async (req) => fleet.commandDone(await fleet.screenFor(keyOf(req)), req.params.id, req.body.result),
+    );
+
+    app.post(
+      '/api/kiosk/plays',
+      {
+        schema: {
+          tags,
+          security: KEY,
+          summary: 'Proof of play: the videos the screen played, each counted once into the kiosk channel’s views',
+          description:
+            'Body `{plays: [{id, submissionId, playedAt, durationMs}]}` (1–500). `id` is a UUID the screen makes when the play begins and ' +
+            'keeps until this route has answered for it: sending it again (a lost reply, after an outage) changes nothing. `playedAt` on the ' +
+            'server-corrected clock. Each play’s `outcome`: `counted`, `duplicate` (already counted), or not counted: `too_short` (under ' +
+            '3 s: skipped), `not_on_kiosk` (the video was not on the kiosk channel then), `in_future` (over 5 minutes ahead), `too_old` ' +
+            '(over 7 days), `over_rate` (more than 720 in an hour from one screen). Drop every play that has an outcome. ' +
+            KEY_RULE,
+          body: kioskPlaysBody,
+          response: { 200: kioskPlaysReply, ...errors },
+        },
+      },
+      async (req) => services.kioskPlays.report(await fleet.screenFor(keyOf(req)), req.body.plays),
     );
 
     app.get(

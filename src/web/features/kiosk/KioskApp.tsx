@@ -27,8 +27,18 @@ import {
   type StoryCard,
 } from './kioskClient.js';
 import { drawScreenshot } from './screenshot.js';
+import { flushPlays, recordPlay } from './plays.js';
 
 export const KIOSK_APP_VERSION = '16.1.0';
+
+/** A v4 UUID; crypto.randomUUID exists only on https or localhost, and a kiosk may be on plain http in a LAN. */
+function uuid(): string {
+  const b = crypto.getRandomValues(new Uint8Array(16));
+  b[6] = (b[6]! & 0x0f) | 0x40;
+  b[8] = (b[8]! & 0x3f) | 0x80;
+  const h = [...b].map((x) => x.toString(16).padStart(2, '0')).join('');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+}
 type Lang = 'zh-CN' | 'en';
 
 /** `/kiosk`: the e-newspaper kiosk's own app (docs/kiosk.md). Pairs, then plays its schedule. */
@@ -147,14 +157,16 @@ function Player({ t, onUnpaired }: { t: TFunction; onUnpaired: () => void }) {
   const [now, setNow] = useState(serverNow);
   const [index, setIndex] = useState(0);
   const [offlineSince, setOfflineSince] = useState<string | null>(null);
+  const offlineRef = useRef<string | null>(null);
   const handled = useRef(new Set<string>());
   const stage = useRef<HTMLDivElement>(null);
   const state = useRef<{ layerId: string | null; itemId: string | null; dark: boolean }>({ layerId: null, itemId: null, dark: false });
 
   const fail = useCallback(
     (err: unknown) => {
-      if (err instanceof KioskAuthError) onUnpaired();
-      else setOfflineSince((s) => s ?? new Date().toISOString());
+      if (err instanceof KioskAuthError) return onUnpaired();
+      offlineRef.current ??= new Date(serverNow()).toISOString();
+      setOfflineSince(offlineRef.current);
     },
     [onUnpaired],
   );
@@ -203,9 +215,12 @@ function Player({ t, onUnpaired }: { t: TFunction; onUnpaired: () => void }) {
     const beat = async () => {
       let every = 30;
       try {
-        const r = await heartbeat({ appVersion: KIOSK_APP_VERSION, mode: 'attract', offlineSince: null, ...state.current });
+        const r = await heartbeat({ appVersion: KIOSK_APP_VERSION, mode: 'attract', offlineSince: offlineRef.current, ...state.current });
         every = r.heartbeatSeconds;
+        offlineRef.current = null;
+        setOfflineSince(null);
         for (const c of r.commands) void run(c);
+        await flushPlays();
       } catch (err) {
         fail(err);
       }
@@ -238,7 +253,11 @@ function Player({ t, onUnpaired }: { t: TFunction; onUnpaired: () => void }) {
   if (resolved?.dark) return <div className="kiosk-dark" data-testid="kiosk-dark" />;
   return (
     <div className="kiosk-stage" ref={stage} data-orientation={schedule?.orientation ?? 'landscape'} data-layer={layer?.id ?? ''}>
-      {slide ? <SlideView t={t} slide={slide} onEnded={next} /> : <p className="kiosk-empty">{playlist ? t('kiosk.nothing') : t('kiosk.loading')}</p>}
+      {slide ? (
+        <SlideView key={index} t={t} slide={slide} onEnded={next} />
+      ) : (
+        <p className="kiosk-empty">{playlist ? t('kiosk.nothing') : t('kiosk.loading')}</p>
+      )}
       {offlineSince ? (
         <p className="kiosk-offline" role="status">
           {t('kiosk.offlinePlaying')}
@@ -282,6 +301,20 @@ function SlideView({ t, slide, onEnded }: { t: TFunction; slide: Slide; onEnded:
 function VideoSlide({ t, v, onEnded }: { t: TFunction; v: PlaylistVideo; onEnded: () => void }) {
   const ref = useRef<HTMLVideoElement>(null);
   const error = useHls(ref, v.hlsUrl);
+  // One play from the first frame to the end (or to whatever replaced it): its id is made now.
+  const play = useRef<{ id: string; startedAt: number; wall: number } | null>(null);
+  useEffect(() => {
+    return () => {
+      const p = play.current;
+      play.current = null;
+      if (!p) return;
+      recordPlay({ id: p.id, submissionId: v.submissionId, playedAt: new Date(p.startedAt).toISOString(), durationMs: Date.now() - p.wall });
+      setTimeout(() => void flushPlays().catch(() => {}), 2000);
+    };
+  }, [v.submissionId]);
+  const onPlaying = () => {
+    play.current ??= { id: uuid(), startedAt: serverNow(), wall: Date.now() };
+  };
   const [qr, setQr] = useState<string | null>(null);
   useEffect(() => {
     // A video that cannot play must not hold the loop.
@@ -303,7 +336,17 @@ function VideoSlide({ t, v, onEnded }: { t: TFunction; v: PlaylistVideo; onEnded
   }, [v.submissionId]);
   return (
     <article className="kiosk-slide kiosk-video" data-testid="kiosk-slide" data-kind="video">
-      <video ref={ref} className="kiosk-media" muted autoPlay playsInline poster={v.posterUrl ?? undefined} onEnded={onEnded} crossOrigin="anonymous" />
+      <video
+        ref={ref}
+        className="kiosk-media"
+        muted
+        autoPlay
+        playsInline
+        poster={v.posterUrl ?? undefined}
+        onPlaying={onPlaying}
+        onEnded={onEnded}
+        crossOrigin="anonymous"
+      />
       <div className="kiosk-caption">
         <h2>{v.headline}</h2>
         <p>{t('kiosk.by', { name: v.credit })}</p>

@@ -116,6 +116,13 @@ export async function heartbeat(r: Omit<Report, 'clock' | 'storageUsedBytes' | '
   return reply;
 }
 
+export const postPlays = (plays: { id: string; submissionId: string; playedAt: string; durationMs: number }[]) =>
+  json<{ results: { id: string; outcome: string }[] }>('/api/kiosk/plays', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ plays }),
+  });
+
 export const commandDone = (id: string, result: string) =>
   json<unknown>(`/api/kiosk/commands/${encodeURIComponent(id)}/done`, {
     method: 'POST',
