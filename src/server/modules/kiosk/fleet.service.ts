@@ -263,7 +263,7 @@ export function createFleetService(deps: FleetDeps) {
       const s = await screenOr404(id);
       if (s.revokedAt) throw new AppError('kiosk.screen_revoked');
       const row = await pushCommand(actor, id, kind);
-      await deps.audit.create({ actorId: actor.id, action: `kiosk.command.${kind}`, objectType: 'kiosk_screen', objectId: id });
+      await deps.audit.create({ actorId: actor.id, action: 'kiosk.command', objectType: 'kiosk_screen', objectId: id, data: { kind } });
       return presentCommand(row);
     },
 
@@ -276,7 +276,7 @@ export function createFleetService(deps: FleetDeps) {
       assertCan(actor, 'kiosk.manage');
       const g = await repo.createGroup(name);
       if (!g) throw new AppError('kiosk.group_name_taken');
-      await deps.audit.create({ actorId: actor.id, action: 'kiosk.group.create', objectType: 'kiosk_group', objectId: g.id, data: { name } });
+      await deps.audit.create({ actorId: actor.id, action: 'kiosk.group_create', objectType: 'kiosk_group', objectId: g.id, data: { name } });
       return { id: g.id, name: g.name, screens: 0, createdAt: g.createdAt.toISOString() };
     },
     /** Its screens stay, without a group; its layers go with it. */
@@ -284,7 +284,7 @@ export function createFleetService(deps: FleetDeps) {
       assertCan(actor, 'kiosk.manage');
       const screens = await repo.screenIdsOf({ groupId: id, screenId: null });
       if (!(await repo.deleteGroup(id))) throw new AppError('kiosk.group_not_found');
-      await deps.audit.create({ actorId: actor.id, action: 'kiosk.group.delete', objectType: 'kiosk_group', objectId: id });
+      await deps.audit.create({ actorId: actor.id, action: 'kiosk.group_delete', objectType: 'kiosk_group', objectId: id });
       for (const screenId of screens) await deps.bus.publish({ screenId, type: 'schedule' });
     },
 

@@ -72,7 +72,7 @@ export function createScheduleService(deps: ScheduleDeps) {
       });
       await deps.audit.create({
         actorId: actor.id,
-        action: `kiosk.layer.create`,
+        action: 'kiosk.layer_create',
         objectType: 'kiosk_layer',
         objectId: row.id,
         data: { kind: row.kind, name: row.name },
@@ -86,7 +86,7 @@ export function createScheduleService(deps: ScheduleDeps) {
       if (!row || !(await repo.deleteLayer(id))) throw new AppError('kiosk.layer_not_found');
       await deps.audit.create({
         actorId: actor.id,
-        action: 'kiosk.layer.delete',
+        action: 'kiosk.layer_delete',
         objectType: 'kiosk_layer',
         objectId: id,
         data: { kind: row.kind, name: row.name },
