@@ -60,9 +60,8 @@ export type KioskLayerRow = typeof kioskLayers.$inferSelect;
 
 export const kioskPlays = pgTable('kiosk_plays', {
   id: uuid('id').primaryKey(),
-  screenId: uuid('screen_id')
-    .notNull()
-    .references(() => kioskScreens.id, { onDelete: 'cascade' }),
+  /** Null once the screen is removed: its plays stay counted. */
+  screenId: uuid('screen_id').references(() => kioskScreens.id, { onDelete: 'set null' }),
   submissionId: uuid('submission_id').notNull(),
   playedAt: tstz('played_at').notNull(),
   durationMs: integer('duration_ms').notNull(),

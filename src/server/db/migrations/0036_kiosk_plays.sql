@@ -3,7 +3,8 @@
 -- an outage adds nothing. Counted into the kiosk channel's views beside its beacons.
 CREATE TABLE kiosk_plays (
   id uuid PRIMARY KEY,
-  screen_id uuid NOT NULL REFERENCES kiosk_screens(id) ON DELETE CASCADE,
+  -- A removed screen's plays stay counted: a video's kiosk views never drop because a screen went.
+  screen_id uuid REFERENCES kiosk_screens(id) ON DELETE SET NULL,
   submission_id uuid NOT NULL REFERENCES submissions(id),
   played_at timestamptz NOT NULL,
   duration_ms integer NOT NULL CHECK (duration_ms BETWEEN 0 AND 86400000),

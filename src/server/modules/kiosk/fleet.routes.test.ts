@@ -2,7 +2,7 @@ import { eq } from 'drizzle-orm';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { KioskFleetScreen, KioskLayer } from '../../../contracts/kiosk.js';
-import { kioskScreens } from '../../db/schema.js';
+import { kioskPairings, kioskScreens } from '../../db/schema.js';
 import { sseReader } from '../../testing/sse.js';
 import { createTestContext, signUp, staff, type TestContext } from '../../testing/harness.js';
 import { propagationFixtures } from '../propagation/charts.fixtures.js';
@@ -117,6 +117,17 @@ describe('pairing a screen', () => {
     expect((await asScreen('POST', '/api/kiosk/heartbeat', 'pk_kiosk_nonsense', report())).statusCode).toBe(401);
     // The code is still there for the admin.
     expect((await p.poll()).json()).toMatchObject({ status: 'waiting' });
+  });
+
+  it('clears pairings a day past their time when a screen asks for a new one', async () => {
+    const { db } = ctx.runtime.services.database;
+    const old = await startPairing();
+    await db
+      .update(kioskPairings)
+      .set({ expiresAt: new Date(Date.now() - 25 * 3_600_000) })
+      .where(eq(kioskPairings.id, old.id));
+    await startPairing();
+    expect(await db.select().from(kioskPairings).where(eq(kioskPairings.id, old.id))).toEqual([]);
   });
 });
 
@@ -422,6 +433,9 @@ describe('proof of play', () => {
     expect(await services.kioskPlays.viewsOf(onKiosk)).toBe(4);
     expect(await services.kioskPlays.viewsOf(appOnly)).toBe(0);
     expect((await asScreen('POST', '/api/kiosk/plays', 'pk_kiosk_stolen', { plays: [fourth] })).statusCode).toBe(401);
+    // Removing the screen keeps what it played counted.
+    expect((await asAdmin('DELETE', `/api/admin/kiosk-screens/${s.id}`)).statusCode).toBe(204);
+    expect(await services.kioskPlays.viewsOf(onKiosk)).toBe(4);
   });
 });
 

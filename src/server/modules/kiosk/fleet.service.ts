@@ -153,6 +153,8 @@ export function createFleetService(deps: FleetDeps) {
     async startPairing() {
       const secret = randomBytes(24).toString('base64url');
       const expiresAt = new Date(clock.now().getTime() + KIOSK_LIMITS.pairingMinutes * 60_000);
+      // Pairings are only read while they last: whoever asks for a new one clears the day-old ones.
+      await repo.deleteExpiredPairings(new Date(clock.now().getTime() - 86_400_000));
       // A clash with a code another screen shows now is rare (31^6 codes); try again.
       for (let i = 0; i < 5; i++) {
         const row = await repo.createPairing({ code: newCode(), secretHash: hashSecret(secret), expiresAt });
@@ -353,9 +355,6 @@ export function createFleetService(deps: FleetDeps) {
     closeAll() {
       for (const set of streams.values()) for (const c of set) c.close();
       streams.clear();
-    },
-    async sweepPairings() {
-      return repo.deleteExpiredPairings(new Date(clock.now().getTime() - 86_400_000));
     },
   };
 }
