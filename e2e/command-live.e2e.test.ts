@@ -159,11 +159,12 @@ describe('live contact between the desk and a phone', () => {
     await screenshot(phone, 'command-live-phone-call');
   });
 
-  it('drops to sound only by itself when the phone’s network degrades, and tells the desk', async () => {
+  it('drops to sound only by itself when the phone’s network degrades, and tells the desk', { retry: 1 }, async () => {
     expect(await phone.getByTestId('self-degraded').count()).toBe(0);
     await phoneNetwork.send('Network.emulateNetworkConditions', BAD_NETWORK);
     // Three bad seconds in a row (docs/command-live.md): the phone sends sound only and says why.
-    await phone.getByTestId('self-degraded').waitFor({ timeout: 20_000 });
+    // On a loaded CI machine the congestion controller can take longer to see the bad link.
+    await phone.getByTestId('self-degraded').waitFor({ timeout: 45_000 });
     const view = (await phone.evaluate('window.__paikeCall.view()')) as {
       quality: { audioOnly?: boolean };
       fellBack: { availableKbps: number | null; lossPct: number | null; rttMs: number | null };
