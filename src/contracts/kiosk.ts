@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { CONTENT_SOURCES, KIOSK_COMMANDS, KIOSK_LIMITS, ORIENTATIONS, PAIRING_CODE_ALPHABET, SCREEN_HEALTH } from './kiosk.limits.js';
-import { LAYER_KINDS, layerProblem, minuteOf } from './kiosk.schedule.js';
+import { isTimeZone, LAYER_KINDS, layerProblem, minuteOf } from './kiosk.schedule.js';
 
 export * from './kiosk.limits.js';
 export * from './kiosk.schedule.js';
@@ -26,17 +26,7 @@ export const dailyWindowSchema = z.strictObject({
 });
 export const openingHoursSchema = z.array(dailyWindowSchema).min(1).max(KIOSK_LIMITS.windowsPerLayer).nullable();
 
-export const timeZoneSchema = z
-  .string()
-  .max(64)
-  .refine((tz) => {
-    try {
-      new Intl.DateTimeFormat('en', { timeZone: tz });
-      return true;
-    } catch {
-      return false;
-    }
-  }, 'an IANA time zone such as Asia/Shanghai');
+export const timeZoneSchema = z.string().max(64).refine(isTimeZone, 'an IANA time zone such as Asia/Shanghai');
 
 /** What the screen says about itself with each heartbeat. */
 export const kioskReportSchema = z.strictObject({

@@ -1,4 +1,5 @@
-import { createHash, randomBytes, randomInt, timingSafeEqual } from 'node:crypto';
+import { randomBytes, randomInt, timingSafeEqual } from 'node:crypto';
+import { hashKioskKey } from '../distribution/kiosk.service.js';
 import {
   KIOSK_LIMITS,
   PAIRING_CODE_ALPHABET,
@@ -17,7 +18,8 @@ import type { AuditRepository } from '../audit/audit.repository.js';
 import { assertCan, type Actor } from '../accounts/permissions.js';
 import type { FleetRepository, FleetRow, ScreenSettings } from './fleet.repository.js';
 
-export const hashSecret = (s: string) => createHash('sha256').update(s).digest('hex');
+// One hash for device keys and pairing secrets: the one the playlist and beacon routes check keys with.
+const hashSecret = hashKioskKey;
 const newKey = () => `pk_kiosk_${randomBytes(24).toString('base64url')}`;
 const newCode = () => Array.from({ length: 6 }, () => PAIRING_CODE_ALPHABET[randomInt(PAIRING_CODE_ALPHABET.length)]).join('');
 
