@@ -1,6 +1,9 @@
 import { z } from 'zod';
 import { CONTENT_SOURCES, KIOSK_COMMANDS, KIOSK_LIMITS, ORIENTATIONS, PAIRING_CODE_ALPHABET, SCREEN_HEALTH } from './kiosk.limits.js';
 import { isTimeZone, LAYER_KINDS, layerProblem, minuteOf } from './kiosk.schedule.js';
+import { kioskItemSchema } from './distribution.js';
+import { weeklyChartSchema } from './charts.js';
+import { kioskStoryCardSchema } from './kitchen.js';
 
 export * from './kiosk.limits.js';
 export * from './kiosk.schedule.js';
@@ -224,6 +227,46 @@ export const kioskPlaysBody = z.strictObject({
     )
     .min(1)
     .max(500),
+  /**
+   * The screen's own clock when it sent this batch. With it, `playedAt` is read on the screen's own
+   * clock too and shifted by the difference to the server's, so a screen whose clock is wrong or
+   * jumped during an outage still reports when its plays happened.
+   */
+  sentAt: z.iso.datetime({ offset: true }).optional(),
 });
 export const PLAY_OUTCOMES = ['counted', 'duplicate', 'not_on_kiosk', 'too_short', 'in_future', 'too_old', 'over_rate'] as const;
 export const kioskPlaysReply = z.object({ results: z.array(z.object({ id: z.uuid(), outcome: z.enum(PLAY_OUTCOMES) })) });
+
+// ---- the offline manifest (docs/kiosk.md "Offline") ----
+const offlineOf = z.object({
+  /** For a video: the one HLS rendition kept offline (a media playlist hls.js plays directly). */
+  hlsUrl: z.string().optional(),
+  /** Every file the item needs; it can play offline once all of them are cached. */
+  assets: z.array(z.string()),
+});
+export const kioskManifestAssetSchema = z.object({
+  url: z.string(),
+  sha256: z.string().regex(/^[0-9a-f]{64}$/),
+  bytes: z.number().int().nonnegative(),
+  kind: z.enum(['playlist', 'init', 'segment', 'image']),
+});
+export const kioskManifestReply = z.object({
+  /** Changes when anything below changes; also the ETag. */
+  version: z.string(),
+  screen: z.object({ id: z.uuid(), name: z.string() }),
+  schedule: z.object({
+    version: z.string(),
+    power: z.object({ timeZone: z.string(), hours: z.array(dailyWindowSchema).nullable() }),
+    orientation: z.enum(ORIENTATIONS),
+    layers: z.array(kioskLayerSchema),
+  }),
+  items: z.array(kioskItemSchema.extend({ offline: offlineOf.nullable() })),
+  cards: z.array(kioskStoryCardSchema.extend({ offline: offlineOf })),
+  chart: weeklyChartSchema.nullable(),
+  /** In the order to cache them: the loop's first items first. */
+  assets: z.array(kioskManifestAssetSchema),
+  totalBytes: z.number().int().nonnegative(),
+  /** Cache at most this much (and never past 80 % of the browser's quota); items past it play online only. */
+  storageBudgetBytes: z.number().int().positive(),
+});
+export type KioskManifest = z.infer<typeof kioskManifestReply>;

@@ -247,6 +247,9 @@ export const configSchema = z.object({
     ),
   /** The command wall's snapshot interval in seconds (like WALL_INTERVAL_SECONDS). */
   COMMAND_WALL_INTERVAL_SECONDS: z.coerce.number().int().min(1).max(300).default(5),
+  // Issue 16, kiosks (docs/kiosk.md, "Offline").
+  /** What a kiosk may cache ahead for offline play, in MiB (it also stays under 80 % of its browser's quota). */
+  KIOSK_STORAGE_BUDGET_MB: z.coerce.number().int().min(16).max(1_048_576).default(4096),
 });
 
 type Raw = z.infer<typeof configSchema>;

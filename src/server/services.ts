@@ -132,6 +132,8 @@ import { createScheduleService } from './modules/kiosk/schedule.service.js';
 import { createScreenshotService } from './modules/kiosk/screenshot.service.js';
 import { createPlaysRepository } from './modules/kiosk/plays.repository.js';
 import { createPlaysService } from './modules/kiosk/plays.service.js';
+import { createAssetsRepository } from './modules/kiosk/assets.repository.js';
+import { createManifestService } from './modules/kiosk/manifest.service.js';
 import { createLocalPresence, createRedisPresence } from './modules/command/hub.presence.js';
 
 export interface ServiceDeps {
@@ -606,6 +608,17 @@ export function createServices(deps: ServiceDeps) {
     logger: deps.logger,
   });
 
+  // Issue 14, part `stories`: staff stories (modules/kitchen/stories.*).
+  const stories = createStoriesService({
+    db,
+    repo: createStoriesRepository(db),
+    scope: kitchenScope,
+    audit,
+    storage,
+    clock: deps.clock,
+    workDir: path.join(deps.config.dataDir, 'work'),
+  });
+
   // Issue 16: the kiosk fleet and its schedules (docs/kiosk.md); commands reach a screen's open
   // event stream on whichever `paike serve` holds it, through Redis when configured.
   const kioskRepo = createFleetRepository(db);
@@ -620,6 +633,15 @@ export function createServices(deps: ServiceDeps) {
     kioskSchedule,
     kioskPlays,
     kioskScreenshots: createScreenshotService({ repo: kioskRepo, storage, clock: deps.clock }),
+    kioskManifests: createManifestService({
+      content: (campaignId) => kiosk.content(campaignId),
+      schedule: kioskSchedule,
+      assets: createAssetsRepository(db),
+      storage,
+      kitchenImage: async (imageId) => (await stories.image(null, imageId, 'web')).body,
+      clock: deps.clock,
+      storageBudgetBytes: deps.config.KIOSK_STORAGE_BUDGET_MB * 1024 * 1024,
+    }),
     commandScope,
     callRooms,
     // Issue 15, part map (docs/command-map.md): location consent and positions, the desk's map.
@@ -705,15 +727,7 @@ export function createServices(deps: ServiceDeps) {
     studioMembers,
     ledgerExplorer,
     // Issue 14, part `stories`: staff stories (modules/kitchen/stories.*).
-    stories: createStoriesService({
-      db,
-      repo: createStoriesRepository(db),
-      scope: kitchenScope,
-      audit,
-      storage,
-      clock: deps.clock,
-      workDir: path.join(deps.config.dataDir, 'work'),
-    }),
+    stories,
     // Issue 14, part `forms`: form variants and the review chain (docs/kitchen-review.md).
     kitchenForms,
     kitchenReview,

@@ -1,6 +1,6 @@
 // Drizzle's view of the kiosk fleet's tables (migrations/0035_kiosk.sql); kiosk_screens itself
 // is in schema.distribution.ts, where it began.
-import { date, integer, jsonb, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+import { bigint, date, integer, jsonb, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
 import type { DailyWindow, KioskCommandKind, KioskContent, LayerKind } from '../../contracts/kiosk.js';
 import { kioskScreens } from './schema.distribution.js';
 import { users } from './schema.js';
@@ -66,4 +66,12 @@ export const kioskPlays = pgTable('kiosk_plays', {
   playedAt: tstz('played_at').notNull(),
   durationMs: integer('duration_ms').notNull(),
   receivedAt: tstz('received_at').notNull().defaultNow(),
+});
+
+/** Hashes of the files kiosk manifests list (migrations/0037_kiosk_assets.sql). */
+export const kioskAssets = pgTable('kiosk_assets', {
+  url: text('url').primaryKey(),
+  bytes: bigint('bytes', { mode: 'number' }).notNull(),
+  sha256: text('sha256').notNull(),
+  computedAt: tstz('computed_at').notNull().defaultNow(),
 });

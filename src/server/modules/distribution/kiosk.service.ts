@@ -35,6 +35,30 @@ function presentScreen(s: KioskScreenRow) {
  * newest first, limited to the screen's campaign when it has one.
  */
 export function createKioskService(deps: KioskDeps) {
+  /** What the kiosks of one campaign (or of none) show: its live videos, the kitchen's screen cards, its chart. */
+  async function content(campaignId: string | null) {
+    const rows = await deps.repo.kioskPlaylist(campaignId, PLAYLIST_ITEMS);
+    // The chart goes to the kiosks as soon as it is frozen: the newest one of the last two weeks.
+    const [latest] = campaignId ? await deps.repo.recentFrozenCharts(new Date(deps.clock.now().getTime() - CHART_DAYS * 86_400_000), campaignId) : [];
+    const chart = latest ? ((await deps.frozenChart(latest.campaignId, latest.week)) ?? null) : null;
+    return {
+      chart,
+      cards: (await deps.storyCards?.(PLAYLIST_ITEMS)) ?? [],
+      items: rows.map((r) => {
+        const s = r.submission;
+        return {
+          submissionId: s.id,
+          headline: r.headline ?? s.title,
+          summary: r.summary ?? '',
+          credit: r.credit || r.contributorName,
+          ...mediaOf(r),
+          durationSeconds: s.durationSeconds,
+          publishedAt: r.publishedAt.toISOString(),
+        };
+      }),
+    };
+  }
+
   return {
     async list(actor: Actor) {
       assertCan(actor, 'kiosk.manage');
@@ -71,31 +95,9 @@ export function createKioskService(deps: KioskDeps) {
     },
     async playlist(screen: KioskScreenRow) {
       await deps.repo.touchScreen(screen.id);
-      const rows = await deps.repo.kioskPlaylist(screen.campaignId, PLAYLIST_ITEMS);
-      // The chart goes to the kiosks as soon as it is frozen: the newest one of the last two weeks.
-      const [latest] = screen.campaignId
-        ? await deps.repo.recentFrozenCharts(new Date(deps.clock.now().getTime() - CHART_DAYS * 86_400_000), screen.campaignId)
-        : [];
-      const chart = latest ? ((await deps.frozenChart(latest.campaignId, latest.week)) ?? null) : null;
-      return {
-        chart,
-        screen: screen.name,
-        cards: (await deps.storyCards?.(PLAYLIST_ITEMS)) ?? [],
-        generatedAt: deps.clock.now().toISOString(),
-        items: rows.map((r) => {
-          const s = r.submission;
-          return {
-            submissionId: s.id,
-            headline: r.headline ?? s.title,
-            summary: r.summary ?? '',
-            credit: r.credit || r.contributorName,
-            ...mediaOf(r),
-            durationSeconds: s.durationSeconds,
-            publishedAt: r.publishedAt.toISOString(),
-          };
-        }),
-      };
+      return { screen: screen.name, generatedAt: deps.clock.now().toISOString(), ...(await content(screen.campaignId)) };
     },
+    content,
   };
 }
 export type KioskService = ReturnType<typeof createKioskService>;

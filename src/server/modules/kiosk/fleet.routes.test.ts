@@ -2,10 +2,11 @@ import { eq } from 'drizzle-orm';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { KioskFleetScreen, KioskLayer } from '../../../contracts/kiosk.js';
-import { kioskPairings, kioskScreens } from '../../db/schema.js';
+import { kioskPairings, kioskPlays, kioskScreens } from '../../db/schema.js';
 import { sseReader } from '../../testing/sse.js';
 import { createTestContext, signUp, staff, type TestContext } from '../../testing/harness.js';
 import { propagationFixtures } from '../propagation/charts.fixtures.js';
+import { pairedScreen as pairedScreenOf, startPairing as startPairingOf } from './testing/screens.js';
 import { randomUUID } from 'node:crypto';
 
 let ctx: TestContext;
@@ -36,26 +37,8 @@ async function openEvents(key: string) {
   return { res, next: sseReader(res, 5_000), close: () => ac.abort() };
 }
 
-/** A screen opens /kiosk: it gets a code and polls. */
-async function startPairing() {
-  const res = await ctx.app.inject({ method: 'POST', url: '/api/kiosk/pairings' });
-  expect(res.statusCode).toBe(201);
-  const p = res.json<{ id: string; code: string; secret: string; expiresAt: string; pollSeconds: number }>();
-  const poll = () => ctx.app.inject({ method: 'GET', url: `/api/kiosk/pairings/${p.id}`, headers: { 'x-pairing-secret': p.secret } });
-  return { ...p, poll };
-}
-
-let seq = 0;
-/** A paired screen: its id and device key. */
-async function pairedScreen(settings: Record<string, unknown> = {}) {
-  const p = await startPairing();
-  seq += 1;
-  const claim = await asAdmin('POST', '/api/admin/kiosk-screens/claim', { code: p.code, name: `大厅阅报栏 ${seq}`, ...settings });
-  expect(claim.statusCode).toBe(201);
-  const paired = (await p.poll()).json<{ status: string; key: string; screen: { id: string } }>();
-  expect(paired.status).toBe('paired');
-  return { id: paired.screen.id, key: paired.key };
-}
+const startPairing = () => startPairingOf(ctx);
+const pairedScreen = (settings: Record<string, unknown> = {}) => pairedScreenOf(ctx, admin.cookie, settings);
 
 describe('pairing a screen', () => {
   it('shows a code, is claimed by an admin under a name, and takes its key once', async () => {
@@ -436,6 +419,34 @@ describe('proof of play', () => {
     // Removing the screen keeps what it played counted.
     expect((await asAdmin('DELETE', `/api/admin/kiosk-screens/${s.id}`)).statusCode).toBe(204);
     expect(await services.kioskPlays.viewsOf(onKiosk)).toBe(4);
+  });
+});
+
+describe('proof of play from a screen with a wrong clock', () => {
+  it('reads plays on the screen’s own clock when it says what that clock showed at sending', async () => {
+    const { services } = ctx.runtime;
+    const fx = propagationFixtures(services);
+    const campaignId = (await fx.campaign({ startsAt: '2026-01-01T00:00:00+08:00', endsAt: '2030-01-01T00:00:00+08:00' })).id;
+    const video = await fx.video({ campaignId, userId: (await fx.user('李拍客')).id, adoptedAt: '2026-01-01T00:00:00Z' });
+    await fx.publication(video, 'kiosk');
+    const s = await pairedScreen();
+    // The screen's clock runs two hours fast (its clock was fast-forwarded through an outage).
+    const screenNow = Date.now() + 2 * 3_600_000;
+    const at = (min: number) => new Date(screenNow - min * 60_000).toISOString();
+    const plays = [
+      { id: randomUUID(), submissionId: video, playedAt: at(90), durationMs: 60_000 },
+      { id: randomUUID(), submissionId: video, playedAt: at(10), durationMs: 60_000 },
+    ];
+    // Without its clock, those plays are in the future and not counted.
+    const naive = await asScreen('POST', '/api/kiosk/plays', s.key, { plays: [plays[0]] });
+    expect(naive.json<{ results: { outcome: string }[] }>().results[0]!.outcome).toBe('in_future');
+    const res = await asScreen('POST', '/api/kiosk/plays', s.key, { plays, sentAt: new Date(screenNow).toISOString() });
+    expect(res.json<{ results: { outcome: string }[] }>().results.map((r) => r.outcome)).toEqual(['counted', 'counted']);
+    // Stored on the server's clock: 90 and 10 minutes ago.
+    const rows = await ctx.runtime.services.database.db.select().from(kioskPlays).where(eq(kioskPlays.screenId, s.id));
+    const agoMin = rows.map((r) => Math.round((Date.now() - r.playedAt.getTime()) / 60_000)).sort((a, b) => a - b);
+    expect(agoMin).toEqual([10, 90]);
+    expect(await services.kioskPlays.viewsOf(video)).toBe(2);
   });
 });
 

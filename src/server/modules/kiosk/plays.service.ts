@@ -31,8 +31,11 @@ export const PLAY_RULES = {
 export function createPlaysService(deps: { repo: PlaysRepository; clock: Clock }) {
   const { repo, clock } = deps;
   return {
-    async report(screen: KioskScreenRow, plays: PlayInput[]): Promise<{ results: { id: string; outcome: PlayOutcome }[] }> {
+    /** `sentAt`: the screen's clock when it sent the batch; then each `playedAt` is on that clock and is shifted to the server's. */
+    async report(screen: KioskScreenRow, input: PlayInput[], sentAt?: string): Promise<{ results: { id: string; outcome: PlayOutcome }[] }> {
       const now = clock.now().getTime();
+      const skew = sentAt ? now - Date.parse(sentAt) : 0;
+      const plays = input.map((p) => (skew === 0 ? p : { ...p, playedAt: new Date(Date.parse(p.playedAt) + skew).toISOString() }));
       const windows = await repo.kioskWindows([...new Set(plays.map((p) => p.submissionId))]);
       const wasOnKiosk = (submissionId: string, at: number) =>
         windows.some(

@@ -7,6 +7,7 @@ import {
   kioskCommandSchema,
   kioskHeartbeatReply,
   kioskKeyReply,
+  kioskManifestReply,
   kioskOwnScheduleReply,
   kioskPairingReply,
   kioskPlaysBody,
@@ -183,9 +184,10 @@ export function kioskScreenRoutes(services: Services, pairingRateLimit: number):
           security: KEY,
           summary: 'Proof of play: the videos the screen played, each counted once into the kiosk channel’s views',
           description:
-            'Body `{plays: [{id, submissionId, playedAt, durationMs}]}` (1–500). `id` is a UUID the screen makes when the play begins and ' +
-            'keeps until this route has answered for it: sending it again (a lost reply, after an outage) changes nothing. `playedAt` on the ' +
-            'server-corrected clock. Each play’s `outcome`: `counted`, `duplicate` (already counted), or not counted: `too_short` (under ' +
+            'Body `{plays: [{id, submissionId, playedAt, durationMs}], sentAt?}` (1–500 plays). With `sentAt` (the screen’s own clock ' +
+            'when sending), each `playedAt` is read on the screen’s own clock and shifted by the difference to the server’s: a screen ' +
+            'with a wrong clock still reports when it played. Without it, `playedAt` must be on the server-corrected clock. `id` is a UUID the screen makes when the play begins and ' +
+            'keeps until this route has answered for it: sending it again (a lost reply, after an outage) changes nothing. Each play’s `outcome`: `counted`, `duplicate` (already counted), or not counted: `too_short` (under ' +
             '3 s: skipped), `not_on_kiosk` (the video was not on the kiosk channel then), `in_future` (over 5 minutes ahead), `too_old` ' +
             '(over 7 days), `over_rate` (more than 720 in an hour from one screen). Drop every play that has an outcome. ' +
             KEY_RULE,
@@ -193,7 +195,39 @@ export function kioskScreenRoutes(services: Services, pairingRateLimit: number):
           response: { 200: kioskPlaysReply, ...errors },
         },
       },
-      async (req) => services.kioskPlays.report(await fleet.screenFor(keyOf(req)), req.body.plays),
+      async (req) => services.kioskPlays.report(await fleet.screenFor(keyOf(req)), req.body.plays, req.body.sentAt),
+    );
+
+    app.get(
+      '/api/kiosk/manifest',
+      {
+        schema: {
+          tags,
+          security: KEY,
+          summary: 'The screen’s signed offline manifest: its schedule, its loop and every file to cache, with hashes and sizes',
+          description:
+            'What the kiosk app caches ahead to keep playing through an outage (docs/kiosk.md "Offline"). Send the last `version` in ' +
+            '`If-None-Match` (quoted, as the `ETag` came): 304 with no body while nothing changed. The body is signed: header ' +
+            '`paike-manifest-signature: hmac-sha256=<base64url>` is HMAC-SHA256 over the body’s exact bytes, keyed by the lowercase hex ' +
+            'SHA-256 of the device key (as UTF-8 text). Keep a manifest only when it verifies. `assets` lists each file once, in the ' +
+            'loop’s order, with `sha256` and `bytes`: cache them in that order while the total stays within `storageBudgetBytes` (and ' +
+            'the browser’s quota), and keep a file only when its bytes hash to `sha256`. An item (`items[].offline`, ' +
+            '`cards[].offline`) can play offline once all of its `assets` are cached; a video then plays `offline.hlsUrl`, one HLS ' +
+            'rendition’s media playlist. `items[].offline` is null for a video with no files to keep. ' +
+            KEY_RULE,
+          response: { 200: kioskManifestReply, 304: z.null(), ...errors },
+        },
+      },
+      async (req, reply) => {
+        const screen = await fleet.screenFor(keyOf(req));
+        const m = await services.kioskManifests.forScreen(screen);
+        const etag = `"${m.version}"`;
+        reply.header('etag', etag).header('cache-control', 'private, no-cache').header('paike-manifest-signature', m.signature);
+        const inm = req.headers['if-none-match'];
+        if (typeof inm === 'string' && inm.split(',').some((t) => t.trim().replace(/^W\//, '') === etag)) return reply.status(304).send(null);
+        // The exact bytes signed: sent as they are (Fastify does not serialise a string body again).
+        return reply.type('application/json; charset=utf-8').send(m.body as never);
+      },
     );
 
     app.get(
