@@ -6,6 +6,9 @@ import type { Plugin } from 'vite';
 
 const WEB = fileURLToPath(new URL('..', import.meta.url));
 const SW_SOURCE = join(WEB, 'sw', 'sw.js');
+const KIOSK_SW_SOURCE = join(WEB, 'sw', 'kiosk-sw.js');
+/** The kiosk app's route module: everything it can load is kept by the kiosk's worker. */
+const KIOSK_ROUTE = /src\/web\/routes\/kiosk\.tsx$/;
 const PUBLIC = join(WEB, 'public');
 const MARKER = /\/\* @paike-build \*\/ \{[^}]*\}/;
 
@@ -49,6 +52,26 @@ export function pwaServiceWorker(): Plugin {
 
       const build = JSON.stringify({ id, shell: [...shell].sort() });
       this.emitFile({ type: 'asset', fileName: 'sw.js', source: source.replace(MARKER, build) });
+
+      // The kiosk's worker (docs/kiosk.md "Offline") keeps the whole kiosk app, lazy parts too
+      // (hls.js, the QR code, both catalogues): a screen restarted in an outage must start.
+      const kioskSource = readFileSync(KIOSK_SW_SOURCE, 'utf8');
+      if (!MARKER.test(kioskSource)) this.error('src/web/sw/kiosk-sw.js lost its /* @paike-build */ marker');
+      const kiosk = new Set(shell);
+      const visitAll = (fileName: string) => {
+        const item = bundle[fileName];
+        if (!item || item.type !== 'chunk' || (kiosk.has(`/${fileName}`) && !shell.has(`/${fileName}`))) return;
+        kiosk.add(`/${fileName}`);
+        for (const css of item.viteMetadata?.importedCss ?? []) kiosk.add(`/${css}`);
+        for (const dep of [...item.imports, ...item.dynamicImports]) if (!shell.has(`/${dep}`)) visitAll(dep);
+      };
+      const route = Object.values(bundle).find((item) => item.type === 'chunk' && !!item.facadeModuleId && KIOSK_ROUTE.test(item.facadeModuleId));
+      if (!route) this.error('the kiosk route chunk (src/web/routes/kiosk.tsx) is missing from the build');
+      visitAll(route.fileName);
+      const entry = Object.values(bundle).flatMap((item) => (item.type === 'chunk' && item.isEntry ? [`/${item.fileName}`] : []));
+      const kioskHash = createHash('sha256').update(id).update(kioskSource).digest('hex').slice(0, 12);
+      const kioskBuild = JSON.stringify({ id: kioskHash, entry, shell: [...kiosk].sort() });
+      this.emitFile({ type: 'asset', fileName: 'kiosk-sw.js', source: kioskSource.replace(MARKER, kioskBuild) });
     },
   };
 }

@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState, useSyncExternalStore } from 'react';
 import { createPortal } from 'react-dom';
 import type { TFunction } from 'i18next';
 import type { KioskContent, KioskLayer } from '../../../contracts/kiosk.js';
@@ -8,8 +8,6 @@ import { useHls } from '../../ui/useHls.js';
 import {
   KioskAuthError,
   commandDone,
-  fetchPlaylist,
-  fetchSchedule,
   forgetKey,
   heartbeat,
   listen,
@@ -20,16 +18,25 @@ import {
   startPairing,
   storedKey,
   storeKey,
-  type OwnSchedule,
   type Pairing,
-  type Playlist,
-  type PlaylistVideo,
-  type StoryCard,
 } from './kioskClient.js';
+import {
+  cacheAhead,
+  cachedUrls,
+  fetchManifest,
+  forgetManifest,
+  onCacheChange,
+  readyOffline,
+  startKioskWorker,
+  storedManifest,
+  type Manifest,
+  type ManifestCard,
+  type ManifestVideo,
+} from './offline.js';
 import { drawScreenshot } from './screenshot.js';
 import { flushPlays, recordPlay } from './plays.js';
 
-export const KIOSK_APP_VERSION = '16.1.0';
+export const KIOSK_APP_VERSION = '16.2.0';
 
 /** A v4 UUID; crypto.randomUUID exists only on https or localhost, and a kiosk may be on plain http in a LAN. */
 function uuid(): string {
@@ -50,8 +57,12 @@ export function KioskApp({ lang: initial }: { lang: Lang }) {
     if (t) document.title = t('kiosk.title');
   }, [t]);
   if (!t) return null;
+  useEffect(() => {
+    void startKioskWorker().catch(() => undefined);
+  }, []);
   const unpair = () => {
     forgetKey();
+    forgetManifest();
     setKey(null);
   };
   return createPortal(
@@ -132,31 +143,40 @@ function PairingScreen({ t, onPaired }: { t: TFunction; onPaired: (key: string) 
 }
 
 type Slide =
-  | { kind: 'video'; id: string; video: PlaylistVideo }
-  | { kind: 'card'; id: string; card: StoryCard }
-  | { kind: 'chart'; id: string; chart: NonNullable<Playlist['chart']> };
+  | { kind: 'video'; id: string; video: ManifestVideo }
+  | { kind: 'card'; id: string; card: ManifestCard }
+  | { kind: 'chart'; id: string; chart: NonNullable<Manifest['chart']> };
 
-/** The loop a layer's content makes of the playlist; with no layer at all, everything there is. */
-export function slidesFor(content: KioskContent | null, p: Playlist): Slide[] {
+type Content = Pick<Manifest, 'items' | 'cards' | 'chart'>;
+
+/**
+ * The loop a layer's content makes of the screen's content; with no layer at all, everything
+ * there is. `offline`: only what can play from the cache (every file of it cached), so an outage
+ * never puts up an item that would stay blank.
+ */
+export function slidesFor(content: KioskContent | null, p: Content, offline?: (assets: string[] | null | undefined) => boolean): Slide[] {
   const sources = content?.sources ?? ['adopted', 'stories', 'chart'];
-  // The playlist is already the screen's campaign's (its settings); the newest video is the pick of the day.
-  const videos = p.items;
+  const videos = offline ? p.items.filter((v) => offline(v.offline?.assets)) : p.items;
+  const cards = offline ? p.cards.filter((c) => offline(c.offline.assets)) : p.cards;
   const out: Slide[] = [];
   for (const s of sources) {
+    // The playlist is already the screen's campaign's (its settings); the newest video is the pick of the day.
     if (s === 'adopted') for (const v of videos) out.push({ kind: 'video', id: `v:${v.submissionId}`, video: v });
     if (s === 'daily_pick' && videos[0] && !sources.includes('adopted')) out.push({ kind: 'video', id: `v:${videos[0].submissionId}`, video: videos[0] });
-    if (s === 'stories') for (const c of p.cards) out.push({ kind: 'card', id: `s:${c.storyId}`, card: c });
+    if (s === 'stories') for (const c of cards) out.push({ kind: 'card', id: `s:${c.storyId}`, card: c });
     if (s === 'chart' && p.chart && p.chart.entries.length > 0) out.push({ kind: 'chart', id: `c:${p.chart.week}`, chart: p.chart });
   }
   return out;
 }
 
 function Player({ t, onUnpaired }: { t: TFunction; onUnpaired: () => void }) {
-  const [schedule, setSchedule] = useState<OwnSchedule | null>(null);
-  const [playlist, setPlaylist] = useState<Playlist | null>(null);
+  // The kept manifest first: a screen restarted during an outage plays at once.
+  const [manifest, setManifest] = useState<Manifest | null>(storedManifest);
   const [now, setNow] = useState(serverNow);
   const [index, setIndex] = useState(0);
   const [offlineSince, setOfflineSince] = useState<string | null>(null);
+  const [networkDown, setNetworkDown] = useState(() => !navigator.onLine);
+  const cached = useSyncExternalStore(onCacheChange, cachedUrls);
   const offlineRef = useRef<string | null>(null);
   const handled = useRef(new Set<string>());
   const stage = useRef<HTMLDivElement>(null);
@@ -170,13 +190,17 @@ function Player({ t, onUnpaired }: { t: TFunction; onUnpaired: () => void }) {
     },
     [onUnpaired],
   );
-  const refresh = useCallback(async () => {
-    const [s, p] = await Promise.all([fetchSchedule(), fetchPlaylist()]);
-    setSchedule(s);
-    setPlaylist(p);
+  const back = useCallback(() => {
+    offlineRef.current = null;
     setOfflineSince(null);
-    return p.items.length + p.cards.length;
   }, []);
+  const refresh = useCallback(async () => {
+    const m = await fetchManifest();
+    setManifest(m);
+    back();
+    void cacheAhead(m).catch(() => undefined);
+    return m.items.length + m.cards.length;
+  }, [back]);
 
   const run = useCallback(
     async (c: { id: string; kind: string }) => {
@@ -206,23 +230,39 @@ function Player({ t, onUnpaired }: { t: TFunction; onUnpaired: () => void }) {
   useEffect(() => {
     void refresh().catch(fail);
     const tick = setInterval(() => setNow(serverNow()), 1000);
+    const down = () => setNetworkDown(true);
+    const up = () => {
+      setNetworkDown(false);
+      void refresh().catch(fail);
+    };
+    window.addEventListener('offline', down);
+    window.addEventListener('online', up);
     const stop = listen((e) => {
-      if (e.event === 'command') void run(e.data);
-      else if (e.event === 'schedule') void fetchSchedule().then(setSchedule, fail);
+      if (e.event === 'hello') void refresh().catch(fail);
+      else if (e.event === 'command') void run(e.data);
+      else if (e.event === 'schedule') void refresh().catch(fail);
       else if (e.event === 'revoked') onUnpaired();
     }, onUnpaired);
     let beatTimer: ReturnType<typeof setTimeout>;
     const beat = async () => {
-      let every = 30;
+      let every: number;
       try {
-        const r = await heartbeat({ appVersion: KIOSK_APP_VERSION, mode: 'attract', offlineSince: offlineRef.current, ...state.current });
+        const r = await heartbeat({
+          appVersion: KIOSK_APP_VERSION,
+          mode: 'attract',
+          offlineSince: offlineRef.current,
+          manifestVersion: storedManifest()?.version ?? null,
+          ...state.current,
+        });
         every = r.heartbeatSeconds;
-        offlineRef.current = null;
-        setOfflineSince(null);
+        if (offlineRef.current) void refresh().catch(fail);
+        back();
         for (const c of r.commands) void run(c);
         await flushPlays();
       } catch (err) {
         fail(err);
+        // Out of reach: try again sooner than a whole heartbeat, to catch up soon after.
+        every = 10;
       }
       beatTimer = setTimeout(() => void beat(), every * 1000);
     };
@@ -231,13 +271,19 @@ function Player({ t, onUnpaired }: { t: TFunction; onUnpaired: () => void }) {
     return () => {
       clearInterval(tick);
       clearTimeout(beatTimer);
+      window.removeEventListener('offline', down);
+      window.removeEventListener('online', up);
       stop();
     };
-  }, [refresh, run, fail, onUnpaired]);
+  }, [refresh, run, fail, back, onUnpaired]);
 
+  const schedule = manifest?.schedule ?? null;
   const resolved = useMemo(() => (schedule ? resolveAt<KioskLayer>(schedule.layers, schedule.power, now) : null), [schedule, now]);
   const layer = resolved?.layer ?? null;
-  const slides = useMemo(() => (playlist ? slidesFor(layer?.content ?? null, playlist) : []), [playlist, layer]);
+  const offline = !!offlineSince || networkDown;
+  // Offline, only what is cached; with no worker at all (plain http), whatever there is.
+  const filter = offline && cached.size > 0 ? readyOffline : undefined;
+  const slides = useMemo(() => (manifest ? slidesFor(layer?.content ?? null, manifest, filter) : []), [manifest, layer, filter, cached]);
   const slide = slides.length > 0 ? slides[index % slides.length]! : null;
   state.current = { layerId: layer?.id ?? null, itemId: slide?.id ?? null, dark: !!resolved?.dark };
   const next = useCallback(() => setIndex((i) => i + 1), []);
@@ -252,11 +298,17 @@ function Player({ t, onUnpaired }: { t: TFunction; onUnpaired: () => void }) {
 
   if (resolved?.dark) return <div className="kiosk-dark" data-testid="kiosk-dark" />;
   return (
-    <div className="kiosk-stage" ref={stage} data-orientation={schedule?.orientation ?? 'landscape'} data-layer={layer?.id ?? ''}>
+    <div
+      className="kiosk-stage"
+      ref={stage}
+      data-orientation={schedule?.orientation ?? 'landscape'}
+      data-layer={layer?.id ?? ''}
+      data-offline={offline ? 'true' : 'false'}
+    >
       {slide ? (
-        <SlideView key={index} t={t} slide={slide} onEnded={next} />
+        <SlideView key={`${index}:${slide.id}`} t={t} slide={slide} onEnded={next} />
       ) : (
-        <p className="kiosk-empty">{playlist ? t('kiosk.nothing') : t('kiosk.loading')}</p>
+        <p className="kiosk-empty">{manifest ? t('kiosk.nothing') : t('kiosk.loading')}</p>
       )}
       {offlineSince ? (
         <p className="kiosk-offline" role="status">
@@ -298,9 +350,12 @@ function SlideView({ t, slide, onEnded }: { t: TFunction; slide: Slide; onEnded:
   );
 }
 
-function VideoSlide({ t, v, onEnded }: { t: TFunction; v: PlaylistVideo; onEnded: () => void }) {
+function VideoSlide({ t, v, onEnded }: { t: TFunction; v: ManifestVideo; onEnded: () => void }) {
   const ref = useRef<HTMLVideoElement>(null);
-  const error = useHls(ref, v.hlsUrl);
+  // The cached rendition when it is all there (online too: the same bytes, no download), chosen
+  // once: a file arriving in the cache mid-play must not restart the video.
+  const [src] = useState(() => (v.offline?.hlsUrl && readyOffline(v.offline.assets) ? v.offline.hlsUrl : v.hlsUrl));
+  const error = useHls(ref, src);
   // One play from the first frame to the end (or to whatever replaced it): its id is made now.
   const play = useRef<{ id: string; startedAt: number; wall: number } | null>(null);
   useEffect(() => {
@@ -308,12 +363,13 @@ function VideoSlide({ t, v, onEnded }: { t: TFunction; v: PlaylistVideo; onEnded
       const p = play.current;
       play.current = null;
       if (!p) return;
-      recordPlay({ id: p.id, submissionId: v.submissionId, playedAt: new Date(p.startedAt).toISOString(), durationMs: Date.now() - p.wall });
+      recordPlay({ id: p.id, submissionId: v.submissionId, playedAt: new Date(p.startedAt).toISOString(), durationMs: Math.round(performance.now() - p.wall) });
       setTimeout(() => void flushPlays().catch(() => {}), 2000);
     };
   }, [v.submissionId]);
   const onPlaying = () => {
-    play.current ??= { id: uuid(), startedAt: serverNow(), wall: Date.now() };
+    // On the screen's own clock: the report says what that clock showed when sending, and the server corrects it.
+    play.current ??= { id: uuid(), startedAt: Date.now(), wall: performance.now() };
   };
   const [qr, setQr] = useState<string | null>(null);
   useEffect(() => {

@@ -1,6 +1,4 @@
-import type { z } from 'zod';
-import type { kioskPlaylistReply } from '../../../contracts/distribution.js';
-import type { KioskCommandKind, KioskLayer, PowerPlan } from '../../../contracts/kiosk.js';
+import type { KioskCommandKind } from '../../../contracts/kiosk.js';
 
 /**
  * The kiosk app's talk with the server (docs/kiosk.md, docs/api.md "Kiosks"): the device key in
@@ -63,25 +61,6 @@ export async function pollPairing(p: Pairing): Promise<PairingStatus> {
   return (await res.json()) as PairingStatus;
 }
 
-// ---- what to play ----
-export interface OwnSchedule {
-  serverTime: string;
-  power: PowerPlan;
-  orientation: 'landscape' | 'portrait';
-  layers: KioskLayer[];
-}
-export async function fetchSchedule(): Promise<OwnSchedule> {
-  const sentAt = Date.now();
-  const s = await json<OwnSchedule>('/api/kiosk/schedule');
-  learnServerTime(s.serverTime, sentAt);
-  return s;
-}
-
-export type Playlist = z.infer<typeof kioskPlaylistReply>;
-export type PlaylistVideo = Playlist['items'][number];
-export type StoryCard = Playlist['cards'][number];
-export const fetchPlaylist = () => json<Playlist>('/api/kiosk/playlist');
-
 // ---- reporting ----
 export interface Report {
   appVersion: string;
@@ -92,6 +71,7 @@ export interface Report {
   storageUsedBytes: number | null;
   storageQuotaBytes: number | null;
   offlineSince: string | null;
+  manifestVersion: string | null;
   mode: 'attract' | 'touch';
 }
 export interface HeartbeatReply {
@@ -116,11 +96,12 @@ export async function heartbeat(r: Omit<Report, 'clock' | 'storageUsedBytes' | '
   return reply;
 }
 
+/** `playedAt` on this screen's own clock; `sentAt` says what that clock shows now, and the server corrects both. */
 export const postPlays = (plays: { id: string; submissionId: string; playedAt: string; durationMs: number }[]) =>
   json<{ results: { id: string; outcome: string }[] }>('/api/kiosk/plays', {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ plays }),
+    body: JSON.stringify({ plays, sentAt: new Date().toISOString() }),
   });
 
 export const commandDone = (id: string, result: string) =>

@@ -121,6 +121,8 @@ export function startPwa(): void {
   if (typeof window === 'undefined') return;
   watchFetch();
   if (!import.meta.env.PROD || !('serviceWorker' in navigator) || !/^https?:$/.test(location.protocol)) return;
+  // A kiosk has its own worker (/kiosk-sw.js, features/kiosk/offline.ts) and nobody to prompt.
+  if (/^\/kiosk(\/|$)/.test(location.pathname)) return;
   const go = () => {
     register().catch(() => undefined);
   };
