@@ -144,7 +144,7 @@ describe('a kiosk through a network outage', () => {
       });
       expect(claim.status).toBe(201);
       await kiosk.getByTestId('kiosk-slide').first().waitFor({ timeout: 20_000 });
-      const key = (await kiosk.evaluate(() => localStorage.getItem('paike.kiosk.key')))!;
+      const key = (await kiosk.evaluate<string | null>("localStorage.getItem('paike.kiosk.key')"))!;
 
       // The worker caches every file of the manifest, each checked against its hash.
       const manifest = (await (await fetch(`${server.url}/api/kiosk/manifest`, { headers: { 'x-kiosk-key': key } })).json()) as {
@@ -152,43 +152,15 @@ describe('a kiosk through a network outage', () => {
         items: { submissionId: string; offline: { assets: string[] } | null }[];
       };
       expect(manifest.items.filter((i) => videos.includes(i.submissionId) && i.offline)).toHaveLength(2);
-      const cachedCount = () =>
-        kiosk.evaluate(async () => ((await caches.has('paike-kiosk-media')) ? (await (await caches.open('paike-kiosk-media')).keys()).length : 0));
+      const cachedCount = () => kiosk.evaluate<number>("caches.open('paike-kiosk-media').then((c) => c.keys()).then((k) => k.length)");
       await expect.poll(cachedCount, { timeout: 30_000 }).toBe(manifest.assets.length);
-      await expect.poll(() => kiosk.evaluate(() => !!navigator.serviceWorker.controller), { timeout: 10_000 }).toBe(true);
+      await expect.poll(() => kiosk.evaluate<boolean>('!!navigator.serviceWorker.controller'), { timeout: 10_000 }).toBe(true);
       const before = await bufferedPlays(kiosk);
 
       // Every moment of the outage is watched from inside the page: a frame with no item, an
       // empty stage, or a video that failed is a blank frame.
-      const watch = () =>
-        kiosk.evaluate(() => {
-          const w = window as unknown as { __blank?: string[]; __watch?: MutationObserver };
-          w.__blank = [];
-          // Each video must show a frame before it leaves the stage.
-          const shown = new WeakSet<HTMLVideoElement>();
-          const live = new Set<HTMLVideoElement>();
-          const check = () => {
-            const stage = document.querySelector('.kiosk-stage');
-            if (!stage) return void w.__blank!.push('no stage');
-            if (!stage.querySelector('[data-testid="kiosk-slide"]')) w.__blank!.push('empty stage');
-            const v = stage.querySelector('video');
-            if (v?.error) w.__blank!.push(`video error ${v.error.code}`);
-            if (v && !live.has(v)) {
-              live.add(v);
-              if (v.readyState >= 2) shown.add(v);
-              v.addEventListener('loadeddata', () => shown.add(v));
-            }
-            for (const old of live) {
-              if (old.isConnected) continue;
-              live.delete(old);
-              if (!shown.has(old)) w.__blank!.push('a video left without a frame');
-            }
-          };
-          w.__watch = new MutationObserver(check);
-          w.__watch.observe(document.body, { subtree: true, childList: true, attributes: true });
-          document.addEventListener('error', () => w.__blank!.push('media error event'), true);
-        });
-      const blanks = () => kiosk.evaluate(() => (window as unknown as { __blank?: string[] }).__blank ?? ['not watching']);
+      const watch = () => kiosk.evaluate(WATCH_BLANK_FRAMES);
+      const blanks = () => kiosk.evaluate<string[]>("window.__blank ?? ['not watching']");
 
       // Nothing from the browser's HTTP cache: what plays in the outage is what the worker kept.
       const cdp = await context.newCDPSession(kiosk);
@@ -235,7 +207,7 @@ describe('a kiosk through a network outage', () => {
       const again = await fetch(`${server.url}/api/kiosk/plays`, {
         method: 'POST',
         headers: { 'content-type': 'application/json', 'x-kiosk-key': key },
-        body: JSON.stringify({ plays: outage, sentAt: new Date(await kiosk.evaluate(() => Date.now())).toISOString() }),
+        body: JSON.stringify({ plays: outage, sentAt: new Date(await kiosk.evaluate<number>('Date.now()')).toISOString() }),
       });
       const outcomes = ((await again.json()) as { results: { outcome: string }[] }).results.map((r) => r.outcome);
       expect(new Set(outcomes)).toEqual(new Set(['duplicate']));
@@ -250,8 +222,38 @@ describe('a kiosk through a network outage', () => {
 });
 
 async function bufferedPlays(page: Page): Promise<{ id: string; submissionId: string; playedAt: string }[]> {
-  return page.evaluate(() => JSON.parse(localStorage.getItem('paike.kiosk.plays') ?? '[]') as { id: string; submissionId: string; playedAt: string }[]);
+  return page.evaluate("JSON.parse(localStorage.getItem('paike.kiosk.plays') ?? '[]')");
 }
+
+/**
+ * Run in the page (a string: these tests compile without the DOM's types). Records in
+ * `window.__blank` every moment the stage has no item, any media error, and any video that
+ * leaves the stage without having shown a frame.
+ */
+const WATCH_BLANK_FRAMES = `(() => {
+  window.__blank = [];
+  const shown = new WeakSet();
+  const live = new Set();
+  const check = () => {
+    const stage = document.querySelector('.kiosk-stage');
+    if (!stage) return void window.__blank.push('no stage');
+    if (!stage.querySelector('[data-testid="kiosk-slide"]')) window.__blank.push('empty stage');
+    const v = stage.querySelector('video');
+    if (v && v.error) window.__blank.push('video error ' + v.error.code);
+    if (v && !live.has(v)) {
+      live.add(v);
+      if (v.readyState >= 2) shown.add(v);
+      v.addEventListener('loadeddata', () => shown.add(v));
+    }
+    for (const old of live) {
+      if (old.isConnected) continue;
+      live.delete(old);
+      if (!shown.has(old)) window.__blank.push('a video left without a frame');
+    }
+  };
+  new MutationObserver(check).observe(document.body, { subtree: true, childList: true, attributes: true });
+  document.addEventListener('error', () => window.__blank.push('media error event'), true);
+})()`;
 
 /** The plays the server holds among these ids. */
 async function countPlays(server: TestServer, ids: string[]): Promise<number> {

@@ -415,6 +415,10 @@ export const kioskStoryCardSchema = z.object({
   storyId: z.uuid(),
   headline: z.string(),
   subline: z.string(),
+  /** The story's studio (工作室): its section on a kiosk's news pages; null for none. */
+  section: z.string().nullable(),
+  /** The story's standfirst (导语), read on the kiosk's news pages. */
+  standfirst: z.string(),
   imageUrl: z.string().nullable(),
   posterUrl: z.string().nullable(),
   hlsUrl: z.string().nullable(),

@@ -62,6 +62,7 @@ import { callsRoutes } from './modules/command/calls.routes.js';
 import { HUB_LIMITS } from './modules/command/hub.service.js';
 import { kioskFleetRoutes } from './modules/kiosk/fleet.routes.js';
 import { kioskScreenRoutes } from './modules/kiosk/screen.routes.js';
+import { lendingRoutes } from './modules/lending/lending.routes.js';
 
 const WEB_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../dist/web');
 
@@ -188,6 +189,8 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
   // Issue 16: kiosks (docs/kiosk.md).
   await app.register(kioskFleetRoutes(services));
   await app.register(kioskScreenRoutes(services, config.AUTH_RATE_LIMIT_PER_MINUTE));
+  // Issue 16: e-book and periodical lending (docs/lending.md).
+  await app.register(lendingRoutes(services));
   await app.register(janusRoutes(services));
   // Issue 15, part live: the hub's WebSocket (frames over 64 KiB close the socket), chat, calls.
   await app.register(websocket, { options: { maxPayload: HUB_LIMITS.maxMessageBytes } });

@@ -135,6 +135,9 @@ import { createPlaysService } from './modules/kiosk/plays.service.js';
 import { createAssetsRepository } from './modules/kiosk/assets.repository.js';
 import { createManifestService } from './modules/kiosk/manifest.service.js';
 import { createLocalPresence, createRedisPresence } from './modules/command/hub.presence.js';
+import { createLendingRepository } from './modules/lending/lending.repository.js';
+import { createLendingService } from './modules/lending/lending.service.js';
+import { createFileTokens, lendingTokenSecret } from './modules/lending/lending.token.js';
 
 export interface ServiceDeps {
   config: Config;
@@ -633,6 +636,16 @@ export function createServices(deps: ServiceDeps) {
     kioskSchedule,
     kioskPlays,
     kioskScreenshots: createScreenshotService({ repo: kioskRepo, storage, clock: deps.clock }),
+    // Issue 16: e-book and periodical lending (docs/lending.md).
+    lending: createLendingService({
+      db,
+      repo: createLendingRepository(db),
+      audit,
+      storage,
+      clock: deps.clock,
+      tokens: createFileTokens(lendingTokenSecret(deps.config)),
+      publicUrl: deps.publicUrl,
+    }),
     kioskManifests: createManifestService({
       content: (campaignId) => kiosk.content(campaignId),
       schedule: kioskSchedule,

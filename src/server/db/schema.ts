@@ -248,3 +248,4 @@ export * from './schema.kitchen-publish.js';
 export * from './schema.kitchen-print.js';
 export * from './schema.command.js';
 export * from './schema.kiosk.js';
+export * from './schema.lending.js';

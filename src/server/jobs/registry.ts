@@ -31,6 +31,8 @@ import { commandLocationSweepJob } from '../modules/command/jobs/location-sweep.
 import { commandOfferExpiryJob } from '../modules/command/jobs/offer-expiry.job.js';
 // Issue 15, part janus (enqueued by part live when a Janus call ends).
 import { callRecordingJob } from '../modules/command/jobs/call-recording.job.js';
+// Issue 16, lending.
+import { lendingExpireJob } from '../modules/lending/jobs/lending-expire.job.js';
 
 /** Every job's payload, by name. A name here without a handler below fails the type check. */
 export interface JobPayloads {
@@ -64,6 +66,8 @@ export interface JobPayloads {
   'command.offer-expiry': Record<string, never>;
   // Issue 15, part janus.
   'command.call-recording': { callId: string };
+  // Issue 16, lending.
+  'lending.expire': Record<string, never>;
 }
 export type JobName = keyof JobPayloads;
 
@@ -98,4 +102,6 @@ export const jobRegistry: { [K in JobName]: JobDefinition<JobPayloads[K]> } = {
   'command.offer-expiry': commandOfferExpiryJob,
   // Issue 15, part janus.
   'command.call-recording': callRecordingJob,
+  // Issue 16, lending.
+  'lending.expire': lendingExpireJob,
 };

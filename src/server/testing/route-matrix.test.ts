@@ -67,6 +67,10 @@ const ids = {} as {
   /** Issue 15, part live: a food-studio assignment contributor A works, and a call on it ringing A. */
   liveAssignment: string;
   liveCall: string;
+  /** Issue 16, lending: a title contributor A has borrowed, and A's hold on a title contributor B has out. */
+  lendingTitle: string;
+  lendingLoan: string;
+  lendingHold: string;
 };
 
 const s = () => ctx.runtime.services;
@@ -280,6 +284,25 @@ beforeAll(async () => {
     ]);
     ids.liveCall = call!.id;
   }
+  // Issue 16, lending: a two-copy title A has borrowed, and a one-copy title B has out that A waits for.
+  {
+    const { buildEpub } = await import('../modules/lending/testing/fixtures.js');
+    const upload = async (title: string, copies: number) => {
+      const res = await ctx.app.inject({
+        method: 'POST',
+        url: `/api/admin/lending/titles?copies=${copies}`,
+        headers: { cookie: admin.cookie, 'content-type': 'application/epub+zip' },
+        payload: Buffer.from(buildEpub({ title })),
+      });
+      if (res.statusCode !== 201) throw new Error(`setup lending upload: ${res.statusCode} ${res.body}`);
+      return res.json<{ id: string }>().id;
+    };
+    ids.lendingTitle = await upload('矩阵之书', 2);
+    ids.lendingLoan = (await api(a.cookie, 'POST', `/api/lending/titles/${ids.lendingTitle}/borrow`)).loan.id;
+    const held = await upload('矩阵期刊', 1);
+    await api(b.cookie, 'POST', `/api/lending/titles/${held}/borrow`);
+    ids.lendingHold = (await api(a.cookie, 'POST', `/api/lending/titles/${held}/borrow`)).hold.id;
+  }
 }, 180_000);
 
 afterAll(async () => {
@@ -310,6 +333,8 @@ function pathValues(route: RouteInfo): Record<string, string> {
     // Issue 15, part janus: a Janus feed id and an HLS file name.
     if (name === 'feed') return '1';
     if (name === 'file') return 'index.m3u8';
+    // Issue 16, lending: a file token nobody signed (every actor meets 403).
+    if (name === 'token') return 'not-a-lending-token';
     if (name !== 'id') throw new Error(`route-matrix.test.ts: no fixture for {${name}} in ${route.key}`);
     // Issue 15, part map: the location routes act on the assignment contributor A works and shares from.
     if (/^\/api\/command\/assignments\/[^/]+\/location/.test(p)) return ids.mapAssignment;
@@ -361,6 +386,11 @@ function pathValues(route: RouteInfo): Record<string, string> {
       ['/api/command/calls/', ids.call],
       ['/api/command/broadcasts/', ids.call],
       // Issue 15, part live.
+      // Issue 16, lending.
+      ['/api/admin/lending/titles/', ids.lendingTitle],
+      ['/api/lending/titles/', ids.lendingTitle],
+      ['/api/lending/loans/', ids.lendingLoan],
+      ['/api/lending/holds/', ids.lendingHold],
     ];
     const hit = byPrefix.find(([prefix]) => p.startsWith(prefix));
     if (!hit) throw new Error(`route-matrix.test.ts: no fixture for {id} in ${route.key}`);

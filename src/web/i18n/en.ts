@@ -1572,6 +1572,7 @@ export const en = {
         print: 'Print',
         assignment: 'Assignments',
         offer: 'Field offers',
+        lending: 'Lending',
       },
       actions: {
         user: {
@@ -1663,6 +1664,11 @@ export const en = {
           cancel: 'Cancelled an assignment',
         },
         offer: { accept: 'Accepted an assignment', decline: 'Declined an assignment', expire: 'Offers lapsed without a reply' },
+        lending: {
+          title_upload: 'Added a title to the lending catalogue',
+          licence_update: 'Changed a lending licence',
+          title_withdraw: 'Withdrew a title from lending',
+        },
       },
       fields: {
         grade: 'Grade',

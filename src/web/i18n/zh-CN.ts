@@ -1551,6 +1551,7 @@ export const zhCN: Messages = {
         print: '报纸版',
         assignment: '任务',
         offer: '任务邀请',
+        lending: '借阅',
       },
       actions: {
         user: {
@@ -1642,6 +1643,7 @@ export const zhCN: Messages = {
           cancel: '取消了任务',
         },
         offer: { accept: '接受了任务', decline: '拒绝了任务', expire: '任务邀请超时未回复' },
+        lending: { title_upload: '上架了借阅书刊', licence_update: '修改了借阅授权', title_withdraw: '下架了借阅书刊' },
       },
       fields: {
         grade: '评级',

@@ -29,6 +29,8 @@ export const PERMISSIONS = {
   'distribution.publish': ['editor', 'chief_editor', 'admin'],
   'channel.manage': ['admin'],
   'kiosk.manage': ['admin'],
+  // Issue 16: the lending catalogue and its licences (docs/lending.md); any signed-in account borrows.
+  'lending.manage': ['chief_editor', 'admin'],
   // Issue 13: chief editors staff their studios (members, leads) and search staff to do it.
   'studio.members': ['chief_editor', 'admin'],
   // Issue 14, the central kitchen (docs/kitchen.md). Editors are studio-bound (kitchen.scope.ts);

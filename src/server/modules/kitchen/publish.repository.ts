@@ -3,6 +3,7 @@ import type { Form } from '../../../contracts/kitchen.js';
 import type { Db } from '../../db/client.js';
 import {
   stories,
+  studios,
   storyFormPublications,
   storyForms,
   storyImages,
@@ -154,9 +155,10 @@ export function createKitchenPublishRepository(db: Db) {
     },
     async publishedScreens(limit: number, tx: Db = db) {
       return tx
-        .select({ story: stories, form: storyForms })
+        .select({ story: stories, form: storyForms, studio: studios.name })
         .from(storyForms)
         .innerJoin(stories, eq(stories.id, storyForms.storyId))
+        .leftJoin(studios, eq(studios.id, stories.studioId))
         .where(and(eq(storyForms.form, 'screen'), eq(storyForms.status, 'published')))
         .orderBy(desc(storyForms.publishedAt), desc(storyForms.id))
         .limit(limit);

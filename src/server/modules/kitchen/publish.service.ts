@@ -425,6 +425,9 @@ export function createKitchenPublishService(deps: KitchenPublishDeps) {
             storyId: r.story.id,
             headline: c.headline,
             subline: c.subline,
+            // The studio (工作室) the story belongs to is its section on a kiosk's news pages.
+            section: r.studio ?? null,
+            standfirst: r.story.standfirst,
             imageUrl: c.imageId ? imagePath(c.imageId) : null,
             posterUrl: video?.outputs?.poster ? mediaPath(video.outputs.poster) : null,
             hlsUrl: video?.outputs?.master ? mediaPath(video.outputs.master) : null,
