@@ -54,6 +54,30 @@ describe('an e-newspaper kiosk and its admin', () => {
       await s.database.db
         .insert(schema.publications)
         .values({ submissionId: row.id, channel: 'kiosk', status: 'live', idempotencyKey: `publish:${row.id}:kiosk`, publishedAt: new Date() });
+      // A kitchen story in a studio (its section on the kiosk) with a published screen form (屏).
+      const { eq } = await import('drizzle-orm');
+      const [adminUser] = await s.database.db.select().from(schema.users).where(eq(schema.users.email, ADMIN_EMAIL));
+      const [studio] = await s.database.db
+        .insert(schema.studios)
+        .values({ name: `民生 ${suffix}` })
+        .returning();
+      const [story] = await s.database.db
+        .insert(schema.stories)
+        .values({
+          headline: '社区食堂开张',
+          standfirst: '老人们在家门口吃上了热乎饭。',
+          studioId: studio!.id,
+          authorId: adminUser!.id,
+          updatedBy: adminUser!.id,
+        })
+        .returning();
+      await s.database.db.insert(schema.storyForms).values({
+        storyId: story!.id,
+        form: 'screen',
+        status: 'published',
+        content: { headline: '社区食堂开张', subline: '家门口的热乎饭' },
+        publishedAt: new Date(),
+      });
     });
     browser = await launchBrowser();
     // Both watch the pages' Content-Security-Policy (withScreenshots fails a test that broke it).
@@ -121,6 +145,38 @@ describe('an e-newspaper kiosk and its admin', () => {
       // The kiosk was told on its event stream and resolved the new layer itself.
       await expect.poll(() => kiosk.locator('.kiosk-stage').getAttribute('data-layer'), { timeout: 10_000 }).toMatch(/^[0-9a-f-]{36}$/);
       await screenshot(admin, 'kiosk-admin-schedule');
+    });
+  });
+
+  it('opens touch mode on a tap: news by section, a video with sound and a QR, then back to the loop', async () => {
+    await withScreenshots(kioskContext, 'kiosk-touch', async () => {
+      await kiosk.getByTestId('kiosk-slide').first().click();
+      const touch = kiosk.getByTestId('kiosk-touch');
+      await touch.waitFor();
+      // News, by section: the story's studio.
+      await touch.getByRole('tab', { name: '新闻' }).click();
+      await touch
+        .getByRole('group', { name: '栏目' })
+        .getByRole('button', { name: /^民生 / })
+        .click();
+      await touch.getByRole('button', { name: /社区食堂开张/ }).click();
+      const story = kiosk.getByTestId('kiosk-story');
+      await story.getByText('老人们在家门口吃上了热乎饭。').waitFor();
+      await story.getByRole('img', { name: '用手机扫码继续阅读' }).waitFor();
+      await screenshot(kiosk, 'kiosk-touch-story', false);
+      await story.getByRole('button', { name: '‹ 返回' }).click();
+      // Videos: one plays with its controls and a QR to the phone, and counts as a play.
+      await touch.getByRole('tab', { name: '视频' }).click();
+      await touch.getByRole('button', { name: /滦平的清晨/ }).click();
+      const watch = kiosk.getByTestId('kiosk-watch');
+      await watch.getByRole('img', { name: '用手机扫码继续观看' }).waitFor();
+      expect(await watch.locator('video').getAttribute('controls')).not.toBeNull();
+      await touch.getByRole('tab', { name: '风云榜' }).click();
+      await touch.getByText('本周风云榜尚未发布').waitFor();
+      await screenshot(kiosk, 'kiosk-touch-chart', false);
+      await touch.getByRole('button', { name: '返回轮播' }).click();
+      await kiosk.getByTestId('kiosk-slide').first().waitFor();
+      expect(await kiosk.getByTestId('kiosk-touch').count()).toBe(0);
     });
   });
 

@@ -1544,6 +1544,8 @@ export const en = {
         story_form: 'Story form',
         story_idea: 'Story idea',
         newspaper: 'Newspaper',
+        epaper_edition: 'E-paper edition',
+        epaper_page: 'E-paper page',
       },
       domains: {
         user: 'Accounts',
@@ -1573,6 +1575,7 @@ export const en = {
         assignment: 'Assignments',
         offer: 'Field offers',
         lending: 'Lending',
+        epaper: 'E-paper',
       },
       actions: {
         user: {
@@ -1668,6 +1671,12 @@ export const en = {
           title_upload: 'Added a title to the lending catalogue',
           licence_update: 'Changed a lending licence',
           title_withdraw: 'Withdrew a title from lending',
+        },
+        epaper: {
+          upload: 'Uploaded an e-paper edition',
+          zones_set: 'Set the article zones of an e-paper page',
+          publish: 'Published an e-paper edition',
+          delete: 'Deleted an e-paper edition',
         },
       },
       fields: {
@@ -2658,6 +2667,24 @@ export const en = {
     by: 'Filmed by {{name}}',
     qr: 'Scan to continue on your phone',
     chart: 'Weekly Top 10 · {{week}}',
+    touch: {
+      title: 'Browse',
+      cta: 'Touch the screen · news, videos and the Top 10',
+      news: 'News',
+      videos: 'Videos',
+      chart: 'Top 10',
+      exit: 'Back to the loop',
+      back: '‹ Back',
+      sections: 'Sections',
+      allSections: 'All',
+      otherSection: 'General',
+      readOnPhone: 'Scan to read on your phone',
+      offlineUnavailable: 'Network down: cannot play now',
+      noNews: 'No news yet',
+      noVideos: 'No videos yet',
+      noChart: 'This week’s Top 10 is not out yet',
+      chartHint: 'Touch an entry and scan to watch it on your phone',
+    },
   },
 };
 

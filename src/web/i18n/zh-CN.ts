@@ -1523,6 +1523,8 @@ export const zhCN: Messages = {
         story_form: '稿件形态',
         story_idea: '报题',
         newspaper: '报纸版式',
+        epaper_edition: '电子报',
+        epaper_page: '电子报版面',
       },
       domains: {
         user: '账号',
@@ -1552,6 +1554,7 @@ export const zhCN: Messages = {
         assignment: '任务',
         offer: '任务邀请',
         lending: '借阅',
+        epaper: '电子报',
       },
       actions: {
         user: {
@@ -1644,6 +1647,7 @@ export const zhCN: Messages = {
         },
         offer: { accept: '接受了任务', decline: '拒绝了任务', expire: '任务邀请超时未回复' },
         lending: { title_upload: '上架了借阅书刊', licence_update: '修改了借阅授权', title_withdraw: '下架了借阅书刊' },
+        epaper: { upload: '上传了一期电子报', zones_set: '设置了电子报版面热区', publish: '发布了一期电子报', delete: '删除了一期电子报' },
       },
       fields: {
         grade: '评级',
@@ -2622,5 +2626,23 @@ export const zhCN: Messages = {
     by: '拍客：{{name}}',
     qr: '用手机扫码继续观看',
     chart: '风云榜 · {{week}}',
+    touch: {
+      title: '浏览',
+      cta: '轻触屏幕 · 看新闻、视频和风云榜',
+      news: '新闻',
+      videos: '视频',
+      chart: '风云榜',
+      exit: '返回轮播',
+      back: '‹ 返回',
+      sections: '栏目',
+      allSections: '全部',
+      otherSection: '综合',
+      readOnPhone: '用手机扫码继续阅读',
+      offlineUnavailable: '网络中断，暂不能播放',
+      noNews: '暂无新闻',
+      noVideos: '暂无视频',
+      noChart: '本周风云榜尚未发布',
+      chartHint: '轻触一条，扫码在手机上观看',
+    },
   },
 };

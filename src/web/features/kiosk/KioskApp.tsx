@@ -4,7 +4,6 @@ import type { TFunction } from 'i18next';
 import type { KioskContent, KioskLayer } from '../../../contracts/kiosk.js';
 import { resolveAt } from '../../../contracts/kiosk.schedule.js';
 import { useCatalogue } from '../../ui/liveWall.js';
-import { useHls } from '../../ui/useHls.js';
 import {
   KioskAuthError,
   commandDone,
@@ -34,18 +33,15 @@ import {
   type ManifestVideo,
 } from './offline.js';
 import { drawScreenshot } from './screenshot.js';
-import { flushPlays, recordPlay } from './plays.js';
+import { flushPlays } from './plays.js';
+import { PhoneQr, useKioskVideo } from './kioskMedia.js';
+import { TouchMode } from './TouchMode.js';
+
+/** Touch mode goes back to the loop after this long with no touch. */
+export const TOUCH_IDLE_SECONDS = 90;
 
 export const KIOSK_APP_VERSION = '16.2.0';
 
-/** A v4 UUID; crypto.randomUUID exists only on https or localhost, and a kiosk may be on plain http in a LAN. */
-function uuid(): string {
-  const b = crypto.getRandomValues(new Uint8Array(16));
-  b[6] = (b[6]! & 0x0f) | 0x40;
-  b[8] = (b[8]! & 0x3f) | 0x80;
-  const h = [...b].map((x) => x.toString(16).padStart(2, '0')).join('');
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
-}
 type Lang = 'zh-CN' | 'en';
 
 /** `/kiosk`: the e-newspaper kiosk's own app (docs/kiosk.md). Pairs, then plays its schedule. */
@@ -180,7 +176,14 @@ function Player({ t, onUnpaired }: { t: TFunction; onUnpaired: () => void }) {
   const offlineRef = useRef<string | null>(null);
   const handled = useRef(new Set<string>());
   const stage = useRef<HTMLDivElement>(null);
-  const state = useRef<{ layerId: string | null; itemId: string | null; dark: boolean }>({ layerId: null, itemId: null, dark: false });
+  const state = useRef<{ layerId: string | null; itemId: string | null; dark: boolean; mode: 'attract' | 'touch' }>({
+    layerId: null,
+    itemId: null,
+    dark: false,
+    mode: 'attract',
+  });
+  const [mode, setMode] = useState<'attract' | 'touch'>('attract');
+  const [touchedAt, setTouchedAt] = useState(0);
 
   const fail = useCallback(
     (err: unknown) => {
@@ -249,7 +252,6 @@ function Player({ t, onUnpaired }: { t: TFunction; onUnpaired: () => void }) {
       try {
         const r = await heartbeat({
           appVersion: KIOSK_APP_VERSION,
-          mode: 'attract',
           offlineSince: offlineRef.current,
           manifestVersion: storedManifest()?.version ?? null,
           ...state.current,
@@ -285,8 +287,21 @@ function Player({ t, onUnpaired }: { t: TFunction; onUnpaired: () => void }) {
   const filter = offline && cached.size > 0 ? readyOffline : undefined;
   const slides = useMemo(() => (manifest ? slidesFor(layer?.content ?? null, manifest, filter) : []), [manifest, layer, filter, cached]);
   const slide = slides.length > 0 ? slides[index % slides.length]! : null;
-  state.current = { layerId: layer?.id ?? null, itemId: slide?.id ?? null, dark: !!resolved?.dark };
+  // Urgent news (an interrupt layer) and dark hours end touch mode.
+  const touching = mode === 'touch' && !resolved?.dark && layer?.kind !== 'interrupt';
+  state.current = { layerId: layer?.id ?? null, itemId: touching ? null : (slide?.id ?? null), dark: !!resolved?.dark, mode: touching ? 'touch' : 'attract' };
   const next = useCallback(() => setIndex((i) => i + 1), []);
+
+  const takenOver = !!resolved?.dark || layer?.kind === 'interrupt';
+  useEffect(() => {
+    if (takenOver) setMode('attract');
+  }, [takenOver]);
+  // Back to the loop after a quiet spell: every touch in touch mode starts the wait again.
+  useEffect(() => {
+    if (!touching) return;
+    const timer = setTimeout(() => setMode('attract'), TOUCH_IDLE_SECONDS * 1000);
+    return () => clearTimeout(timer);
+  }, [touching, touchedAt]);
 
   // A still stays up for the layer's card time; a video moves on when it ends.
   const cardSeconds = layer?.content.cardSeconds ?? 12;
@@ -297,6 +312,20 @@ function Player({ t, onUnpaired }: { t: TFunction; onUnpaired: () => void }) {
   }, [slide, cardSeconds, next]);
 
   if (resolved?.dark) return <div className="kiosk-dark" data-testid="kiosk-dark" />;
+  if (touching && manifest) {
+    return (
+      <div
+        className="kiosk-stage kiosk-stage-touch"
+        ref={stage}
+        data-orientation={schedule?.orientation ?? 'landscape'}
+        data-layer={layer?.id ?? ''}
+        data-offline={offline ? 'true' : 'false'}
+        onPointerDown={() => setTouchedAt(Date.now())}
+      >
+        <TouchMode t={t} manifest={manifest} offline={offline} onExit={() => setMode('attract')} />
+      </div>
+    );
+  }
   return (
     <div
       className="kiosk-stage"
@@ -304,7 +333,15 @@ function Player({ t, onUnpaired }: { t: TFunction; onUnpaired: () => void }) {
       data-orientation={schedule?.orientation ?? 'landscape'}
       data-layer={layer?.id ?? ''}
       data-offline={offline ? 'true' : 'false'}
+      // A tap anywhere on the loop opens touch mode (an interrupt keeps the screen for itself).
+      onClick={() => {
+        if (manifest && layer?.kind !== 'interrupt') {
+          setMode('touch');
+          setTouchedAt(Date.now());
+        }
+      }}
     >
+      {manifest && layer?.kind !== 'interrupt' ? <p className="kiosk-touch-cta">{t('kiosk.touch.cta')}</p> : null}
       {slide ? (
         <SlideView key={`${index}:${slide.id}`} t={t} slide={slide} onEnded={next} />
       ) : (
@@ -331,7 +368,7 @@ function SlideView({ t, slide, onEnded }: { t: TFunction; slide: Slide; onEnded:
           <h2>{c.headline}</h2>
           {c.subline ? <p>{c.subline}</p> : null}
         </div>
-        <figure className="kiosk-qr" aria-label={t('kiosk.qr')} dangerouslySetInnerHTML={{ __html: c.qrSvg }} />
+        <PhoneQr svg={c.qrSvg} label={t('kiosk.qr')} />
       </article>
     );
   }
@@ -351,27 +388,7 @@ function SlideView({ t, slide, onEnded }: { t: TFunction; slide: Slide; onEnded:
 }
 
 function VideoSlide({ t, v, onEnded }: { t: TFunction; v: ManifestVideo; onEnded: () => void }) {
-  const ref = useRef<HTMLVideoElement>(null);
-  // The cached rendition when it is all there (online too: the same bytes, no download), chosen
-  // once: a file arriving in the cache mid-play must not restart the video.
-  const [src] = useState(() => (v.offline?.hlsUrl && readyOffline(v.offline.assets) ? v.offline.hlsUrl : v.hlsUrl));
-  const error = useHls(ref, src);
-  // One play from the first frame to the end (or to whatever replaced it): its id is made now.
-  const play = useRef<{ id: string; startedAt: number; wall: number } | null>(null);
-  useEffect(() => {
-    return () => {
-      const p = play.current;
-      play.current = null;
-      if (!p) return;
-      recordPlay({ id: p.id, submissionId: v.submissionId, playedAt: new Date(p.startedAt).toISOString(), durationMs: Math.round(performance.now() - p.wall) });
-      setTimeout(() => void flushPlays().catch(() => {}), 2000);
-    };
-  }, [v.submissionId]);
-  const onPlaying = () => {
-    // On the screen's own clock: the report says what that clock showed when sending, and the server corrects it.
-    play.current ??= { id: uuid(), startedAt: Date.now(), wall: performance.now() };
-  };
-  const [qr, setQr] = useState<string | null>(null);
+  const { ref, onPlaying, error } = useKioskVideo(v);
   useEffect(() => {
     // A video that cannot play must not hold the loop.
     if (error) {
@@ -379,17 +396,6 @@ function VideoSlide({ t, v, onEnded }: { t: TFunction; v: ManifestVideo; onEnded
       return () => clearTimeout(timer);
     }
   }, [error, onEnded]);
-  useEffect(() => {
-    let live = true;
-    void import('qrcode').then((q) =>
-      q.toString(new URL(`/v/${v.submissionId}`, location.origin).toString(), { type: 'svg', margin: 1 }).then((svg) => {
-        if (live) setQr(svg);
-      }),
-    );
-    return () => {
-      live = false;
-    };
-  }, [v.submissionId]);
   return (
     <article className="kiosk-slide kiosk-video" data-testid="kiosk-slide" data-kind="video">
       <video
@@ -407,7 +413,7 @@ function VideoSlide({ t, v, onEnded }: { t: TFunction; v: ManifestVideo; onEnded
         <h2>{v.headline}</h2>
         <p>{t('kiosk.by', { name: v.credit })}</p>
       </div>
-      {qr ? <figure className="kiosk-qr" aria-label={t('kiosk.qr')} dangerouslySetInnerHTML={{ __html: qr }} /> : null}
+      <PhoneQr url={`/v/${v.submissionId}`} label={t('kiosk.qr')} />
     </article>
   );
 }
