@@ -448,6 +448,22 @@ const kioskRoute = createRoute({
   validateSearch: (s: Record<string, unknown>): { lang?: 'en' } => ({ lang: s.lang === 'en' ? 'en' : undefined }),
   component: lazyRouteComponent(() => import('./routes/kiosk.js'), 'KioskPage'),
 });
+// Lending (借阅, docs/lending.md): a title from a kiosk's QR, my shelf, the reader.
+const lendTitleRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: '/lend/$titleId',
+  component: lazyRouteComponent(() => import('./routes/lending.js'), 'LendTitlePage'),
+});
+const shelfRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: '/shelf',
+  component: lazyRouteComponent(() => import('./routes/lending.js'), 'ShelfPage'),
+});
+const readRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: '/read/$loanId',
+  component: lazyRouteComponent(() => import('./routes/lending.js'), 'ReaderPage'),
+});
 // Part `print` of the central kitchen (docs/print.md).
 const kitchenStoryPrintRoute = createRoute({
   getParentRoute: () => rootRoute,
@@ -609,6 +625,9 @@ const routeTree = rootRoute.addChildren([
   taskContactRoute,
   // Issue 16.
   kioskRoute,
+  lendTitleRoute,
+  shelfRoute,
+  readRoute,
 ]);
 
 export const router = createRouter({

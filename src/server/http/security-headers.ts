@@ -39,6 +39,30 @@ export function pageCsp(styleHashes: readonly string[]): string {
   ].join('; ');
 }
 
+/**
+ * The e-book reader's page (`/read/…`, docs/lending.md "Reading"): the page policy, with what
+ * foliate-js needs to lay a book out: its sections in `blob:` frames, which inherit this policy,
+ * and the books' own and the paginator's inline styles. Scripts stay `'self'`: a book's scripts
+ * (inline, or from a blob or the web) never run, in the page or in its frames.
+ */
+export function readerCsp(): string {
+  return [
+    "default-src 'self'",
+    "script-src 'self'",
+    "style-src 'self' 'unsafe-inline'",
+    "img-src 'self' data: blob:",
+    "media-src 'self' blob:",
+    'frame-src blob:',
+    "worker-src 'self' blob:",
+    "connect-src 'self'",
+    "font-src 'self' data: blob:",
+    "object-src 'none'",
+    "base-uri 'none'",
+    "form-action 'self'",
+    "frame-ancestors 'none'",
+  ].join('; ');
+}
+
 /** API answers are data, never documents to render: nothing may load from them or frame them. */
 export const API_CSP = "default-src 'none'; frame-ancestors 'none'";
 

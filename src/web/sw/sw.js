@@ -72,7 +72,17 @@ self.addEventListener('message', (event) => {
  * server's own answers, never the shell.
  */
 function isAppPage(url) {
-  return !/\.[a-z0-9]+$/i.test(url.pathname) && url.pathname !== '/healthz' && url.pathname !== '/metrics';
+  return !/\.[a-z0-9]+$/i.test(url.pathname) && url.pathname !== '/healthz' && url.pathname !== '/metrics' && !isReader(url);
+}
+
+/**
+ * The e-book reader (`/read/…`, docs/lending.md) comes with its own Content-Security-Policy in its
+ * response's headers; the cached shell carries the app's, under which the reader cannot lay a book
+ * out. It is always the network's answer (a loan cannot be read offline anyway: its file needs a
+ * fresh token).
+ */
+function isReader(url) {
+  return url.pathname.startsWith('/read/');
 }
 
 function isAsset(url) {

@@ -6,7 +6,7 @@ import { z } from 'zod';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Locale } from '../../../contracts/common.js';
 import { sendError } from '../../http/error-handler.js';
-import { pageCsp } from '../../http/security-headers.js';
+import { pageCsp, readerCsp } from '../../http/security-headers.js';
 import type { Services } from '../../services.js';
 import { addVary, pathOf } from './web.compress.js';
 import { createPages, type Pages } from './web.pages.js';
@@ -67,7 +67,8 @@ export async function registerWeb(root: FastifyInstance, services: Services, opt
     const html = s.render(l, page ?? undefined);
     // The page may carry the signed-in user's language and is revalidated each time; a shared
     // cache must not keep one person's answer for another.
-    reply.type('text/html; charset=utf-8').header('cache-control', 'private, no-cache').header('content-security-policy', csp);
+    const policy = req.url.startsWith('/read/') ? readerCsp() : csp;
+    reply.type('text/html; charset=utf-8').header('cache-control', 'private, no-cache').header('content-security-policy', policy);
     // Which page this is, for the service worker: only the plain shell may become the shell it
     // opens every address with; a link preview's head and body belong to that one address.
     reply.header('paike-shell', page && page.head === undefined && page.body === undefined ? 'plain' : 'page');

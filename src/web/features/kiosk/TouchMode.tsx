@@ -1,9 +1,10 @@
-import { useMemo, useState } from 'react';
+import { useEffect, useMemo, useState } from 'react';
+import type { LendingTitle } from '../../../contracts/lending.js';
 import type { TFunction } from 'i18next';
 import { PhoneQr, useKioskVideo } from './kioskMedia.js';
 import { readyOffline, type Manifest, type ManifestCard, type ManifestVideo } from './offline.js';
 
-export const TOUCH_TABS = ['news', 'videos', 'chart'] as const;
+export const TOUCH_TABS = ['news', 'videos', 'chart', 'lending'] as const;
 export type TouchTab = (typeof TOUCH_TABS)[number];
 
 type Open = { kind: 'story'; card: ManifestCard } | { kind: 'video'; video: ManifestVideo } | null;
@@ -50,8 +51,10 @@ export function TouchMode({ t, manifest, offline, onExit }: { t: TFunction; mani
           <NewsList t={t} cards={manifest.cards} offline={offline} onOpen={(card) => setOpen({ kind: 'story', card })} />
         ) : tab === 'videos' ? (
           <VideoList t={t} videos={manifest.items} playable={playable} onOpen={(video) => setOpen({ kind: 'video', video })} />
-        ) : (
+        ) : tab === 'chart' ? (
           <ChartView t={t} chart={manifest.chart} />
+        ) : (
+          <LendingShelf t={t} />
         )}
       </div>
     </section>
@@ -198,5 +201,63 @@ function ChartView({ t, chart }: { t: TFunction; chart: Manifest['chart'] }) {
         <p className="kiosk-touch-hint">{t('kiosk.touch.chartHint')}</p>
       )}
     </div>
+  );
+}
+
+/**
+ * The lending catalogue (docs/lending.md): covers and availability, and for each title a QR code
+ * that borrows it on the phone (`/lend/:id`). Read live from the public catalogue: a kiosk lends
+ * nothing itself, so offline this tab only says so.
+ */
+function LendingShelf({ t }: { t: TFunction }) {
+  const [titles, setTitles] = useState<LendingTitle[] | null>(null);
+  const [failed, setFailed] = useState(false);
+  const [picked, setPicked] = useState<LendingTitle | null>(null);
+  useEffect(() => {
+    let live = true;
+    fetch('/api/lending/titles?limit=60', { credentials: 'omit', cache: 'no-store' })
+      .then((r) => (r.ok ? (r.json() as Promise<{ titles: LendingTitle[] }>) : Promise.reject(new Error(String(r.status)))))
+      .then((r) => live && setTitles(r.titles))
+      .catch(() => live && setFailed(true));
+    return () => {
+      live = false;
+    };
+  }, []);
+  if (failed) return <p className="kiosk-touch-empty">{t('kiosk.touch.lendingOffline')}</p>;
+  if (!titles) return <p className="kiosk-touch-empty">{t('kiosk.loading')}</p>;
+  if (titles.length === 0) return <p className="kiosk-touch-empty">{t('kiosk.touch.noTitles')}</p>;
+  if (picked) {
+    const a = picked.availability;
+    return (
+      <article className="kiosk-read" data-testid="kiosk-title">
+        <button type="button" className="kiosk-back" onClick={() => setPicked(null)}>
+          {t('kiosk.touch.back')}
+        </button>
+        <h2>{picked.title}</h2>
+        {picked.author ? <p className="kiosk-read-sub">{picked.author}</p> : null}
+        <p className="kiosk-read-body">
+          {a.state === 'available'
+            ? t('kiosk.touch.titleAvailable', { available: a.available, copies: a.copies, days: a.loanDays })
+            : t('kiosk.touch.titleOut', { holds: a.holds })}
+        </p>
+        <div className="kiosk-read-qr">
+          <PhoneQr url={`/lend/${picked.id}`} label={t('kiosk.touch.borrowOnPhone')} className="kiosk-qr-inline" dataUrl />
+          <p>{t('kiosk.touch.borrowOnPhone')}</p>
+        </div>
+      </article>
+    );
+  }
+  return (
+    <ul className="kiosk-tiles">
+      {titles.map((b) => (
+        <li key={b.id}>
+          <button type="button" className="kiosk-tile" onClick={() => setPicked(b)}>
+            {b.coverUrl ? <img src={b.coverUrl} alt="" /> : null}
+            <strong>{b.title}</strong>
+            <span>{b.availability.state === 'available' ? t('kiosk.touch.canBorrow') : t('kiosk.touch.allOut')}</span>
+          </button>
+        </li>
+      ))}
+    </ul>
   );
 }

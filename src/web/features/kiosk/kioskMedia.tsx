@@ -41,7 +41,19 @@ export function useKioskVideo(v: ManifestVideo) {
 }
 
 /** A QR code to continue on the phone: `svg` when the server made it, else drawn here for `url` (a path on this site). */
-export function PhoneQr({ url, svg, label, className = 'kiosk-qr' }: { url?: string; svg?: string; label: string; className?: string }) {
+export function PhoneQr({
+  url,
+  svg,
+  label,
+  className = 'kiosk-qr',
+  dataUrl,
+}: {
+  url?: string;
+  svg?: string;
+  label: string;
+  className?: string;
+  dataUrl?: boolean;
+}) {
   const [drawn, setDrawn] = useState<string | null>(null);
   useEffect(() => {
     if (svg || !url) return;
@@ -57,5 +69,14 @@ export function PhoneQr({ url, svg, label, className = 'kiosk-qr' }: { url?: str
   }, [url, svg]);
   const markup = svg ?? drawn;
   // The SVG is the qrcode library's output (or the server's, made by the same library): no user markup.
-  return markup ? <figure className={className} role="img" aria-label={label} dangerouslySetInnerHTML={{ __html: markup }} /> : null;
+  // `data-url` (when asked): the address the code holds, for the browser tests to follow as a phone would.
+  return markup ? (
+    <figure
+      className={className}
+      role="img"
+      aria-label={label}
+      data-url={dataUrl && url ? new URL(url, location.origin).toString() : undefined}
+      dangerouslySetInnerHTML={{ __html: markup }}
+    />
+  ) : null;
 }
