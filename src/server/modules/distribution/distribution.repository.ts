@@ -282,9 +282,10 @@ export function createDistributionRepository(db: Db) {
     async kioskPlaylist(campaignId: string | null, limit: number, tx: Db = db): Promise<SiteRow[]> {
       const conds = [eq(publications.channel, 'kiosk'), eq(publications.status, 'live')];
       if (campaignId) conds.push(eq(submissions.campaignId, campaignId));
+      // The id breaks ties: the kiosks' manifest version hashes this order.
       return liveOn('kiosk', tx)
         .where(and(...conds))
-        .orderBy(desc(publications.publishedAt))
+        .orderBy(desc(publications.publishedAt), desc(publications.id))
         .limit(limit);
     },
     /** Whether a video is out in public on Paike's own channels (its media may then be served to anyone). */

@@ -3,7 +3,7 @@ import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { KioskManifest } from '../../../contracts/kiosk.js';
+import { kioskManifestReply, type KioskManifest } from '../../../contracts/kiosk.js';
 import { createTestContext, staff, type TestContext } from '../../testing/harness.js';
 import { propagationFixtures } from '../propagation/charts.fixtures.js';
 import { filesOf, pickVariant, variantsOf } from './manifest.service.js';
@@ -84,7 +84,9 @@ describe('the offline manifest', () => {
     const body = await res.text();
     expect(verify(body, res.headers.get('paike-manifest-signature'), screen.key)).toBe(true);
     expect(verify(body, res.headers.get('paike-manifest-signature'), 'pk_kiosk_someone_else')).toBe(false);
-    const m = JSON.parse(body) as KioskManifest;
+    // The body is put together from cached parts: it must still be exactly the documented shape.
+    const m: KioskManifest = kioskManifestReply.parse(JSON.parse(body));
+    expect(Object.keys(m)).toEqual(Object.keys(kioskManifestReply.shape));
     expect(res.headers.get('etag')).toBe(`"${m.version}"`);
 
     const item = m.items.find((i) => i.submissionId === v.id)!;

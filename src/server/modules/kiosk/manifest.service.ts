@@ -162,7 +162,17 @@ export function createManifestService(deps: ManifestDeps) {
     // In the loop's order, so a budget that runs out keeps the first items whole.
     const order = [...items.flatMap((v) => v.offline?.assets ?? []), ...cards.flatMap((c) => c.offline.assets)];
     const assets = [...new Set(order)].map((u) => hashed.get(u)!);
-    return { content: { ...content, items, cards }, assets };
+    // The content's part of every screen's manifest, serialised once per build: a fleet pulling
+    // manifests costs one small JSON and two hashes a request, not this again.
+    const fragment = JSON.stringify({
+      items,
+      cards,
+      chart: content.chart,
+      assets,
+      totalBytes: assets.reduce((n, a) => n + a.bytes, 0),
+      storageBudgetBytes: deps.storageBudgetBytes,
+    }).slice(1, -1);
+    return { fragment, version: sha256hex(fragment) };
   }
 
   function contentFor(campaignId: string | null) {
@@ -177,24 +187,20 @@ export function createManifestService(deps: ManifestDeps) {
   }
 
   return {
-    /** The screen's manifest as the exact bytes to send, their signature and version (the ETag). */
-    async forScreen(screen: KioskScreenRow): Promise<{ body: string; version: string; signature: string }> {
-      const [{ content, assets }, own] = await Promise.all([contentFor(screen.campaignId), deps.schedule.ownSchedule(screen)]);
-      const schedule = { power: own.power, orientation: own.orientation, layers: own.layers };
-      const scheduleVersion = sha256hex(JSON.stringify(schedule)).slice(0, 16);
-      const rest = {
-        screen: { id: screen.id, name: screen.name },
-        schedule: { version: scheduleVersion, ...schedule },
-        items: content.items,
-        cards: content.cards,
-        chart: content.chart,
-        assets,
-        totalBytes: assets.reduce((n, a) => n + a.bytes, 0),
-        storageBudgetBytes: deps.storageBudgetBytes,
-      };
-      const version = sha256hex(JSON.stringify(rest)).slice(0, 32);
-      const body = JSON.stringify({ version, ...rest } satisfies KioskManifest);
-      return { body, version, signature: signManifest(body, screen.keyHash ?? '') };
+    /**
+     * The screen's manifest version (the ETag) and, unless `known` holds that version already,
+     * the exact bytes to send and their signature.
+     */
+    async forScreen(screen: KioskScreenRow, known: readonly string[] = []): Promise<{ version: string; body?: string; signature?: string }> {
+      const [content, own] = await Promise.all([contentFor(screen.campaignId), deps.schedule.ownSchedule(screen)]);
+      const scheduleJson = JSON.stringify({ power: own.power, orientation: own.orientation, layers: own.layers });
+      const screenJson = JSON.stringify({ id: screen.id, name: screen.name });
+      const version = sha256hex(`${screenJson}\n${scheduleJson}\n${content.version}`).slice(0, 32);
+      if (known.includes(version)) return { version };
+      const scheduleVersion = sha256hex(scheduleJson).slice(0, 16);
+      // Key order as kioskManifestReply lists them.
+      const body = `{"version":"${version}","screen":${screenJson},"schedule":{"version":"${scheduleVersion}",${scheduleJson.slice(1)},${content.fragment}}`;
+      return { version, body, signature: signManifest(body, screen.keyHash ?? '') };
     },
   };
 }

@@ -220,13 +220,16 @@ export function kioskScreenRoutes(services: Services, pairingRateLimit: number):
       },
       async (req, reply) => {
         const screen = await fleet.screenFor(keyOf(req));
-        const m = await services.kioskManifests.forScreen(screen);
-        const etag = `"${m.version}"`;
-        reply.header('etag', etag).header('cache-control', 'private, no-cache').header('paike-manifest-signature', m.signature);
         const inm = req.headers['if-none-match'];
-        if (typeof inm === 'string' && inm.split(',').some((t) => t.trim().replace(/^W\//, '') === etag)) return reply.status(304).send(null);
+        const known = typeof inm === 'string' ? inm.split(',').map((t) => t.trim().replace(/^W\//, '').replace(/^"|"$/g, '')) : [];
+        const m = await services.kioskManifests.forScreen(screen, known);
+        reply.header('etag', `"${m.version}"`).header('cache-control', 'private, no-cache');
+        if (m.body === undefined) return reply.status(304).send(null);
         // The exact bytes signed: sent as they are (Fastify does not serialise a string body again).
-        return reply.type('application/json; charset=utf-8').send(m.body as never);
+        return reply
+          .header('paike-manifest-signature', m.signature)
+          .type('application/json; charset=utf-8')
+          .send(m.body as never);
       },
     );
 
