@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // Checks the machine before `npm start` / `npm test`: Node's version, and the programs that
-// come from the operating system, not npm: ffmpeg/ffprobe, and Chromium with a font that renders
+// come from the operating system, not npm: ffmpeg/ffprobe, poppler-utils (the e-paper's PDF pages,
+// docs/epaper.md), and Chromium with a font that renders
 // Chinese (the central kitchen's print PDFs, docs/print.md; the browser tests with --browser), and
 // with --browser Janus for the live-call tests (docs/command.md). On a Debian machine run as root it
 // installs what is missing with apt-get; otherwise it says plainly what to install.
@@ -28,6 +29,12 @@ const wanted = [
   { name: 'ffmpeg', ok: hasFfmpeg, why: 'to process videos' },
   { name: 'chromium', ok: hasChromium, why: browser ? 'for the browser tests and print PDFs' : 'to make print PDFs' },
   { name: 'fonts-noto-cjk', ok: hasCjkFont, why: 'so Chinese renders in print PDFs, burned-in captions and the browser tests' },
+  // The e-paper (docs/epaper.md): pdfinfo, pdftoppm and pdftotext turn uploaded newspaper PDFs into page images and find print blocks.
+  {
+    name: 'poppler-utils',
+    ok: () => existsSync('/usr/bin/pdftoppm') && existsSync('/usr/bin/pdftotext') && existsSync('/usr/bin/pdfinfo'),
+    why: 'to turn e-paper PDFs into page images',
+  },
   // Live calls (docs/command.md) go peer to peer without Janus; the tests start their own Janus,
   // and janus-pp-rec (janus-tools) turns its call recordings into video.
   ...(browser
@@ -59,6 +66,9 @@ for (const m of missing) {
 }
 if (missing.some((m) => m.name === 'ffmpeg')) {
   console.warn('Paike starts without ffmpeg, but video processing stays off until it is installed.');
+}
+if (missing.some((m) => m.name === 'poppler-utils')) {
+  console.warn('Paike starts without it, but e-paper uploads are refused (503 epaper.poppler_missing) until it is installed.');
 }
 if (missing.some((m) => m.name === 'chromium' || m.name === 'fonts-noto-cjk')) {
   // Print is the only feature that needs them: Paike starts, and a print render says the same.

@@ -63,6 +63,8 @@ import { HUB_LIMITS } from './modules/command/hub.service.js';
 import { kioskFleetRoutes } from './modules/kiosk/fleet.routes.js';
 import { kioskScreenRoutes } from './modules/kiosk/screen.routes.js';
 import { lendingRoutes } from './modules/lending/lending.routes.js';
+import { studyRoutes } from './modules/study/study.routes.js';
+import { epaperRoutes } from './modules/epaper/epaper.routes.js';
 
 const WEB_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../dist/web');
 
@@ -139,6 +141,8 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
           session: { type: 'apiKey', in: 'cookie', name: 'paike_session' },
           // A kiosk screen's device key (docs/kiosk.md).
           kioskKey: { type: 'apiKey', in: 'header', name: 'x-kiosk-key' },
+          // A study session's token (docs/study.md).
+          studyToken: { type: 'apiKey', in: 'header', name: 'x-study-token' },
         },
       },
       security: [{ session: [] }],
@@ -191,6 +195,10 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
   await app.register(kioskScreenRoutes(services, config.AUTH_RATE_LIMIT_PER_MINUTE));
   // Issue 16: e-book and periodical lending (docs/lending.md).
   await app.register(lendingRoutes(services));
+  // Issue 16: political study (docs/study.md).
+  await app.register(studyRoutes(services));
+  // Issue 16: the e-paper (docs/epaper.md).
+  await app.register(epaperRoutes(services));
   await app.register(janusRoutes(services));
   // Issue 15, part live: the hub's WebSocket (frames over 64 KiB close the socket), chat, calls.
   await app.register(websocket, { options: { maxPayload: HUB_LIMITS.maxMessageBytes } });

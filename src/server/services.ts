@@ -138,6 +138,12 @@ import { createLocalPresence, createRedisPresence } from './modules/command/hub.
 import { createLendingRepository } from './modules/lending/lending.repository.js';
 import { createLendingService } from './modules/lending/lending.service.js';
 import { createFileTokens, lendingTokenSecret } from './modules/lending/lending.token.js';
+import { createStudyRepository } from './modules/study/study.repository.js';
+import { createStudyService } from './modules/study/study.service.js';
+// Issue 16, the e-paper.
+import { createEpaperRepository } from './modules/epaper/epaper.repository.js';
+import { createEpaperService } from './modules/epaper/epaper.service.js';
+import { createPoppler } from './modules/epaper/poppler.js';
 
 export interface ServiceDeps {
   config: Config;
@@ -645,6 +651,28 @@ export function createServices(deps: ServiceDeps) {
       clock: deps.clock,
       tokens: createFileTokens(lendingTokenSecret(deps.config)),
       publicUrl: deps.publicUrl,
+    }),
+    // Issue 16: political study on kiosks and phones (docs/study.md).
+    study: createStudyService({
+      db,
+      repo: createStudyRepository(db),
+      audit,
+      clock: deps.clock,
+      screenFor: (key) => kioskFleet.screenFor(key),
+      publicUrl: deps.publicUrl,
+    }),
+    // Issue 16: the e-paper (docs/epaper.md): PDF editions as page images with article zones.
+    epaper: createEpaperService({
+      db,
+      repo: createEpaperRepository(db),
+      audit,
+      storage,
+      clock: deps.clock,
+      jobs: deps.jobs,
+      // Each pdfinfo, pdftoppm (one page) or pdftotext run; a newspaper page takes about a second.
+      poppler: createPoppler({ timeoutMs: 120_000 }),
+      publicUrl: deps.publicUrl,
+      workDir: path.join(deps.config.dataDir, 'work'),
     }),
     kioskManifests: createManifestService({
       content: (campaignId) => kiosk.content(campaignId),

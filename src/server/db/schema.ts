@@ -249,3 +249,5 @@ export * from './schema.kitchen-print.js';
 export * from './schema.command.js';
 export * from './schema.kiosk.js';
 export * from './schema.lending.js';
+export * from './schema.study.js';
+export * from './schema.epaper.js';

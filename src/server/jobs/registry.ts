@@ -33,6 +33,8 @@ import { commandOfferExpiryJob } from '../modules/command/jobs/offer-expiry.job.
 import { callRecordingJob } from '../modules/command/jobs/call-recording.job.js';
 // Issue 16, lending.
 import { lendingExpireJob } from '../modules/lending/jobs/lending-expire.job.js';
+// Issue 16, the e-paper.
+import { epaperRenderJob } from '../modules/epaper/jobs/epaper-render.job.js';
 
 /** Every job's payload, by name. A name here without a handler below fails the type check. */
 export interface JobPayloads {
@@ -68,6 +70,8 @@ export interface JobPayloads {
   'command.call-recording': { callId: string };
   // Issue 16, lending.
   'lending.expire': Record<string, never>;
+  // Issue 16, the e-paper.
+  'epaper.render': { editionId: string };
 }
 export type JobName = keyof JobPayloads;
 
@@ -104,4 +108,6 @@ export const jobRegistry: { [K in JobName]: JobDefinition<JobPayloads[K]> } = {
   'command.call-recording': callRecordingJob,
   // Issue 16, lending.
   'lending.expire': lendingExpireJob,
+  // Issue 16, the e-paper.
+  'epaper.render': epaperRenderJob,
 };

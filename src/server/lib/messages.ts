@@ -334,6 +334,39 @@ export const messages = {
     en: 'The position is dated in the future: check the device’s clock.',
   },
   'lending.token_invalid': { 'zh-CN': '文件链接无效或已过期，请重新打开。', en: 'This file link is not valid or has expired: open the book again.' },
+  // Issue 16, study (docs/study.md).
+  'study.collection_not_found': { 'zh-CN': '找不到该学习专题，或它尚未发布。', en: 'No such study collection, or it is not published.' },
+  'study.item_not_found': { 'zh-CN': '找不到该学习内容。', en: 'No such study item.' },
+  'study.question_not_found': { 'zh-CN': '找不到该题目。', en: 'No such question.' },
+  'study.collection_empty': { 'zh-CN': '学习专题里还没有内容，不能发布。', en: 'The collection has no items yet, so it cannot be published.' },
+  'study.ref_unusable': {
+    'zh-CN': '不能加入该内容：文章须已在网站发布，视频须已采用，PDF 须是借阅目录中在架的 PDF。',
+    en: 'This cannot be added: an article must be published on the web, a video adopted, a PDF a listed PDF lending title.',
+  },
+  'study.question_invalid': {
+    'zh-CN': '题目有误（{detail}）：正确答案须是不重复的选项序号，题目须属于本专题。',
+    en: 'The question is not valid ({detail}): right answers must be distinct option indexes, and the item must be in this collection.',
+  },
+  'study.sign_in_not_found': { 'zh-CN': '找不到该扫码登录，请重新扫描屏幕上的二维码。', en: 'No such sign-in: scan the code on the screen again.' },
+  'study.sign_in_secret_invalid': { 'zh-CN': '扫码登录凭据无效。', en: 'The sign-in secret is not valid.' },
+  'study.sign_in_expired': { 'zh-CN': '二维码已过期，请扫描屏幕上的新二维码。', en: 'This code has expired: scan the new code on the screen.' },
+  'study.sign_in_used': { 'zh-CN': '这个二维码已经用过了，请扫描屏幕上的新二维码。', en: 'This code has been used already: scan the new code on the screen.' },
+  'study.session_invalid': { 'zh-CN': '学习会话已结束或已超时，请重新登录。', en: 'The study session has ended or timed out: sign in again.' },
+  'study.view_not_found': { 'zh-CN': '找不到这次阅读记录。', en: 'No such reading or viewing.' },
+  'study.view_closed': { 'zh-CN': '这次阅读已结束（已完成，或已开始学习其他内容）。', en: 'This view is over (finished, or another item was started).' },
+  'study.dwell_too_short': {
+    'zh-CN': '学习时间还不够，请至少学习 {seconds} 秒后再完成。',
+    en: 'Not long enough yet: study it for at least {seconds} seconds before finishing.',
+  },
+  'study.quiz_none': { 'zh-CN': '这里没有测验题。', en: 'There is no quiz here.' },
+  'study.attempt_not_found': { 'zh-CN': '找不到这次答题。', en: 'No such quiz attempt.' },
+  'study.attempt_submitted': { 'zh-CN': '这次答题已经提交过了，请重新开始答题。', en: 'This attempt has been answered already: start a new one.' },
+  'study.attempt_expired': { 'zh-CN': '答题已超时，请重新开始答题。', en: 'This attempt has expired: start a new one.' },
+  'study.answer_invalid': {
+    'zh-CN': '答案与本次题目不符，请刷新后重新作答。',
+    en: 'The answers do not match this attempt’s questions: reload and answer again.',
+  },
+  'study.too_many_tasks': { 'zh-CN': '操作太频繁，请 {seconds} 秒后再试。', en: 'Too many tasks at once. Try again in {seconds} seconds.' },
   'epub.too_large': { 'zh-CN': 'EPUB 文件过大（最大 100 MB）。', en: 'The EPUB is too large (at most 100 MB).' },
   'epub.not_zip': { 'zh-CN': '这不是可读的 EPUB（ZIP）文件。', en: 'This is not a readable EPUB (ZIP) file.' },
   'epub.too_many_entries': { 'zh-CN': 'EPUB 内的文件太多（最多 2000 个）。', en: 'The EPUB holds too many files (at most 2000).' },
@@ -353,6 +386,48 @@ export const messages = {
   'pdf.active_content': {
     'zh-CN': 'PDF 含有可执行内容（{found}），已拒绝。请让出版方提供不含脚本的版本。',
     en: 'The PDF contains active content ({found}) and was refused. Ask the publisher for a version without it.',
+  },
+  // Issue 16, the e-paper (docs/epaper.md).
+  'epaper.file_type': {
+    'zh-CN': '请以 application/pdf 的内容类型上传报纸 PDF 文件本身。',
+    en: 'Send the newspaper PDF itself with content type application/pdf.',
+  },
+  'epaper.too_many_pages': {
+    'zh-CN': '这份 PDF 有 {pages} 个版面，一期电子报最多 {max} 个版面。',
+    en: 'This PDF has {pages} pages; an e-paper edition has at most {max}.',
+  },
+  'epaper.pdf_unreadable': {
+    'zh-CN': '无法读取这份 PDF（{detail}）。请导出一份新的 PDF 再上传。',
+    en: 'This PDF cannot be read ({detail}). Export a fresh PDF and upload it again.',
+  },
+  'epaper.page_shape': {
+    'zh-CN': '第 {page} 版的尺寸不像报纸版面（宽高比超过 1:{max}），已拒绝。',
+    en: 'Page {page} is not shaped like a newspaper page (beyond 1:{max}) and was refused.',
+  },
+  'epaper.render_timeout': {
+    'zh-CN': '版面转换超时（{detail}）。请导出一份更简单的 PDF 再上传。',
+    en: 'Turning the pages into images took too long ({detail}). Export a simpler PDF and upload it again.',
+  },
+  'epaper.render_failed': { 'zh-CN': '版面转换失败：{detail}', en: 'Turning the pages into images failed: {detail}' },
+  'epaper.poppler_missing': {
+    'zh-CN': '服务器未安装 PDF 转换工具 pdftoppm。请以 root 运行 apt-get install poppler-utils。',
+    en: 'The PDF converter pdftoppm is not installed on the server. Run apt-get install poppler-utils as root.',
+  },
+  'epaper.edition_exists': {
+    'zh-CN': '《{title}》{date} 这一期已经上传过。要重新上传，请先删除它。',
+    en: '{title} of {date} is already uploaded. Delete it first to upload it again.',
+  },
+  'epaper.edition_not_found': { 'zh-CN': '找不到这一期电子报。', en: 'No such e-paper edition.' },
+  'epaper.page_not_found': { 'zh-CN': '找不到这个版面。', en: 'No such page.' },
+  'epaper.not_ready': {
+    'zh-CN': '这一期还不能发布（状态：{status}）。版面转换完成后才能发布。',
+    en: 'This edition cannot be published yet (status: {status}). Publish it once its pages are ready.',
+  },
+  'epaper.story_unknown': { 'zh-CN': '{field} 指向的稿件不存在。', en: '{field} names a story that does not exist.' },
+  'epaper.too_many_zones': { 'zh-CN': '一个版面最多 {max} 个热区。', en: 'A page has at most {max} zones.' },
+  'epaper.print_forms_none': {
+    'zh-CN': '没有计划在 {date} 这个版面（{page}）的报纸版稿件，请手动绘制热区。',
+    en: 'No print form is planned for {date} on this page ({page}): draw the zones by hand.',
   },
   'metrics.invalid_sample': { 'zh-CN': '传播数据无效：{detail}', en: 'The propagation figures are not valid: {detail}' },
   'notice.not_found': { 'zh-CN': '找不到该通知。', en: 'No such notice.' },

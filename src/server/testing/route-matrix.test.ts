@@ -71,6 +71,13 @@ const ids = {} as {
   lendingTitle: string;
   lendingLoan: string;
   lendingHold: string;
+  /** Issue 16, the e-paper: a rendered edition (ready, not yet published) and its first page. */
+  epaperEdition: string;
+  epaperPage: string;
+  /** Issue 16, study: a published collection; an item and a question of another (the collection is deleted before their turn). */
+  studyCollection: string;
+  studyItem: string;
+  studyQuestion: string;
 };
 
 const s = () => ctx.runtime.services;
@@ -303,6 +310,29 @@ beforeAll(async () => {
     await api(b.cookie, 'POST', `/api/lending/titles/${held}/borrow`);
     ids.lendingHold = (await api(a.cookie, 'POST', `/api/lending/titles/${held}/borrow`)).hold.id;
   }
+  // Issue 16, the e-paper: an edition uploaded and rendered, not yet published.
+  {
+    const { buildNewspaperPdf } = await import('../modules/epaper/testing/fixtures.js');
+    const { jobRegistry } = await import('../jobs/registry.js');
+    const res = await ctx.app.inject({
+      method: 'POST',
+      url: `/api/admin/epaper/editions?date=${clock.now().toISOString().slice(0, 10)}&title=${encodeURIComponent('矩阵日报')}`,
+      headers: { cookie: admin.cookie, 'content-type': 'application/pdf' },
+      payload: Buffer.from(buildNewspaperPdf()),
+    });
+    if (res.statusCode !== 202) throw new Error(`setup epaper upload: ${res.statusCode} ${res.body}`);
+    ids.epaperEdition = res.json<{ id: string }>().id;
+    await jobRegistry['epaper.render'].handle({ editionId: ids.epaperEdition }, s(), { jobId: 'matrix', attempt: 1, isLastAttempt: true });
+    ids.epaperPage = (await api(admin.cookie, 'GET', `/api/admin/epaper/editions/${ids.epaperEdition}`)).pages[0].id;
+  }
+  // Issue 16, study.
+  {
+    const { studyCollection } = await import('../modules/study/testing/fixtures.js');
+    ids.studyCollection = (await studyCollection(ctx, admin, { title: '矩阵学习' })).id;
+    const other = await studyCollection(ctx, admin, { title: '矩阵学习二', questions: [{ prompt: '?', options: ['是', '否'], correct: [0] }] });
+    ids.studyItem = other.items[0]!.id;
+    ids.studyQuestion = other.questions[0]!.id;
+  }
 }, 180_000);
 
 afterAll(async () => {
@@ -335,6 +365,8 @@ function pathValues(route: RouteInfo): Record<string, string> {
     if (name === 'file') return 'index.m3u8';
     // Issue 16, lending: a file token nobody signed (every actor meets 403).
     if (name === 'token') return 'not-a-lending-token';
+    // Issue 16, study: a sign-in nonce no kiosk showed.
+    if (name === 'nonce') return 'matrix-nonce-000000000000';
     if (name !== 'id') throw new Error(`route-matrix.test.ts: no fixture for {${name}} in ${route.key}`);
     // Issue 15, part map: the location routes act on the assignment contributor A works and shares from.
     if (/^\/api\/command\/assignments\/[^/]+\/location/.test(p)) return ids.mapAssignment;
@@ -391,6 +423,18 @@ function pathValues(route: RouteInfo): Record<string, string> {
       ['/api/lending/titles/', ids.lendingTitle],
       ['/api/lending/loans/', ids.lendingLoan],
       ['/api/lending/holds/', ids.lendingHold],
+      // Issue 16, the e-paper.
+      ['/api/admin/epaper/editions/', ids.epaperEdition],
+      ['/api/admin/epaper/pages/', ids.epaperPage],
+      ['/api/epaper/editions/', ids.epaperEdition],
+      ['/api/epaper/pages/', ids.epaperPage],
+      // Issue 16, study; a study session's own routes take its token, which no actor has.
+      ['/api/admin/study/collections/', ids.studyCollection],
+      ['/api/admin/study/items/', ids.studyItem],
+      ['/api/admin/study/questions/', ids.studyQuestion],
+      ['/api/study/collections/', ids.studyCollection],
+      ['/api/study/session/', UNKNOWN],
+      ['/api/kiosk/study/sign-ins/', UNKNOWN],
     ];
     const hit = byPrefix.find(([prefix]) => p.startsWith(prefix));
     if (!hit) throw new Error(`route-matrix.test.ts: no fixture for {id} in ${route.key}`);

@@ -31,6 +31,10 @@ export const PERMISSIONS = {
   'kiosk.manage': ['admin'],
   // Issue 16: the lending catalogue and its licences (docs/lending.md); any signed-in account borrows.
   'lending.manage': ['chief_editor', 'admin'],
+  // Issue 16: study collections, their items and quizzes, and their progress counts (docs/study.md).
+  'study.manage': ['chief_editor', 'admin'],
+  // Issue 16: the e-paper (docs/epaper.md): upload a day's newspaper, mark its article zones, publish it.
+  'epaper.manage': ['chief_editor', 'admin'],
   // Issue 13: chief editors staff their studios (members, leads) and search staff to do it.
   'studio.members': ['chief_editor', 'admin'],
   // Issue 14, the central kitchen (docs/kitchen.md). Editors are studio-bound (kitchen.scope.ts);
