@@ -464,6 +464,18 @@ const readRoute = createRoute({
   path: '/read/$loanId',
   component: lazyRouteComponent(() => import('./routes/lending.js'), 'ReaderPage'),
 });
+// The e-paper's admin page (docs/epaper.md): upload, zones, publish.
+const adminEpaperRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: '/admin/epaper',
+  component: lazyRouteComponent(() => import('./routes/adminEpaper.js'), 'AdminEpaperPage'),
+});
+// Study (学习, docs/study.md): the phone confirms a kiosk's sign-in QR.
+const studySignInRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: '/study/sign-in/$nonce',
+  component: lazyRouteComponent(() => import('./routes/studySignIn.js'), 'StudySignInPage'),
+});
 // Part `print` of the central kitchen (docs/print.md).
 const kitchenStoryPrintRoute = createRoute({
   getParentRoute: () => rootRoute,
@@ -628,6 +640,8 @@ const routeTree = rootRoute.addChildren([
   lendTitleRoute,
   shelfRoute,
   readRoute,
+  studySignInRoute,
+  adminEpaperRoute,
 ]);
 
 export const router = createRouter({

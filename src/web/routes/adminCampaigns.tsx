@@ -18,6 +18,7 @@ export function AdminNav() {
         {t('distribution.accounts.title')}
       </Link>
       <Link to="/admin/kiosks">{t('distribution.kiosks.title')}</Link>
+      <Link to="/admin/epaper">{t('epaperAdmin.title')}</Link>
     </nav>
   );
 }

@@ -64,7 +64,7 @@ export function KioskApp({ lang: initial }: { lang: Lang }) {
   return createPortal(
     <div className="kiosk" lang={lang}>
       {key ? (
-        <Player t={t} onUnpaired={unpair} />
+        <Player t={t} lang={lang} onUnpaired={unpair} />
       ) : (
         <PairingScreen
           t={t}
@@ -165,7 +165,7 @@ export function slidesFor(content: KioskContent | null, p: Content, offline?: (a
   return out;
 }
 
-function Player({ t, onUnpaired }: { t: TFunction; onUnpaired: () => void }) {
+function Player({ t, lang, onUnpaired }: { t: TFunction; lang: string; onUnpaired: () => void }) {
   // The kept manifest first: a screen restarted during an outage plays at once.
   const [manifest, setManifest] = useState<Manifest | null>(storedManifest);
   const [now, setNow] = useState(serverNow);
@@ -322,7 +322,7 @@ function Player({ t, onUnpaired }: { t: TFunction; onUnpaired: () => void }) {
         data-offline={offline ? 'true' : 'false'}
         onPointerDown={() => setTouchedAt(Date.now())}
       >
-        <TouchMode t={t} manifest={manifest} offline={offline} onExit={() => setMode('attract')} />
+        <TouchMode t={t} lang={lang} manifest={manifest} offline={offline} onExit={() => setMode('attract')} />
       </div>
     );
   }

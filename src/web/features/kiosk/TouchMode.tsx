@@ -1,10 +1,12 @@
 import { useEffect, useMemo, useState } from 'react';
 import type { LendingTitle } from '../../../contracts/lending.js';
 import type { TFunction } from 'i18next';
+import { EpaperTab } from './EpaperTab.js';
+import { StudyTab } from './StudyTab.js';
 import { PhoneQr, useKioskVideo } from './kioskMedia.js';
 import { readyOffline, type Manifest, type ManifestCard, type ManifestVideo } from './offline.js';
 
-export const TOUCH_TABS = ['news', 'videos', 'chart', 'lending'] as const;
+export const TOUCH_TABS = ['news', 'epaper', 'study', 'videos', 'chart', 'lending'] as const;
 export type TouchTab = (typeof TOUCH_TABS)[number];
 
 type Open = { kind: 'story'; card: ManifestCard } | { kind: 'video'; video: ManifestVideo } | null;
@@ -15,7 +17,7 @@ type Open = { kind: 'story'; card: ManifestCard } | { kind: 'video'; video: Mani
  * watching on the phone. Large targets, no keyboard. Offline, a video whose files are not all
  * cached is shown but cannot be opened. The player returns to the loop after a quiet spell.
  */
-export function TouchMode({ t, manifest, offline, onExit }: { t: TFunction; manifest: Manifest; offline: boolean; onExit: () => void }) {
+export function TouchMode({ t, lang, manifest, offline, onExit }: { t: TFunction; lang: string; manifest: Manifest; offline: boolean; onExit: () => void }) {
   const [tab, setTab] = useState<TouchTab>('news');
   const [open, setOpen] = useState<Open>(null);
   const playable = (v: ManifestVideo) => !offline || readyOffline(v.offline?.assets);
@@ -51,6 +53,10 @@ export function TouchMode({ t, manifest, offline, onExit }: { t: TFunction; mani
           <NewsList t={t} cards={manifest.cards} offline={offline} onOpen={(card) => setOpen({ kind: 'story', card })} />
         ) : tab === 'videos' ? (
           <VideoList t={t} videos={manifest.items} playable={playable} onOpen={(video) => setOpen({ kind: 'video', video })} />
+        ) : tab === 'epaper' ? (
+          <EpaperTab t={t} />
+        ) : tab === 'study' ? (
+          <StudyTab t={t} lang={lang} />
         ) : tab === 'chart' ? (
           <ChartView t={t} chart={manifest.chart} />
         ) : (
