@@ -46,18 +46,23 @@ export function makeVideo(dir: string, name: string, seconds: number, opts: { si
   return out;
 }
 
-/** A signed-in API session for set-up steps (a Node client: no browser, so no CSRF headers needed). */
-export async function apiSession(server: TestServer, email = ADMIN_EMAIL, password = ADMIN_PASSWORD) {
+/** A signed-in session's Cookie header (a Node client), for requests apiSession cannot make (raw bodies, redirects). */
+export async function sessionCookie(server: TestServer, email = ADMIN_EMAIL, password = ADMIN_PASSWORD): Promise<string> {
   const res = await fetch(`${server.url}/api/auth/sign-in/email`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ email, password }),
   });
   expect(res.status, await res.clone().text()).toBeLessThan(300);
-  const cookie = res.headers
+  return res.headers
     .getSetCookie()
     .map((c) => c.split(';')[0])
     .join('; ');
+}
+
+/** A signed-in API session for set-up steps (a Node client: no browser, so no CSRF headers needed). */
+export async function apiSession(server: TestServer, email = ADMIN_EMAIL, password = ADMIN_PASSWORD) {
+  const cookie = await sessionCookie(server, email, password);
   return async <T>(path: string, opts: { method?: string; body?: unknown } = {}): Promise<{ status: number; data: T }> => {
     const r = await fetch(`${server.url}${path}`, {
       method: opts.method ?? 'GET',

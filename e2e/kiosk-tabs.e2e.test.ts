@@ -3,7 +3,7 @@ import type { Browser } from 'playwright-core';
 import { buildNewspaperPdf } from '../src/server/modules/epaper/testing/fixtures.js';
 import { buildPdf } from '../src/server/modules/lending/testing/fixtures.js';
 import type { Campaign } from '../src/contracts/campaigns.js';
-import { apiSession, signInEnglish } from './flows.js';
+import { apiSession, sessionCookie, signInEnglish } from './flows.js';
 import {
   ADMIN_EMAIL,
   ADMIN_PASSWORD,
@@ -111,15 +111,7 @@ describe('the kiosk’s e-paper and study', () => {
   });
 
   it('signs a reader in from their phone, records a read and a quiz with points, and signs out', async () => {
-    const signIn = await fetch(`${server.url}/api/auth/sign-in/email`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ email: ADMIN_EMAIL, password: ADMIN_PASSWORD }),
-    });
-    const cookie = signIn.headers
-      .getSetCookie()
-      .map((c) => c.split(';')[0])
-      .join('; ');
+    const cookie = await sessionCookie(server);
     const up = await fetch(`${server.url}/api/admin/lending/titles?kind=periodical&title=${encodeURIComponent('学习材料')}`, {
       method: 'POST',
       headers: { cookie, 'content-type': 'application/pdf' },
@@ -147,6 +139,8 @@ describe('the kiosk’s e-paper and study', () => {
     const context = await desktopContext(browser, 'zh-CN');
     const kiosk = await context.newPage();
     await kiosk.setViewportSize({ width: 1080, height: 1920 });
+    // The screen's clock flows as usual until the test moves it on (the idle timers).
+    await kiosk.clock.install();
     const phone = await phoneContext(browser, 'zh-CN');
     const { campaigns } = (await (await fetch(`${server.url}/api/campaigns`)).json()) as { campaigns: Campaign[] };
     const suffix = uniqueSuffix();
@@ -196,9 +190,17 @@ describe('the kiosk’s e-paper and study', () => {
       await quiz.getByText('2022年10月召开。').waitFor();
       await screenshot(kiosk, 'kiosk-study-quiz', false);
 
+      // Reading without a touch for two minutes: a signed-in reader keeps the screen, where an
+      // idle passer-by's touch mode would have closed after 90 s.
+      await kiosk.clock.fastForward('02:00');
+      expect(await kiosk.getByTestId('kiosk-touch').count()).toBe(1);
+
       // Signing out ends the session: the next person starts with the sign-in QR.
       await study.getByRole('button', { name: '退出' }).click();
       await study.getByRole('button', { name: '扫码登录，记录学习' }).waitFor();
+      // Nobody there now: 90 s later the screen is back on its loop.
+      await kiosk.clock.fastForward('01:40');
+      await kiosk.getByTestId('kiosk-touch').waitFor({ state: 'detached' });
     });
     await phone.close();
     await context.close();

@@ -6,19 +6,8 @@ import { getDocument } from 'pdfjs-dist/legacy/build/pdf.mjs';
 import sharp from 'sharp';
 import { startWeiboFake, type WeiboFake } from '../src/server/modules/distribution/channels/fakes/weibo.fake.js';
 import { decodeQrPng } from '../src/server/testing/qr.js';
-import { adoptedVideo, apiSession, createStaff, signInEnglish } from './flows.js';
-import {
-  ADMIN_EMAIL,
-  ADMIN_PASSWORD,
-  REPO,
-  desktopContext,
-  launchBrowser,
-  phoneContext,
-  startServer,
-  uniqueSuffix,
-  withScreenshots,
-  type TestServer,
-} from './harness.js';
+import { adoptedVideo, apiSession, createStaff, sessionCookie, signInEnglish } from './flows.js';
+import { REPO, desktopContext, launchBrowser, phoneContext, startServer, uniqueSuffix, withScreenshots, type TestServer } from './harness.js';
 
 // Issue 14's whole kitchen in one journey: an editor writes a story with an image and an
 // adopted contributor video; 三审 (a second editor, the studio lead, the chief) approves its
@@ -91,15 +80,7 @@ describe('the central kitchen: write, review, publish to web and Weibo, print, t
     const back = new URL((await fetch(auth.data.url, { redirect: 'manual' })).headers.get('location') ?? '');
     expect(back.pathname).toBe('/api/admin/channels/weibo/callback');
     // Paike's callback answers with a redirect to the channels page; the admin's cookie proves who connects.
-    const signIn = await fetch(`${server.url}/api/auth/sign-in/email`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ email: ADMIN_EMAIL, password: ADMIN_PASSWORD }),
-    });
-    const cookie = signIn.headers
-      .getSetCookie()
-      .map((c) => c.split(';')[0])
-      .join('; ');
+    const cookie = await sessionCookie(server);
     const callback = await fetch(`${server.url}${back.pathname}${back.search}`, { headers: { cookie }, redirect: 'manual' });
     expect(callback.status).toBe(302);
     const channels = await admin<{ accounts: { channel: string; status: string }[] }>('/api/admin/channels');

@@ -2,19 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import type { Campaign } from '../src/contracts/campaigns.js';
 import { buildEpub, buildPdf } from '../src/server/modules/lending/testing/fixtures.js';
-import { apiSession } from './flows.js';
-import {
-  ADMIN_EMAIL,
-  ADMIN_PASSWORD,
-  desktopContext,
-  launchBrowser,
-  phoneContext,
-  screenshot,
-  startServer,
-  uniqueSuffix,
-  withScreenshots,
-  type TestServer,
-} from './harness.js';
+import { apiSession, sessionCookie } from './flows.js';
+import { desktopContext, launchBrowser, phoneContext, screenshot, startServer, uniqueSuffix, withScreenshots, type TestServer } from './harness.js';
 
 // Issue 16 (docs/lending.md): a kiosk shows a title's QR; a phone that reads it borrows the book and
 // reads it in the browser (foliate-js for EPUB, pdf.js for PDF, under the reader's strict CSP);
@@ -47,16 +36,8 @@ describe('lending a book from a kiosk to a phone', () => {
 
   beforeAll(async () => {
     server = await startServer();
-    // Staff upload the files themselves (raw bodies), so the admin's cookie is taken by hand.
-    const signIn = await fetch(`${server.url}/api/auth/sign-in/email`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ email: ADMIN_EMAIL, password: ADMIN_PASSWORD }),
-    });
-    const cookie = signIn.headers
-      .getSetCookie()
-      .map((c) => c.split(';')[0])
-      .join('; ');
+    // Staff upload the files themselves (raw bodies), so the admin's cookie is used directly.
+    const cookie = await sessionCookie(server);
     const upload = async (query: string, type: string, body: Uint8Array) => {
       const res = await fetch(`${server.url}/api/admin/lending/titles?${query}`, { method: 'POST', headers: { cookie, 'content-type': type }, body });
       expect(res.status, await res.clone().text()).toBe(201);

@@ -39,6 +39,8 @@ import { TouchMode } from './TouchMode.js';
 
 /** Touch mode goes back to the loop after this long with no touch. */
 export const TOUCH_IDLE_SECONDS = 90;
+/** With a reader signed in to study, touch mode waits this long with no touch (the session itself lapses after 30 minutes). */
+export const STUDY_IDLE_SECONDS = 600;
 
 export const KIOSK_APP_VERSION = '16.2.0';
 
@@ -296,10 +298,21 @@ function Player({ t, lang, onUnpaired }: { t: TFunction; lang: string; onUnpaire
   useEffect(() => {
     if (takenOver) setMode('attract');
   }, [takenOver]);
-  // Back to the loop after a quiet spell: every touch in touch mode starts the wait again.
+  // Back to the loop after a quiet spell: every touch in touch mode starts the wait again. Someone
+  // watching a video touches nothing, and a reader signed in to study reads for minutes: a
+  // playing video holds the screen, and a study session waits up to STUDY_IDLE_SECONDS.
   useEffect(() => {
     if (!touching) return;
-    const timer = setTimeout(() => setMode('attract'), TOUCH_IDLE_SECONDS * 1000);
+    const since = Date.now();
+    let timer: ReturnType<typeof setTimeout>;
+    const check = () => {
+      const v = stage.current?.querySelector('video');
+      const studying = !!stage.current?.querySelector('[data-keep-awake="true"]');
+      if (v && !v.paused && !v.ended) timer = setTimeout(check, 15_000);
+      else if (studying && Date.now() - since < STUDY_IDLE_SECONDS * 1000) timer = setTimeout(check, 15_000);
+      else setMode('attract');
+    };
+    timer = setTimeout(check, TOUCH_IDLE_SECONDS * 1000);
     return () => clearTimeout(timer);
   }, [touching, touchedAt]);
 

@@ -114,7 +114,7 @@ export function StudyTab({ t, lang }: { t: TFunction; lang: string }) {
   if (failed) return <p className="kiosk-touch-empty">{t('kiosk.study.offline')}</p>;
   if (!collections) return <p className="kiosk-touch-empty">{t('kiosk.loading')}</p>;
   return (
-    <div className="kiosk-study" data-testid="kiosk-study">
+    <div className="kiosk-study" data-testid="kiosk-study" data-keep-awake={session ? 'true' : undefined}>
       <div className="kiosk-study-bar">
         {session ? (
           <>
