@@ -157,9 +157,9 @@ describe('a kiosk through a network outage', () => {
       await expect.poll(() => kiosk.evaluate<boolean>('!!navigator.serviceWorker.controller'), { timeout: 10_000 }).toBe(true);
       const before = await bufferedPlays(kiosk);
 
-      // Every moment of the outage is watched from inside the page: a frame with no item, an
-      // empty stage, or a video that failed is a blank frame.
-      const watch = () => kiosk.evaluate(WATCH_BLANK_FRAMES);
+      // Every moment of the outage is watched from inside the page, from the restart on: a frame
+      // with no item, an empty stage, or a video that failed is a blank frame.
+      await kiosk.addInitScript(WATCH_BLANK_FRAMES);
       const blanks = () => kiosk.evaluate<string[]>("window.__blank ?? ['not watching']");
 
       // Nothing from the browser's HTTP cache: what plays in the outage is what the worker kept.
@@ -172,7 +172,6 @@ describe('a kiosk through a network outage', () => {
         await kiosk.reload();
         await kiosk.getByTestId('kiosk-slide').first().waitFor({ timeout: 15_000 });
         await expect.poll(() => kiosk.locator('.kiosk-stage').getAttribute('data-offline'), { timeout: 10_000 }).toBe('true');
-        await watch();
         // Two hours in twelve steps of ten minutes, the videos playing in real time between.
         const seen = new Set<string>();
         for (let step = 0; step < 12; step++) {
@@ -226,19 +225,23 @@ async function bufferedPlays(page: Page): Promise<{ id: string; submissionId: st
 }
 
 /**
- * Run in the page (a string: these tests compile without the DOM's types). Records in
- * `window.__blank` every moment the stage has no item, any media error, and any video that
- * leaves the stage without having shown a frame.
+ * Run in the page as it opens (a string: these tests compile without the DOM's types). Records
+ * in `window.__blank`, once the first item is up, every moment the stage has no item; and from
+ * the start, any media error and any video that leaves the stage without having shown a frame
+ * (the first video after a restart is the one most at risk).
  */
 const WATCH_BLANK_FRAMES = `(() => {
   window.__blank = [];
   const shown = new WeakSet();
   const live = new Set();
+  let up = false;
   const check = () => {
     const stage = document.querySelector('.kiosk-stage');
-    if (!stage) return void window.__blank.push('no stage');
-    if (!stage.querySelector('[data-testid="kiosk-slide"]')) window.__blank.push('empty stage');
-    const v = stage.querySelector('video');
+    const item = stage && stage.querySelector('[data-testid="kiosk-slide"]');
+    up ||= !!item;
+    if (up && !stage) window.__blank.push('no stage');
+    else if (up && !item) window.__blank.push('empty stage');
+    const v = stage && stage.querySelector('video');
     if (v && v.error) window.__blank.push('video error ' + v.error.code);
     if (v && !live.has(v)) {
       live.add(v);
@@ -251,7 +254,7 @@ const WATCH_BLANK_FRAMES = `(() => {
       if (!shown.has(old)) window.__blank.push('a video left without a frame');
     }
   };
-  new MutationObserver(check).observe(document.body, { subtree: true, childList: true, attributes: true });
+  new MutationObserver(check).observe(document, { subtree: true, childList: true, attributes: true });
   document.addEventListener('error', () => window.__blank.push('media error event'), true);
 })()`;
 

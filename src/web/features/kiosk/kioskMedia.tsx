@@ -1,6 +1,6 @@
-import { useEffect, useRef, useState } from 'react';
+import { useEffect, useRef, useState, useSyncExternalStore } from 'react';
 import { useHls } from '../../ui/useHls.js';
-import { readyOffline, type ManifestVideo } from './offline.js';
+import { cachedUrls, onCacheChange, readyOffline, type ManifestVideo } from './offline.js';
 import { flushPlays, recordPlay } from './plays.js';
 
 /** A v4 UUID; crypto.randomUUID exists only on https or localhost, and a kiosk may be on plain http in a LAN. */
@@ -15,13 +15,22 @@ export function uuid(): string {
 /**
  * A kiosk video in a <video>: its cached rendition when all of it is there (online too: the same
  * bytes, no download), chosen once, since a file arriving in the cache mid-play must not restart
- * it. Each play, from the first frame to the end or to whatever replaced it, is recorded once for
+ * it; the network's copy otherwise, until that fails and the cached one is there. Each play, from the first frame to the end or to whatever replaced it, is recorded once for
  * proof of play (docs/kiosk.md). Returns the ref for the <video>, its `onPlaying` and the error.
  */
 export function useKioskVideo(v: ManifestVideo) {
   const ref = useRef<HTMLVideoElement>(null);
-  const [src] = useState(() => (v.offline?.hlsUrl && readyOffline(v.offline.assets) ? v.offline.hlsUrl : v.hlsUrl));
-  const error = useHls(ref, src);
+  useSyncExternalStore(onCacheChange, cachedUrls);
+  const kept = v.offline?.hlsUrl && readyOffline(v.offline.assets) ? v.offline.hlsUrl : null;
+  const [src, setSrc] = useState(() => kept ?? v.hlsUrl);
+  const failed = useHls(ref, src);
+  // The network copy failed (an outage began, or the screen restarted in one before the worker
+  // said what it keeps): the kept copy plays instead, rather than the poster until the next item.
+  const fallBack = !!failed && src !== kept && !!kept;
+  useEffect(() => {
+    if (fallBack && kept) setSrc(kept);
+  }, [fallBack, kept]);
+  const error = fallBack ? null : failed;
   const play = useRef<{ id: string; startedAt: number; wall: number } | null>(null);
   useEffect(() => {
     return () => {
