@@ -84,33 +84,29 @@ export const pickVariant = (variants: { uri: string; bandwidth: number }[]) => {
 export function createManifestService(deps: ManifestDeps) {
   const built = new Map<string, { at: number; value: ReturnType<typeof build> }>();
 
+  /** Reads a file once, hashes it and keeps the hash for the next build. */
+  async function hashFresh(url: string, kind: Asset['kind'], stream: Readable | null): Promise<Asset | null> {
+    if (!stream) return null;
+    const bytes = await readAll(stream);
+    const fresh = { url, bytes: bytes.byteLength, sha256: createHash('sha256').update(bytes).digest('hex') };
+    await deps.assets.save(fresh);
+    return { ...fresh, kind };
+  }
+
   async function hashOf(url: string, kind: Asset['kind'], known: Map<string, AssetHash>): Promise<Asset | null> {
+    const hit = known.get(url);
     if (url.startsWith(MEDIA)) {
       const key = url.slice(MEDIA.length);
       const info = await deps.storage.stat(key);
       if (!info) return null;
-      const hit = known.get(url);
-      if (hit && hit.bytes === info.size) return { url, sha256: hit.sha256, bytes: hit.bytes, kind };
-      const stream = await deps.storage.get(key);
-      if (!stream) return null;
-      const bytes = await readAll(stream);
-      const fresh = { url, bytes: bytes.byteLength, sha256: createHash('sha256').update(bytes).digest('hex') };
-      await deps.assets.save(fresh);
-      return { ...fresh, kind };
+      if (hit && hit.bytes === info.size) return { ...hit, kind };
+      return hashFresh(url, kind, await deps.storage.get(key));
     }
     const image = KITCHEN_IMAGE.exec(url);
-    if (image) {
-      // The bytes behind an image id never change (a new upload is a new id).
-      const hit = known.get(url);
-      if (hit) return { url, sha256: hit.sha256, bytes: hit.bytes, kind };
-      const stream = await deps.kitchenImage(image[1]!).catch(() => null);
-      if (!stream) return null;
-      const bytes = await readAll(stream);
-      const fresh = { url, bytes: bytes.byteLength, sha256: createHash('sha256').update(bytes).digest('hex') };
-      await deps.assets.save(fresh);
-      return { ...fresh, kind };
-    }
-    return null;
+    if (!image) return null;
+    // The bytes behind an image id never change (a new upload is a new id).
+    if (hit) return { ...hit, kind };
+    return hashFresh(url, kind, await deps.kitchenImage(image[1]!).catch(() => null));
   }
 
   /** One video's offline files: the chosen rendition's playlist, init segment and segments, and its poster. */
@@ -188,15 +184,15 @@ export function createManifestService(deps: ManifestDeps) {
 
   return {
     /**
-     * The screen's manifest version (the ETag) and, unless `known` holds that version already,
-     * the exact bytes to send and their signature.
+     * The screen's manifest version (the ETag) and, unless the screen has that version already
+     * (`has`, its If-None-Match), the exact bytes to send and their signature.
      */
-    async forScreen(screen: KioskScreenRow, known: readonly string[] = []): Promise<{ version: string; body?: string; signature?: string }> {
+    async forScreen(screen: KioskScreenRow, has: (version: string) => boolean = () => false): Promise<{ version: string; body?: string; signature?: string }> {
       const [content, own] = await Promise.all([contentFor(screen.campaignId), deps.schedule.ownSchedule(screen)]);
       const scheduleJson = JSON.stringify({ power: own.power, orientation: own.orientation, layers: own.layers });
       const screenJson = JSON.stringify({ id: screen.id, name: screen.name });
       const version = sha256hex(`${screenJson}\n${scheduleJson}\n${content.version}`).slice(0, 32);
-      if (known.includes(version)) return { version };
+      if (has(version)) return { version };
       const scheduleVersion = sha256hex(scheduleJson).slice(0, 16);
       // Key order as kioskManifestReply lists them.
       const body = `{"version":"${version}","screen":${screenJson},"schedule":{"version":"${scheduleVersion}",${scheduleJson.slice(1)},${content.fragment}}`;

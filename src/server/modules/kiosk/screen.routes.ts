@@ -15,6 +15,7 @@ import {
   kioskPairingStatusReply,
   kioskReportSchema,
 } from '../../../contracts/kiosk.js';
+import { ifNoneMatch } from '../../http/conditional.js';
 import { AppError } from '../../lib/errors.js';
 import { openSseStream } from '../../lib/sse.js';
 import type { FastifyRequest } from 'fastify';
@@ -220,9 +221,7 @@ export function kioskScreenRoutes(services: Services, pairingRateLimit: number):
       },
       async (req, reply) => {
         const screen = await fleet.screenFor(keyOf(req));
-        const inm = req.headers['if-none-match'];
-        const known = typeof inm === 'string' ? inm.split(',').map((t) => t.trim().replace(/^W\//, '').replace(/^"|"$/g, '')) : [];
-        const m = await services.kioskManifests.forScreen(screen, known);
+        const m = await services.kioskManifests.forScreen(screen, (version) => ifNoneMatch(req.headers['if-none-match'], `"${version}"`));
         reply.header('etag', `"${m.version}"`).header('cache-control', 'private, no-cache');
         if (m.body === undefined) return reply.status(304).send(null);
         // The exact bytes signed: sent as they are (Fastify does not serialise a string body again).

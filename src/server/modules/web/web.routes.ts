@@ -6,6 +6,7 @@ import { z } from 'zod';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Locale } from '../../../contracts/common.js';
 import { sendError } from '../../http/error-handler.js';
+import { ifNoneMatch } from '../../http/conditional.js';
 import { pageCsp, readerCsp } from '../../http/security-headers.js';
 import type { Services } from '../../services.js';
 import { addVary, pathOf } from './web.compress.js';
@@ -20,16 +21,6 @@ export interface WebOptions {
   /** The built web app (dist/web); nothing of it is served when it has no index.html. */
   webDir: string;
   serveWeb: boolean;
-}
-
-/** If-None-Match names this entity tag (weak comparison, RFC 9110 section 13.1.2), or is `*`. */
-function ifNoneMatch(header: string | undefined, etag: string): boolean {
-  if (!header) return false;
-  const bare = etag.replace(/^W\//, '');
-  return header.split(',').some((t) => {
-    const v = t.trim();
-    return v === '*' || v.replace(/^W\//, '') === bare;
-  });
 }
 
 export function pagesFor(services: Services): Pages {

@@ -242,9 +242,13 @@ function Player({ t, lang, onUnpaired }: { t: TFunction; lang: string; onUnpaire
     };
     window.addEventListener('offline', down);
     window.addEventListener('online', up);
+    // The first hello follows the fetch just made (unless that failed); a later one is a
+    // reconnection, maybe after an outage.
+    let hellos = 0;
     const stop = listen((e) => {
-      if (e.event === 'hello') void refresh().catch(fail);
-      else if (e.event === 'command') void run(e.data);
+      if (e.event === 'hello') {
+        if (hellos++ > 0 || offlineRef.current) void refresh().catch(fail);
+      } else if (e.event === 'command') void run(e.data);
       else if (e.event === 'schedule') void refresh().catch(fail);
       else if (e.event === 'revoked') onUnpaired();
     }, onUnpaired);

@@ -23,7 +23,8 @@ export function learnServerTime(serverTime: string, sentAt: number) {
   if (Number.isFinite(t)) clockOffset = t - mid;
 }
 
-async function kioskFetch(path: string, init: RequestInit & { key?: string } = {}): Promise<Response> {
+/** A request as the screen: its key, no cookie, no HTTP cache; a refused key is a KioskAuthError. */
+export async function kioskFetch(path: string, init: RequestInit & { key?: string } = {}): Promise<Response> {
   const key = init.key ?? storedKey();
   const headers = new Headers(init.headers);
   if (key) headers.set('x-kiosk-key', key);

@@ -1,5 +1,5 @@
 import type { KioskManifest } from '../../../contracts/kiosk.js';
-import { KioskAuthError, storedKey } from './kioskClient.js';
+import { KioskAuthError, kioskFetch, storedKey } from './kioskClient.js';
 
 /**
  * The kiosk's offline side (docs/kiosk.md "Offline"): the signed manifest, kept in local storage
@@ -55,10 +55,7 @@ export async function fetchManifest(): Promise<Manifest> {
   const key = storedKey();
   if (!key) throw new KioskAuthError('no key');
   const kept = storedManifest();
-  const headers = new Headers({ 'x-kiosk-key': key });
-  if (kept) headers.set('if-none-match', `"${kept.version}"`);
-  const res = await fetch('/api/kiosk/manifest', { headers, credentials: 'omit', cache: 'no-store' });
-  if (res.status === 401) throw new KioskAuthError('manifest');
+  const res = await kioskFetch('/api/kiosk/manifest', { key, headers: kept ? { 'if-none-match': `"${kept.version}"` } : {} });
   if (res.status === 304 && kept) return kept;
   if (!res.ok) throw new Error(`manifest: ${res.status}`);
   const body = await res.text();
