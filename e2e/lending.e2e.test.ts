@@ -2,8 +2,19 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import type { Campaign } from '../src/contracts/campaigns.js';
 import { buildEpub, buildPdf } from '../src/server/modules/lending/testing/fixtures.js';
-import { apiSession, sessionCookie } from './flows.js';
-import { desktopContext, launchBrowser, phoneContext, screenshot, startServer, uniqueSuffix, withScreenshots, type TestServer } from './harness.js';
+import { apiSession, sessionCookie, signInEnglish } from './flows.js';
+import {
+  ADMIN_EMAIL,
+  ADMIN_PASSWORD,
+  desktopContext,
+  launchBrowser,
+  phoneContext,
+  screenshot,
+  startServer,
+  uniqueSuffix,
+  withScreenshots,
+  type TestServer,
+} from './harness.js';
 
 // Issue 16 (docs/lending.md): a kiosk shows a title's QR; a phone that reads it borrows the book and
 // reads it in the browser (foliate-js for EPUB, pdf.js for PDF, under the reader's strict CSP);
@@ -160,5 +171,78 @@ describe('lending a book from a kiosk to a phone', () => {
       await expect.poll(() => page.getByTestId('reader-saved').textContent(), { timeout: 10_000 }).toBe('已同步进度 100%');
     });
     await phone.close();
+  });
+  it('a librarian adds an EPUB on the admin page, sees it lent out and queued, adds a copy for the queue, and withdraws it', async () => {
+    const desk = await desktopContext(browser, 'en-US');
+    const page = await desk.newPage();
+    const title = `Border Town ${uniqueSuffix()}`;
+    await withScreenshots(desk, 'lending-admin', async () => {
+      await signInEnglish(page, server, ADMIN_EMAIL, ADMIN_PASSWORD);
+      await page.goto(`${server.url}/admin/lending`);
+      const file = page.getByLabel('File (EPUB or PDF)');
+      const add = page.getByRole('button', { name: 'Add to the catalogue' });
+      // Refused before a byte is sent: not a book; a PDF with no title.
+      await file.setInputFiles({ name: 'notes.txt', mimeType: 'text/plain', buffer: Buffer.from('hello') });
+      await add.click();
+      await page.getByText('Only EPUB and PDF files can be lent').waitFor();
+      await file.setInputFiles({ name: 'issue.pdf', mimeType: 'application/pdf', buffer: Buffer.from(buildPdf()) });
+      await add.click();
+      await page.getByText('A PDF needs a title').waitFor();
+      // Refused by the server, in the page's language: an .epub that is no zip.
+      await file.setInputFiles({ name: 'broken.epub', mimeType: '', buffer: Buffer.from('PK not really a zip') });
+      await add.click();
+      await page.getByText('This is not a readable EPUB (ZIP) file.').waitFor();
+      // A book with a script in it goes in cleaned, and the page says so.
+      const epub = buildEpub({ title, chapter: '<p>Chapter one.</p><script>alert(1)</script><p onclick="steal()">Two.</p>' });
+      await file.setInputFiles({ name: 'border-town.epub', mimeType: '', buffer: Buffer.from(epub) });
+      await page.getByLabel('Copies lent at once').fill('1');
+      await page.getByLabel('Loan length (days)').fill('21');
+      await add.click();
+      await page.getByText(new RegExp(`“${title}” is in the catalogue; \\d+ unsafe parts were removed from it.`)).waitFor({ timeout: 20_000 });
+      const row = page.getByTestId('lending-title').filter({ hasText: title });
+      await expect.poll(() => row.getByTestId('lending-circulation').textContent()).toBe('0 of 1 out · 0 waiting');
+      expect(await row.textContent()).toContain('21-day loans');
+
+      // Two readers: one loan, one hold.
+      const { titles } = (await (await fetch(`${server.url}/api/lending/titles?limit=200`)).json()) as { titles: { id: string; title: string }[] };
+      const id = titles.find((x) => x.title === title)!.id;
+      const readers = await Promise.all([phoneContext(browser, 'en-US'), phoneContext(browser, 'en-US')]);
+      const outcomes: string[] = [];
+      for (const [i, r] of readers.entries()) {
+        await reader(server, r, `Reader ${i}`);
+        const res = await r.request.post(`${server.url}/api/lending/titles/${id}/borrow`, { data: {} });
+        outcomes.push(((await res.json()) as { outcome: string }).outcome);
+      }
+      expect(outcomes).toEqual(['loan', 'hold']);
+      await page.reload();
+      await expect.poll(() => row.getByTestId('lending-circulation').textContent()).toBe('1 of 1 out · 1 waiting');
+
+      // A second copy: it goes to the reader in the queue at once, as an offer.
+      await row.getByRole('button', { name: 'Licence…' }).click();
+      const form = page.getByRole('form', { name: `Licence of “${title}”` });
+      await form.getByLabel('Copies lent at once').fill('0');
+      await form.getByRole('button', { name: 'Save the licence' }).click();
+      await form.getByText('Copies, days and loans are whole numbers of 1 or more').waitFor();
+      await form.getByLabel('Copies lent at once').fill('2');
+      await form.getByRole('button', { name: 'Save the licence' }).click();
+      await form.waitFor({ state: 'detached' });
+      const shelf = (await (await readers[1]!.request.get(`${server.url}/api/me/loans`)).json()) as { holds: { titleId: string; status: string }[] };
+      expect(shelf.holds.find((h) => h.titleId === id)?.status).toBe('offered');
+      await expect.poll(() => row.getByTestId('lending-circulation').textContent()).toBe('1 of 2 out · 1 waiting');
+      await screenshot(page, 'lending-admin');
+
+      // Withdrawn: gone from the catalogue, the loan runs on, listed under "Withdrawn only".
+      await row.getByRole('button', { name: 'Licence…' }).click();
+      page.once('dialog', (d) => void d.accept());
+      await page.getByRole('button', { name: 'Withdraw from lending' }).click();
+      await row.waitFor({ state: 'detached' });
+      expect((await fetch(`${server.url}/api/lending/titles/${id}`)).status).toBe(404);
+      const loans = (await (await readers[0]!.request.get(`${server.url}/api/me/loans`)).json()) as { loans: { titleId: string; status: string }[] };
+      expect(loans.loans.find((l) => l.titleId === id)?.status).toBe('active');
+      await page.getByLabel('Show').selectOption('only');
+      await expect.poll(() => row.textContent()).toContain('withdrawn');
+      for (const r of readers) await r.close();
+    });
+    await desk.close();
   });
 });

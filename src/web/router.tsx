@@ -470,6 +470,12 @@ const adminEpaperRoute = createRoute({
   path: '/admin/epaper',
   component: lazyRouteComponent(() => import('./routes/adminEpaper.js'), 'AdminEpaperPage'),
 });
+// The lending catalogue's admin page (docs/lending.md): upload, licences, withdraw.
+const adminLendingRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: '/admin/lending',
+  component: lazyRouteComponent(() => import('./routes/adminLending.js'), 'AdminLendingPage'),
+});
 // Study (学习, docs/study.md): the phone confirms a kiosk's sign-in QR.
 const studySignInRoute = createRoute({
   getParentRoute: () => rootRoute,
@@ -642,6 +648,7 @@ const routeTree = rootRoute.addChildren([
   readRoute,
   studySignInRoute,
   adminEpaperRoute,
+  adminLendingRoute,
 ]);
 
 export const router = createRouter({

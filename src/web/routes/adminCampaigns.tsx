@@ -19,6 +19,7 @@ export function AdminNav() {
       </Link>
       <Link to="/admin/kiosks">{t('distribution.kiosks.title')}</Link>
       <Link to="/admin/epaper">{t('epaperAdmin.title')}</Link>
+      <Link to="/admin/lending">{t('lendingAdmin.title')}</Link>
     </nav>
   );
 }
