@@ -15,8 +15,9 @@ export function uuid(): string {
 /**
  * A kiosk video in a <video>: its cached rendition when all of it is there (online too: the same
  * bytes, no download), chosen once, since a file arriving in the cache mid-play must not restart
- * it; the network's copy otherwise, until that fails and the cached one is there. Each play, from the first frame to the end or to whatever replaced it, is recorded once for
- * proof of play (docs/kiosk.md). Returns the ref for the <video>, its `onPlaying` and the error.
+ * it; the network's copy otherwise, until that fails and the cached one is there. Each play, from
+ * the first frame to the end or to whatever replaced it, is recorded once for proof of play
+ * (docs/kiosk.md). Returns the ref for the <video>, its `onPlaying` and the error.
  */
 export function useKioskVideo(v: ManifestVideo) {
   const ref = useRef<HTMLVideoElement>(null);
