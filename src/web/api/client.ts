@@ -56,23 +56,51 @@ export async function api<T>(path: string, opts: { method?: Method; body?: unkno
     throw new ApiError({ status: 0, code: 'network', message: i18next.t('common.network') });
   }
   if (res.status === 204) return undefined as T;
-  const text = await res.text();
+  return reply<T>(res.status, await res.text());
+}
+
+/** A reply's JSON, or the ApiError its status and error body say. */
+function reply<T>(status: number, text: string): T {
   let data: unknown;
   try {
     data = text ? JSON.parse(text) : undefined;
   } catch {
     // A proxy's HTML error page, say: fall back to the generic message below.
   }
-  if (!res.ok) {
+  if (status < 200 || status >= 300) {
     const err = (data as { error?: { code?: unknown; message?: unknown; details?: unknown } } | undefined)?.error;
     throw new ApiError({
-      status: res.status,
-      code: typeof err?.code === 'string' ? err.code : `http.${res.status}`,
+      status,
+      code: typeof err?.code === 'string' ? err.code : `http.${status}`,
       message: typeof err?.message === 'string' && err.message ? err.message : i18next.t('common.error'),
       details: err?.details,
     });
   }
   return data as T;
+}
+
+/**
+ * A file sent as the raw body with upload progress (fetch reports none, so XMLHttpRequest),
+ * answered as `api` answers: the reply's JSON, or an ApiError.
+ */
+export function uploadWithProgress<T>(path: string, file: Blob, contentType: string, onProgress: (fraction: number) => void): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const xhr = new XMLHttpRequest();
+    xhr.open('POST', path);
+    xhr.setRequestHeader('content-type', contentType);
+    xhr.setRequestHeader('accept', 'application/json');
+    xhr.setRequestHeader('accept-language', currentLocale());
+    xhr.upload.onprogress = (e) => e.lengthComputable && onProgress(e.loaded / e.total);
+    xhr.onerror = () => reject(new ApiError({ status: 0, code: 'network', message: i18next.t('common.network') }));
+    xhr.onload = () => {
+      try {
+        resolve(reply<T>(xhr.status, xhr.responseText));
+      } catch (err) {
+        reject(err as Error);
+      }
+    };
+    xhr.send(file);
+  });
 }
 
 export function errorMessage(err: unknown): string {

@@ -1,7 +1,6 @@
 import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import type { FormStatus, Story, StoryDiff, StoryImage, StoryListItem, StoryVideo } from '../../contracts/kitchen.js';
-import { currentLocale, i18next } from '../i18n/index.js';
-import { api, ApiError } from './client.js';
+import { api, ApiError, uploadWithProgress } from './client.js';
 import { FORMS } from '../../contracts/kitchen.limits.js';
 
 // Types only from the contracts (zod stays out of the web bundle); values from the zod-free kitchen.limits.ts.
@@ -101,37 +100,15 @@ export function uploadImage(
   meta: { caption: string; credit: string },
   onProgress: (fraction: number) => void,
 ): Promise<StoryImage> {
-  return new Promise((resolve, reject) => {
-    const xhr = new XMLHttpRequest();
-    const q = new URLSearchParams();
-    if (meta.caption) q.set('caption', meta.caption);
-    if (meta.credit) q.set('credit', meta.credit);
-    xhr.open('POST', `/api/kitchen/stories/${storyId}/images?${q.toString()}`);
-    xhr.setRequestHeader('content-type', file.type || 'application/octet-stream');
-    xhr.setRequestHeader('accept-language', currentLocale());
-    xhr.setRequestHeader('accept', 'application/json');
-    xhr.upload.onprogress = (e) => e.lengthComputable && onProgress(e.loaded / e.total);
-    xhr.onerror = () => reject(new ApiError({ status: 0, code: 'network', message: i18next.t('common.network') }));
-    xhr.onload = () => {
-      let data: { image?: StoryImage; error?: { code: string; message: string; details?: unknown } } | undefined;
-      try {
-        data = JSON.parse(xhr.responseText) as typeof data;
-      } catch {
-        data = undefined;
-      }
-      if (xhr.status === 201 && data?.image) resolve(data.image);
-      else
-        reject(
-          new ApiError({
-            status: xhr.status,
-            code: data?.error?.code ?? `http.${xhr.status}`,
-            message: data?.error?.message ?? i18next.t('common.error'),
-            details: data?.error?.details,
-          }),
-        );
-    };
-    xhr.send(file);
-  });
+  const q = new URLSearchParams();
+  if (meta.caption) q.set('caption', meta.caption);
+  if (meta.credit) q.set('credit', meta.credit);
+  return uploadWithProgress<{ image: StoryImage }>(
+    `/api/kitchen/stories/${storyId}/images?${q.toString()}`,
+    file,
+    file.type || 'application/octet-stream',
+    onProgress,
+  ).then((r) => r.image);
 }
 
 export const updateImage = async (storyId: string, imageId: string, body: { caption?: string; credit?: string; position?: number }) =>

@@ -2,8 +2,7 @@ import { useEffect, useRef, useState, type FormEvent, type PointerEvent as React
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
 import type { AdminEdition, EpaperPage, ImportZonesReply } from '../../contracts/epaper.js';
-import { api, errorMessage } from '../api/client.js';
-import { currentLocale } from '../i18n/index.js';
+import { api, errorMessage, uploadWithProgress } from '../api/client.js';
 import { Alert } from '../ui/Field.js';
 import { ErrorState, Loading, RequireRole, useTitle } from '../ui/common.js';
 import { formatDateTime } from '../ui/format.js';
@@ -120,30 +119,15 @@ function Upload({ onUploaded }: { onUploaded: (id: string) => void }) {
     setError(null);
     const params = new URLSearchParams({ date, title });
     if (labels.trim()) params.set('labels', labels.trim());
-    const xhr = new XMLHttpRequest();
-    xhr.open('POST', `/api/admin/epaper/editions?${params.toString()}`);
-    xhr.setRequestHeader('content-type', 'application/pdf');
-    xhr.setRequestHeader('accept-language', currentLocale());
-    xhr.upload.onprogress = (p) => p.lengthComputable && setProgress(p.loaded / p.total);
-    xhr.onerror = () => {
-      setProgress(null);
-      setError(t('common.network'));
-    };
-    xhr.onload = () => {
-      setProgress(null);
-      let body: { id?: string; error?: { message: string } } = {};
-      try {
-        body = JSON.parse(xhr.responseText) as typeof body;
-      } catch {
-        // not JSON: the status says enough
-      }
-      if (xhr.status !== 202) return setError(body.error?.message ?? String(xhr.status));
-      setFile(null);
-      void qc.invalidateQueries({ queryKey: editionsKey });
-      if (body.id) onUploaded(body.id);
-    };
     setProgress(0);
-    xhr.send(file);
+    uploadWithProgress<{ id: string }>(`/api/admin/epaper/editions?${params.toString()}`, file, 'application/pdf', setProgress)
+      .then((r) => {
+        setFile(null);
+        void qc.invalidateQueries({ queryKey: editionsKey });
+        onUploaded(r.id);
+      })
+      .catch((err: unknown) => setError(errorMessage(err)))
+      .finally(() => setProgress(null));
   };
   return (
     <form onSubmit={submit} noValidate className="panel inline-form" aria-labelledby="epaper-up-h">

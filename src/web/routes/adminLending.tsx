@@ -2,8 +2,7 @@ import { useState, type FormEvent } from 'react';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
 import type { AdminTitle, LendingKind } from '../../contracts/lending.js';
-import { api, errorMessage } from '../api/client.js';
-import { currentLocale } from '../i18n/index.js';
+import { api, ApiError, errorMessage, uploadWithProgress } from '../api/client.js';
 import { Alert } from '../ui/Field.js';
 import { ErrorState, Loading, RequireRole, useTitle } from '../ui/common.js';
 import { formatDateTime } from '../ui/format.js';
@@ -73,37 +72,21 @@ function Upload() {
     if (terms.maxLoans !== null) params.set('maxLoans', String(terms.maxLoans));
     if (terms.expiresAt) params.set('expiresAt', terms.expiresAt);
     const form = e.currentTarget;
-    const xhr = new XMLHttpRequest();
-    xhr.open('POST', `/api/admin/lending/titles?${params.toString()}`);
-    xhr.setRequestHeader('content-type', type);
-    xhr.setRequestHeader('accept-language', currentLocale());
-    xhr.upload.onprogress = (p) => p.lengthComputable && setProgress(p.loaded / p.total);
-    xhr.onerror = () => {
-      setProgress(null);
-      setError(t('common.network'));
-    };
-    xhr.onload = () => {
-      setProgress(null);
-      let body: Partial<AdminTitle> & { error?: { message: string } } = {};
-      try {
-        body = JSON.parse(xhr.responseText) as typeof body;
-      } catch {
-        // not JSON (a proxy's page): the status says enough
-      }
-      if (xhr.status === 413) return setError(t('lendingAdmin.tooLarge'));
-      if (xhr.status !== 201) return setError(body.error?.message ?? String(xhr.status));
-      const n = body.neutralised;
-      const cleaned = n ? n.scripts + n.eventHandlers + n.javascriptUrls + n.remoteReferences : 0;
-      setDone(cleaned > 0 ? t('lendingAdmin.addedCleaned', { title: body.title, n: cleaned }) : t('lendingAdmin.added', { title: body.title }));
-      setFile(null);
-      setTitle('');
-      setAuthor('');
-      setDescription('');
-      form.reset();
-      void qc.invalidateQueries({ queryKey: ['lending', 'admin'] });
-    };
     setProgress(0);
-    xhr.send(file);
+    uploadWithProgress<AdminTitle>(`/api/admin/lending/titles?${params.toString()}`, file, type, setProgress)
+      .then((added) => {
+        const n = added.neutralised;
+        const cleaned = n.scripts + n.eventHandlers + n.javascriptUrls + n.remoteReferences;
+        setDone(cleaned > 0 ? t('lendingAdmin.addedCleaned', { title: added.title, n: cleaned }) : t('lendingAdmin.added', { title: added.title }));
+        setFile(null);
+        setTitle('');
+        setAuthor('');
+        setDescription('');
+        form.reset();
+        void qc.invalidateQueries({ queryKey: ['lending', 'admin'] });
+      })
+      .catch((err: unknown) => setError(err instanceof ApiError && err.status === 413 ? t('lendingAdmin.tooLarge') : errorMessage(err)))
+      .finally(() => setProgress(null));
   };
 
   return (
@@ -154,6 +137,7 @@ function Titles() {
     queryKey: titlesKey(withdrawn),
     queryFn: () => api<{ titles: AdminTitle[] }>(`/api/admin/lending/titles?withdrawn=${withdrawn}`),
   });
+  const editingTitle = q.data?.titles.find((x) => x.id === editing);
   return (
     <section aria-labelledby="lend-list-h">
       <h2 id="lend-list-h">{t('lendingAdmin.titles')}</h2>
@@ -221,9 +205,7 @@ function Titles() {
           </table>
         </div>
       ) : null}
-      {editing && q.data?.titles.some((x) => x.id === editing) ? (
-        <LicenceEditor key={editing} title={q.data.titles.find((x) => x.id === editing)!} onClose={() => setEditing(null)} />
-      ) : null}
+      {editingTitle ? <LicenceEditor key={editingTitle.id} title={editingTitle} onClose={() => setEditing(null)} /> : null}
     </section>
   );
 }
