@@ -97,12 +97,50 @@ describe.skipIf(!janusInstalled)('a call through Janus', () => {
     expect(on.status, await on.clone().text()).toBe(200);
     const viewer = await browser.newContext({ locale: 'en-US', viewport: { width: 390, height: 844 } });
     const watch = await viewer.newPage();
-    await watch.goto(`${server.url}/live/${callId}`);
-    await watch.getByRole('heading', { level: 1, name: title }).waitFor();
-    await watch.getByTestId('audience').filter({ hasText: 'Audience: 1' }).waitFor({ timeout: 30_000 });
-    await expect
-      .poll(() => watch.locator('video').evaluate((v) => (v as unknown as { currentTime: number }).currentTime), { timeout: 60_000, interval: 500 })
-      .toBeGreaterThan(1);
+    // CI keeps only the log: what the watch page fetched and what its <video> did, if it fails.
+    const started = Date.now();
+    const heard: string[] = [];
+    watch.on('response', (r) => void (r.url().includes('/broadcasts/') && heard.push(`${Date.now() - started} ms ${r.status()} ${r.url().split('/').pop()}`)));
+    watch.on('console', (m) => void (m.type() === 'error' && heard.push(`${Date.now() - started} ms console: ${m.text()}`)));
+    try {
+      await watch.goto(`${server.url}/live/${callId}`);
+      await watch.getByRole('heading', { level: 1, name: title }).waitFor();
+      await watch.getByTestId('audience').filter({ hasText: 'Audience: 1' }).waitFor({ timeout: 30_000 });
+      await expect
+        .poll(() => watch.locator('video').evaluate((v) => (v as unknown as { currentTime: number }).currentTime), { timeout: 60_000, interval: 500 })
+        .toBeGreaterThan(1);
+    } catch (e) {
+      const video = await watch
+        .locator('video')
+        .evaluate(
+          (v) => {
+            const m = v as unknown as { currentTime: number; readyState: number; networkState: number; paused: boolean; error: { code: number } | null };
+            return JSON.stringify({
+              currentTime: m.currentTime,
+              readyState: m.readyState,
+              networkState: m.networkState,
+              paused: m.paused,
+              error: m.error?.code ?? null,
+            });
+          },
+          undefined,
+          { timeout: 2_000 },
+        )
+        .catch(() => 'no <video>');
+      const page = await watch
+        .locator('body')
+        .innerText({ timeout: 2_000 })
+        .catch(() => '(unreadable)');
+      const log = server
+        .output()
+        .split('\n')
+        .filter((l) => /broadcast|ffmpeg|janus/i.test(l))
+        .slice(-20);
+      console.error(
+        `[command-janus] the watch page showed:\n${page}\nvideo: ${video}\nit heard:\n${heard.slice(-40).join('\n')}\nthe server logged:\n${log.join('\n')}`,
+      );
+      throw e;
+    }
     await screenshot(watch, 'command-janus-watch', false);
     const state = (await (await fetch(`${server.url}/api/command/calls/${callId}/broadcast`, { headers: { cookie: director.cookie } })).json()) as {
       audience: number;
@@ -115,6 +153,10 @@ describe.skipIf(!janusInstalled)('a call through Janus', () => {
     await phone.page.getByText('连线已结束。').waitFor();
     await Promise.all([desk.context.close(), phone.context.close()]);
     expect((await fetch(`${server.url}/api/command/broadcasts/${callId}`)).status).toBe(404);
+    // The viewer's page learns it from its next heartbeat and says so instead of a frozen picture.
+    await watch.getByText('This broadcast is not on air').waitFor({ timeout: 20_000 });
+    expect(await watch.locator('video').count()).toBe(0);
+    await viewer.close();
 
     // The desk queue lists the recording once the media pipeline has processed it.
     const deskCtx = await browser.newContext({ locale: 'en-US', viewport: { width: 1440, height: 900 } });

@@ -286,6 +286,7 @@ export const en = {
     unsupported: 'This browser cannot play this video.',
     failed: 'The video could not be loaded. Please try again later.',
     notReady: 'The video can be played once processing has finished.',
+    reconnecting: 'The connection dropped; reconnecting…',
   },
   roles: { contributor: 'Contributor', reporter: 'Staff reporter', editor: 'Editor', chief_editor: 'Chief editor', finance: 'Finance', admin: 'Administrator' },
   guard: {

@@ -288,6 +288,7 @@ export const zhCN: Messages = {
     unsupported: '此浏览器无法播放该视频。',
     failed: '视频加载失败，请稍后再试。',
     notReady: '视频处理完成后即可播放。',
+    reconnecting: '连接中断，正在重新连接…',
   },
   roles: { contributor: '拍客', reporter: '记者', editor: '编辑', chief_editor: '主编', finance: '财务', admin: '管理员' },
   guard: {

@@ -27,32 +27,38 @@ export function LiveWatchPage() {
   const [audience, setAudience] = useState<number | null>(null);
   const me = useRef(viewerId());
   const video = useRef<HTMLVideoElement>(null);
-  const error = useHls(video, q.data?.playlist ?? null);
+  // Over (404) is final; any other failed refetch keeps the picture that is playing.
+  const gone = q.error instanceof ApiError && q.error.status === 404;
+  const error = useHls(video, gone ? null : (q.data?.playlist ?? null), { live: true });
   useTitle(q.data?.title ?? t('commandJanus.watch.title'));
-  const on = !!q.data;
+  const on = !!q.data && !gone;
+  const { refetch } = q;
 
   useEffect(() => {
     if (!on) return;
     let stopped = false;
+    // The heartbeat is also how the page learns the broadcast is over: a 404 asks for the
+    // broadcast again, whose 404 then shows "not on air".
     const beat = () =>
       void sendViewerHeartbeat(callId, me.current)
         .then((r) => !stopped && setAudience(r.audience))
-        .catch(() => {});
+        .catch((err: unknown) => {
+          if (!stopped && err instanceof ApiError && err.status === 404) void refetch();
+        });
     beat();
     const timer = setInterval(beat, HEARTBEAT_MS);
     return () => {
       stopped = true;
       clearInterval(timer);
     };
-  }, [callId, on]);
+  }, [callId, on, refetch]);
 
   if (q.isPending) return <Loading />;
-  if (q.isError) {
-    const gone = q.error instanceof ApiError && q.error.status === 404;
+  if (gone || !q.data) {
     return (
       <main className="janus-watch">
         <h1>{t('commandJanus.watch.title')}</h1>
-        {gone ? <p>{t('commandJanus.watch.notOn')}</p> : <ErrorState error={q.error} onRetry={() => void q.refetch()} />}
+        {gone ? <p>{t('commandJanus.watch.notOn')}</p> : <ErrorState error={q.error} onRetry={() => void refetch()} />}
       </main>
     );
   }

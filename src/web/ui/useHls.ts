@@ -21,7 +21,8 @@ export function playsHlsNatively(video: HTMLVideoElement): boolean {
  * only one small segment even on a weak network. Returns a translated error when the video
  * cannot be played.
  */
-export function useHls(ref: RefObject<HTMLVideoElement | null>, src: string | null): string | null {
+export function useHls(ref: RefObject<HTMLVideoElement | null>, src: string | null, opts: { live?: boolean } = {}): string | null {
+  const live = !!opts.live;
   const { t } = useTranslation();
   const [error, setError] = useState<string | null>(null);
   useEffect(() => {
@@ -53,20 +54,38 @@ export function useHls(ref: RefObject<HTMLVideoElement | null>, src: string | nu
           // No rung larger than the player shows (a phone's 390 px column needs no 1080p).
           capLevelToPlayerSize: true,
         });
+        // A live stream that cannot be loaded for a while (a weak network, the encoder behind
+        // under load) is tried again, backing off to 10 s, rather than left dead: whether the
+        // broadcast is over is the page's to say (it asks the server), not the player's.
+        let retries = 0;
+        let retry: ReturnType<typeof setTimeout> | undefined;
         hls.on(Hls.Events.ERROR, (_e, data) => {
           if (!data.fatal) return;
           if (data.type === Hls.ErrorTypes.MEDIA_ERROR) hls.recoverMediaError();
-          else setError(t('player.failed'));
+          else if (live && data.type === Hls.ErrorTypes.NETWORK_ERROR) {
+            setError(t('player.reconnecting'));
+            clearTimeout(retry);
+            retry = setTimeout(() => hls.startLoad(), Math.min(10_000, 1000 * 2 ** retries++));
+          } else setError(t('player.failed'));
         });
+        if (live)
+          hls.on(Hls.Events.FRAG_LOADED, () => {
+            if (retries === 0) return;
+            retries = 0;
+            setError(null);
+          });
         hls.loadSource(src);
         hls.attachMedia(video);
-        destroy = () => hls.destroy();
+        destroy = () => {
+          clearTimeout(retry);
+          hls.destroy();
+        };
       })
       .catch(() => setError(t('player.failed')));
     return () => {
       destroyed = true;
       destroy?.();
     };
-  }, [ref, src, t]);
+  }, [ref, src, t, live]);
   return error;
 }
