@@ -32,6 +32,7 @@ export const NOTICE_KINDS = [
   'rain_refused',
   'assignment_offered',
   'assignment_changed',
+  'lending_offered',
 ] as const;
 export const noticeKindSchema = z.enum(NOTICE_KINDS);
 export type NoticeKind = z.infer<typeof noticeKindSchema>;
@@ -40,7 +41,7 @@ export const noticeSchema = z.object({
   id: z.uuid(),
   kind: noticeKindSchema,
   submissionId: z.uuid().nullable(),
-  /** What the notice is about, by kind: reach {milestone, title}; chart {rank, week, title, prizeFen}; grand_prize {title}; publication {channel, title}; adopted {grade, rewardFen, title}; rejected {reasonCode, note, title}; regraded {from, to, diffFen, title}; payout_paid {amountFen}; payout_failed {amountFen, reason}; rain_held / rain_released / rain_refused {amountFen, sessionId}; assignment_offered {assignmentId, title, respondBy}; assignment_changed {assignmentId, title, change}. */
+  /** What the notice is about, by kind: reach {milestone, title}; chart {rank, week, title, prizeFen}; grand_prize {title}; publication {channel, title}; adopted {grade, rewardFen, title}; rejected {reasonCode, note, title}; regraded {from, to, diffFen, title}; payout_paid {amountFen}; payout_failed {amountFen, reason}; rain_held / rain_released / rain_refused {amountFen, sessionId}; assignment_offered {assignmentId, title, respondBy}; assignment_changed {assignmentId, title, change}; lending_offered {titleId, title, expiresText}. */
   params: z.record(z.string(), z.union([z.string(), z.number()])),
   /** The notice as a sentence in the request's language. */
   text: z.string(),

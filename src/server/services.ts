@@ -651,6 +651,7 @@ export function createServices(deps: ServiceDeps) {
       clock: deps.clock,
       tokens: createFileTokens(lendingTokenSecret(deps.config)),
       publicUrl: deps.publicUrl,
+      notify: notices.notify,
     }),
     // Issue 16: political study on kiosks and phones (docs/study.md).
     study: createStudyService({

@@ -746,6 +746,10 @@ export const messages = {
     'zh-CN': '有一个拍摄任务请你接单：「{title}」，请在 {respondByText} 前回复。',
     en: 'You are offered an assignment: “{title}”. Please reply by {respondByText}.',
   },
+  'notice.lending_offered': {
+    'zh-CN': '你预约的《{title}》有一本可以借了，为你保留到 {expiresText}（北京时间），请在此之前借阅。',
+    en: 'A copy of “{title}” you are waiting for is yours to borrow until {expiresText} (Beijing time).',
+  },
   'notice.assignment_changed': { 'zh-CN': '任务「{title}」有变化：{changeText}', en: 'Assignment “{title}” changed: {changeText}' },
   // Issue 15, part map (docs/command-map.md).
   'command.location.not_working': {

@@ -6,3 +6,8 @@ export function startOfDayShanghai(at: Date): Date {
   const local = at.getTime() + SHANGHAI_OFFSET_MS;
   return new Date(local - (((local % 86_400_000) + 86_400_000) % 86_400_000) - SHANGHAI_OFFSET_MS);
 }
+
+/** `at` as Beijing time "MM-DD HH:mm", the way a notice's sentence says a deadline. */
+export function shanghaiMinuteText(at: Date): string {
+  return new Date(at.getTime() + SHANGHAI_OFFSET_MS).toISOString().slice(5, 16).replace('T', ' ');
+}

@@ -1754,9 +1754,11 @@ export const en = {
       rain_refused: 'Win refused',
       assignment_offered: 'Assignment offered',
       assignment_changed: 'Assignment changed',
+      lending_offered: 'A copy is yours',
     },
     open: 'Open video',
     earnings: 'See earnings',
+    borrow: 'Borrow it',
     push: {
       label: 'Push notifications',
       offer: 'Turn on notifications to hear at once when a video is adopted or a payout is paid.',

@@ -1724,9 +1724,11 @@ export const zhCN: Messages = {
       rain_refused: '红包未通过',
       assignment_offered: '任务邀请',
       assignment_changed: '任务变更',
+      lending_offered: '可借阅了',
     },
     open: '查看作品',
     earnings: '查看收益',
+    borrow: '去借阅',
     push: {
       label: '推送通知',
       offer: '开启通知，作品被采用、提现到账时第一时间知道。',

@@ -105,6 +105,11 @@ function NoticeItem({ n, onRead, busy }: { n: Notice; onRead: (n: Notice) => voi
             {t('commandAssign.task.open')}
           </Link>
         ) : null}
+        {n.kind === 'lending_offered' && typeof n.params.titleId === 'string' ? (
+          <Link to="/lend/$titleId" params={{ titleId: n.params.titleId }} className="btn btn-primary btn-sm" onClick={() => unread && onRead(n)}>
+            {t('noticesMore.borrow')}
+          </Link>
+        ) : null}
         {n.kind.startsWith('payout_') || n.kind.startsWith('rain_') ? (
           <Link to="/earnings" className="btn btn-primary btn-sm" onClick={() => unread && onRead(n)}>
             {t('noticesMore.earnings')}

@@ -7,6 +7,7 @@ import { can, type Actor } from '../accounts/permissions.js';
 import type { AuditRepository } from '../audit/audit.repository.js';
 import type { NewNotice } from '../propagation/propagation.repository.js';
 import type { AssignmentsRepository, NewOffer } from './assignments.repository.js';
+import { shanghaiMinuteText } from '../../lib/time.js';
 import type { CommandScopeService } from './command.scope.js';
 
 export interface OffersServiceDeps {
@@ -20,12 +21,9 @@ export interface OffersServiceDeps {
 
 /** The farthest anyone may say they travel (field_profiles.travel_km): the box dispatch searches first. */
 const TRAVEL_KM_MAX = 2000;
-const SHANGHAI_MS = 8 * 3_600_000;
 
 /** "12-03 18:30" in Beijing time: the notice says when to reply, the same for every language. */
-export function respondByText(at: Date): string {
-  return new Date(at.getTime() + SHANGHAI_MS).toISOString().slice(5, 16).replace('T', ' ');
-}
+export const respondByText = shanghaiMinuteText;
 
 /** Whether a person may be sent field work at all (contributors and staff reporters, not disabled). */
 export function isFieldPerson(u: { roles: readonly string[]; disabled: boolean }): boolean {

@@ -45,6 +45,11 @@ const call = (method: 'GET' | 'POST' | 'PUT' | 'DELETE', url: string, who: { coo
   ctx.app.inject({ method, url, headers: { cookie: who.cookie }, ...(payload ? { payload } : {}) });
 const borrow = (id: string, who: { cookie: string }) => call('POST', `/api/lending/titles/${id}/borrow`, who);
 const shelf = async (who: { cookie: string }) => (await call('GET', '/api/me/loans', who)).json<{ loans: Loan[]; holds: Hold[] }>();
+/** The reader's "a copy is yours" notices, as their phone lists them (in Chinese). */
+const offerNotices = async (who: { cookie: string }) =>
+  (await ctx.app.inject({ url: '/api/me/notices', headers: { cookie: who.cookie, 'accept-language': 'zh-CN' } }))
+    .json<{ notices: { kind: string; text: string; params: Record<string, unknown> }[] }>()
+    .notices.filter((n) => n.kind === 'lending_offered');
 const sweep = () => jobRegistry['lending.expire'].handle({}, ctx.runtime.services, { jobId: 'test', attempt: 1, isLastAttempt: false });
 const token = async (loanId: string, who: { cookie: string }) => {
   const res = await call('POST', `/api/lending/loans/${loanId}/token`, who);
@@ -131,6 +136,12 @@ describe('borrowing, holds and the queue', () => {
     const offered = (await shelf(B())).holds[0]!;
     expect(offered.status).toBe('offered');
     expect(Date.parse(offered.offerExpiresAt!) - clock.now().getTime()).toBe(48 * HOUR);
+    // B is told, once, with the title and until when in Beijing time (02:00Z + 1 h + 48 h = 12-03 11:00); C, still waiting, is not.
+    const [told] = await offerNotices(B());
+    expect(told).toMatchObject({ params: { titleId: t.id } });
+    expect(told!.text).toContain(t.title);
+    expect(told!.text).toContain('12-03 11:00');
+    expect(await offerNotices(C())).toEqual([]);
     // The copy is B's: A, back again, queues behind C.
     expect((await borrow(t.id, A())).json()).toMatchObject({ outcome: 'hold', position: 2 });
     expect((await call('POST', `/api/lending/holds/${(await shelf(C())).holds[0]!.id}/accept`, C())).json().error.code).toBe('lending.hold_not_offered');
@@ -148,6 +159,9 @@ describe('borrowing, holds and the queue', () => {
     await sweep();
     expect((await shelf(C())).holds).toEqual([]);
     expect((await shelf(A())).holds[0]!.status).toBe('offered');
+    expect(await offerNotices(C())).toHaveLength(1);
+    expect(await offerNotices(A())).toHaveLength(1);
+    expect(await offerNotices(B())).toHaveLength(1);
     // A declines: nobody is left, so the copy is free again.
     await call('DELETE', `/api/lending/holds/${(await shelf(A())).holds[0]!.id}`, A());
     expect((await borrow(t.id, D())).statusCode).toBe(201);

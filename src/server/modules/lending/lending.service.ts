@@ -25,7 +25,9 @@ import type { Clock } from '../../lib/clock.js';
 import { AppError, isUniqueViolation } from '../../lib/errors.js';
 import type { MessageCode } from '../../lib/messages.js';
 import type { Storage } from '../../lib/storage.js';
+import { shanghaiMinuteText } from '../../lib/time.js';
 import type { AuditRepository } from '../audit/audit.repository.js';
+import type { NewNotice } from '../propagation/propagation.repository.js';
 import { assertCan, type Actor } from '../accounts/permissions.js';
 import { checkEpub, EpubRefused, type EpubNeutralised } from './epub-check.js';
 import { checkPdf } from './pdf-check.js';
@@ -40,6 +42,8 @@ export interface LendingDeps {
   clock: Clock;
   tokens: FileTokens;
   publicUrl: () => string;
+  /** Tells a reader a copy is theirs for 48 h (the notices service: app, push, email); none in some tests. */
+  notify?: (n: NewNotice, tx: Db) => Promise<unknown>;
 }
 
 const DAY = 86_400_000;
@@ -194,7 +198,25 @@ export function createLendingService(deps: LendingDeps) {
   async function offerFree(lic: LendingLicenceRow, now: Date, tx: Db) {
     if (licenceEnded(lic, now)) return [];
     const n = freeCopies(lic, await repo.counts(lic.titleId, now, tx));
-    return repo.offerNext({ titleId: lic.titleId, n, at: now, expiresAt: new Date(now.getTime() + OFFER_MS) }, tx);
+    const expiresAt = new Date(now.getTime() + OFFER_MS);
+    const offered = await repo.offerNext({ titleId: lic.titleId, n, at: now, expiresAt }, tx);
+    // Told in the same transaction as the offer: no offer without its notice, and a hold is
+    // offered once (a lapsed offer ends the hold), so its id is the notice's dedupe key.
+    if (offered.length && deps.notify) {
+      const title = await repo.getTitle(lic.titleId, tx);
+      for (const h of offered)
+        await deps.notify(
+          {
+            userId: h.userId,
+            kind: 'lending_offered',
+            submissionId: null,
+            params: { titleId: lic.titleId, title: title?.title ?? '', expiresText: shanghaiMinuteText(expiresAt) },
+            dedupeKey: `lending_offered:${h.id}`,
+          },
+          tx,
+        );
+    }
+    return offered;
   }
 
   /** Locks the licence, ends what is due and offers what that freed; the licence as locked. */

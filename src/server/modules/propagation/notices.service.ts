@@ -99,6 +99,7 @@ export function noticeText(n: Pick<NoticeRow, 'kind' | 'params'>, locale: Locale
 export function noticePath(n: Pick<NoticeRow, 'kind' | 'submissionId'> & Partial<Pick<NoticeRow, 'params'>>): string {
   // Assignment notices (issue 15, part assign) lead to the phone's task page.
   if (n.kind.startsWith('assignment_') && typeof n.params?.assignmentId === 'string') return `/tasks/${n.params.assignmentId}`;
+  if (n.kind === 'lending_offered' && typeof n.params?.titleId === 'string') return `/lend/${n.params.titleId}`;
   if (n.submissionId) return `/submissions/${n.submissionId}`;
   if (n.kind.startsWith('payout_') || n.kind.startsWith('rain_')) return '/earnings';
   return '/notices';
