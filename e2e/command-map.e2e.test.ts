@@ -53,6 +53,7 @@ describe('people on the desk’s map', () => {
   let browser: Browser;
   let assignmentId: string;
   let fieldId: string;
+  let kioskId: string;
   const field = { email: `field.${uniqueSuffix()}@example.test`, password: `Luanping village road ${uniqueSuffix()}`, name: '王书记' };
   const chief = { email: `chief.${uniqueSuffix()}@example.test`, password: `Command desk lamps ${uniqueSuffix()}`, name: '指挥台' };
 
@@ -68,6 +69,14 @@ describe('people on the desk’s map', () => {
       expect(r.status, JSON.stringify(r.data)).toBe(201);
       if (who === field) fieldId = r.data.user.id;
     }
+    // A kiosk screen the admin paired and placed in the county hall (it has never reported).
+    const pairing = (await (await fetch(`${server.url}/api/kiosk/pairings`, { method: 'POST' })).json()) as { code: string };
+    const claimed = await admin<{ id: string }>('/api/admin/kiosk-screens/claim', {
+      method: 'POST',
+      body: { code: pairing.code, name: '县政府大厅', place: { name: '滦平县政府', lat: 40.935, lng: 117.34 } },
+    });
+    expect(claimed.status, JSON.stringify(claimed.data)).toBe(201);
+    kioskId = claimed.data.id;
     // The assignment the field person accepted (part assign's routes make it in the product).
     assignmentId = await withServerServices(server, async (services) => {
       const { db } = services.database;
@@ -118,6 +127,9 @@ describe('people on the desk’s map', () => {
       expect(await marker.locator('text.cm-name').textContent()).toBe('王书记');
       await d.locator(`svg circle[data-assignment="${assignmentId}"]`).waitFor();
       await d.getByRole('complementary').getByText('滦平驻村第一书记').first().waitFor();
+      // The kiosk stands on the map as a screen, labelled with its place and health.
+      expect(await d.locator(`svg g.cm-kiosk[data-kiosk="${kioskId}"]`).getAttribute('aria-label')).toBe('阅报栏 县政府大厅（滦平县政府）：未上报');
+      await d.getByTestId('cm-kiosks').getByText('县政府大厅').waitFor();
       // The base map came from its own lazily loaded assets.
       await expect.poll(() => d.locator('.cm-countries path').count(), { timeout: 20_000 }).toBeGreaterThan(100);
       expect(await d.locator('.cm-provinces path').count()).toBeGreaterThan(30);

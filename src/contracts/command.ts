@@ -133,6 +133,7 @@ export type Call = z.infer<typeof callSchema>;
 export * from './command.map.limits.js';
 // Imports are hoisted: this one sits in the part's appended section so the foundation's lines stay untouched.
 import { LOCATION_LIMITS, LOCATION_STOP_REASONS } from './command.map.limits.js';
+import { SCREEN_HEALTH } from './kiosk.limits.js';
 
 /** PUT …/location-share: the person's consent. Coarse (about 100 m) unless they choose precise. */
 export const locationShareBodySchema = z.strictObject({ precision: locationPrecisionSchema.default('coarse') });
@@ -196,6 +197,18 @@ export type MapAssignment = z.infer<typeof mapAssignmentSchema>;
 export const heatCellSchema = z.object({ lat: z.number(), lng: z.number(), n: z.number().int() });
 export type HeatCell = z.infer<typeof heatCellSchema>;
 
+/** A paired kiosk screen with a place (issue 16): where the newsroom's screens stand, and whether they are up. */
+export const mapKioskSchema = z.object({
+  id: z.uuid(),
+  name: z.string(),
+  placeName: z.string(),
+  lat: z.number(),
+  lng: z.number(),
+  health: z.enum(SCREEN_HEALTH),
+  lastSeenAt: z.string().nullable(),
+});
+export type MapKiosk = z.infer<typeof mapKioskSchema>;
+
 export const commandMapReplySchema = z.object({
   generatedAt: z.iso.datetime(),
   /** MAP_TILE_URL ({z}/{x}/{y}); null: outlines only. */
@@ -203,6 +216,8 @@ export const commandMapReplySchema = z.object({
   assignments: z.array(mapAssignmentSchema),
   people: z.array(fieldPersonSchema),
   heat: z.object({ days: z.number().int(), cellKm: z.number().int(), cells: z.array(heatCellSchema) }),
+  /** Kiosk screens with a place, revoked ones left out. */
+  kiosks: z.array(mapKioskSchema),
 });
 export type CommandMapReply = z.infer<typeof commandMapReplySchema>;
 

@@ -694,6 +694,7 @@ export function createServices(deps: ServiceDeps) {
       scope: commandScope,
       clock: deps.clock,
       tileUrl: deps.config.MAP_TILE_URL ?? null,
+      kiosks: () => kioskFleet.placed(),
     }),
     // Issue 15, part assign.
     offers,

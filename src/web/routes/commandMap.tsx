@@ -21,7 +21,7 @@ export function CommandMapPage() {
 function MapScreen() {
   const { t, i18n } = useTranslation();
   useTitle(t('commandMap.title'));
-  const [layers, setLayers] = useState({ assignments: true, people: true, heat: true });
+  const [layers, setLayers] = useState({ assignments: true, people: true, heat: true, kiosks: true });
   const q = useQuery({ queryKey: ['command', 'map'], queryFn: getCommandMap, refetchInterval: REFRESH_MS, refetchIntervalInBackground: false });
   if (q.isPending) return <Loading />;
   if (q.isError && !q.data) return <ErrorState error={q.error} onRetry={() => void q.refetch()} />;
@@ -49,6 +49,7 @@ function MapScreen() {
             ['assignments', t('commandMap.layerAssignments')],
             ['people', t('commandMap.layerPeople')],
             ['heat', t('commandMap.layerHeat', { days: data.heat.days })],
+            ['kiosks', t('commandMap.layerKiosks')],
           ] as const
         ).map(([k, label]) => (
           <label key={k}>
@@ -94,6 +95,22 @@ function MapScreen() {
             </ul>
           ) : (
             <p className="muted">{t('commandMap.noAssignments')}</p>
+          )}
+          <h2>{t('commandMap.kiosks')}</h2>
+          {data.kiosks.length ? (
+            <ul className="cm-list" data-testid="cm-kiosks">
+              {data.kiosks.map((k) => (
+                <li key={k.id}>
+                  <strong>{k.name}</strong> <span className={`badge kiosk-health-${k.health}`}>{t(`kioskAdmin.healthName.${k.health}`)}</span>
+                  <div className="muted">
+                    {k.placeName}
+                    {k.lastSeenAt ? ` · ${t('kioskAdmin.lastSeen')} ${formatDateTime(k.lastSeenAt, lang)}` : ''}
+                  </div>
+                </li>
+              ))}
+            </ul>
+          ) : (
+            <p className="muted">{t('commandMap.noKiosks')}</p>
           )}
         </aside>
       </div>

@@ -2,6 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestContext, signUp, staff, type TestContext } from '../../testing/harness.js';
+import { pairedScreen } from '../kiosk/testing/screens.js';
 
 // The tile server lives outside this machine in production: a loopback fake stands in for it.
 const PNG = Buffer.from('89504e470d0a1a0a0000000d49484452', 'hex');
@@ -48,5 +49,38 @@ describe('street tiles through Paike', () => {
     const svg = await get(editor.cookie, '/api/command/map/tiles/6/1/1');
     expect(svg.statusCode).toBe(502);
     expect(svg.body).not.toContain('<script>');
+  });
+});
+
+describe('kiosk screens on the map', () => {
+  it('shows screens with a place and their health to the desk, never revoked or unplaced ones', async () => {
+    const admin = await staff(ctx, ['admin']);
+    const editor = await staff(ctx, ['editor']);
+    const place = (name: string, lat: number, lng: number) => ({ place: { name, lat, lng } });
+    const up = await pairedScreen(ctx, admin.cookie, place('承德市图书馆', 40.976, 117.939));
+    const quiet = await pairedScreen(ctx, admin.cookie, place('滦平县政府大厅', 40.941, 117.332));
+    const gone = await pairedScreen(ctx, admin.cookie, place('失窃的屏', 41, 117));
+    const unplaced = await pairedScreen(ctx, admin.cookie);
+    const beat = await ctx.app.inject({
+      method: 'POST',
+      url: '/api/kiosk/heartbeat',
+      headers: { 'x-kiosk-key': up.key },
+      payload: { appVersion: '16.0.0', clock: new Date().toISOString(), storageUsedBytes: 1 },
+    });
+    expect(beat.statusCode).toBe(200);
+    await ctx.app.inject({ method: 'POST', url: `/api/admin/kiosk-screens/${gone.id}/revoke`, headers: { cookie: admin.cookie } });
+
+    const map = await ctx.app.inject({ method: 'GET', url: '/api/command/map', headers: { cookie: editor.cookie } });
+    expect(map.statusCode).toBe(200);
+    const kiosks = map.json<{ kiosks: { id: string; placeName: string; lat: number; health: string; lastSeenAt: string | null }[] }>().kiosks;
+    const ids = kiosks.map((k) => k.id);
+    expect(ids).toContain(up.id);
+    expect(ids).toContain(quiet.id);
+    expect(ids).not.toContain(gone.id);
+    expect(ids).not.toContain(unplaced.id);
+    expect(kiosks.find((k) => k.id === up.id)).toMatchObject({ placeName: '承德市图书馆', lat: 40.976, health: 'ok' });
+    expect(kiosks.find((k) => k.id === quiet.id)).toMatchObject({ health: 'never', lastSeenAt: null });
+    // Nothing of a screen's key or device reaches the desk.
+    expect(map.body).not.toContain(up.key);
   });
 });

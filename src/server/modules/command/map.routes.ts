@@ -12,12 +12,13 @@ export function mapRoutes(services: Services): FastifyPluginAsyncZod {
       {
         schema: {
           tags: ['command'],
-          summary: 'The desk’s map: assignments, people sharing their location, and a heat layer of recent submissions',
+          summary: 'The desk’s map: assignments, people sharing their location, kiosk screens, and a heat layer of recent submissions',
           description:
             "Needs `command.view` (editors, chief editors, admins). Editors see assignments of the studios they belong to or lead and the central desk's; chief editors and admins all. " +
             '`assignments`: those `assigned`, `in_progress` or `submitted`, with place, radius, status and `overdue`. ' +
             "`people`: the latest position of every running share on those assignments whose person still holds an accepted offer and whose assignment is `assigned` or `in_progress` (`lastSeenAt` is the phone's `recordedAt`; battery 0–1, charging and network when the phone's browser gives them). " +
             '`heat`: submissions with a place made in the last `heatDays` days (1–30, default 7) routed to a studio in scope or to none, counted per grid cell of `heatCellKm` km (2–200, default 10) — only cell centres and counts. ' +
+            '`kiosks`: paired kiosk screens with a place (not revoked, all of them whatever the scope), with `health` (`ok`, `late`, `offline`, `never`) and `lastSeenAt`. ' +
             '`tileUrl`: MAP_TILE_URL ({z}/{x}/{y}) or null (outlines only). Poll it (the page does every 10 s). 401 `auth.required`, 403 `auth.forbidden`.',
           querystring: mapQuerySchema,
           response: { 200: commandMapReplySchema, 401: errorBodySchema, 403: errorBodySchema },

@@ -1,4 +1,4 @@
-import type { CommandMapReply, MapAssignment } from '../../../contracts/command.js';
+import type { CommandMapReply, MapAssignment, MapKiosk } from '../../../contracts/command.js';
 import { isOverdue } from '../../../contracts/command.limits.js';
 import type { AssignmentRow } from '../../db/schema.js';
 import type { Clock } from '../../lib/clock.js';
@@ -16,6 +16,8 @@ export interface MapServiceDeps {
   clock: Clock;
   /** MAP_TILE_URL; null: the page draws outlines only. */
   tileUrl: string | null;
+  /** Kiosk screens with a place (the kiosk fleet's); none when absent. */
+  kiosks?: () => Promise<MapKiosk[]>;
   /** Fetches a tile from the tile server (tests hand in their own); global fetch by default. */
   fetchTile?: typeof fetch;
 }
@@ -55,10 +57,11 @@ export function createMapService(deps: MapServiceDeps) {
       const s = await scope.forActor(actor, 'command.view');
       const now = clock.now();
       const since = new Date(now.getTime() - q.heatDays * 86_400_000);
-      const [rows, people, cells] = await Promise.all([
+      const [rows, people, cells, kiosks] = await Promise.all([
         repo.assignmentsOnMap(s),
         locations.latestPositions(s),
         repo.heatCells({ scope: s, since, cellDeg: q.heatCellKm / KM_PER_DEGREE }),
+        deps.kiosks?.() ?? [],
       ]);
       return {
         generatedAt: now.toISOString(),
@@ -66,6 +69,7 @@ export function createMapService(deps: MapServiceDeps) {
         assignments: rows.map((a) => mapAssignment(a, now)),
         people: people.map(personOf),
         heat: { days: q.heatDays, cellKm: q.heatCellKm, cells },
+        kiosks,
       };
     },
 

@@ -8,6 +8,7 @@ import {
   type KioskReport,
   type ScreenHealth,
 } from '../../../contracts/kiosk.js';
+import type { MapKiosk } from '../../../contracts/command.js';
 import type { Db } from '../../db/client.js';
 import type { KioskCommandRow, KioskScreenRow } from '../../db/schema.js';
 import type { Bus } from '../../lib/bus.js';
@@ -223,6 +224,28 @@ export function createFleetService(deps: FleetDeps) {
       return presentFleetScreen(await screenOr404(screenId), now);
     },
 
+    /**
+     * Screens with a place, for the command map (its route checks `command.view`): the desk sees
+     * where the newsroom's screens stand and which are down. Revoked screens are left out.
+     */
+    async placed(): Promise<MapKiosk[]> {
+      const now = clock.now();
+      return (await repo.listFleet()).flatMap((s) =>
+        s.revokedAt || s.placeName === null || s.lat === null || s.lng === null
+          ? []
+          : [
+              {
+                id: s.id,
+                name: s.name,
+                placeName: s.placeName,
+                lat: s.lat,
+                lng: s.lng,
+                health: healthOf(s, now),
+                lastSeenAt: s.lastSeenAt?.toISOString() ?? null,
+              },
+            ],
+      );
+    },
     async fleet(actor: Actor) {
       assertCan(actor, 'kiosk.manage');
       const now = clock.now();

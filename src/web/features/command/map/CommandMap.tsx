@@ -7,7 +7,7 @@ import { fitProjection, loadBaseMap, pixelsPerMetre, tilesFor, type BaseMap } fr
 import { personLabel } from './labels.js';
 
 type Person = CommandMapReply['people'][number];
-type Layers = { assignments: boolean; people: boolean; heat: boolean };
+type Layers = { assignments: boolean; people: boolean; heat: boolean; kiosks: boolean };
 interface View {
   k: number;
   x: number;
@@ -52,9 +52,9 @@ export function CommandMap({ data, layers, now }: { data: CommandMapReply; layer
   }, []);
 
   // Fitted once to what there is to show (and again on "fit"), not on every refresh: the map does not jump under the desk's eyes.
-  const hasContent = data.assignments.length + data.people.length > 0;
+  const hasContent = data.assignments.length + data.people.length + data.kiosks.length > 0;
   const projection = useMemo<GeoProjection>(
-    () => fitProjection({ width: W, height: H, points: [...data.assignments, ...data.people], minSpanDeg: 4 }),
+    () => fitProjection({ width: W, height: H, points: [...data.assignments, ...data.people, ...data.kiosks], minSpanDeg: 4 }),
     // Deliberately not on `data`: refit only when content first appears or on request.
     [fitKey, hasContent],
   );
@@ -205,6 +205,32 @@ export function CommandMap({ data, layers, now }: { data: CommandMapReply; layer
                   {/* Above the pin: people's labels sit to the right of their dots. */}
                   <text y={-11} textAnchor="middle">
                     {a.overdue ? `⚠ ${a.title}` : a.title}
+                  </text>
+                </g>
+              );
+            })}
+          </g>
+        ) : null}
+        {layers.kiosks ? (
+          <g className="cm-kiosks">
+            {data.kiosks.map((k) => {
+              const [x, y] = screen(k.lng, k.lat);
+              const label = t('commandMap.kioskLabel', { name: k.name, place: k.placeName, health: t(`kioskAdmin.healthName.${k.health}`) });
+              return (
+                <g
+                  key={k.id}
+                  className={`cm-kiosk kiosk-health-${k.health}`}
+                  data-kiosk={k.id}
+                  transform={`translate(${x},${y})`}
+                  role="img"
+                  aria-label={label}
+                >
+                  <title>{label}</title>
+                  {/* A screen on its post: unlike people (dots) and assignments (diamonds). */}
+                  <rect x={-6} y={-14} width={12} height={16} rx={1.5} />
+                  <line x1={0} y1={2} x2={0} y2={7} />
+                  <text x={10} y={-3}>
+                    {k.name}
                   </text>
                 </g>
               );
