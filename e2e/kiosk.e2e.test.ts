@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import type { Campaign } from '../src/contracts/campaigns.js';
-import { apiSession, signInEnglish, withServerServices } from './flows.js';
+import { signInEnglish, withServerServices } from './flows.js';
 import {
   ADMIN_EMAIL,
   ADMIN_PASSWORD,
@@ -180,23 +180,73 @@ describe('an e-newspaper kiosk and its admin', () => {
     });
   });
 
-  it('goes dark when its opening hours end, told at once by the server', async () => {
-    await withScreenshots(kioskContext, 'kiosk-dark', async () => {
-      const api = await apiSession(server);
-      const { data } = await api<{ screens: { id: string; name: string }[] }>('/api/admin/kiosk-fleet');
-      const id = data.screens.find((s) => s.name === '人民广场东侧')!.id;
-      // Open only in an hour that is not now (Beijing time): the screen must go dark.
-      const hour = (new Date().getUTCHours() + 8 + 12) % 24;
-      const hh = String(hour).padStart(2, '0');
-      const r = await api(`/api/admin/kiosk-screens/${id}`, {
-        method: 'PATCH',
-        body: { openingHours: [{ days: [1, 2, 3, 4, 5, 6, 7], start: `${hh}:00`, end: `${hh}:30` }] },
-      });
-      expect(r.status).toBe(200);
-      await kiosk.getByTestId('kiosk-dark').waitFor({ timeout: 10_000 });
-      // And lit again when the hours are lifted.
-      expect((await api(`/api/admin/kiosk-screens/${id}`, { method: 'PATCH', body: { openingHours: null } })).status).toBe(200);
-      await kiosk.getByTestId('kiosk-slide').first().waitFor({ timeout: 10_000 });
+  it('goes dark when the opening hours set on the admin page end, told at once by the server', async () => {
+    await withScreenshots(kioskContext, 'kiosk-dark', () =>
+      withScreenshots(adminContext, 'kiosk-dark-admin', async () => {
+        const row = admin.locator('tr', { hasText: '人民广场东侧' }).first();
+        await row.getByRole('button', { name: 'Settings' }).click();
+        const form = admin.getByRole('form', { name: 'Settings of “人民广场东侧”' });
+        // Open only in an hour that is not now (Beijing time): the screen must go dark.
+        const hh = String((new Date().getUTCHours() + 8 + 12) % 24).padStart(2, '0');
+        await form.getByRole('button', { name: 'Add opening hours' }).click();
+        const hours = form.getByRole('group', { name: 'Opening hours 1' });
+        await hours.getByLabel('Start').fill(`${hh}:00`);
+        await hours.getByLabel('End').fill(`${hh}:30`);
+        // A place with no coordinates is refused in the page, before anything is sent.
+        await form.getByLabel('Place name').fill('人民广场');
+        await form.getByRole('button', { name: 'Save' }).click();
+        await form.getByRole('alert').filter({ hasText: 'A place needs its name, a latitude' }).waitFor();
+        await form.getByLabel('Latitude').fill('39.9');
+        await form.getByLabel('Longitude').fill('116.39');
+        await form.getByRole('button', { name: 'Save' }).click();
+        await form.waitFor({ state: 'detached' });
+        await kiosk.getByTestId('kiosk-dark').waitFor({ timeout: 10_000 });
+        await expect.poll(() => row.locator('th').innerText()).toContain('人民广场');
+        // And lit again when the hours are removed.
+        await row.getByRole('button', { name: 'Settings' }).click();
+        await form.getByRole('group', { name: 'Opening hours 1' }).getByRole('button', { name: 'Remove' }).click();
+        await form.getByText('No hours: the screen is always on.').waitFor();
+        await form.getByRole('button', { name: 'Save' }).click();
+        await form.waitFor({ state: 'detached' });
+        await kiosk.getByTestId('kiosk-slide').first().waitFor({ timeout: 10_000 });
+      }),
+    );
+  });
+
+  it('groups screens on the admin page: a group is added, a screen put in it and shown by it, and the group removed after a confirmation', async () => {
+    await withScreenshots(adminContext, 'kiosk-groups', async () => {
+      const groups = admin.getByRole('region', { name: 'Groups' });
+      await groups.getByRole('button', { name: 'Add group' }).click();
+      await groups.getByRole('alert').waitFor();
+      await groups.getByLabel('New group’s name').fill('广场屏');
+      await groups.getByRole('button', { name: 'Add group' }).click();
+      await groups.getByText('广场屏').waitFor();
+      // The same name again: the server's refusal, in the page.
+      await groups.getByLabel('New group’s name').fill('广场屏');
+      await groups.getByRole('button', { name: 'Add group' }).click();
+      await groups.getByRole('alert').waitFor();
+
+      const row = admin.locator('tr', { hasText: '人民广场东侧' }).first();
+      await row.getByRole('button', { name: 'Settings' }).click();
+      const form = admin.getByRole('form', { name: 'Settings of “人民广场东侧”' });
+      await form.getByLabel('Group').selectOption({ label: '广场屏' });
+      await form.getByRole('button', { name: 'Save' }).click();
+      await form.waitFor({ state: 'detached' });
+      await row.getByText('· 广场屏').waitFor();
+      await groups.locator('li', { hasText: '广场屏' }).getByText('1 screen').waitFor();
+      // Shown by group: the screen is under its group and not under "No group".
+      await admin.getByLabel('Show').selectOption({ label: 'No group' });
+      await admin.getByText('No screen in this group.').waitFor();
+      await admin.getByLabel('Show').selectOption({ label: '广场屏' });
+      await row.waitFor();
+      await screenshot(admin, 'kiosk-admin-groups');
+
+      await groups.getByRole('button', { name: 'Remove group “广场屏”' }).click();
+      await groups.getByText('Its screen stays, without a group').waitFor();
+      await groups.getByRole('button', { name: 'Remove group', exact: true }).click();
+      await groups.getByText('No group yet.').waitFor();
+      await admin.locator('tr', { hasText: '人民广场东侧' }).first().waitFor();
+      expect(await admin.locator('tr', { hasText: '人民广场东侧' }).first().innerText()).not.toContain('广场屏');
     });
   });
 

@@ -59,6 +59,7 @@ export function useKioskSchedule(screenId: string) {
   });
 }
 export const createGroup = (name: string) => api<{ id: string; name: string }>('/api/admin/kiosk-groups', { method: 'POST', body: { name } });
+export const deleteGroup = (id: string) => api<void>(`/api/admin/kiosk-groups/${enc(id)}`, { method: 'DELETE' });
 export const createLayer = (body: KioskLayerInput) => api<KioskLayer>('/api/admin/kiosk-layers', { method: 'POST', body });
 export const deleteLayer = (id: string) => api<void>(`/api/admin/kiosk-layers/${enc(id)}`, { method: 'DELETE' });
 export const updateScreen = (id: string, body: Record<string, unknown>) =>

@@ -31,7 +31,9 @@ export function createFleetRepository(db: Db) {
           id: kioskGroups.id,
           name: kioskGroups.name,
           createdAt: kioskGroups.createdAt,
-          screens: sql<number>`(SELECT count(*)::int FROM kiosk_screens s WHERE s.group_id = ${kioskGroups.id})`,
+          // Qualified by hand: drizzle writes a lone column as "id", which inside this subquery
+          // would be the screen's id, and every group would count 0.
+          screens: sql<number>`(SELECT count(*)::int FROM kiosk_screens s WHERE s.group_id = kiosk_groups.id)`,
         })
         .from(kioskGroups)
         .orderBy(asc(kioskGroups.name));

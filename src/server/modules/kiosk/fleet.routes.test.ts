@@ -292,6 +292,9 @@ describe('schedules', () => {
     const group = (await asAdmin('POST', '/api/admin/kiosk-groups', { name: '社区阅报栏' })).json<{ id: string }>();
     expect((await asAdmin('POST', '/api/admin/kiosk-groups', { name: '社区阅报栏' })).statusCode).toBe(409);
     const s = await pairedScreen({ groupId: group.id, openingHours: [{ days: [1, 2, 3, 4, 5, 6, 7], start: '06:00', end: '23:00' }] });
+    // The admin page counts a group's screens.
+    const groups = (await asAdmin('GET', '/api/admin/kiosk-groups')).json<{ groups: { id: string; screens: number }[] }>().groups;
+    expect(groups.find((g) => g.id === group.id)?.screens).toBe(1);
 
     const { next, close } = await openEvents(s.key);
     await next();

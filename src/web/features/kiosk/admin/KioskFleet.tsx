@@ -7,7 +7,9 @@ import { claimScreen, kioskKeys, revokeScreen, screenshotUrl, sendCommand, useKi
 import { Alert, Field } from '../../../ui/Field.js';
 import { ErrorState, Loading } from '../../../ui/common.js';
 import { formatDateTime } from '../../../ui/format.js';
+import { KioskGroups } from './KioskGroups.js';
 import { KioskSchedule } from './KioskSchedule.js';
+import { KioskScreenSettings } from './KioskScreenSettings.js';
 
 /**
  * The admin's fleet of kiosks (docs/kiosk.md): pair a screen by the code it shows, see every
@@ -16,15 +18,37 @@ import { KioskSchedule } from './KioskSchedule.js';
 export function KioskFleet() {
   const { t } = useTranslation();
   const q = useKioskFleet();
+  const groups = useKioskGroups();
+  // '' every screen, '-' screens in no group, else a group's id.
+  const [picked, setGroup] = useState('');
+  // A group removed while picked shows every screen again.
+  const group = picked === '-' || groups.data?.some((g) => g.id === picked) ? picked : '';
+  const shown = q.data?.filter((s) => group === '' || (group === '-' ? s.groupId === null : s.groupId === group));
   return (
     <>
       <PairForm />
+      <KioskGroups />
       <section aria-labelledby="kiosk-fleet-h">
         <h2 id="kiosk-fleet-h">{t('kioskAdmin.fleet')}</h2>
+        {groups.data?.length ? (
+          <div className="field kiosk-fleet-filter">
+            <label htmlFor="kiosk-fleet-group">{t('kioskAdmin.groups.show')}</label>
+            <select id="kiosk-fleet-group" value={group} onChange={(e) => setGroup(e.target.value)}>
+              <option value="">{t('kioskAdmin.groups.all')}</option>
+              {groups.data.map((g) => (
+                <option key={g.id} value={g.id}>
+                  {g.name}
+                </option>
+              ))}
+              <option value="-">{t('kioskAdmin.noGroup')}</option>
+            </select>
+          </div>
+        ) : null}
         {q.isPending ? <Loading /> : null}
         {q.isError ? <ErrorState error={q.error} onRetry={() => void q.refetch()} /> : null}
         {q.data && q.data.length === 0 ? <p className="muted">{t('kioskAdmin.none')}</p> : null}
-        {q.data?.length ? (
+        {q.data?.length && shown?.length === 0 ? <p className="muted">{t('kioskAdmin.groups.emptyFilter')}</p> : null}
+        {shown?.length ? (
           <div className="table-wrap">
             <table className="data-table kiosk-fleet">
               <caption className="sr-only">{t('kioskAdmin.fleet')}</caption>
@@ -39,7 +63,7 @@ export function KioskFleet() {
                 </tr>
               </thead>
               <tbody>
-                {q.data.map((s) => (
+                {shown.map((s) => (
                   <FleetRow key={s.id} s={s} />
                 ))}
               </tbody>
@@ -131,7 +155,7 @@ function FleetRow({ s }: { s: KioskFleetScreen }) {
   const [note, setNote] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [showShot, setShowShot] = useState(false);
-  const [open, setOpen] = useState(false);
+  const [open, setOpen] = useState<'schedule' | 'settings' | null>(null);
   const act = async (what: KioskCommandKind | 'revoke') => {
     setError(null);
     setNote(null);
@@ -190,16 +214,30 @@ function FleetRow({ s }: { s: KioskFleetScreen }) {
           {showShot && s.screenshotAt ? (
             <img className="kiosk-shot" src={screenshotUrl(s.id, s.screenshotAt)} alt={t('kioskAdmin.shotAlt', { name: s.name })} />
           ) : null}
-          <button type="button" className="btn btn-secondary btn-sm" aria-expanded={open} onClick={() => setOpen(!open)}>
-            {t('kioskAdmin.schedule.toggle')}
-          </button>
+          <div className="row-actions">
+            <button
+              type="button"
+              className="btn btn-secondary btn-sm"
+              aria-expanded={open === 'schedule'}
+              onClick={() => setOpen(open === 'schedule' ? null : 'schedule')}
+            >
+              {t('kioskAdmin.schedule.toggle')}
+            </button>
+            <button
+              type="button"
+              className="btn btn-secondary btn-sm"
+              aria-expanded={open === 'settings'}
+              disabled={s.health === 'revoked'}
+              onClick={() => setOpen(open === 'settings' ? null : 'settings')}
+            >
+              {t('kioskAdmin.settings.toggle')}
+            </button>
+          </div>
         </td>
       </tr>
       {open ? (
         <tr className="kiosk-schedule-row">
-          <td colSpan={6}>
-            <KioskSchedule screen={s} />
-          </td>
+          <td colSpan={6}>{open === 'schedule' ? <KioskSchedule screen={s} /> : <KioskScreenSettings screen={s} onDone={() => setOpen(null)} />}</td>
         </tr>
       ) : null}
     </Fragment>
